@@ -1,0 +1,98 @@
+// The run folder (DESIGN.md, "Worker contract"): `<store>/runs/<id>/` holding run.json from the
+// runner and metrics.jsonl + result.json from the worker. A run is complete exactly when its
+// result.json exists and decodes, so that is what the runner asks the folder.
+import { MetricLine, RunResult, type RunSpec } from "@scalelab/spec"
+import { Data, Effect, Option, Schema } from "effect"
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+
+export const runSpecFile = "run.json"
+export const resultFile = "result.json"
+export const metricsFile = "metrics.jsonl"
+export const workerLogFile = "worker.log"
+
+export const runFolderPath = (storeDir: string, id: string): string => join(storeDir, "runs", id)
+
+/** The run folder could not be written or read for a reason other than a missing file. */
+export class RunFolderError extends Data.TaggedError("RunFolderError")<{
+  readonly path: string
+  readonly cause: unknown
+}> {
+  override get message() {
+    const detail = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `Cannot use ${this.path} (${detail}). Check that the store folder is writable and has free space.`
+  }
+}
+
+/** result.json is absent or not a RunResult: the run has not (validly) finished. */
+export class ResultUnreadable extends Data.TaggedError("ResultUnreadable")<{
+  readonly path: string
+  readonly problem: string
+}> {
+  override get message() {
+    return `${this.path} ${this.problem}`
+  }
+}
+
+const isMissingFile = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT"
+
+/** Writes run.json so that a reader (or a crash) never sees half of it. */
+export const writeRunSpec = (runDir: string, run: RunSpec): Effect.Effect<void, RunFolderError> => {
+  const target = join(runDir, runSpecFile)
+  const temporary = `${target}.${process.pid}.tmp`
+  return Effect.tryPromise({
+    try: async () => {
+      await mkdir(runDir, { recursive: true })
+      await writeFile(temporary, JSON.stringify(run, null, 2) + "\n")
+      await rename(temporary, target)
+    },
+    catch: (cause) => new RunFolderError({ path: target, cause })
+  })
+}
+
+const decodeResult = Schema.decodeUnknownEffect(Schema.fromJsonString(RunResult))
+
+export const readRunResult = (runDir: string): Effect.Effect<RunResult, ResultUnreadable> => {
+  const path = join(runDir, resultFile)
+  return Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (error) =>
+      new ResultUnreadable({
+        path,
+        problem: isMissingFile(error) ? "was not written" : `cannot be read (${String(error)})`
+      })
+  }).pipe(
+    Effect.flatMap((text) =>
+      decodeResult(text).pipe(
+        Effect.mapError((error) => new ResultUnreadable({ path, problem: `is not a valid result: ${error.message}` }))
+      )
+    )
+  )
+}
+
+/** A result left by an earlier execution must not be mistaken for the next one's. */
+export const removeRunResult = (runDir: string): Effect.Effect<void, RunFolderError> => {
+  const path = join(runDir, resultFile)
+  return Effect.tryPromise({
+    try: () => rm(path, { force: true }),
+    catch: (cause) => new RunFolderError({ path, cause })
+  })
+}
+
+const decodeMetricLine = Schema.decodeUnknownOption(Schema.fromJsonString(MetricLine))
+
+/**
+ * The metric lines of a run. Lines that do not decode are left out: a worker killed mid-write
+ * leaves a partial last line, and the metrics are a record, not the result.
+ */
+export const readMetrics = (runDir: string): Effect.Effect<ReadonlyArray<MetricLine>, RunFolderError> => {
+  const path = join(runDir, metricsFile)
+  return Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (cause) => new RunFolderError({ path, cause })
+  }).pipe(
+    Effect.catchIf((error) => isMissingFile(error.cause), () => Effect.succeed("")),
+    Effect.map((text) => text.split("\n").flatMap((line) => Option.toArray(decodeMetricLine(line))))
+  )
+}
