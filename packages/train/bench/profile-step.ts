@@ -1,0 +1,43 @@
+// Where a training step's time goes, per kernel, on the selected backend. Run:
+//   node --import tsx packages/train/bench/profile-step.ts [auto|wasm|cpu]
+import * as tf from "@tensorflow/tfjs-core"
+import { type BackendRequest, selectBackend } from "../src/backend.ts"
+import { modelConstants } from "../src/model.ts"
+import { type AdamWState, initialAdamWState } from "../src/optimizer.ts"
+import { initialParameters, parameterLayout, weightDecayMask } from "../src/parameters.ts"
+import { prepareTrainingData, trainingBatch } from "../src/trainingData.ts"
+import { trainingStep } from "../src/trainRun.ts"
+import { tinyShape, tinySpec } from "../test/tinySpec.ts"
+
+console.log(await selectBackend((process.argv[2] ?? "auto") as BackendRequest))
+const shape = tinyShape({ layers: 2, d_model: 64, heads: 4, kv_heads: 2, ffn: 168, context: 64 })
+const spec = tinySpec({ shape })
+const layout = parameterLayout(shape)
+const constants = modelConstants(shape, layout, "gather")
+const mask = tf.tensor1d(weightDecayMask(layout))
+const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 64, shape.context)
+let state: AdamWState = initialAdamWState(tf.tensor1d(initialParameters(layout, 1)))
+const step = () => {
+  const result = trainingStep(state, batch, 1e-3, mask, constants, spec)
+  state = result.state
+  result.gradNorm.dispose()
+  return result.loss
+}
+for (let i = 0; i < 2; i++) step().dispose()
+const profile = await tf.profile(step)
+const byKernel = new Map<string, { calls: number; ms: number }>()
+for (const kernel of profile.kernels) {
+  const entry = byKernel.get(kernel.name) ?? { calls: 0, ms: 0 }
+  entry.calls += 1
+  entry.ms += kernel.kernelTimeMs as number
+  byKernel.set(kernel.name, entry)
+}
+for (const [name, { calls, ms }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(`${name.padEnd(20)} x${String(calls).padEnd(5)} ${ms.toFixed(1)} ms`)
+}
+const slowest = profile.kernels
+  .filter((k) => k.name === "BatchMatMul")
+  .sort((a, b) => (b.kernelTimeMs as number) - (a.kernelTimeMs as number))
+  .slice(0, 10)
+for (const k of slowest) console.log(`BatchMatMul ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)} ms`)
+process.exit(0)

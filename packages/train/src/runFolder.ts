@@ -1,0 +1,61 @@
+// The run folder's files (the worker contract in DESIGN.md): run.json in; metrics.jsonl and
+// result.json out, result.json last and atomically so that its presence means a finished run.
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { type MetricLine, type RunResult, RunSpec } from "@scalelab/spec"
+import { Data, Effect, Schema } from "effect"
+
+export class InvalidRunSpecError extends Data.TaggedError("InvalidRunSpecError")<{
+  readonly file: string
+  readonly problem: string
+}> {
+  override get message(): string {
+    return `${this.file}: ${this.problem}\nFix the file (it is written by the planner) or plan the run again.`
+  }
+}
+
+export class RunFolderWriteError extends Data.TaggedError("RunFolderWriteError")<{
+  readonly file: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `Could not write ${this.file}: ${String(this.cause)}. Check that the run folder exists and is writable.`
+  }
+}
+
+export const runSpecFile = (runDir: string) => join(runDir, "run.json")
+export const metricsFile = (runDir: string) => join(runDir, "metrics.jsonl")
+export const resultFile = (runDir: string) => join(runDir, "result.json")
+
+export const readRunSpec = (runDir: string): Effect.Effect<RunSpec, InvalidRunSpecError> => {
+  const file = runSpecFile(runDir)
+  return Effect.try({
+    try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
+    catch: (error) => new InvalidRunSpecError({ file, problem: error instanceof Error ? error.message : String(error) })
+  }).pipe(
+    Effect.flatMap((json) =>
+      Schema.decodeUnknownEffect(RunSpec)(json, { errors: "all" }).pipe(
+        Effect.mapError((error) => new InvalidRunSpecError({ file, problem: error.message }))
+      )
+    )
+  )
+}
+
+export const appendMetric = (runDir: string, line: MetricLine): Effect.Effect<void, RunFolderWriteError> =>
+  Effect.try({
+    try: () => appendFileSync(metricsFile(runDir), `${JSON.stringify(line)}\n`),
+    catch: (cause) => new RunFolderWriteError({ file: metricsFile(runDir), cause })
+  })
+
+/** Writes result.json through a temporary file in the same folder and a rename (atomic on POSIX). */
+export const writeResult = (runDir: string, result: RunResult): Effect.Effect<void, RunFolderWriteError> => {
+  const file = resultFile(runDir)
+  const temporary = join(runDir, `.result.json.${process.pid}.tmp`)
+  return Effect.try({
+    try: () => {
+      writeFileSync(temporary, `${JSON.stringify(result, null, 2)}\n`)
+      renameSync(temporary, file)
+    },
+    catch: (cause) => new RunFolderWriteError({ file, cause })
+  })
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest"
+import { learningRateAt } from "../src/schedule.ts"
+
+const cosine = { kind: "cosine", peak: 1e-3, warmup: 0.1, minFraction: 0.1 } as const
+
+describe("learningRateAt", () => {
+  it("warms up linearly over warmup·steps steps", () => {
+    // 100 steps, 10 of warmup: step i (0-based) gets peak·(i+1)/10.
+    expect(learningRateAt(0, 100, cosine)).toBeCloseTo(1e-4, 12)
+    expect(learningRateAt(4, 100, cosine)).toBeCloseTo(5e-4, 12)
+    expect(learningRateAt(9, 100, cosine)).toBeCloseTo(1e-3, 12)
+  })
+
+  it("decays by a half cosine from the peak to peak·minFraction at the last step", () => {
+    expect(learningRateAt(10, 100, cosine)).toBeCloseTo(1e-3, 12)
+    // Halfway through the decay (step 10 + 89/2) the cosine term is 0: the midpoint of peak and floor.
+    const mid = learningRateAt(10 + 89 / 2, 100, cosine)
+    expect(mid).toBeCloseTo((1e-3 + 1e-4) / 2, 12)
+    expect(learningRateAt(99, 100, cosine)).toBeCloseTo(1e-4, 12)
+  })
+
+  it("matches the cycle to the run's own length", () => {
+    expect(learningRateAt(999, 1000, cosine)).toBeCloseTo(1e-4, 12)
+    expect(learningRateAt(49, 50, cosine)).toBeCloseTo(1e-4, 12)
+  })
+
+  it("holds the peak after warmup when constant", () => {
+    const constant = { ...cosine, kind: "constant" } as const
+    expect(learningRateAt(9, 100, constant)).toBeCloseTo(1e-3, 12)
+    expect(learningRateAt(99, 100, constant)).toBe(1e-3)
+  })
+
+  it("starts at the peak with no warmup", () => {
+    expect(learningRateAt(0, 10, { ...cosine, warmup: 0 })).toBe(1e-3)
+  })
+})
