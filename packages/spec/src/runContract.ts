@@ -7,6 +7,12 @@ import { Schema } from "effect"
 export const FlopConvention = Schema.Literals(["6N", "6N+attention", "exact"])
 export type FlopConvention = typeof FlopConvention.Type
 
+export const Tokenizer = Schema.Literals(["bytes"])
+export type Tokenizer = typeof Tokenizer.Type
+
+/** Vocabulary size of each tokenizer: the planner sizes the embedding with it, the trainer builds it. */
+export const tokenizerVocab: Record<Tokenizer, number> = { bytes: 256 }
+
 export const Backend = Schema.Literals(["auto", "wasm", "cpu"])
 export type Backend = typeof Backend.Type
 
@@ -36,7 +42,7 @@ export const RunSpec = Schema.Struct({
   shape: ModelShape,
   data: Schema.Struct({
     corpus: Schema.String, // "moby-dick"
-    tokenizer: Schema.Literals(["bytes"]),
+    tokenizer: Tokenizer,
     validation: Schema.Finite, // fraction of documents held out, in (0, 1)
     val_tokens: Schema.Int // size of the fixed validation set used for val_loss
   }),
@@ -88,6 +94,8 @@ export const RunResult = Schema.Struct({
   steps: Schema.Int,
   backend: Schema.String,
   wall_s: Schema.Finite,
-  tokens_per_s: Schema.Finite
+  tokens_per_s: Schema.Finite,
+  epochs: Schema.optionalKey(Schema.Finite), // passes over the training text: tokens / training-set tokens
+  backend_version: Schema.optionalKey(Schema.String) // version of the backend package that trained the run
 })
 export type RunResult = typeof RunResult.Type

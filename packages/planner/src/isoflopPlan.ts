@@ -1,0 +1,101 @@
+import type { Experiment, RunSpec } from "@scalelab/spec"
+import { evaluateExpression, tokenizerVocab } from "@scalelab/spec"
+import { Data, Result } from "effect"
+import { computeOptimal, countParams, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
+import { contentId } from "./contentId.ts"
+
+/** The spec decoded, but some run cannot be planned from it (e.g. its lr expression fails at that run's N, D, C). */
+export class PlanError extends Data.TaggedError("PlanError")<{ readonly message: string }> {}
+
+/** Why a run is in the plan: shown by `scalelab plan`, kept for adaptive sweeps to explain themselves. */
+export interface PlannedRun {
+  readonly run: RunSpec
+  readonly target_params: number
+  readonly centre_params: number
+  readonly centre: string
+}
+
+export interface Plan {
+  readonly experiment: string
+  readonly runs: ReadonlyArray<PlannedRun>
+}
+
+/** `count` values spaced evenly in log from `low` to `high`, both included. */
+export const logSpaced = (low: number, high: number, count: number): number[] =>
+  Array.from({ length: count }, (_, i) => low * (high / low) ** (count === 1 ? 0.5 : i / (count - 1)))
+
+/**
+ * An IsoFLOP sweep (Chinchilla approach 2, Llama 3 §3.2.1): at each compute budget C, model sizes
+ * spaced evenly in log N around a centre N*(C), each trained on the tokens that spend exactly C.
+ * Until our own fit exists the centre comes from a published law.
+ * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
+ */
+export const planIsoflop = (experiment: Experiment): Plan => {
+  const { model, sweep, training, data } = experiment
+  const centreLaw = lawByName(sweep.centre)
+  const runs: PlannedRun[] = []
+  for (const budget of sweep.budgets) {
+    const centre = computeOptimal(centreLaw, budget).params
+    const targets = logSpaced(centre / Math.sqrt(sweep.span), centre * Math.sqrt(sweep.span), sweep.sizes_per_budget)
+    const seenShapes = new Set<string>()
+    for (const target of targets) {
+      const shape = shapeForParams(target, {
+        aspect: model.aspect,
+        head_dim: model.head_dim,
+        kv_heads: model.kv_heads,
+        context: model.context,
+        vocab: tokenizerVocab[data.tokenizer],
+        ffn_multiplier: model.ffn_multiplier,
+        tied_embeddings: model.tied_embeddings
+      })
+      // Tiny models have coarse shapes: two targets may land on one shape; train it once.
+      const shapeKey = JSON.stringify(shape)
+      if (seenShapes.has(shapeKey)) continue
+      seenShapes.add(shapeKey)
+      const counts = countParams(shape)
+      // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
+      const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
+      const tokens = sequences * model.context
+      const flops = trainingFlops(shape, tokens, experiment.flops)
+      const lr = evaluateExpression(training.lr, { N: counts.total, D: tokens, C: flops })
+      if (Result.isFailure(lr)) {
+        throw new PlanError({
+          message: `training.lr: ${lr.failure.message} (for the run at budget ${budget.toExponential(2)} with ` +
+            `N = ${counts.total}, D = ${tokens}, C = ${flops.toExponential(3)}); make the expression valid over the whole sweep`
+        })
+      }
+      for (let seed = 0; seed < sweep.seeds; seed++) {
+        const withoutId: Omit<RunSpec, "id"> = {
+          experiment: experiment.name,
+          budget,
+          params: counts.total,
+          params_non_embedding: counts.nonEmbedding,
+          tokens,
+          flops,
+          flops_convention: experiment.flops,
+          shape,
+          data: {
+            corpus: data.corpus,
+            tokenizer: data.tokenizer,
+            validation: data.validation,
+            val_tokens: data.val_tokens
+          },
+          training: {
+            optimizer: training.optimizer,
+            lr: lr.success,
+            schedule: training.schedule,
+            warmup: training.warmup,
+            min_lr_fraction: training.min_lr_fraction,
+            batch_tokens: training.batch_tokens,
+            grad_clip: training.grad_clip
+          },
+          eval: { every: experiment.eval.every },
+          seed,
+          backend: experiment.execution.backend
+        }
+        runs.push({ run: { id: contentId(withoutId), ...withoutId }, target_params: target, centre_params: centre, centre: centreLaw.name })
+      }
+    }
+  }
+  return { experiment: experiment.name, runs }
+}

@@ -1,0 +1,109 @@
+// Spec text to Experiment, without I/O: YAML parsing, schema decoding, and every problem found
+// along the way located at its line and column in the text.
+import { Result, Schema } from "effect"
+import { isScalar, LineCounter, parseDocument, type Node, type YAMLError } from "yaml"
+import { ExperimentSchema, type Experiment } from "./experiment.ts"
+import { formatNumber } from "./formatNumber.ts"
+import { collectProblems, type SchemaProblem } from "./schemaProblems.ts"
+import { SpecError, type SpecIssue } from "./specIssue.ts"
+import { closestMatch } from "./suggest.ts"
+import { describeSource, locate, positionOf, valuePosition, type LinePosition } from "./yamlLocation.ts"
+
+const decodeExperiment = Schema.decodeUnknownResult(ExperimentSchema, {
+  errors: "all",
+  onExcessProperty: "error",
+  reportInput: true // issues carry evaluated values, shown beside the expression that produced them
+})
+
+/** When no budget is named for forecasting, forecast one decade past the sweep. */
+const FORECAST_FACTOR = 10
+
+const withForecastBudgets = (experiment: Experiment): Experiment =>
+  experiment.forecast.compute.length > 0
+    ? experiment
+    : { ...experiment, forecast: { compute: [FORECAST_FACTOR * Math.max(...experiment.sweep.budgets)] } }
+
+const yamlErrorMessage = (error: YAMLError): string =>
+  error.code === "DUPLICATE_KEY"
+    ? "duplicate key: each key may appear only once in a map; remove or rename one of them"
+    : `YAML syntax error: ${error.message}`
+
+const suggestion = (word: string, candidates: ReadonlyArray<string>): string | undefined => {
+  const match = closestMatch(word, candidates)
+  return match === undefined ? undefined : `did you mean \`${match}\`?`
+}
+
+/** `got` shows the value as written in the file, and what it evaluated to when it was an expression. */
+const valueMessage = (problem: Extract<SchemaProblem, { _tag: "InvalidValue" }>, node: Node, text: string): string => {
+  if (problem.message !== undefined) return problem.message
+  const evaluated = typeof problem.input === "number" && !(isScalar(node) && node.value === problem.input)
+    ? ` = ${formatNumber(problem.input)}`
+    : ""
+  const hint = problem.choices !== undefined && isScalar(node) && typeof node.value === "string"
+    ? suggestion(node.value, problem.choices)
+    : undefined
+  return `expected ${problem.expected}, got ${describeSource(node, text)}${evaluated}${hint === undefined ? "" : `; ${hint}`}`
+}
+
+const locateProblem = (
+  problem: SchemaProblem,
+  root: Node,
+  text: string,
+  lineCounter: LineCounter
+): LinePosition & { readonly message: string } => {
+  const key = String(problem.path[problem.path.length - 1] ?? "")
+  switch (problem._tag) {
+    case "UnexpectedKey": {
+      const location = locate(root, problem.path)
+      const hint = suggestion(key, problem.knownKeys) ?? `known keys here: ${problem.knownKeys.join(", ")}`
+      return { ...positionOf(location.key ?? location.node, lineCounter), message: `unknown key \`${key}\`; ${hint}` }
+    }
+    case "MissingKey": {
+      // Point at the map that lacks the key: at its own key when it has one, else at its start.
+      const parent = locate(root, problem.path.slice(0, -1))
+      return { ...positionOf(parent.key ?? parent.node, lineCounter), message: `missing required key \`${key}\`` }
+    }
+    case "InvalidValue": {
+      const location = locate(root, problem.path)
+      return { ...valuePosition(location, lineCounter), message: valueMessage(problem, location.node, text) }
+    }
+  }
+}
+
+const byPosition = (a: SpecIssue, b: SpecIssue): number => a.line - b.line || a.column - b.column
+
+const distinct = (issues: ReadonlyArray<SpecIssue>): ReadonlyArray<SpecIssue> => {
+  const seen = new Set<string>()
+  return issues.filter((issue) => {
+    const key = `${issue.line}:${issue.column}:${issue.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * Decodes the text of a spec file. `file` is used only to name the file in issues.
+ * Fails with every problem found, located at its line and column.
+ */
+export const decodeExperimentText = (text: string, file: string): Result.Result<Experiment, SpecError> => {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const fail = (issues: ReadonlyArray<LinePosition & { readonly message: string }>) =>
+    Result.fail(new SpecError({ issues: distinct(issues.map((issue) => ({ file, ...issue }))).toSorted(byPosition) }))
+
+  if (document.errors.length > 0) {
+    return fail(document.errors.map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0])
+      return { line, column: col, message: yamlErrorMessage(error) }
+    }))
+  }
+  const root = document.contents
+  if (root === null) {
+    return fail([{ line: 1, column: 1, message: "the file holds no settings; an experiment needs at least `name: <name>`" }])
+  }
+  return Result.match(decodeExperiment(document.toJS()), {
+    onSuccess: (experiment) => Result.succeed(withForecastBudgets(experiment)),
+    onFailure: (error) => fail(collectProblems(error.issue).map((problem) => locateProblem(problem, root, text, lineCounter)))
+  })
+}

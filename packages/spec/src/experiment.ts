@@ -1,0 +1,202 @@
+// The experiment format: what a researcher writes in YAML, decoded into an Experiment with every
+// default filled in. Field names are snake_case as written in YAML.
+import { Schema } from "effect"
+import {
+  choiceField,
+  choiceListField,
+  flagField,
+  numberField,
+  numberListField,
+  runExpressionField,
+  sectionWithDefaults,
+  withDefault
+} from "./fields.ts"
+import { publishedLaws } from "@scalelab/laws"
+import { Backend, FlopConvention, Tokenizer } from "./runContract.ts"
+
+const CENTRE_LAWS = publishedLaws.map((law) => law.name)
+
+const { isGreaterThan, isGreaterThanOrEqualTo, isInt, isLessThan, isLessThanOrEqualTo, isPattern } = Schema
+
+const positiveInteger = (description: string, value: number) =>
+  numberField({ expected: "a positive integer", checks: [isInt(), isGreaterThan(0)], description, default: value })
+
+const nonNegativeInteger = (description: string, value: number) =>
+  numberField({ expected: "an integer >= 0", checks: [isInt(), isGreaterThanOrEqualTo(0)], description, default: value })
+
+const positiveNumber = (description: string, value: number) =>
+  numberField({ expected: "a positive number", checks: [isGreaterThan(0)], description, default: value })
+
+const nonNegativeNumber = (description: string, value: number) =>
+  numberField({ expected: "a number >= 0", checks: [isGreaterThanOrEqualTo(0)], description, default: value })
+
+/** A fraction states its interval in messages, e.g. "a fraction in [0, 1)". */
+const fraction = (interval: "(0, 1)" | "[0, 1)" | "(0, 1]" | "[0, 1]", description: string, value: number) =>
+  numberField({
+    expected: `a fraction in ${interval}`,
+    checks: [
+      interval.startsWith("[") ? isGreaterThanOrEqualTo(0) : isGreaterThan(0),
+      interval.endsWith("]") ? isLessThanOrEqualTo(1) : isLessThan(1)
+    ],
+    description,
+    default: value
+  })
+
+export const DataSettings = Schema.Struct({
+  corpus: choiceField(["moby-dick"], { description: "Training text: the built-in corpus `moby-dick`.", default: "moby-dick" }),
+  tokenizer: choiceField(Tokenizer.literals, {
+    description: "How text becomes tokens; `bytes`: one token per byte (vocabulary 256).",
+    default: "bytes"
+  }),
+  validation: fraction("(0, 1)", "Fraction of documents held out for validation.", 0.05),
+  val_tokens: positiveInteger("Tokens in the fixed validation set behind val_loss.", 16384)
+}).annotate({ description: "The training data." })
+
+export const ModelSettings = Schema.Struct({
+  family: choiceField(["llama"], {
+    description: "Architecture: a Llama-style decoder (RMSNorm, RoPE, SwiGLU, grouped-query attention).",
+    default: "llama"
+  }),
+  context: positiveInteger("Context length in tokens.", 128),
+  aspect: positiveInteger("Aspect ratio d_model / layers, held fixed while the size varies.", 32),
+  head_dim: positiveInteger("Dimension of each attention head.", 16),
+  kv_heads: positiveInteger("Key/value heads (grouped-query attention).", 2),
+  ffn_multiplier: positiveNumber("Feed-forward hidden size as a multiple of d_model.", 2.6667),
+  tied_embeddings: flagField({ description: "Share the input embedding and the output projection.", default: true })
+}).annotate({ description: "The family of shapes every run's model is drawn from." })
+
+export const IsoflopSweep = Schema.Struct({
+  kind: withDefault(
+    Schema.Literal("isoflop").annotate({ expected: "a sweep kind: `isoflop`", description: "The kind of sweep.", default: "isoflop" }),
+    "isoflop"
+  ),
+  budgets: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "Compute budgets in FLOPs: a number, a list, or an expression such as `logspace(1e11, 1e12, 3)`.",
+    default: "logspace(1e11, 1e12, 3)"
+  }),
+  sizes_per_budget: numberField({
+    expected: "an integer >= 3 (a parabola needs three points)",
+    checks: [isInt(), isGreaterThanOrEqualTo(3)],
+    description: "Model sizes trained at each budget.",
+    default: 5
+  }),
+  span: numberField({
+    expected: "a number > 1",
+    checks: [isGreaterThan(1)],
+    description: "Sizes run from N*/sqrt(span) to N*·sqrt(span) around the predicted optimum N*.",
+    default: 8
+  }),
+  centre: choiceField(CENTRE_LAWS, {
+    description: "The published law that predicts N* at each budget (see `scalelab laws`).",
+    default: "chinchilla"
+  }),
+  // Accepted only as false until adaptive re-centring exists, so a spec never asks for
+  // something that would be silently ignored.
+  adaptive: withDefault(
+    Schema.Literal(false).annotate({
+      expected: "`false` (adaptive re-centring is not available yet)",
+      description: "Re-centre later budgets on the fit of earlier ones (not available yet).",
+      default: false
+    }),
+    false
+  ),
+  seeds: positiveInteger("Training runs per (budget, size), each with its own seed.", 1)
+})
+
+/** Sweeps are a union on `kind`, so other kinds of sweep can be added beside IsoFLOP. */
+export const Sweep = Schema.Union([IsoflopSweep]).annotate({ description: "Which runs to train." })
+
+export const OptimizerSettings = Schema.Struct({
+  name: choiceField(["adamw"], { description: "Optimiser.", default: "adamw" }),
+  beta1: fraction("[0, 1)", "AdamW beta1.", 0.9),
+  beta2: fraction("[0, 1)", "AdamW beta2.", 0.95),
+  eps: positiveNumber("AdamW epsilon.", 1e-8),
+  weight_decay: nonNegativeNumber("Decoupled weight decay.", 0.1)
+}).annotate({ description: "The optimiser and its settings." })
+
+export const TrainingSettings = Schema.Struct({
+  optimizer: sectionWithDefaults(OptimizerSettings),
+  lr: runExpressionField({
+    expected: "a positive learning rate",
+    description: "Peak learning rate: a number or an expression in N (params), D (tokens), C (FLOPs).",
+    default: "3e-3 * (N / 1e5)^-0.25"
+  }),
+  warmup: fraction("[0, 1)", "Fraction of steps spent in linear warmup.", 0.05),
+  schedule: choiceField(["cosine", "constant"], { description: "Learning-rate schedule after warmup.", default: "cosine" }),
+  min_lr_fraction: fraction("[0, 1]", "The cosine schedule ends at lr times this.", 0.1),
+  batch_tokens: positiveInteger("Tokens per optimiser step.", 4096),
+  grad_clip: nonNegativeNumber("Global gradient-norm clip; 0 disables it.", 1)
+}).annotate({ description: "How each run trains." })
+
+export const EvalSettings = Schema.Struct({
+  every: fraction("(0, 1]", "Evaluate validation loss every this fraction of a run, and at its end.", 0.1)
+}).annotate({ description: "When runs are evaluated." })
+
+// Only the fits that exist are accepted: a method named here is a method that runs.
+export const FIT_METHODS = ["isoflop"] as const
+export type FitMethod = typeof FIT_METHODS[number]
+
+export const FitSettings = Schema.Struct({
+  methods: choiceListField(FIT_METHODS, { description: "Scaling-law fits to run on the results.", default: ["isoflop"] }),
+  bootstrap: numberField({
+    expected: "0 (bootstrap intervals are not available yet)",
+    checks: [isInt(), isLessThanOrEqualTo(0), isGreaterThanOrEqualTo(0)],
+    description: "Bootstrap resamples for confidence intervals (not available yet: 0).",
+    default: 0
+  })
+}).annotate({ description: "How results are fitted." })
+
+export const ForecastSettings = Schema.Struct({
+  compute: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: true,
+    description: "Budgets in FLOPs to forecast; when empty, ten times the largest swept budget.",
+    default: []
+  })
+}).annotate({ description: "Budgets to forecast beyond the sweep." })
+
+export const ExecutionSettings = Schema.Struct({
+  executor: choiceField(["local"], { description: "Where runs execute: `local` worker processes.", default: "local" }),
+  concurrency: withDefault(
+    Schema.Union([Schema.Literal("auto"), Schema.Int.check(isGreaterThanOrEqualTo(1))]).annotate({
+      expected: "`auto` or an integer >= 1",
+      description: "Runs at once; `auto` picks from the number of CPU cores.",
+      default: "auto"
+    }),
+    "auto"
+  ),
+  retries: nonNegativeInteger("Times a failed run is retried.", 2),
+  backend: choiceField(Backend.literals, { description: "Tensor backend of the built-in trainer.", default: "auto" })
+}).annotate({ description: "How runs are executed." })
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/u // the u flag lets the JSON Schema carry the pattern
+
+export const ExperimentSchema = Schema.Struct({
+  name: Schema.String.annotate({ expected: "a name", description: "Experiment name; used in folder names." })
+    .check(isPattern(NAME_PATTERN, {
+      expected: "a name of lowercase letters, digits, `-` and `_`, starting with a letter or digit"
+    })),
+  description: withDefault(Schema.String.annotate({ expected: "text", description: "Free text.", default: "" }), ""),
+  data: sectionWithDefaults(DataSettings),
+  model: sectionWithDefaults(ModelSettings),
+  flops: choiceField(FlopConvention.literals, {
+    description: "FLOP accounting: 6N, 6N+attention, or exact per-layer counts.",
+    default: "6N"
+  }),
+  sweep: sectionWithDefaults(Sweep),
+  training: sectionWithDefaults(TrainingSettings),
+  eval: sectionWithDefaults(EvalSettings),
+  fit: sectionWithDefaults(FitSettings),
+  forecast: sectionWithDefaults(ForecastSettings),
+  execution: sectionWithDefaults(ExecutionSettings)
+}).annotate({
+  title: "scalelab experiment",
+  description: "A scaling-law experiment: the runs to train, how to train them, and how to fit and forecast."
+})
+
+/** A decoded experiment: every field present, expressions evaluated except `training.lr`. */
+export type Experiment = typeof ExperimentSchema.Type

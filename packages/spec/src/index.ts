@@ -1,0 +1,26 @@
+export * from "./runContract.ts"
+export { decodeExperimentText } from "./decode.ts"
+export { effectiveSpec } from "./effectiveSpec.ts"
+export {
+  DataSettings,
+  EvalSettings,
+  ExecutionSettings,
+  type Experiment,
+  ExperimentSchema,
+  FIT_METHODS,
+  type FitMethod,
+  FitSettings,
+  ForecastSettings,
+  IsoflopSweep,
+  ModelSettings,
+  NAME_PATTERN,
+  OptimizerSettings,
+  Sweep,
+  TrainingSettings
+} from "./experiment.ts"
+export { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, evaluateExpression, evaluateNumberList, ExpressionError } from "./expression.ts"
+export { REPRESENTATIVE_RUN } from "./fields.ts"
+export { experimentJsonSchema } from "./jsonSchema.ts"
+export { loadExperiment } from "./load.ts"
+export { linspace, logspace } from "./spacing.ts"
+export { formatSpecIssue, SpecError, SpecIssue } from "./specIssue.ts"

@@ -1,0 +1,66 @@
+// Finds where in the YAML text a value at a schema path came from, so that a schema issue can be
+// reported at the line and column the user has to edit.
+import { isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml"
+
+export interface YamlLocation {
+  /** The node at the path, or its deepest existing ancestor when the path leaves the document. */
+  readonly node: Node
+  /** The key naming `node` in its parent map; absent for the root and for list items. */
+  readonly key?: Node
+  /** Whether `node` is at the full path (false when a key was missing or a value was not a collection). */
+  readonly exact: boolean
+}
+
+const keyMatches = (key: unknown, segment: PropertyKey): boolean =>
+  isScalar(key) && String(key.value) === String(segment)
+
+/** Walks `path` from the document root through maps and lists as far as the document goes. */
+export const locate = (root: Node, path: ReadonlyArray<PropertyKey>): YamlLocation => {
+  let location: YamlLocation = { node: root, exact: true }
+  for (const segment of path) {
+    const { node } = location
+    if (isMap(node)) {
+      const pair = node.items.find((item) => keyMatches(item.key, segment))
+      if (pair === undefined || !isScalar(pair.key)) return { ...location, exact: false }
+      location = { node: (pair.value ?? pair.key) as Node, key: pair.key, exact: true }
+    } else if (isSeq(node) && typeof segment !== "symbol") {
+      const item: unknown = node.items[Number(segment)]
+      if (item === undefined || item === null) return { ...location, exact: false }
+      location = { node: item as Node, exact: true }
+    } else {
+      return { ...location, exact: false }
+    }
+  }
+  return location
+}
+
+export interface LinePosition {
+  readonly line: number
+  readonly column: number
+}
+
+/** A key written with no value (`key:`) parses to an empty scalar placed after the colon. */
+const isEmptyValue = (node: Node): boolean =>
+  isScalar(node) && node.value === null && (node.source === "" || node.source === undefined)
+
+/** 1-based line and column of the first character of `node`. */
+export const positionOf = (node: Node, lineCounter: LineCounter): LinePosition => {
+  const { line, col } = lineCounter.linePos(node.range?.[0] ?? 0)
+  return { line, column: col }
+}
+
+/** Where to point for a problem with the value at `location`: the value, or its key when the value is empty. */
+export const valuePosition = (location: YamlLocation, lineCounter: LineCounter): LinePosition =>
+  positionOf(isEmptyValue(location.node) && location.key !== undefined ? location.key : location.node, lineCounter)
+
+/** How a value looked in the file, for "got ..." in messages. */
+export const describeSource = (node: Node, text: string): string => {
+  if (isMap(node)) return "a map"
+  if (isSeq(node)) return "a list"
+  if (isEmptyValue(node)) return "nothing"
+  const [start, end] = node.range ?? [0, 0]
+  const source = text.slice(start, end).trim()
+  const firstLine = source.split("\n")[0] ?? ""
+  const shown = firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine
+  return `\`${shown}\``
+}

@@ -1,0 +1,149 @@
+import { Result } from "effect"
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
+import { stringify } from "yaml"
+import { decodeExperimentText, effectiveSpec, type Experiment, formatSpecIssue, SpecError } from "../src/index.ts"
+
+const fixture = (name: string) => readFileSync(new URL(`./specs/valid/${name}`, import.meta.url), "utf8")
+
+const decoded = (text: string, file = "spec.yaml"): Experiment => {
+  const result = decodeExperimentText(text, file)
+  if (Result.isFailure(result)) throw new Error(result.failure.message)
+  return result.success
+}
+
+const issuesOf = (text: string): ReadonlyArray<string> => {
+  const result = decodeExperimentText(text, "spec.yaml")
+  if (Result.isSuccess(result)) throw new Error("expected the spec to be rejected")
+  return result.failure.issues.map(formatSpecIssue)
+}
+
+describe("defaults", () => {
+  it("fills every field of a spec that gives only a name", () => {
+    const experiment = decoded(fixture("minimal.yaml"))
+    expect(experiment).toEqual({
+      name: "minimal",
+      description: "",
+      data: { corpus: "moby-dick", tokenizer: "bytes", validation: 0.05, val_tokens: 16384 },
+      model: {
+        family: "llama",
+        context: 128,
+        aspect: 32,
+        head_dim: 16,
+        kv_heads: 2,
+        ffn_multiplier: 2.6667,
+        tied_embeddings: true
+      },
+      flops: "6N",
+      sweep: {
+        kind: "isoflop",
+        budgets: [1e11, expect.closeTo(10 ** 11.5, 0), 1e12],
+        sizes_per_budget: 5,
+        span: 8,
+        centre: "chinchilla",
+        adaptive: false,
+        seeds: 1
+      },
+      training: {
+        optimizer: { name: "adamw", beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 },
+        lr: "3e-3 * (N / 1e5)^-0.25",
+        warmup: 0.05,
+        schedule: "cosine",
+        min_lr_fraction: 0.1,
+        batch_tokens: 4096,
+        grad_clip: 1
+      },
+      eval: { every: 0.1 },
+      fit: { methods: ["isoflop"], bootstrap: 0 },
+      forecast: { compute: [1e13] }, // ten times the largest budget
+      execution: { executor: "local", concurrency: "auto", retries: 2, backend: "auto" }
+    })
+  })
+
+  it("fills the rest of a section that sets some of its fields", () => {
+    const experiment = decoded("name: partial\ntraining: { warmup: 0.2 }\nsweep: { seeds: 3 }\n")
+    expect(experiment.training.warmup).toBe(0.2)
+    expect(experiment.training.batch_tokens).toBe(4096)
+    expect(experiment.training.optimizer.beta2).toBe(0.95)
+    expect(experiment.sweep.seeds).toBe(3)
+    expect(experiment.sweep.sizes_per_budget).toBe(5)
+  })
+})
+
+describe("decodeExperimentText", () => {
+  it("decodes every field of a full spec, evaluating expressions", () => {
+    const experiment = decoded(fixture("full.yaml"))
+    expect(experiment.data).toEqual({ corpus: "moby-dick", tokenizer: "bytes", validation: 0.1, val_tokens: 32768 })
+    expect(experiment.model.ffn_multiplier).toBeCloseTo(8 / 3, 15)
+    expect(experiment.flops).toBe("6N+attention")
+    // sorted, duplicates dropped, expressions evaluated
+    expect(experiment.sweep.budgets).toEqual([expect.closeTo(1e11 * 10 ** 0.5, 0), 1e12, 3e12])
+    expect(experiment.training.lr).toBe("0.01 * (C / 1e12)^-0.1")
+    expect(experiment.training.min_lr_fraction).toBe(0)
+    expect(experiment.forecast.compute).toEqual([1e14, 1e15, 1e16])
+    expect(experiment.fit).toEqual({ methods: ["isoflop"], bootstrap: 0 })
+    expect(experiment.execution).toEqual({ executor: "local", concurrency: 4, retries: 0, backend: "wasm" })
+  })
+
+  it("keeps a numeric learning rate as an expression", () => {
+    expect(decoded("name: numeric-lr\ntraining: { lr: 1e-3 }\n").training.lr).toBe("0.001")
+  })
+
+  it("reports an empty file at its first line", () => {
+    expect(issuesOf("")).toEqual([
+      "spec.yaml:1:1: the file holds no settings; an experiment needs at least `name: <name>`"
+    ])
+    expect(issuesOf("\n  \n")).toHaveLength(1)
+  })
+
+  it("reports every problem, sorted by position", () => {
+    const issues = issuesOf("sweep: { span: 0.5 }\nname: Bad\nmodel: { context: -1 }\n")
+    expect(issues).toEqual([
+      "spec.yaml:1:16: expected a number > 1, got `0.5`",
+      "spec.yaml:2:7: expected a name of lowercase letters, digits, `-` and `_`, starting with a letter or digit, got `Bad`",
+      "spec.yaml:3:19: expected a positive integer, got `-1`"
+    ])
+  })
+
+  it("shows what an expression evaluated to when the value is out of range", () => {
+    expect(issuesOf("name: x\ndata: { validation: 1 / 2 + 1 }\n")).toEqual([
+      "spec.yaml:2:21: expected a fraction in (0, 1), got `1 / 2 + 1` = 1.5"
+    ])
+  })
+
+  it("reports each bad value of a vector expression at the expression", () => {
+    expect(issuesOf("name: x\nsweep:\n  budgets: linspace(-1e11, 1e11, 3)\n")).toEqual([
+      "spec.yaml:3:12: expected a positive number, got `linspace(-1e11, 1e11, 3)` = -1e11",
+      "spec.yaml:3:12: expected a positive number, got `linspace(-1e11, 1e11, 3)` = 0"
+    ])
+  })
+
+  it("fails with a SpecError whose message lists the issues", () => {
+    const result = decodeExperimentText("name: x\nflops: 7N\n", "x.yaml")
+    expect(Result.isFailure(result)).toBe(true)
+    if (Result.isFailure(result)) {
+      expect(result.failure).toBeInstanceOf(SpecError)
+      expect(result.failure._tag).toBe("SpecError")
+      expect(result.failure.message).toBe(
+        "x.yaml:2:8: expected one of `6N`, `6N+attention`, `exact`, got `7N`; did you mean `6N`?"
+      )
+    }
+  })
+})
+
+describe("effectiveSpec", () => {
+  it("writes out every default as plain data that decodes to the same experiment", () => {
+    for (const name of ["minimal.yaml", "full.yaml"]) {
+      const experiment = decoded(fixture(name))
+      const effective = effectiveSpec(experiment)
+      expect(JSON.parse(JSON.stringify(effective))).toEqual(effective)
+      expect(decoded(stringify(effective))).toEqual(experiment)
+    }
+  })
+
+  it("shows evaluated values and keeps the learning rate as written", () => {
+    const effective = effectiveSpec(decoded(fixture("minimal.yaml")))
+    expect(effective["training"]).toMatchObject({ lr: "3e-3 * (N / 1e5)^-0.25", warmup: 0.05 })
+    expect(effective["forecast"]).toEqual({ compute: [1e13] })
+  })
+})
