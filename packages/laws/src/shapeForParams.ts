@@ -19,12 +19,12 @@ export interface ShapeRules {
 // Shapes within this relative distance of the target always beat shapes outside it, so the
 // aspect can never pull a model far off the size an IsoFLOP sweep asked for (sweeps need sizes
 // spread evenly in log N); outside shapes are chosen only where no inside one exists.
-const sizeTolerance = Math.log(1.1)
+const sizeTolerance = Math.log(1.25)
 const outsideSurcharge = 100
 
 // Within the tolerance, weight of the aspect penalty relative to the size error, both in natural
-// log units: a 5% miss on N costs as much as an aspect off by a factor of 1.28.
-const aspectWeight = 0.2
+// log units: a 5% miss on N costs as much as an aspect off by a factor of 1.18.
+const aspectWeight = 0.3
 
 // Shapes beyond this many times the target can never beat a smaller one, so the scan stops there.
 const scanCeiling = 4
@@ -65,8 +65,8 @@ const validateRules = (target: number, rules: ShapeRules): void => {
  * The Llama-style shape whose total parameter count is closest to `target` while d_model/layers
  * stays near `rules.aspect`. Small models have coarse granularity (one layer or one head more is
  * a large relative step), so no formula hits the target: (layers, heads) pairs are scored by
- * |ln N − ln target| + 0.2·|ln(aspect_actual / aspect)|, plus a surcharge when N misses the target
- * by more than 10%, and the lowest score wins. d_model is a multiple of head_dim by construction.
+ * |ln N − ln target| + 0.3·|ln(aspect_actual / aspect)|, plus a surcharge when N misses the target
+ * by more than 25%, and the lowest score wins. d_model is a multiple of head_dim by construction.
  *
  * The scan is bounded: widths stop once N passes a few times the target, and depths stop once
  * even the narrowest model is that large, or once even the widest allowed width leaves an aspect

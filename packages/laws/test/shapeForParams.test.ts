@@ -17,12 +17,12 @@ const targets = Array.from({ length: 27 }, (_, i) => 1e4 * 2 ** (i / 2)).filter(
 
 describe("shapeForParams", () => {
   for (const tied of [false, true]) {
-    it(`lands within 15% of every target from 1e4 to 1e8 (tied embeddings: ${tied})`, () => {
+    it(`lands within 25% of every target from 1e4 to 1e8 (tied embeddings: ${tied})`, () => {
       for (const target of targets) {
         const shape = shapeForParams(target, { ...rules, tied_embeddings: tied })
         const ratio = countParams(shape).total / target
-        expect(ratio, `target ${target}`).toBeGreaterThan(0.85)
-        expect(ratio, `target ${target}`).toBeLessThan(1.15)
+        expect(ratio, `target ${target}`).toBeGreaterThan(0.8)
+        expect(ratio, `target ${target}`).toBeLessThan(1.25)
       }
     })
   }

@@ -1,3 +1,3 @@
 export { canonicalJson, contentId } from "./contentId.ts"
-export { logSpaced, PlanError, planIsoflop } from "./isoflopPlan.ts"
+export { PlanError, planIsoflop } from "./isoflopPlan.ts"
 export type { Plan, PlannedRun } from "./isoflopPlan.ts"

@@ -1,5 +1,5 @@
 import type { Experiment, RunSpec } from "@scalelab/spec"
-import { evaluateExpression, tokenizerVocab } from "@scalelab/spec"
+import { evaluateExpression, logspace, tokenizerVocab } from "@scalelab/spec"
 import { Data, Result } from "effect"
 import { computeOptimal, countParams, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
@@ -20,9 +20,23 @@ export interface Plan {
   readonly runs: ReadonlyArray<PlannedRun>
 }
 
-/** `count` values spaced evenly in log from `low` to `high`, both included. */
-export const logSpaced = (low: number, high: number, count: number): number[] =>
-  Array.from({ length: count }, (_, i) => low * (high / low) ** (count === 1 ? 0.5 : i / (count - 1)))
+/** A spec expression in N, D, C evaluated for one run; a failure names the field and the run. */
+const evaluateRunExpression = (field: string, source: string, variables: { N: number; D: number; C: number }, budget: number): number => {
+  const value = evaluateExpression(source, variables)
+  if (Result.isFailure(value)) {
+    throw new PlanError({
+      message: `${field}: ${value.failure.message} (for the run at budget ${budget.toExponential(2)} with ` +
+        `N = ${variables.N}, D = ${variables.D}, C = ${variables.C.toExponential(3)}); make the expression valid over the whole sweep`
+    })
+  }
+  if (!(value.success > 0)) {
+    throw new PlanError({
+      message: `${field}: \`${source}\` = ${value.success} for the run at budget ${budget.toExponential(2)} ` +
+        `(N = ${variables.N}, D = ${variables.D}); it must be positive over the whole sweep`
+    })
+  }
+  return value.success
+}
 
 /**
  * An IsoFLOP sweep (Chinchilla approach 2, Llama 3 §3.2.1): at each compute budget C, model sizes
@@ -36,7 +50,7 @@ export const planIsoflop = (experiment: Experiment): Plan => {
   const runs: PlannedRun[] = []
   for (const budget of sweep.budgets) {
     const centre = computeOptimal(centreLaw, budget).params
-    const targets = logSpaced(centre / Math.sqrt(sweep.span), centre * Math.sqrt(sweep.span), sweep.sizes_per_budget)
+    const targets = logspace(centre / Math.sqrt(sweep.span), centre * Math.sqrt(sweep.span), sweep.sizes_per_budget)
     const seenShapes = new Set<string>()
     for (const target of targets) {
       const shape = shapeForParams(target, {
@@ -57,13 +71,11 @@ export const planIsoflop = (experiment: Experiment): Plan => {
       const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
       const tokens = sequences * model.context
       const flops = trainingFlops(shape, tokens, experiment.flops)
-      const lr = evaluateExpression(training.lr, { N: counts.total, D: tokens, C: flops })
-      if (Result.isFailure(lr)) {
-        throw new PlanError({
-          message: `training.lr: ${lr.failure.message} (for the run at budget ${budget.toExponential(2)} with ` +
-            `N = ${counts.total}, D = ${tokens}, C = ${flops.toExponential(3)}); make the expression valid over the whole sweep`
-        })
-      }
+      const runVariables = { N: counts.total, D: tokens, C: flops }
+      const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
+      // Whole sequences per step, at least one and at most the whole run.
+      const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
+      const batchTokens = Math.min(tokens, Math.max(1, batchSequences) * model.context)
       for (let seed = 0; seed < sweep.seeds; seed++) {
         const withoutId: Omit<RunSpec, "id"> = {
           experiment: experiment.name,
@@ -82,11 +94,11 @@ export const planIsoflop = (experiment: Experiment): Plan => {
           },
           training: {
             optimizer: training.optimizer,
-            lr: lr.success,
+            lr,
             schedule: training.schedule,
             warmup: training.warmup,
             min_lr_fraction: training.min_lr_fraction,
-            batch_tokens: training.batch_tokens,
+            batch_tokens: batchTokens,
             grad_clip: training.grad_clip
           },
           eval: { every: experiment.eval.every },

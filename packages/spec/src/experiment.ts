@@ -127,7 +127,12 @@ export const TrainingSettings = Schema.Struct({
   warmup: fraction("[0, 1)", "Fraction of steps spent in linear warmup.", 0.05),
   schedule: choiceField(["cosine", "constant"], { description: "Learning-rate schedule after warmup.", default: "cosine" }),
   min_lr_fraction: fraction("[0, 1]", "The cosine schedule ends at lr times this.", 0.1),
-  batch_tokens: positiveInteger("Tokens per optimiser step.", 4096),
+  batch_tokens: runExpressionField({
+    expected: "a positive number of tokens",
+    description: "Tokens per optimiser step: a number or an expression in N, D, C (`D / 500`: 500 steps a run); " +
+      "rounded to whole sequences of `model.context` tokens.",
+    default: "4096"
+  }),
   grad_clip: nonNegativeNumber("Global gradient-norm clip; 0 disables it.", 1)
 }).annotate({ description: "How each run trains." })
 

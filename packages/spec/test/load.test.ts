@@ -22,7 +22,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 describe("loadExperiment", () => {
   it("reads and decodes a spec file", async () => {
-    const exit = await run(fileURLToPath(new URL("./specs/valid/full.yaml", import.meta.url)))
+    const exit = await run(fileURLToPath(new URL("../../../test/specs/valid/full.yaml", import.meta.url)))
     expect(Exit.isSuccess(exit) && exit.value.name).toBe("full-example_1")
   })
 
@@ -39,7 +39,7 @@ describe("loadExperiment", () => {
   })
 
   it("reports decoding problems with the file's name", async () => {
-    const file = fileURLToPath(new URL("./specs/invalid/negative-budget.yaml", import.meta.url))
+    const file = fileURLToPath(new URL("../../../test/specs/invalid/negative-budget.yaml", import.meta.url))
     const error = await failureOf(file)
     expect(error.issues.map((issue) => issue.file)).toEqual([file])
   })

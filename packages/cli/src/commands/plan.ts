@@ -1,0 +1,44 @@
+import { Console, Effect } from "effect"
+import { Command, Flag } from "effect/cli"
+import { effectiveSpec } from "@scalelab/spec"
+import { planIsoflop, type Plan } from "@scalelab/planner"
+import { stringify } from "yaml"
+import { sci, table } from "../format.ts"
+import { loadSpec } from "../specInput.ts"
+import { attempt } from "../pureInput.ts"
+import { specArgument } from "./validate.ts"
+
+export const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("machine-readable output"), Flag.withDefault(false))
+
+const planTable = (plan: Plan): string =>
+  table(
+    ["id", "budget", "params", "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps"],
+    plan.runs.map(({ run }) => [
+      run.id,
+      sci(run.budget),
+      sci(run.params),
+      sci(run.tokens),
+      sci(run.flops),
+      String(run.shape.layers),
+      String(run.shape.d_model),
+      `${run.shape.heads}/${run.shape.kv_heads}`,
+      sci(run.training.lr),
+      String(run.training.batch_tokens),
+      String(Math.ceil(run.tokens / run.training.batch_tokens))
+    ])
+  )
+
+export const planCommand = Command.make("plan", { spec: specArgument, json: jsonFlag }, ({ spec, json }) =>
+  Effect.gen(function* () {
+    const experiment = yield* loadSpec(spec)
+    const plan = yield* attempt(() => planIsoflop(experiment))
+    if (json) {
+      yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: plan.runs }, null, 2))
+      return
+    }
+    yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
+    yield* Console.log(planTable(plan))
+    const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
+    yield* Console.log(`\n${plan.runs.length} runs, ${sci(totalFlops)} training FLOPs in all`)
+  })
+).pipe(Command.withDescription("List the runs a spec plans: id, N, D, FLOPs, shape, learning rate, batch"))

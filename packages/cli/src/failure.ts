@@ -1,0 +1,57 @@
+import { Cause, Console, Data, Effect, Runtime } from "effect"
+import { CliError } from "effect/cli"
+
+/**
+ * Exit codes: 0 success, 1 a failure of scalelab or of a run, 2 bad input from the user (a spec,
+ * a flag, a results file) — so scripts can tell "fix your input" from "something broke".
+ */
+export const EXIT_BAD_INPUT = 2
+export const EXIT_FAILURE = 1
+
+/** A problem with what the user gave us, with a message that says what to change. */
+export class UserInputError extends Data.TaggedError("UserInputError")<{ readonly message: string }> {
+  override readonly [Runtime.errorExitCode] = EXIT_BAD_INPUT
+}
+
+/** Ends the process with `code` once the message has been printed. */
+class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {
+  override get message() {
+    return `exit ${this.code}`
+  }
+  override get [Runtime.errorExitCode]() {
+    return this.code
+  }
+}
+
+const isTagged = (u: unknown): u is { readonly _tag: string; readonly message: string } =>
+  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && "message" in u
+
+/** Tags of errors that mean "your input is wrong"; everything else is our failure or the run's. */
+const badInputTags = new Set(["UserInputError", "SpecError", "LawInputError", "PlanError"])
+
+const describe = (error: unknown): { readonly text: string; readonly code: number } => {
+  if (CliError.isCliError(error)) {
+    // The CLI library has already printed usage and the parse error.
+    const code = error._tag === "ShowHelp" && error.errors.length === 0 ? 0 : EXIT_BAD_INPUT
+    return { text: "", code }
+  }
+  if (isTagged(error)) {
+    const code = badInputTags.has(error._tag) ? EXIT_BAD_INPUT : Runtime.getErrorExitCode(error)
+    return { text: error.message, code }
+  }
+  if (error instanceof Error) return { text: error.stack ?? error.message, code: EXIT_FAILURE }
+  return { text: String(error), code: EXIT_FAILURE }
+}
+
+/**
+ * The single place where failures become text on stderr and an exit code: commands fail with
+ * typed errors and never print their own errors or call process.exit.
+ */
+export const reportFailures = <A, E, R>(program: Effect.Effect<A, E, R>): Effect.Effect<A, ExitWith, R> =>
+  program.pipe(
+    Effect.catchCause((cause) => {
+      if (Cause.hasInterruptsOnly(cause)) return Effect.fail(new ExitWith({ code: 130 }))
+      const { text, code } = describe(Cause.squash(cause))
+      return (text.length > 0 ? Console.error(text) : Effect.void).pipe(Effect.andThen(Effect.fail(new ExitWith({ code }))))
+    })
+  )

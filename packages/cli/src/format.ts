@@ -1,0 +1,21 @@
+/** Compact scientific notation for quantities spanning orders of magnitude: 1.2e11, 3.16e5. */
+export const sci = (x: number, digits = 3): string => {
+  if (!Number.isFinite(x)) return String(x)
+  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) {
+    const [mantissa, exponent] = x.toExponential(digits - 1).split("e")
+    return `${String(Number(mantissa))}e${String(Number(exponent))}`
+  }
+  return String(Number(x.toPrecision(digits)))
+}
+
+export const seconds = (s: number): string =>
+  s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${(s / 3600).toFixed(1)} h`
+
+/** A plain text table: columns padded to their widest cell, numbers right-aligned. */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+0-9.e%]+$/.test(r[i] ?? "")))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")
+}

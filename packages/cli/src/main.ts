@@ -1,0 +1,20 @@
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import { lawsCommand } from "./commands/laws.ts"
+import { planCommand } from "./commands/plan.ts"
+import { runCommand } from "./commands/run.ts"
+import { runsCommand } from "./commands/runs.ts"
+import { schemaCommand } from "./commands/schema.ts"
+import { validateCommand } from "./commands/validate.ts"
+import { reportFailures } from "./failure.ts"
+
+const scalelab = Command.make("scalelab").pipe(
+  Command.withDescription("Plan, run and fit scaling-law experiments written as YAML"),
+  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, lawsCommand])
+)
+
+const program = Command.run(scalelab, { version: "0.1.0" }).pipe(reportFailures, Effect.provide(NodeServices.layer))
+
+// Failures are printed once, by reportFailures; the runtime only sets the exit code.
+NodeRuntime.runMain(program, { disableErrorReporting: true })

@@ -1,0 +1,90 @@
+import { Result } from "effect"
+import { computeOptimal, countParams, flopsPerToken, lawByName } from "@scalelab/laws"
+import { decodeExperimentText, type Experiment } from "@scalelab/spec"
+import { describe, expect, it } from "vitest"
+import { PlanError, planIsoflop } from "../src/index.ts"
+
+const decode = (yaml: string): Experiment => {
+  const result = decodeExperimentText(yaml, "test.yaml")
+  if (Result.isFailure(result)) throw new Error(result.failure.message)
+  return result.success
+}
+
+const base = `
+name: plan-test
+model: { context: 64, aspect: 16, head_dim: 8, kv_heads: 2 }
+sweep:
+  budgets: [1e12, 1e13]
+  sizes_per_budget: 5
+  span: 8
+  centre: chinchilla
+training:
+  lr: 3e-3 * (N / 1e5)^-0.25
+  batch_tokens: D / 200
+`
+
+describe("planIsoflop", () => {
+  const plan = planIsoflop(decode(base))
+
+  it("places sizes around the centre law's optimum, spread evenly in log N over the span", () => {
+    for (const budget of [1e12, 1e13]) {
+      const runs = plan.runs.filter((p) => p.run.budget === budget)
+      expect(runs).toHaveLength(5)
+      const centre = computeOptimal(lawByName("chinchilla"), budget).params
+      const logMean = runs.reduce((sum, p) => sum + Math.log(p.target_params), 0) / runs.length
+      expect(Math.exp(logMean)).toBeCloseTo(centre, 0)
+      const targets = runs.map((p) => p.target_params)
+      expect(Math.max(...targets) / Math.min(...targets)).toBeCloseTo(8, 6)
+      // Actual sizes follow the targets (shapes are discrete) and stay in order.
+      const sizes = runs.map((p) => p.run.params)
+      expect(sizes).toEqual([...sizes].sort((a, b) => a - b))
+      for (const p of runs) expect(Math.abs(Math.log(p.run.params / p.target_params))).toBeLessThan(Math.log(1.25))
+    }
+  })
+
+  it("spends each budget to within one sequence, on whole sequences, under the declared FLOP convention", () => {
+    for (const { run } of plan.runs) {
+      expect(run.params).toBe(countParams(run.shape).total)
+      expect(run.tokens % 64).toBe(0)
+      const perToken = flopsPerToken(run.shape, "6N")
+      expect(run.flops).toBeCloseTo(perToken * run.tokens, 0)
+      expect(Math.abs(run.flops - run.budget)).toBeLessThanOrEqual(perToken * 64 / 2 + 1)
+    }
+  })
+
+  it("evaluates lr and batch expressions per run, batches rounded to whole sequences", () => {
+    for (const { run } of plan.runs) {
+      expect(run.training.lr).toBeCloseTo(3e-3 * (run.params / 1e5) ** -0.25, 12)
+      expect(run.training.batch_tokens % 64).toBe(0)
+      expect(Math.abs(run.training.batch_tokens - run.tokens / 200)).toBeLessThanOrEqual(32)
+    }
+  })
+
+  it("gives ids that depend on content only: reformatting changes none, one field changes only its runs", () => {
+    const reformatted = planIsoflop(decode(base.replace("[1e12, 1e13]", "\"logspace(1e12, 1e13, 2)\"")))
+    expect(reformatted.runs.map((p) => p.run.id)).toEqual(plan.runs.map((p) => p.run.id))
+
+    const oneMoreBudget = planIsoflop(decode(base.replace("[1e12, 1e13]", "[1e12, 1e13, 1e14]")))
+    const ids = new Set(oneMoreBudget.runs.map((p) => p.run.id))
+    for (const { run } of plan.runs) expect(ids.has(run.id)).toBe(true)
+    expect(oneMoreBudget.runs).toHaveLength(15)
+
+    const otherLr = planIsoflop(decode(base.replace("3e-3 * (N / 1e5)^-0.25", "2e-3")))
+    const otherIds = new Set(otherLr.runs.map((p) => p.run.id))
+    for (const { run } of plan.runs) expect(otherIds.has(run.id)).toBe(false)
+    expect(new Set(plan.runs.map((p) => p.run.id)).size).toBe(plan.runs.length)
+  })
+
+  it("plans one run per seed", () => {
+    const seeded = planIsoflop(decode(base.replace("span: 8", "span: 8\n  seeds: 2")))
+    expect(seeded.runs).toHaveLength(20)
+    expect(new Set(seeded.runs.map((p) => p.run.seed))).toEqual(new Set([0, 1]))
+  })
+
+  it("fails with PlanError naming the field and the run when an expression breaks inside the sweep", () => {
+    // Valid at the spec's representative run (N = 1e6) but negative for the sweep's small models.
+    const experiment = decode(base.replace("3e-3 * (N / 1e5)^-0.25", "1e-3 * log10(N / 1e5)"))
+    expect(() => planIsoflop(experiment)).toThrow(PlanError)
+    expect(() => planIsoflop(experiment)).toThrow(/training\.lr: .* it must be positive over the whole sweep/)
+  })
+})
