@@ -131,7 +131,10 @@ export const runSweep = Effect.fn("runSweep")(
       )
     })
 
-    const outcomes: ReadonlyArray<RunOutcome> = yield* Effect.forEach(uniqueRuns, (run) => {
+    // Largest runs first: a run's time grows with its FLOPs, and starting the long ones early
+    // leaves the short ones to fill the workers at the end instead of one long run alone.
+    const longestFirst = [...uniqueRuns].sort((a, b) => b.flops - a.flops)
+    const outcomes: ReadonlyArray<RunOutcome> = yield* Effect.forEach(longestFirst, (run) => {
       const runDir = runFolderPath(options.storeDir, run.id)
       return Effect.gen(function*() {
         if (!options.force && (yield* skipIfComplete(run, runDir))) return { _tag: "Skipped" } as const

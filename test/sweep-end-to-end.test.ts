@@ -8,11 +8,7 @@ import { fitIsoflop } from "@scalelab/laws"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type CliOutcome, runCli } from "./support/cli.ts"
 
-// experiments/smoke.yaml with its two smaller budgets: six runs, about a minute on 2 cores.
-const smokeSpec = readFileSync(new URL("../experiments/smoke.yaml", import.meta.url), "utf8")
-const spec = smokeSpec
-  .replace(/^name: smoke$/m, "name: smoke-e2e")
-  .replace(/^  budgets: .*$/m, "  budgets: [1e10, 3.16227766e10]")
+const spec = readFileSync(new URL("./fixtures/e2e-sweep.yaml", import.meta.url), "utf8")
 
 interface StoredRun {
   readonly id: string
