@@ -59,6 +59,15 @@ const hasMessage = (problem: SchemaProblem): boolean =>
 const samePath = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>): boolean =>
   a.length === b.length && a.every((segment, i) => segment === b[i])
 
+/** The value has the wrong type (or is none of a union's members): say what was expected. */
+const typeMismatch = (issue: SchemaIssue.Issue & { readonly ast: SchemaAST.AST }, path: ReadonlyArray<PropertyKey>): SchemaProblem => ({
+  _tag: "InvalidValue",
+  path,
+  ...inputOf(issue),
+  expected: expectedOf(issue.ast),
+  choices: literalChoices(issue.ast)
+})
+
 export const collectProblems = (
   issue: SchemaIssue.Issue,
   path: ReadonlyArray<PropertyKey> = []
@@ -86,24 +95,12 @@ export const collectProblems = (
       // when members merely disagree about the value's type, the union's own wording says it best.
       const inner = issue.issues.flatMap((member) => collectProblems(member, path))
       if (inner.some((problem) => hasMessage(problem) || !samePath(problem.path, path))) return inner
-      return [{
-        _tag: "InvalidValue",
-        path,
-        ...inputOf(issue),
-        expected: expectedOf(issue.ast),
-        choices: literalChoices(issue.ast)
-      }]
+      return [typeMismatch(issue, path)]
     }
     case "OneOf":
       return [{ _tag: "InvalidValue", path, ...inputOf(issue), expected: expectedOf(issue.ast) }]
     case "InvalidType":
-      return [{
-        _tag: "InvalidValue",
-        path,
-        ...inputOf(issue),
-        expected: expectedOf(issue.ast),
-        choices: literalChoices(issue.ast)
-      }]
+      return [typeMismatch(issue, path)]
     case "InvalidValue":
     case "Forbidden":
       return [{

@@ -1,17 +1,8 @@
 // Seeded randomness. Everything a run draws (initial weights, batch windows) comes from here, so
 // a RunSpec's seed alone reproduces the run on any backend.
 
-/** mulberry32: a 32-bit generator, uniform in [0, 1); small state, good enough for sampling. */
-export function uniformSource(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded uniform generator shared with the laws package (mulberry32), so one seed means one stream everywhere. */
+export { mulberry32 as uniformSource } from "@scalelab/laws"
 
 /** Box–Muller transform of a uniform source into normal(mean, std) samples. */
 export function normalSamples(count: number, std: number, uniform: () => number): Float32Array {
