@@ -54,6 +54,10 @@ export interface IsoflopFit {
 // still one budget.
 const sameBudgetTolerance = 1e-6
 
+/** Whether `budget` belongs to the budget `anchor`, within the tolerance of printed floats. */
+export const sameBudget = (anchor: number, budget: number): boolean =>
+  Math.abs(budget - anchor) <= sameBudgetTolerance * anchor
+
 const rowLabel = (point: IsoflopPoint, index: number): string =>
   point.id === undefined ? `row ${index}` : `row ${index} (run ${point.id})`
 
@@ -73,20 +77,24 @@ const validatePoints = (points: ReadonlyArray<IsoflopPoint>): void => {
   }
 }
 
-const groupByBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopPoint[][] => {
-  const sorted = [...points].sort((p, q) => p.budget - q.budget)
-  const groups: IsoflopPoint[][] = []
-  for (const point of sorted) {
+/**
+ * The indices of `points` grouped into budgets, budgets in increasing order: what resampling and
+ * per-point diagnostics need to map a run back to its curve.
+ */
+export const groupIndicesByBudget = (points: ReadonlyArray<IsoflopPoint>): number[][] => {
+  const budgetOf = (index: number): number => points[index]?.budget ?? Number.NaN
+  const order = points.map((_, index) => index).sort((i, j) => budgetOf(i) - budgetOf(j))
+  const groups: number[][] = []
+  for (const index of order) {
     const current = groups.at(-1)
-    const anchor = current?.[0]
-    if (current !== undefined && anchor !== undefined && point.budget - anchor.budget <= sameBudgetTolerance * anchor.budget) {
-      current.push(point)
-    } else {
-      groups.push([point])
-    }
+    if (current !== undefined && sameBudget(budgetOf(current[0] ?? -1), budgetOf(index))) current.push(index)
+    else groups.push([index])
   }
   return groups
 }
+
+const groupByBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopPoint[][] =>
+  groupIndicesByBudget(points).map((group) => group.map((index) => points[index] as IsoflopPoint))
 
 const vertex = (p: Parabola): number => -p.c1 / (2 * p.c2)
 

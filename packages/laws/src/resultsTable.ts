@@ -1,0 +1,229 @@
+import { LawInputError } from "./lawInputError.ts"
+
+export type ResultsTableFormat = "csv" | "jsonl"
+
+/** One run of a results table; params, tokens and flops are all present (the missing one derived by C = 6·N·D). */
+export interface ResultsRow {
+  /** The line of the file the row starts on (1-based), for messages. */
+  readonly line: number
+  readonly params: number
+  readonly tokens: number
+  readonly flops: number
+  readonly loss: number
+  readonly budget?: number
+  readonly seed?: number
+}
+
+export interface ResultsTable {
+  readonly rows: ReadonlyArray<ResultsRow>
+  /** The columns of the file, as written there (before renaming). */
+  readonly columns: ReadonlyArray<string>
+  /** The one of params, tokens, flops the file lacked and C = 6·N·D supplied, if any. */
+  readonly derived: "params" | "tokens" | "flops" | undefined
+  readonly has_budget: boolean
+}
+
+export interface ResultsTableOptions {
+  /** Names the file in every message. */
+  readonly file: string
+  readonly format: ResultsTableFormat
+  /** Our column name → the file's column name (`params: "Model Size"`). */
+  readonly rename?: Readonly<Record<string, string>>
+}
+
+type Field = "params" | "tokens" | "flops" | "loss" | "budget" | "seed"
+const sizeFields = ["params", "tokens", "flops"] as const
+const knownFields: ReadonlyArray<Field> = [...sizeFields, "loss", "budget", "seed"]
+
+// Training FLOPs per parameter per token: the convention published tables (and Chinchilla's) use.
+const flopsPerParamToken = 6
+
+interface RawRecord {
+  readonly line: number
+  readonly cell: (column: string) => string | undefined
+}
+
+/**
+ * RFC 4180 records: quoted cells may hold commas, doubled quotes and line breaks, so a record's
+ * line is where it starts, not its index.
+ */
+const csvRecords = (text: string): Array<{ readonly line: number; readonly cells: string[] }> => {
+  const records: Array<{ line: number; cells: string[] }> = []
+  let cells: string[] = []
+  let cell = ""
+  let quoted = false
+  let line = 1
+  let recordLine = 1
+  const endRecord = () => {
+    cells.push(cell)
+    if (cells.length > 1 || cells[0]?.trim() !== "") records.push({ line: recordLine, cells })
+    cells = []
+    cell = ""
+  }
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (char === '"') {
+        quoted = false
+      } else {
+        if (char === "\n") line++
+        cell += char
+      }
+    } else if (char === '"') {
+      quoted = true
+    } else if (char === ",") {
+      cells.push(cell)
+      cell = ""
+    } else if (char === "\n") {
+      endRecord()
+      line++
+      recordLine = line
+    } else if (char !== "\r") {
+      cell += char
+    }
+  }
+  if (quoted) throw new LawInputError(`line ${recordLine}: a quoted cell is never closed; add the closing "`)
+  endRecord()
+  return records
+}
+
+const parseCsv = (text: string, file: string): { columns: string[]; records: RawRecord[] } => {
+  const [header, ...body] = csvRecords(text)
+  if (header === undefined) throw new LawInputError(`${file}: the file is empty; a results table needs a header line and one row per run`)
+  const columns = header.cells.map((name) => name.trim())
+  const records = body.map(({ line, cells }): RawRecord => {
+    if (cells.length !== columns.length) {
+      throw new LawInputError(`${file}:${line}: the row has ${cells.length} cells but the header has ${columns.length} columns; fix the row`)
+    }
+    return { line, cell: (column) => cells[columns.indexOf(column)] }
+  })
+  return { columns, records }
+}
+
+const parseJsonl = (text: string, file: string): { columns: string[]; records: RawRecord[] } => {
+  const records: RawRecord[] = []
+  let columns: string[] | undefined
+  text.split("\n").forEach((source, index) => {
+    const line = index + 1
+    if (source.trim() === "") return
+    let value: unknown
+    try {
+      value = JSON.parse(source)
+    } catch (error) {
+      throw new LawInputError(`${file}:${line}: not valid JSON (${(error as Error).message}); each line must be one JSON object`)
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new LawInputError(`${file}:${line}: each line must be one JSON object like {"params": 1e8, "tokens": 2e9, "loss": 3.1}`)
+    }
+    const object = value as Record<string, unknown>
+    columns ??= Object.keys(object)
+    records.push({
+      line,
+      cell: (column) => {
+        const cell = object[column]
+        return cell === undefined || cell === null ? undefined : typeof cell === "object" ? JSON.stringify(cell) : String(cell)
+      }
+    })
+  })
+  if (columns === undefined) throw new LawInputError(`${file}: the file is empty; a results table needs one JSON object per run`)
+  return { columns, records }
+}
+
+const cellText = (record: RawRecord, column: string): string | undefined => {
+  return record.cell(column)?.trim()
+}
+
+const numberIn = (record: RawRecord, column: string, field: Field, file: string): number => {
+  const text = cellText(record, column)
+  const where = `${file}:${record.line}: column "${column}"${column === field ? "" : ` (${field})`}`
+  if (text === undefined || text === "") {
+    throw new LawInputError(`${where} is empty; every run needs a value there: fill it in or remove the row`)
+  }
+  const value = Number(text)
+  if (!Number.isFinite(value)) throw new LawInputError(`${where}: "${text}" is not a number; write a plain number like 1.5e9`)
+  if (field === "seed" ? !Number.isInteger(value) || value < 0 : value <= 0) {
+    const wanted = field === "seed" ? "a whole number of at least 0" : "above 0"
+    throw new LawInputError(`${where}: ${field} must be ${wanted}, got ${text}; fix or remove the row`)
+  }
+  return value
+}
+
+/** The two of N, D, C the table gives, completed by C = 6·N·D. */
+const completeSizes = (
+  params: number | undefined,
+  tokens: number | undefined,
+  flops: number | undefined
+): { params: number; tokens: number; flops: number } => {
+  if (params !== undefined && tokens !== undefined) return { params, tokens, flops: flops ?? flopsPerParamToken * params * tokens }
+  if (params !== undefined && flops !== undefined) return { params, tokens: flops / (flopsPerParamToken * params), flops }
+  if (tokens !== undefined && flops !== undefined) return { params: flops / (flopsPerParamToken * tokens), tokens, flops }
+  // resolveColumns has already required two of the three columns.
+  throw new Error("completeSizes needs two of params, tokens, flops")
+}
+
+const resolveColumns = (
+  columns: ReadonlyArray<string>,
+  rename: Readonly<Record<string, string>>,
+  file: string
+): Map<Field, string> => {
+  const present = (name: string) => columns.includes(name)
+  const listed = columns.map((name) => `"${name}"`).join(", ")
+  for (const [field, source] of Object.entries(rename)) {
+    if (!(knownFields as ReadonlyArray<string>).includes(field)) {
+      throw new LawInputError(`column map: "${field}" is not a column scalelab reads; map onto ${knownFields.join(", ")}`)
+    }
+    if (!present(source)) {
+      throw new LawInputError(`${file}: column map ${field}="${source}", but the file has no column "${source}"; its columns are ${listed}`)
+    }
+  }
+  const resolved = new Map<Field, string>()
+  for (const field of knownFields) {
+    const source = rename[field] ?? field
+    if (present(source)) resolved.set(field, source)
+  }
+  const missing = [
+    ...(resolved.has("loss") ? [] : ["loss"]),
+    ...(sizeFields.filter((field) => resolved.has(field)).length >= 2 ? [] : sizeFields.filter((field) => !resolved.has(field)))
+  ]
+  if (missing.length > 0) {
+    throw new LawInputError(
+      `${file}: no column ${missing.map((name) => `"${name}"`).join(" or ")}; a results table needs loss and two of params, tokens, flops. ` +
+        `The file's columns are ${listed}: map yours onto these names with --map, e.g. --map params="Model Size",flops="Training FLOP"`
+    )
+  }
+  return resolved
+}
+
+/**
+ * Parses a results table (CSV with a header line, or JSONL with one object per run) into runs.
+ * Any two of params, tokens and flops give the third by C = 6·N·D; a bad cell throws a
+ * LawInputError naming FILE:LINE and the column.
+ */
+export const parseResultsTable = (text: string, options: ResultsTableOptions): ResultsTable => {
+  const { file } = options
+  const { columns, records } = options.format === "csv" ? parseCsv(text, file) : parseJsonl(text, file)
+  const resolved = resolveColumns(columns, options.rename ?? {}, file)
+  const derived = sizeFields.find((field) => !resolved.has(field))
+  const rows = records.map((record): ResultsRow => {
+    const read = (field: Field): number | undefined => {
+      const column = resolved.get(field)
+      // A seed is optional per row: an empty cell means "not recorded".
+      if (column === undefined || (field === "seed" && (cellText(record, column) ?? "") === "")) return undefined
+      return numberIn(record, column, field, file)
+    }
+    const budget = read("budget")
+    const seed = read("seed")
+    return {
+      line: record.line,
+      ...completeSizes(read("params"), read("tokens"), read("flops")),
+      loss: numberIn(record, resolved.get("loss") ?? "loss", "loss", file),
+      ...(budget === undefined ? {} : { budget }),
+      ...(seed === undefined ? {} : { seed })
+    }
+  })
+  if (rows.length === 0) throw new LawInputError(`${file}: the table has a header but no rows; add one row per finished run`)
+  return { rows, columns, derived, has_budget: resolved.has("budget") }
+}

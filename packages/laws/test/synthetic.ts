@@ -1,0 +1,40 @@
+import type { IsoflopPoint, ParametricLaw } from "../src/index.ts"
+import { computeOptimal, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
+
+// Known generating law: Chinchilla's approach-3 constants, so the analytic optimum exponents are
+// a = β/(α+β) = 0.28/0.62 and b = α/(α+β) = 0.34/0.62.
+export const truth: ParametricLaw = {
+  kind: "parametric",
+  name: "synthetic",
+  description: "generator for tests",
+  source: "test",
+  E: 1.69,
+  A: 406.4,
+  B: 410.7,
+  alpha: 0.34,
+  beta: 0.28
+}
+export const analyticA = truth.beta / (truth.alpha + truth.beta)
+export const analyticB = truth.alpha / (truth.alpha + truth.beta)
+export const budgets = [1e17, 1e18, 1e19, 1e20]
+
+/**
+ * Nine sizes per budget spaced evenly in log N over a factor of 16, centred `shift` times the true
+ * optimum, each with D = C/(6N), loss multiplied by (1 + noise·z) with z standard normal.
+ */
+export const sweep = (options: {
+  readonly noise: number
+  readonly seed: number
+  readonly shift?: (budget: number) => number
+}): IsoflopPoint[] => {
+  const random = mulberry32(options.seed)
+  return budgets.flatMap((budget) => {
+    const centre = computeOptimal(truth, budget).params * (options.shift?.(budget) ?? 1)
+    return Array.from({ length: 9 }, (_, i) => {
+      const params = centre * 4 ** ((i - 4) / 4)
+      const tokens = budget / (6 * params)
+      const loss = parametricLoss(truth, params, tokens) * (1 + options.noise * standardNormal(random))
+      return { params, tokens, budget, loss, id: `b${budget.toExponential()}-${i}` }
+    })
+  })
+}
