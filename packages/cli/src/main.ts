@@ -1,6 +1,8 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
+import { fitCommand } from "./commands/fit.ts"
+import { forecastCommand } from "./commands/forecast.ts"
 import { lawsCommand } from "./commands/laws.ts"
 import { planCommand } from "./commands/plan.ts"
 import { runCommand } from "./commands/run.ts"
@@ -11,7 +13,7 @@ import { reportFailures } from "./failure.ts"
 
 const scalelab = Command.make("scalelab").pipe(
   Command.withDescription("Plan, run and fit scaling-law experiments written as YAML"),
-  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, lawsCommand])
+  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, lawsCommand])
 )
 
 const program = Command.run(scalelab, { version: "0.1.0" }).pipe(reportFailures, Effect.provide(NodeServices.layer))

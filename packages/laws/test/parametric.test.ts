@@ -4,19 +4,8 @@ import { describe, expect, it } from "vitest"
 import type { ParametricLaw, ParametricPoint } from "../src/index.ts"
 import { computeOptimal, fitParametric, LawInputError, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
 import { huber, parametricObjective } from "../src/parametricObjective.ts"
+import { truth } from "./synthetic.ts"
 
-// Chinchilla's published constants (Hoffmann et al. 2022, eq. 10) as the generating law.
-const truth: ParametricLaw = {
-  kind: "parametric",
-  name: "synthetic",
-  description: "generator for tests",
-  source: "test",
-  E: 1.69,
-  A: 406.4,
-  B: 410.7,
-  alpha: 0.34,
-  beta: 0.28
-}
 
 /** N log-uniform over 1e7–1e10, D over 1e9–1e12; ln L gets noise·z with z standard normal. */
 const synthetic = (count: number, noise: number, seed: number): ParametricPoint[] => {

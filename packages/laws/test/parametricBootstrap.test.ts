@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { bootstrapParametric, fitParametric, mulberry32, type ParametricLaw, parametricLoss, standardNormal } from "../src/index.ts"
+import { truth } from "./synthetic.ts"
 
-const truth: ParametricLaw = {
-  kind: "parametric",
-  name: "synthetic",
-  description: "generator for tests",
-  source: "test",
-  E: 1.69,
-  A: 406.4,
-  B: 410.7,
-  alpha: 0.34,
-  beta: 0.28
-}
 
 /** A 6×6 grid of sizes and token counts, loss with 0.5% seeded multiplicative noise. */
 const sample = (seed: number) => {

@@ -1,0 +1,148 @@
+import { Console, Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { computeForOptimal, forecastIsoflop, type Interval, lawByName, percentileInterval } from "@scalelab/laws"
+import { UserInputError } from "../failure.ts"
+import { sci } from "../format.ts"
+import { attempt } from "../pureInput.ts"
+import {
+  type Allocation,
+  type Forecaster,
+  fitIsoflopResults,
+  fitMethods,
+  fitParametricResults,
+  parametricForecaster,
+  publishedForecaster
+} from "../resultsFit.ts"
+import type { ResultPoint } from "../resultsInput.ts"
+import { bootstrapFlag, loadInput, mapFlag, seedFlag } from "./fit.ts"
+import { jsonFlag } from "./plan.ts"
+import { storeFlag } from "./run.ts"
+
+/** What the user fixed: a compute budget, or the model size or token count to be compute-optimal. */
+type Target = { readonly quantity: "compute" | "params" | "tokens"; readonly value: number }
+
+interface AllocationInterval {
+  readonly compute: Interval
+  readonly params: Interval
+  readonly tokens: Interval
+  readonly loss: Interval | null
+}
+
+interface Forecast {
+  readonly point: Allocation
+  readonly interval: AllocationInterval | undefined
+  /** Why a bootstrap gave no interval, when it could not. */
+  readonly note: string | undefined
+}
+
+const allocationAt = (forecaster: Forecaster, target: Target): Allocation =>
+  forecaster(target.quantity === "compute" ? target.value : computeForOptimal(forecaster, target.quantity, target.value))
+
+/** Percentile intervals over the bootstrap replicates, each solved for the same target as the point forecast. */
+const replicateInterval = (replicates: ReadonlyArray<Forecaster>, target: Target): AllocationInterval => {
+  const allocations = replicates.map((replicate) => allocationAt(replicate, target))
+  const over = (field: "compute" | "params" | "tokens") => percentileInterval(allocations.map((a) => a[field]))
+  const losses = allocations.flatMap((a) => (a.loss === null ? [] : [a.loss]))
+  return { compute: over("compute"), params: over("params"), tokens: over("tokens"), loss: losses.length > 0 ? percentileInterval(losses) : null }
+}
+
+const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Forecast => {
+  const computes = target.quantity === "compute" ? [target.value] : []
+  const { fit, bootstrap } = fitIsoflopResults(points, { resamples, seed }, computes)
+  const point = allocationAt((compute) => forecastIsoflop(fit, compute), target)
+  const interval = bootstrap?.forecasts[0]
+  return {
+    point,
+    interval: interval === undefined ? undefined : { compute: [interval.compute, interval.compute], params: interval.params, tokens: interval.tokens, loss: interval.loss },
+    note: bootstrap !== undefined && interval === undefined
+      ? "the isoflop bootstrap gives intervals at a fixed compute only: use --compute, or --method parametric"
+      : undefined
+  }
+}
+
+const parametricForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Forecast => {
+  const { fit, bootstrap } = fitParametricResults(points, { resamples, seed })
+  return {
+    point: allocationAt(parametricForecaster(fit), target),
+    interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
+    note: undefined
+  }
+}
+
+const targetOf = (flags: Record<Target["quantity"], Option.Option<number>>) => {
+  const given = (Object.entries(flags) as Array<[Target["quantity"], Option.Option<number>]>).flatMap(([quantity, value]) =>
+    Option.isSome(value) ? [{ quantity, value: value.value }] : [])
+  const [target] = given
+  return given.length === 1 && target !== undefined
+    ? Effect.succeed(target)
+    : Effect.fail(new UserInputError({
+      message: `give exactly one of --compute C, --params N, --tokens D (got ${given.length === 0 ? "none" : given.map((g) => `--${g.quantity}`).join(", ")})`
+    }))
+}
+
+const interval = (range: Interval | null | undefined, format: (x: number) => string): string =>
+  range === undefined || range === null ? "" : `   80% interval [${format(range[0])}, ${format(range[1])}]`
+
+const forecastText = ({ point, interval: ranges, note }: Forecast, source: string): string =>
+  [
+    `compute-optimal, from ${source}:`,
+    `  compute  ${sci(point.compute)} FLOPs${interval(ranges?.compute, sci)}`,
+    `  params   ${sci(point.params)}${interval(ranges?.params, sci)}`,
+    `  tokens   ${sci(point.tokens)}${interval(ranges?.tokens, sci)}`,
+    `  loss     ${point.loss === null ? "not predicted by this law" : point.loss.toFixed(4)}${interval(ranges?.loss, (x) => x.toFixed(4))}`,
+    ...(note === undefined ? [] : [`no interval: ${note}`])
+  ].join("\n")
+
+const quantityFlag = (name: string, description: string) =>
+  Flag.Finite(name).pipe(Flag.withDescription(description), Flag.optional)
+
+export const forecastCommand = Command.make(
+  "forecast",
+  {
+    compute: quantityFlag("compute", "training compute in FLOPs: the optimal params, tokens and loss there"),
+    params: quantityFlag("params", "a model size: the compute at which it is compute-optimal"),
+    tokens: quantityFlag("tokens", "a token count: the compute at which it is compute-optimal"),
+    from: Flag.String("from").pipe(Flag.withDescription("fit this spec's runs or results table (.csv, .jsonl)"), Flag.optional),
+    law: Flag.String("law").pipe(Flag.withDescription("a published law (see `scalelab laws`)"), Flag.optional),
+    method: Flag.Literals("method", fitMethods).pipe(
+      Flag.withDescription("the fit of --from to forecast with: isoflop power laws or the parametric loss"),
+      Flag.withDefault("isoflop")
+    ),
+    bootstrap: bootstrapFlag,
+    seed: seedFlag,
+    map: mapFlag,
+    store: storeFlag,
+    json: jsonFlag
+  },
+  (flags) =>
+    Effect.gen(function* () {
+      const target = yield* targetOf({ compute: flags.compute, params: flags.params, tokens: flags.tokens })
+      let forecast: Forecast
+      let source: string
+      if (Option.isSome(flags.law) && Option.isNone(flags.from)) {
+        if (flags.bootstrap > 0) {
+          return yield* new UserInputError({ message: "--bootstrap resamples fitted runs; a published law has none: drop --bootstrap or use --from" })
+        }
+        const name = flags.law.value
+        const law = yield* attempt(() => lawByName(name))
+        forecast = { point: yield* attempt(() => allocationAt(publishedForecaster(law), target)), interval: undefined, note: undefined }
+        source = `the published law ${law.name}`
+      } else if (Option.isSome(flags.from) && Option.isNone(flags.law)) {
+        const results = yield* loadInput(flags.from.value, flags.map, flags.store)
+        const fitAndForecast = flags.method === "isoflop" ? isoflopForecast : parametricForecast
+        forecast = yield* attempt(() => fitAndForecast(results.points, target, flags.bootstrap, flags.seed))
+        source = `the ${flags.method} fit of ${flags.from.value}`
+      } else {
+        return yield* new UserInputError({ message: "give exactly one of --from INPUT (a spec or results table to fit) or --law NAME (see `scalelab laws`)" })
+      }
+      if (flags.json) {
+        return yield* Console.log(JSON.stringify({
+          ...forecast.point,
+          source,
+          ...(forecast.interval === undefined ? {} : { interval: forecast.interval }),
+          ...(forecast.note === undefined ? {} : { note: forecast.note })
+        }, null, 2))
+      }
+      yield* Console.log(forecastText(forecast, source))
+    })
+).pipe(Command.withDescription("Compute-optimal params, tokens and loss at a compute (or the compute for a size) from a fit or a published law"))
