@@ -3,9 +3,10 @@
 // the same data in the same run. Both data and peer live in ../shared beside the repository.
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { ParametricPoint } from "../src/index.ts"
-import { bootstrapParametric, fitParametric, parseResultsTable } from "../src/index.ts"
+import { bootstrapParametric, fitParametric, fitParametricParallel, parseResultsTable } from "../src/index.ts"
 
 const sharedDir = fileURLToPath(new URL("../../../../shared/", import.meta.url))
 const dataPath = `${sharedDir}data/svg_extracted_data.csv`
@@ -57,6 +58,12 @@ if (!existsSync(dataPath)) {
   const points = loadChinchilla()
   fitParametric(points, { grid: "small" }) // warm-up: let the JIT compile the objective
   const full = Array.from({ length: repetitions }, () => timeSeconds(() => fitParametric(points)))
+  const parallel: Array<number> = []
+  for (let i = 0; i < repetitions; i++) {
+    const start = performance.now()
+    await fitParametricParallel(points)
+    parallel.push((performance.now() - start) / 1000)
+  }
   const small = Array.from({ length: repetitions }, () => timeSeconds(() => fitParametric(points, { grid: "small" })))
   const fullFit = full[0]?.result ?? fitParametric(points)
   const fullSeconds = median(full.map((run) => run.seconds))
@@ -69,6 +76,7 @@ if (!existsSync(dataPath)) {
     ["points", String(fullFit.n_points)],
     [`ours, full grid (${fullFit.starts} starts), median of ${repetitions}`, `${fullSeconds.toFixed(3)} s`],
     ["ours, per start (full grid)", `${oursPerStartMs.toFixed(3)} ms`],
+    [`ours, full grid on ${availableParallelism()} threads, median of ${repetitions}`, `${median(parallel).toFixed(3)} s`],
     [`ours, small grid (32 starts), median of ${repetitions}`, `${(smallSeconds * 1000).toFixed(1)} ms (${((smallSeconds / 32) * 1000).toFixed(3)} ms per start)`],
     [`ours, ${bootstrapResamples} bootstrap refits (warm start from the full fit)`, `${bootstrap.seconds.toFixed(3)} s (${bootstrap.result.failed} failed)`],
     ["ours, objective (full grid)", fullFit.objective.toPrecision(9)]

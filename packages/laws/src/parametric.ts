@@ -22,6 +22,11 @@ export interface ParametricFitOptions {
   readonly grid?: "chinchilla" | "small"
   /** Huber threshold on the log-loss residual. */
   readonly delta?: number
+  /**
+   * Fit only every `count`-th starting point from `index`, so that `count` threads can share a grid;
+   * the best of their fits is the grid's fit (see fitParametricParallel).
+   */
+  readonly shard?: { readonly index: number; readonly count: number }
   /** Explicit starting points replacing the grid, e.g. a previous fit to warm-start a bootstrap refit. */
   readonly starts?: ReadonlyArray<ParametricCoefficients>
 }
@@ -110,7 +115,9 @@ export const fitParametric = (points: ReadonlyArray<ParametricPoint>, options: P
   validatePoints(points)
   const delta = options.delta ?? chinchillaDelta
   requirePositive(delta, "delta")
-  const starts = options.starts?.map(toCoordinates) ?? gridStarts(options.grid ?? "chinchilla")
+  const allStarts = options.starts?.map(toCoordinates) ?? gridStarts(options.grid ?? "chinchilla")
+  const shard = options.shard
+  const starts = shard === undefined ? allStarts : allStarts.filter((_, i) => i % shard.count === shard.index)
   if (starts.length === 0) throw new LawInputError("a parametric fit needs at least one starting point, got an empty `starts` list")
   const observations = logObservations(points)
   const objective = parametricObjective(observations, delta)

@@ -12,6 +12,15 @@ export interface ResultsRow {
   readonly loss: number
   readonly budget?: number
   readonly seed?: number
+  /** The run the row belongs to (column `run`, else `id`): several rows of one run form its training curve. */
+  readonly run?: string
+  /** Downstream scores from the `task.<name>.nll` and `task.<name>.acc` columns, by task name. */
+  readonly tasks?: Readonly<Record<string, TaskScores>>
+}
+
+export interface TaskScores {
+  readonly nll?: number
+  readonly acc?: number
 }
 
 export interface ResultsTable {
@@ -21,6 +30,8 @@ export interface ResultsTable {
   /** The one of params, tokens, flops the file lacked and C = 6·N·D supplied, if any. */
   readonly derived: "params" | "tokens" | "flops" | undefined
   readonly has_budget: boolean
+  /** The tasks named by `task.<name>.nll` / `task.<name>.acc` columns, in column order. */
+  readonly tasks: ReadonlyArray<string>
 }
 
 export interface ResultsTableOptions {
@@ -197,16 +208,47 @@ const resolveColumns = (
   return resolved
 }
 
+const taskColumn = /^task\.(.+)\.(nll|acc)$/
+const runColumns = ["run", "id"]
+
+/** A task score: NLL a finite number of at least 0, accuracy a fraction in [0, 1]; empty means not evaluated. */
+const scoreIn = (record: RawRecord, column: string, score: "nll" | "acc", file: string): number | undefined => {
+  const text = cellText(record, column) ?? ""
+  if (text === "") return undefined
+  const value = Number(text)
+  const valid = score === "nll" ? Number.isFinite(value) && value >= 0 : value >= 0 && value <= 1
+  if (!valid) {
+    const wanted = score === "nll" ? "a finite number of at least 0" : "a fraction between 0 and 1"
+    throw new LawInputError(`${file}:${record.line}: column "${column}": must be ${wanted}, got "${text}"; fix the cell or leave it empty`)
+  }
+  return value
+}
+
+const tasksIn = (record: RawRecord, columns: ReadonlyArray<string>, file: string): Record<string, TaskScores> => {
+  const tasks: Record<string, TaskScores> = {}
+  for (const column of columns) {
+    const match = taskColumn.exec(column)
+    const [name, score] = [match?.[1], match?.[2] as "nll" | "acc" | undefined]
+    if (name === undefined || score === undefined) continue
+    const value = scoreIn(record, column, score, file)
+    if (value !== undefined) tasks[name] = { ...tasks[name], [score]: value }
+  }
+  return tasks
+}
+
 /**
  * Parses a results table (CSV with a header line, or JSONL with one object per run) into runs.
  * Any two of params, tokens and flops give the third by C = 6·N·D; a bad cell throws a
- * LawInputError naming FILE:LINE and the column.
+ * LawInputError naming FILE:LINE and the column. A `run` (or `id`) column ties rows to runs, and
+ * `task.<name>.nll` / `task.<name>.acc` columns carry downstream scores.
  */
 export const parseResultsTable = (text: string, options: ResultsTableOptions): ResultsTable => {
   const { file } = options
   const { columns, records } = options.format === "csv" ? parseCsv(text, file) : parseJsonl(text, file)
   const resolved = resolveColumns(columns, options.rename ?? {}, file)
   const derived = sizeFields.find((field) => !resolved.has(field))
+  const runColumn = runColumns.find((name) => columns.includes(name))
+  const tasks = [...new Set(columns.flatMap((column) => taskColumn.exec(column)?.[1] ?? []))]
   const rows = records.map((record): ResultsRow => {
     const read = (field: Field): number | undefined => {
       const column = resolved.get(field)
@@ -216,14 +258,18 @@ export const parseResultsTable = (text: string, options: ResultsTableOptions): R
     }
     const budget = read("budget")
     const seed = read("seed")
+    const run = runColumn === undefined ? "" : cellText(record, runColumn) ?? ""
+    const scores = tasksIn(record, columns, file)
     return {
       line: record.line,
       ...completeSizes(read("params"), read("tokens"), read("flops")),
       loss: numberIn(record, resolved.get("loss") ?? "loss", "loss", file),
       ...(budget === undefined ? {} : { budget }),
-      ...(seed === undefined ? {} : { seed })
+      ...(seed === undefined ? {} : { seed }),
+      ...(run === "" ? {} : { run }),
+      ...(Object.keys(scores).length === 0 ? {} : { tasks: scores })
     }
   })
   if (rows.length === 0) throw new LawInputError(`${file}: the table has a header but no rows; add one row per finished run`)
-  return { rows, columns, derived, has_budget: resolved.has("budget") }
+  return { rows, columns, derived, has_budget: resolved.has("budget"), tasks }
 }

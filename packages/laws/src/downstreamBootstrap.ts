@@ -1,0 +1,84 @@
+import type { Interval } from "./bootstrap.ts"
+import { bootstrapResamples } from "./bootstrap.ts"
+import type { DownstreamFit, DownstreamPoint, NllAccuracyPoint } from "./downstream.ts"
+import { fitDownstream, forecastAccuracy } from "./downstream.ts"
+import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+
+export interface DownstreamBootstrapOptions {
+  readonly resamples: number
+  readonly seed: number
+  /** Central coverage of every interval; 0.8 when left out. */
+  readonly level?: number
+  /** Training budgets (FLOPs) at which to give forecast intervals. */
+  readonly compute: ReadonlyArray<number>
+  /** Stage-2-only points, as in `fitDownstream`; resampled among themselves. */
+  readonly extraAccuracyPoints?: ReadonlyArray<NllAccuracyPoint>
+}
+
+export interface AccuracyForecastInterval {
+  readonly compute: number
+  readonly nll: Interval
+  readonly accuracy: Interval
+}
+
+export interface DownstreamBootstrap {
+  readonly level: number
+  readonly resamples_used: number
+  /** Resamples whose refit was impossible (e.g. fewer than 5 distinct NLLs); left out, not fatal. */
+  readonly failed_resamples: number
+  /** The reason the first failed resample gave; null when none failed. */
+  readonly first_failure: string | null
+  /** Stage 1: nll(C) = E + A·C^(−α). */
+  readonly nll: { readonly E: Interval; readonly A: Interval; readonly alpha: Interval }
+  /** Stage 2: the accuracy sigmoid of the NLL. */
+  readonly accuracy: { readonly chance: Interval; readonly span: Interval; readonly steepness: Interval; readonly midpoint: Interval }
+  readonly forecasts: ReadonlyArray<AccuracyForecastInterval>
+}
+
+/**
+ * Percentile bootstrap intervals for both stages of the downstream law and for the forecast NLL and
+ * accuracy at each target compute. Models (points) are resampled with replacement and both stages
+ * refitted on each resample, so the stage-2 interval carries the stage-1 uncertainty through the
+ * chain. Extra stage-2 points are resampled within their own group, so each resample keeps as many
+ * sweep models as the sweep has. Throws LawInputError when fewer than 2 resamples can be refitted.
+ */
+export const bootstrapDownstream = (points: ReadonlyArray<DownstreamPoint>, options: DownstreamBootstrapOptions): DownstreamBootstrap => {
+  const level = checkBootstrapOptions(options)
+  const extra = options.extraAccuracyPoints ?? []
+  // The full data must fit: a failure there is the user's to fix, not a resampling accident.
+  fitDownstream(points, extra)
+  const all: ReadonlyArray<NllAccuracyPoint> = [...points, ...extra]
+  const groups = all.map((_, index) => (index < points.length ? 0 : 1))
+  const refit = (sample: Int32Array): DownstreamFit => {
+    const drawn = pick(all, sample)
+    // Stratification keeps the sweep's models in the first points.length positions.
+    return fitDownstream(drawn.slice(0, points.length) as DownstreamPoint[], drawn.slice(points.length))
+  }
+  const { fits, failed, first_failure } = refitResamples(
+    bootstrapResamples(all.length, options.resamples, options.seed, groups),
+    refit,
+    "Add models at more compute budgets, so that a resample keeps at least 5 distinct ones"
+  )
+  const interval = (quantity: (fit: DownstreamFit) => number): Interval => intervalOver(fits, quantity, level)
+  return {
+    level,
+    resamples_used: fits.length,
+    failed_resamples: failed,
+    first_failure,
+    nll: { E: interval((fit) => fit.nll.E), A: interval((fit) => fit.nll.A), alpha: interval((fit) => fit.nll.alpha) },
+    accuracy: {
+      chance: interval((fit) => fit.accuracy.chance),
+      span: interval((fit) => fit.accuracy.span),
+      steepness: interval((fit) => fit.accuracy.steepness),
+      midpoint: interval((fit) => fit.accuracy.midpoint)
+    },
+    forecasts: options.compute.map((compute) => {
+      const forecasts = fits.map((fit) => forecastAccuracy(fit, compute))
+      return {
+        compute,
+        nll: intervalOver(forecasts, (forecast) => forecast.nll, level),
+        accuracy: intervalOver(forecasts, (forecast) => forecast.accuracy, level)
+      }
+    })
+  }
+}

@@ -1,0 +1,69 @@
+import type { Interval } from "./bootstrap.ts"
+import { bootstrapResamples } from "./bootstrap.ts"
+import type { EnvelopeFit, EnvelopeOptions, TrainingCurve } from "./envelope.ts"
+import { fitEnvelope } from "./envelope.ts"
+import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+
+export interface EnvelopeBootstrapOptions extends EnvelopeOptions {
+  readonly resamples: number
+  readonly seed: number
+  /** Central coverage of every interval; 0.8 when left out. */
+  readonly level?: number
+  /** Budgets (FLOPs) at which to give intervals for N* and D*. */
+  readonly compute: ReadonlyArray<number>
+}
+
+export interface OptimalSizeInterval {
+  readonly compute: number
+  readonly params: Interval
+  readonly tokens: Interval
+}
+
+export interface EnvelopeBootstrap {
+  readonly level: number
+  readonly resamples_used: number
+  /** Resamples whose refit was impossible (e.g. fewer than 3 distinct sizes drawn); left out, not fatal. */
+  readonly failed_resamples: number
+  /** The reason the first failed resample gave; null when none failed. */
+  readonly first_failure: string | null
+  readonly params_opt_a: Interval
+  readonly params_opt_k: Interval
+  readonly tokens_opt_b: Interval
+  readonly tokens_opt_k: Interval
+  readonly forecasts: ReadonlyArray<OptimalSizeInterval>
+}
+
+/**
+ * Percentile bootstrap intervals for the envelope's power laws and for N*, D* at each target
+ * compute. Whole runs (training curves) are resampled with replacement, not envelope points: the
+ * points along one curve share that run's seed and schedule, so they are not independent draws,
+ * and the envelope is rebuilt from each resample of runs. Throws LawInputError when fewer than 2
+ * resamples can be refitted.
+ */
+export const bootstrapEnvelope = (curves: ReadonlyArray<TrainingCurve>, options: EnvelopeBootstrapOptions): EnvelopeBootstrap => {
+  const level = checkBootstrapOptions(options)
+  const envelopeOptions = options.gridSize === undefined ? {} : { gridSize: options.gridSize }
+  // The full data must fit: a failure there is the user's to fix, not a resampling accident.
+  fitEnvelope(curves, envelopeOptions)
+  const { fits, failed, first_failure } = refitResamples(
+    bootstrapResamples(curves.length, options.resamples, options.seed),
+    (sample) => fitEnvelope(pick(curves, sample), envelopeOptions),
+    "Train more model sizes, so that a resample of runs keeps an optimum with smaller and larger runs beside it"
+  )
+  const interval = (quantity: (fit: EnvelopeFit) => number): Interval => intervalOver(fits, quantity, level)
+  return {
+    level,
+    resamples_used: fits.length,
+    failed_resamples: failed,
+    first_failure,
+    params_opt_a: interval((fit) => fit.params_opt.a),
+    params_opt_k: interval((fit) => fit.params_opt.k),
+    tokens_opt_b: interval((fit) => fit.tokens_opt.b),
+    tokens_opt_k: interval((fit) => fit.tokens_opt.k),
+    forecasts: options.compute.map((compute) => ({
+      compute,
+      params: interval((fit) => fit.params_opt.k * compute ** fit.params_opt.a),
+      tokens: interval((fit) => fit.tokens_opt.k * compute ** fit.tokens_opt.b)
+    }))
+  }
+}

@@ -1,0 +1,66 @@
+import type { Interval } from "./bootstrap.ts"
+import { percentileInterval, requireLevel } from "./bootstrap.ts"
+import { LawInputError } from "./lawInputError.ts"
+import { requireInteger, requirePositive } from "./validate.ts"
+
+/** The refits of a bootstrap: those that succeeded, and how many did not and why. */
+export interface ResampledFits<Fit> {
+  readonly fits: ReadonlyArray<Fit>
+  readonly failed: number
+  /** The reason the first failed resample gave, so a user can see why; null when none failed. */
+  readonly first_failure: string | null
+}
+
+// Fewer successful refits than this cannot place the tails of an interval at all.
+export const minimumSuccessfulResamples = 2
+
+/** Checks the options every bootstrap shares and returns the interval level (0.8 when left out). */
+export const checkBootstrapOptions = (options: {
+  readonly resamples: number
+  readonly level?: number
+  readonly compute?: ReadonlyArray<number>
+}): number => {
+  requireInteger(options.resamples, minimumSuccessfulResamples, "the number of bootstrap resamples")
+  options.compute?.forEach((compute, index) => requirePositive(compute, `compute[${index}]`))
+  const level = options.level ?? 0.8
+  requireLevel(level)
+  return level
+}
+
+/**
+ * Refits every resample. A resample whose refit throws LawInputError (e.g. it drew too few
+ * distinct sizes) is counted as failed and left out, not fatal: resampling can always draw a
+ * degenerate sample from data that fit well. Throws when fewer than 2 succeed, with `remedy`
+ * telling the user what data would make resampling survivable.
+ */
+export const refitResamples = <Fit>(
+  samples: Iterable<Int32Array>,
+  refit: (sample: Int32Array) => Fit,
+  remedy: string
+): ResampledFits<Fit> => {
+  const fits: Fit[] = []
+  let failed = 0
+  let firstFailure: string | null = null
+  for (const sample of samples) {
+    try {
+      fits.push(refit(sample))
+    } catch (error) {
+      if (!(error instanceof LawInputError)) throw error
+      failed++
+      firstFailure ??= error.message
+    }
+  }
+  if (fits.length < minimumSuccessfulResamples) {
+    throw new LawInputError(
+      `only ${fits.length} of ${fits.length + failed} bootstrap resamples could be refitted; the first failure: ${firstFailure}. ${remedy}`
+    )
+  }
+  return { fits, failed, first_failure: firstFailure }
+}
+
+/** The percentile interval of one quantity read off every refit. */
+export const intervalOver = <Fit>(fits: ReadonlyArray<Fit>, quantity: (fit: Fit) => number, level: number): Interval =>
+  percentileInterval(Float64Array.from(fits, quantity), level)
+
+/** Picks the entries of `items` at the indices of a resample. */
+export const pick = <Item>(items: ReadonlyArray<Item>, sample: Int32Array): Item[] => Array.from(sample, (index) => items[index] as Item)
