@@ -1,7 +1,7 @@
 import type { Experiment, RunSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, tokenizerVocab } from "@scalelab/spec"
 import { Data, Result } from "effect"
-import { computeOptimal, countParams, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
+import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
 
 /** The spec decoded, but some run cannot be planned from it (e.g. its lr expression fails at that run's N, D, C). */
@@ -13,6 +13,15 @@ export interface PlannedRun {
   readonly target_params: number
   readonly centre_params: number
   readonly centre: string
+  /** Passes over the corpus's training text, when its size is known; above 1 the run repeats data. */
+  readonly epochs?: number
+  /** D' of Muennighoff et al. 2023: what the run's tokens are worth given the repetition (= tokens within one epoch). */
+  readonly effective_tokens?: number
+}
+
+/** What the planner knows of the corpus: its unique training tokens (one epoch). */
+export interface CorpusSize {
+  readonly training_tokens: number
 }
 
 export interface Plan {
@@ -44,7 +53,7 @@ const evaluateRunExpression = (field: string, source: string, variables: { N: nu
  * Until our own fit exists the centre comes from a published law.
  * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
  */
-export const planIsoflop = (experiment: Experiment): Plan => {
+export const planIsoflop = (experiment: Experiment, corpus?: CorpusSize): Plan => {
   const { model, sweep, training, data } = experiment
   const centreLaw = lawByName(sweep.centre)
   const runs: PlannedRun[] = []
@@ -105,7 +114,16 @@ export const planIsoflop = (experiment: Experiment): Plan => {
           seed,
           backend: experiment.execution.backend
         }
-        runs.push({ run: { id: contentId(withoutId), ...withoutId }, target_params: target, centre_params: centre, centre: centreLaw.name })
+        const repetition = corpus === undefined
+          ? {}
+          : { epochs: tokens / corpus.training_tokens, effective_tokens: effectiveTokens(tokens, corpus.training_tokens) }
+        runs.push({
+          run: { id: contentId(withoutId), ...withoutId },
+          target_params: target,
+          centre_params: centre,
+          centre: centreLaw.name,
+          ...repetition
+        })
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Result } from "effect"
-import { computeOptimal, countParams, flopsPerToken, lawByName } from "@scalelab/laws"
+import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName } from "@scalelab/laws"
 import { decodeExperimentText, type Experiment } from "@scalelab/spec"
 import { describe, expect, it } from "vitest"
 import { PlanError, planIsoflop } from "../src/index.ts"
@@ -86,5 +86,19 @@ describe("planIsoflop", () => {
     const experiment = decode(base.replace("3e-3 * (N / 1e5)^-0.25", "1e-3 * log10(N / 1e5)"))
     expect(() => planIsoflop(experiment)).toThrow(PlanError)
     expect(() => planIsoflop(experiment)).toThrow(/training\.lr: .* it must be positive over the whole sweep/)
+  })
+
+  it("knows which runs repeat their corpus and what their tokens are worth, without changing any id", () => {
+    const trainingTokens = 2e6
+    const sized = planIsoflop(decode(base), { training_tokens: trainingTokens })
+    expect(sized.runs.map((p) => p.run.id)).toEqual(plan.runs.map((p) => p.run.id))
+    for (const { run, epochs, effective_tokens } of sized.runs) {
+      expect(epochs).toBeCloseTo(run.tokens / trainingTokens, 12)
+      expect(effective_tokens).toBe(effectiveTokens(run.tokens, trainingTokens))
+      if (run.tokens <= trainingTokens) expect(effective_tokens).toBe(run.tokens)
+      else expect(effective_tokens).toBeLessThan(run.tokens)
+    }
+    expect(sized.runs.some((p) => (p.epochs ?? 0) > 1)).toBe(true)
+    expect(plan.runs.every((p) => p.epochs === undefined)).toBe(true)
   })
 })

@@ -20,7 +20,7 @@ export { type AdamWSettings, type AdamWState, adamWUpdate, disposeAdamWState, in
 export { type ParameterLayout, initialParameters, parameterLayout, weightDecayMask } from "./parameters.ts"
 export { type ScheduleSettings, learningRateAt } from "./schedule.ts"
 export { byteVocabSize, decodeBytes, encodeBytes } from "./tokenizer.ts"
-export { type TrainingData, VocabularyMismatchError, prepareTrainingData, trainingBatch } from "./trainingData.ts"
+export { type TrainingData, VocabularyMismatchError, prepareTrainingData, trainingBatch, trainingTokenCount } from "./trainingData.ts"
 export { type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./trainRun.ts"
 export {
   InvalidRunSpecError,

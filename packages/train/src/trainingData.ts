@@ -20,11 +20,18 @@ export class VocabularyMismatchError extends Data.TaggedError("VocabularyMismatc
   }
 }
 
+const splitCorpus = (corpus: string, validation: number) => splitDocuments(loadCorpus(corpus), validation)
+
+/** Unique training tokens of a corpus after the validation split: what one epoch is. The planner needs it. */
+export function trainingTokenCount(corpus: string, validation: number): number {
+  return concatenateDocuments(splitCorpus(corpus, validation).train).length
+}
+
 export function prepareTrainingData(spec: RunSpec): TrainingData {
   if (spec.shape.vocab !== byteVocabSize) {
     throw new VocabularyMismatchError({ vocab: spec.shape.vocab, tokenizer: spec.data.tokenizer })
   }
-  const split = splitDocuments(loadCorpus(spec.data.corpus), spec.data.validation)
+  const split = splitCorpus(spec.data.corpus, spec.data.validation)
   return {
     trainText: concatenateDocuments(split.train),
     validation: validationWindows(concatenateDocuments(split.validation), spec.shape.context, spec.data.val_tokens)

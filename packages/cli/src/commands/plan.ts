@@ -1,19 +1,20 @@
 import { Console, Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { effectiveSpec } from "@scalelab/spec"
-import { planIsoflop, type Plan } from "@scalelab/planner"
+import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
 import { sci, table } from "../format.ts"
 import { loadSpec } from "../specInput.ts"
 import { attempt } from "../pureInput.ts"
+import { planExperiment } from "../planExperiment.ts"
 import { specArgument } from "./validate.ts"
 
 export const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("machine-readable output"), Flag.withDefault(false))
 
 const planTable = (plan: Plan): string =>
   table(
-    ["id", "budget", "params", "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps"],
-    plan.runs.map(({ run }) => [
+    ["id", "budget", "params", "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps", "epochs"],
+    plan.runs.map(({ run, epochs }) => [
       run.id,
       sci(run.budget),
       sci(run.params),
@@ -24,14 +25,15 @@ const planTable = (plan: Plan): string =>
       `${run.shape.heads}/${run.shape.kv_heads}`,
       sci(run.training.lr),
       String(run.training.batch_tokens),
-      String(Math.ceil(run.tokens / run.training.batch_tokens))
+      String(Math.ceil(run.tokens / run.training.batch_tokens)),
+      epochs === undefined ? "" : epochs.toFixed(2)
     ])
   )
 
 export const planCommand = Command.make("plan", { spec: specArgument, json: jsonFlag }, ({ spec, json }) =>
   Effect.gen(function* () {
     const experiment = yield* loadSpec(spec)
-    const plan = yield* attempt(() => planIsoflop(experiment))
+    const plan = yield* planExperiment(experiment)
     if (json) {
       yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: plan.runs }, null, 2))
       return
@@ -40,5 +42,13 @@ export const planCommand = Command.make("plan", { spec: specArgument, json: json
     yield* Console.log(planTable(plan))
     const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
     yield* Console.log(`\n${plan.runs.length} runs, ${sci(totalFlops)} training FLOPs in all`)
+    const repeating = plan.runs.filter((p) => (p.epochs ?? 0) > 1)
+    if (repeating.length > 0) {
+      const most = Math.max(...repeating.map((p) => p.epochs ?? 0))
+      yield* Console.log(
+        `${repeating.length} runs see the corpus more than once (up to ${most.toFixed(2)} epochs); ` +
+          "their effective tokens D' (Muennighoff et al. 2023) are in `plan --json` as effective_tokens"
+      )
+    }
   })
 ).pipe(Command.withDescription("List the runs a spec plans: id, N, D, FLOPs, shape, learning rate, batch"))

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Console, Data, Effect, Layer, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { fitIsoflop, fitIsoflopCurves, forecastIsoflop } from "@scalelab/laws"
-import { planIsoflop, type Plan, type PlannedRun } from "@scalelab/planner"
+import type { Plan, PlannedRun } from "@scalelab/planner"
 import { LocalExecutor, RunStore, runSweep, type SweepEvent } from "@scalelab/runner"
 import { effectiveSpec, type Experiment } from "@scalelab/spec"
 import { seconds, sci } from "../format.ts"
@@ -12,6 +12,7 @@ import { attempt } from "../pureInput.ts"
 import { loadSpec } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
 import { builtinWorkerCommand } from "../workerCommand.ts"
+import { planExperiment } from "../planExperiment.ts"
 import { specArgument } from "./validate.ts"
 
 export const storeFlag = Flag.String("store").pipe(
@@ -133,7 +134,7 @@ export const runCommand = Command.make(
   ({ spec, store, concurrency, force }) =>
     Effect.gen(function* () {
       const experiment = yield* loadSpec(spec)
-      const plan = yield* attempt(() => planIsoflop(experiment))
+      const plan = yield* planExperiment(experiment)
       const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
       yield* sweepFitReport(experiment, plan, storeDir, concurrencyFor(experiment, concurrency), force).pipe(
         Effect.provide(Layer.merge(RunStore.layer(storeDir), LocalExecutor.layer({ workerCommand: builtinWorkerCommand })))
