@@ -1,18 +1,41 @@
 import {
+  type AccuracyForecast,
+  bootstrapCustomLaw,
+  bootstrapDownstream,
+  bootstrapEnvelope,
   bootstrapIsoflop,
   bootstrapParametric,
   computeOptimal,
+  type CustomLaw,
+  type CustomLawBootstrap,
+  type CustomLawFit,
+  type DownstreamBootstrap,
+  type DownstreamFit,
+  type DownstreamPoint,
+  type EnvelopeBootstrap,
+  type EnvelopeFit,
+  fitCustomLaw,
+  fitDownstream,
+  fitEnvelope,
   fitIsoflop,
   fitParametric,
+  forecastAccuracy,
   type IsoflopBootstrap,
+  isoflopDiagnostics,
+  type IsoflopDiagnostics,
   type IsoflopFit,
+  LawInputError,
+  type LawRow,
   type ParametricBootstrap,
   type ParametricCoefficients,
   type ParametricFit,
-  type PublishedLaw
+  type PublishedLaw,
+  rSquared,
+  type TrainingCurve
 } from "@scalelab/laws"
 import type { ResultPoint } from "./resultsInput.ts"
 
+/** The methods that give compute-optimal allocations, and so forecasts. */
 export const fitMethods = ["isoflop", "parametric"] as const
 export type FitMethod = (typeof fitMethods)[number]
 
@@ -32,12 +55,39 @@ export type Forecaster = (compute: number) => Allocation
 
 export interface IsoflopResult {
   readonly fit: IsoflopFit
+  readonly diagnostics: IsoflopDiagnostics
   readonly bootstrap: IsoflopBootstrap | undefined
+}
+
+/** How far the parametric law sits from the runs, in ln(loss) where its objective works. */
+export interface ParametricDiagnostics {
+  readonly r2_log: number
+  readonly rms_log_residual: number
 }
 
 export interface ParametricResult {
   readonly fit: ParametricFit
+  readonly diagnostics: ParametricDiagnostics
   readonly bootstrap: ParametricBootstrap | undefined
+}
+
+export interface EnvelopeResult {
+  readonly fit: EnvelopeFit
+  readonly bootstrap: EnvelopeBootstrap | undefined
+  /** N* and D* the envelope's power laws give at each requested compute. */
+  readonly forecasts: ReadonlyArray<{ readonly compute: number; readonly params: number; readonly tokens: number }>
+}
+
+export interface LawResult {
+  readonly fit: CustomLawFit
+  readonly bootstrap: CustomLawBootstrap | undefined
+}
+
+export interface DownstreamResult {
+  readonly task: string
+  readonly fit: DownstreamFit
+  readonly bootstrap: DownstreamBootstrap | undefined
+  readonly forecasts: ReadonlyArray<AccuracyForecast>
 }
 
 export const publishedForecaster = (law: PublishedLaw): Forecaster => (compute) => {
@@ -48,17 +98,96 @@ export const publishedForecaster = (law: PublishedLaw): Forecaster => (compute) 
 export const parametricForecaster = (coefficients: ParametricCoefficients): Forecaster =>
   publishedForecaster({ kind: "parametric", name: "fit", description: "fitted", source: "fit", ...coefficients })
 
+const parametricDiagnostics = (points: ReadonlyArray<ResultPoint>, fit: ParametricFit): ParametricDiagnostics => {
+  const logLoss = points.map((point) => Math.log(point.loss))
+  const residuals = fit.residuals
+  return {
+    r2_log: rSquared(logLoss, logLoss.map((value, i) => value + (residuals[i] ?? Number.NaN))),
+    rms_log_residual: Math.sqrt(residuals.reduce((sum, r) => sum + r * r, 0) / residuals.length)
+  }
+}
+
 /** The IsoFLOP fit and, with resamples, its bootstrap with forecast intervals at `computes`. */
 export const fitIsoflopResults = (
   points: ReadonlyArray<ResultPoint>,
   bootstrap: BootstrapRequest,
   computes: ReadonlyArray<number> = []
-): IsoflopResult => ({
-  fit: fitIsoflop(points),
-  bootstrap: bootstrap.resamples > 0 ? bootstrapIsoflop(points, { ...bootstrap, compute: computes }) : undefined
-})
+): IsoflopResult => {
+  const fit = fitIsoflop(points)
+  return {
+    fit,
+    diagnostics: isoflopDiagnostics(points, fit),
+    bootstrap: bootstrap.resamples > 0 ? bootstrapIsoflop(points, { ...bootstrap, compute: computes }) : undefined
+  }
+}
 
 export const fitParametricResults = (points: ReadonlyArray<ResultPoint>, bootstrap: BootstrapRequest): ParametricResult => {
   const fit = fitParametric(points)
-  return { fit, bootstrap: bootstrap.resamples > 0 ? bootstrapParametric(points, fit, bootstrap) : undefined }
+  return {
+    fit,
+    diagnostics: parametricDiagnostics(points, fit),
+    bootstrap: bootstrap.resamples > 0 ? bootstrapParametric(points, fit, bootstrap) : undefined
+  }
+}
+
+/** Chinchilla's approach 1 on the runs' training curves; N*, D* at `computes`, with intervals when bootstrapped. */
+export const fitEnvelopeResults = (
+  curves: ReadonlyArray<TrainingCurve>,
+  bootstrap: BootstrapRequest,
+  computes: ReadonlyArray<number>
+): EnvelopeResult => {
+  const fit = fitEnvelope(curves)
+  return {
+    fit,
+    bootstrap: bootstrap.resamples > 0 ? bootstrapEnvelope(curves, { ...bootstrap, compute: computes }) : undefined,
+    forecasts: computes.map((compute) => ({
+      compute,
+      params: fit.params_opt.k * compute ** fit.params_opt.a,
+      tokens: fit.tokens_opt.k * compute ** fit.tokens_opt.b
+    }))
+  }
+}
+
+/** A run as a row of a custom law: the columns a law's variables may name, and the loss. */
+const lawRow = (point: ResultPoint): LawRow => ({
+  params: point.params,
+  tokens: point.tokens,
+  flops: point.flops,
+  budget: point.budget,
+  loss: point.loss
+})
+export const lawVariables: ReadonlyArray<string> = ["params", "tokens", "flops", "budget"]
+
+export const fitLawResults = (law: CustomLaw, points: ReadonlyArray<ResultPoint>, bootstrap: BootstrapRequest): LawResult => {
+  const rows = points.map(lawRow)
+  if (bootstrap.resamples === 0) return { fit: fitCustomLaw(law, rows, { seed: bootstrap.seed }), bootstrap: undefined }
+  const resampled = bootstrapCustomLaw(law, rows, bootstrap)
+  return { fit: resampled.fit, bootstrap: resampled }
+}
+
+/** The runs that scored `task` (both NLL and accuracy), as stage-1/stage-2 points at their training FLOPs. */
+const downstreamPoints = (points: ReadonlyArray<ResultPoint>, task: string): DownstreamPoint[] =>
+  points.flatMap((point) => {
+    const scores = point.tasks?.[task]
+    return scores?.nll === undefined || scores.acc === undefined ? [] : [{ compute: point.flops, nll: scores.nll, accuracy: scores.acc }]
+  })
+
+/** Llama 3's two-stage downstream law for one task, with accuracy forecasts at `computes`. */
+export const fitDownstreamResults = (
+  points: ReadonlyArray<ResultPoint>,
+  task: string,
+  bootstrap: BootstrapRequest,
+  computes: ReadonlyArray<number>
+): DownstreamResult => {
+  const scored = downstreamPoints(points, task)
+  if (scored.length === 0) {
+    throw new LawInputError(`no run has both task.${task}.nll and task.${task}.acc; fill both columns for the runs that were evaluated`)
+  }
+  const fit = fitDownstream(scored)
+  return {
+    task,
+    fit,
+    bootstrap: bootstrap.resamples > 0 ? bootstrapDownstream(scored, { ...bootstrap, compute: computes }) : undefined,
+    forecasts: computes.map((compute) => forecastAccuracy(fit, compute))
+  }
 }

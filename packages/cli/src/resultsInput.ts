@@ -2,13 +2,14 @@ import { existsSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { parseResultsTable, type ResultsTableFormat } from "@scalelab/laws"
+import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "@scalelab/laws"
 import { planIsoflop } from "@scalelab/planner"
 import { databasePath, RunStore } from "@scalelab/runner"
 import { UserInputError } from "./failure.ts"
 import { attempt } from "./pureInput.ts"
 import { loadSpec } from "./specInput.ts"
 import { storeDirFor } from "./storeLocation.ts"
+import { curvesFromRows, curvesFromStore, type LoadedCurves } from "./trainingCurves.ts"
 
 /** One finished run, whatever it was read from. */
 export interface ResultPoint {
@@ -20,12 +21,20 @@ export interface ResultPoint {
   readonly loss: number
   /** The IsoFLOP budget the run belongs to. */
   readonly budget: number
+  /** Downstream scores by task name, from `task.<name>.nll` / `task.<name>.acc` columns. */
+  readonly tasks?: Readonly<Record<string, TaskScores>>
 }
 
 export interface LoadedResults {
   readonly points: ReadonlyArray<ResultPoint>
   /** Where each run's budget came from: the table's column, the spec's plan, or its FLOPs rounded. */
   readonly budgets: "column" | "plan" | "flops"
+  /** The columns the input offers, for messages about what a method is missing. */
+  readonly columns: ReadonlyArray<string>
+  /** Tasks with downstream scores (`task.<name>.nll` / `.acc` columns). */
+  readonly tasks: ReadonlyArray<string>
+  /** The runs' training curves, read only when a method needs them. */
+  readonly curves: Effect.Effect<LoadedCurves, UserInputError>
 }
 
 // Runs of one IsoFLOP budget carry FLOPs that differ by rounding of N and D; three significant
@@ -50,16 +59,40 @@ const fromTable = (file: string, format: ResultsTableFormat, rename: Readonly<Re
   Effect.gen(function* () {
     const text = yield* readText(file)
     const table = yield* attempt(() => parseResultsTable(text, { file, format, rename }))
-    const points = table.rows.map((row): ResultPoint => ({
+    const points = finalRows(table.rows).map((row): ResultPoint => ({
       id: `${file}:${row.line}`,
       params: row.params,
       tokens: row.tokens,
       flops: row.flops,
       loss: row.loss,
-      budget: row.budget ?? budgetOfFlops(row.flops)
+      budget: row.budget ?? budgetOfFlops(row.flops),
+      ...(row.tasks === undefined ? {} : { tasks: row.tasks })
     }))
-    return { points, budgets: table.has_budget ? "column" : "flops" } satisfies LoadedResults
+    return {
+      points,
+      budgets: table.has_budget ? "column" : "flops",
+      columns: table.columns,
+      tasks: table.tasks,
+      curves: curvesFromRows(file, table.rows)
+    } satisfies LoadedResults
   })
+
+/**
+ * One row per run: where a `run` column gives a run several rows (its training curve), the row
+ * with the most tokens stands for the finished run; rows without a run are runs of their own.
+ */
+const finalRows = (rows: ReadonlyArray<ResultsRow>): ReadonlyArray<ResultsRow> => {
+  const last = new Map<string, ResultsRow>()
+  const single: ResultsRow[] = []
+  for (const row of rows) {
+    if (row.run === undefined) single.push(row)
+    else if ((last.get(row.run)?.tokens ?? -1) < row.tokens) last.set(row.run, row)
+  }
+  return [...single, ...last.values()].sort((p, q) => p.line - q.line)
+}
+
+/** What a spec's store offers per run (the fields of its results). */
+const storeColumns = ["params", "tokens", "flops", "loss", "budget", "seed"]
 
 /** The finished runs of the spec's current plan, from its store (as `scalelab run` fits them). */
 const fromSpec = (spec: string, store: string | undefined) =>
@@ -86,7 +119,13 @@ const fromSpec = (spec: string, store: string | undefined) =>
     if (points.length === 0) {
       return yield* new UserInputError({ message: `${spec}: no finished runs in ${storeDir}; run \`scalelab run ${spec}\` first` })
     }
-    return { points, budgets: "plan" } satisfies LoadedResults
+    return {
+      points,
+      budgets: "plan",
+      columns: storeColumns,
+      tasks: [],
+      curves: curvesFromStore(storeDir, points.map(({ id, params }) => ({ id, params })))
+    } satisfies LoadedResults
   })
 
 /** INPUT of `fit` and `forecast --from`: a spec (its store's results) or a CSV/JSONL results table. */

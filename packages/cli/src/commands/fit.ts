@@ -1,20 +1,20 @@
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import type { Interval } from "@scalelab/laws"
 import { parseColumnMap } from "../columnMap.ts"
 import { UserInputError } from "../failure.ts"
-import { sci, table } from "../format.ts"
+import { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "../fitOutput.ts"
+import { loadLawFile } from "../lawFile.ts"
 import { attempt } from "../pureInput.ts"
 import {
   type BootstrapRequest,
-  type FitMethod,
+  fitDownstreamResults,
+  fitEnvelopeResults,
   fitIsoflopResults,
-  fitMethods,
+  fitLawResults,
   fitParametricResults,
-  type IsoflopResult,
-  type ParametricResult
+  lawVariables
 } from "../resultsFit.ts"
-import { type LoadedResults, loadResults, type ResultPoint } from "../resultsInput.ts"
+import { type LoadedResults, loadResults } from "../resultsInput.ts"
 import { jsonFlag } from "./plan.ts"
 import { storeFlag } from "./run.ts"
 
@@ -41,137 +41,154 @@ export const loadInput = (input: string, map: Option.Option<string>, store: Opti
     return yield* loadResults(input, { rename, store: Option.getOrUndefined(store) })
   })
 
-const budgetNote: Readonly<Record<LoadedResults["budgets"], string>> = {
-  column: "budgets from the table's budget column",
-  plan: "budgets from the spec's plan",
-  flops: "no budget column: runs grouped into budgets by their FLOPs rounded to 3 significant digits"
+const methods = ["isoflop", "parametric", "envelope", "law", "downstream"] as const
+type Method = (typeof methods)[number]
+
+interface MethodRequest {
+  readonly input: string
+  readonly results: LoadedResults
+  readonly bootstrap: BootstrapRequest
+  readonly computes: ReadonlyArray<number>
+  readonly lawFile: string | undefined
+  readonly task: string | undefined
+  /** Under `--method all`, a method whose input is absent is skipped, not failed. */
+  readonly all: boolean
+}
+
+/** A method's fit, its failure (text naming the input), or, under `all`, why it was not attempted. */
+type MethodReport =
+  | { readonly status: "fitted"; readonly outcome: MethodOutcome }
+  | { readonly status: "failed"; readonly message: string }
+  | { readonly status: "skipped"; readonly reason: string }
+
+class Skipped {
+  constructor(readonly reason: string) {}
+}
+
+/** A method's input is absent: under `all` it is skipped with `reason`, when asked for by name it is the user's error. */
+const absent = (request: MethodRequest, method: Method, reason: string): Effect.Effect<never, UserInputError | Skipped> =>
+  request.all ? Effect.fail(new Skipped(reason)) : Effect.fail(new UserInputError({ message: `${request.input}: ${method}: ${reason}` }))
+
+/** Task names the downstream method fits: --task, or every task with score columns. */
+const tasksFor = (request: MethodRequest) => {
+  const { results, task, input } = request
+  if (results.tasks.length === 0) {
+    return absent(request, "downstream", `no task.<name>.nll and task.<name>.acc columns; the input has ${results.columns.map((c) => `"${c}"`).join(", ")}`)
+  }
+  if (task !== undefined && !results.tasks.includes(task)) {
+    return Effect.fail(new UserInputError({ message: `${input}: --task ${task}: no task.${task}.nll / .acc columns; tasks present: ${results.tasks.join(", ")}` }))
+  }
+  return Effect.succeed(task === undefined ? results.tasks : [task])
+}
+
+const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<MethodOutcome, UserInputError | Skipped> => {
+  const { results, bootstrap, computes } = request
+  switch (method) {
+    case "isoflop":
+      return attempt(() => ({ method, result: fitIsoflopResults(results.points, bootstrap) }))
+    case "parametric":
+      return attempt(() => ({ method, result: fitParametricResults(results.points, bootstrap) }))
+    case "envelope":
+      return Effect.gen(function* () {
+        const curves = yield* Effect.catch(results.curves, (error) => absent(request, method, error.message))
+        return { method, loss: curves.loss, result: yield* attempt(() => fitEnvelopeResults(curves.curves, bootstrap, computes)) }
+      })
+    case "law":
+      return Effect.gen(function* () {
+        const file = request.lawFile
+        if (file === undefined) return yield* absent(request, method, "no --law-file given; declare the law in a YAML file")
+        const law = yield* loadLawFile(file, lawVariables)
+        const result = yield* attempt(() => fitLawResults(law, results.points, bootstrap)).pipe(
+          Effect.mapError((error) => new UserInputError({ message: `law of ${file}: ${error.message}` }))
+        )
+        return { method, file, result }
+      })
+    case "downstream":
+      return Effect.gen(function* () {
+        const tasks = yield* tasksFor(request)
+        return { method, results: yield* attempt(() => tasks.map((task) => fitDownstreamResults(results.points, task, bootstrap, computes))) }
+      })
+  }
 }
 
 /** A method's failure, naming the input and, when budgets were guessed from FLOPs, how to give them. */
-const failureText = (input: string, method: FitMethod, message: string, results: LoadedResults): string =>
+const failureText = (input: string, method: Method, message: string, results: LoadedResults): string =>
   `${input}: ${method}: ${message}` +
   (method === "isoflop" && results.budgets === "flops" ? `\n(${budgetNote.flops}; add a budget column to group runs otherwise)` : "")
 
-type MethodOutcome =
-  | { readonly method: "isoflop"; readonly result: IsoflopResult }
-  | { readonly method: "parametric"; readonly result: ParametricResult }
-
-const fitMethod = (method: FitMethod, points: ReadonlyArray<ResultPoint>, bootstrap: BootstrapRequest) =>
-  attempt((): MethodOutcome =>
-    method === "isoflop"
-      ? { method, result: fitIsoflopResults(points, bootstrap) }
-      : { method, result: fitParametricResults(points, bootstrap) }
-  )
-
-const isoflopJson = ({ fit, bootstrap }: IsoflopResult, budgets: LoadedResults["budgets"]) => ({
-  ...fit,
-  budgets_from: budgets,
-  ...(bootstrap === undefined ? {} : {
-    ci: {
-      params_opt: { k: bootstrap.params_opt_k, a: bootstrap.params_opt_a },
-      tokens_opt: { k: bootstrap.tokens_opt_k, b: bootstrap.tokens_opt_b }
-    },
-    bootstrap: { level: bootstrap.level, resamples_used: bootstrap.resamples_used, failed_resamples: bootstrap.failed_resamples }
-  })
-})
-
-const parametricJson = ({ fit, bootstrap }: ParametricResult) => ({
-  E: fit.E,
-  A: fit.A,
-  B: fit.B,
-  alpha: fit.alpha,
-  beta: fit.beta,
-  objective: fit.objective,
-  n_points: fit.n_points,
-  starts: fit.starts,
-  converged_starts: fit.converged_starts,
-  ...(bootstrap === undefined ? {} : {
-    ci: bootstrap.ci,
-    bootstrap: { resamples_used: bootstrap.replicates.length, failed_resamples: bootstrap.failed }
-  })
-})
-
-const range = (interval: Interval | undefined, digits = 3): string =>
-  interval === undefined ? "" : `[${sci(interval[0], digits)}, ${sci(interval[1], digits)}]`
-
-const isoflopText = ({ fit, bootstrap }: IsoflopResult, results: LoadedResults): string => {
-  const used = new Set(fit.used_budgets)
-  const curves = table(
-    ["budget", "runs", "N*", "D*", "loss*", "used"],
-    fit.budgets.map((curve) => [
-      sci(curve.budget),
-      String(curve.n_points),
-      curve.params_opt === null ? "-" : sci(curve.params_opt),
-      curve.tokens_opt === null ? "-" : sci(curve.tokens_opt),
-      curve.loss_opt === null ? "-" : curve.loss_opt.toFixed(4),
-      used.has(curve.budget) ? "yes" : "no"
-    ])
-  )
-  return [
-    `isoflop: ${results.points.length} runs in ${fit.budgets.length} budgets (${budgetNote[results.budgets]})`,
-    curves,
-    ...fit.excluded_budgets.map((entry) => `  budget ${sci(entry.budget)} left out: ${entry.reason}`),
-    `N*(C) = ${sci(fit.params_opt.k)} · C^${fit.params_opt.a.toFixed(4)}   R² ${fit.r2s.params.toFixed(3)}` +
-      (bootstrap === undefined ? "" : `   a in ${range(bootstrap.params_opt_a, 4)} (${bootstrap.level * 100}%)`),
-    `D*(C) = ${sci(fit.tokens_opt.k)} · C^${fit.tokens_opt.b.toFixed(4)}   R² ${fit.r2s.tokens.toFixed(3)}` +
-      (bootstrap === undefined ? "" : `   b in ${range(bootstrap.tokens_opt_b, 4)} (${bootstrap.level * 100}%)`)
-  ].join("\n")
-}
-
-const parametricText = ({ fit, bootstrap }: ParametricResult): string => {
-  const constants = (["E", "A", "B", "alpha", "beta"] as const).map((name) => [
-    name,
-    sci(fit[name], 4),
-    range(bootstrap?.ci[name], 4)
-  ])
-  return [
-    `parametric: L(N, D) = E + A/N^alpha + B/D^beta over ${fit.n_points} runs; Huber objective ${sci(fit.objective, 4)}, ` +
-      `${fit.converged_starts} of ${fit.starts} starts converged`,
-    bootstrap === undefined
-      ? table(["constant", "value"], constants.map((row) => row.slice(0, 2)))
-      : table(["constant", "value", "80% interval"], constants)
-  ].join("\n")
-}
+const report = (method: Method, request: MethodRequest): Effect.Effect<MethodReport> =>
+  Effect.map(Effect.result(fitMethod(method, request)), (outcome): MethodReport =>
+    Result.isSuccess(outcome)
+      ? { status: "fitted", outcome: outcome.success }
+      : outcome.failure instanceof Skipped
+      ? { status: "skipped", reason: outcome.failure.reason }
+      : { status: "failed", message: failureText(request.input, method, outcome.failure.message, request.results) })
 
 export const fitCommand = Command.make(
   "fit",
   {
     input: inputArgument,
-    method: Flag.Literals("method", [...fitMethods, "all"]).pipe(
-      Flag.withDescription("isoflop (a parabola per budget, power laws across), parametric (Chinchilla approach 3), or all"),
+    method: Flag.Literals("method", [...methods, "all"]).pipe(
+      Flag.withDescription(
+        "isoflop (a parabola per budget, power laws across), parametric (Chinchilla approach 3), envelope (approach 1, " +
+          "on training curves), law (a law from --law-file), downstream (task NLL, then accuracy), or all (every method " +
+          "the input supports)"
+      ),
       Flag.withDefault("all")
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
     map: mapFlag,
     store: storeFlag,
+    lawFile: Flag.String("law-file").pipe(
+      Flag.withDescription("a YAML law: expression, variables (params, tokens, flops, budget), parameters: { name: { start: [lo, hi], bounds: [lo, hi] } }"),
+      Flag.optional
+    ),
+    task: Flag.String("task").pipe(Flag.withDescription("the downstream task to fit (default: every task.<name>.nll/.acc pair)"), Flag.optional),
+    compute: Flag.Finite("compute").pipe(
+      Flag.withDescription("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (repeatable)"),
+      Flag.atLeast(0)
+    ),
     json: jsonFlag
   },
-  ({ input, method, bootstrap, seed, map, store, json }) =>
+  ({ input, method, bootstrap, seed, map, store, lawFile, task, compute, json }) =>
     Effect.gen(function* () {
       const results = yield* loadInput(input, map, store)
-      const methods: ReadonlyArray<FitMethod> = method === "all" ? fitMethods : [method]
-      const outcomes = yield* Effect.forEach(methods, (name) =>
-        Effect.map(Effect.result(fitMethod(name, results.points, { resamples: bootstrap, seed })), (outcome) => ({ name, outcome })))
-      const failures = outcomes.flatMap(({ name, outcome }) => (Result.isFailure(outcome) ? [failureText(input, name, outcome.failure.message, results)] : []))
-      if (failures.length === outcomes.length) return yield* new UserInputError({ message: failures.join("\n") })
+      const request: MethodRequest = {
+        input,
+        results,
+        bootstrap: { resamples: bootstrap, seed },
+        computes: compute,
+        lawFile: Option.getOrUndefined(lawFile),
+        task: Option.getOrUndefined(task),
+        all: method === "all"
+      }
+      const chosen: ReadonlyArray<Method> = method === "all" ? methods : [method]
+      const reports = yield* Effect.forEach(chosen, (name) => Effect.map(report(name, request), (entry) => ({ name, entry })))
+      const attempted = reports.filter(({ entry }) => entry.status !== "skipped")
+      const failures = attempted.flatMap(({ entry }) => (entry.status === "failed" ? [entry.message] : []))
+      if (failures.length === attempted.length) return yield* new UserInputError({ message: failures.join("\n") || `${input}: no method could be fitted` })
       if (json) {
-        const byMethod = Object.fromEntries(outcomes.map(({ name, outcome }) => [
+        const byMethod = Object.fromEntries(reports.map(({ name, entry }) => [
           name,
-          Result.isFailure(outcome)
-            ? { error: failureText(input, name, outcome.failure.message, results) }
-            : outcome.success.method === "isoflop"
-            ? isoflopJson(outcome.success.result, results.budgets)
-            : parametricJson(outcome.success.result)
+          entry.status === "fitted"
+            ? outcomeJson(entry.outcome, results)
+            : entry.status === "failed"
+            ? { error: entry.message }
+            : { skipped: entry.reason }
         ]))
         return yield* Console.log(JSON.stringify(byMethod, null, 2))
       }
-      const sections = outcomes.map(({ name, outcome }) =>
-        Result.isFailure(outcome)
-          ? `not fitted: ${failureText(input, name, outcome.failure.message, results)}`
-          : outcome.success.method === "isoflop"
-          ? isoflopText(outcome.success.result, results)
-          : parametricText(outcome.success.result))
+      const sections = reports.map(({ name, entry }) =>
+        entry.status === "fitted"
+          ? outcomeText(entry.outcome, results)
+          : entry.status === "failed"
+          ? `not fitted: ${entry.message}`
+          : `skipped ${name}: ${entry.reason}`)
       yield* Console.log(sections.join("\n\n"))
     })
-).pipe(Command.withDescription("Fit scaling laws to a spec's finished runs or to a results table (CSV/JSONL)"))
+).pipe(Command.withDescription(
+  "Fit scaling laws to a spec's finished runs or to a results table (CSV/JSONL). Envelope needs training curves: " +
+    "the runs' metrics.jsonl (evaluation losses where logged) or table rows sharing a `run` column. Downstream needs " +
+    "task.<name>.nll and task.<name>.acc columns. Every result carries diagnostics (--json)."
+))
