@@ -1,10 +1,9 @@
 import type { Interval } from "./bootstrap.ts"
-import { bootstrapResamples, percentileInterval, requireLevel } from "./bootstrap.ts"
+import { bootstrapResamples } from "./bootstrap.ts"
 import type { IsoflopFit, IsoflopPoint } from "./isoflop.ts"
 import { fitIsoflop, groupIndicesByBudget } from "./isoflop.ts"
 import { forecastIsoflop } from "./isoflopForecast.ts"
-import { LawInputError } from "./lawInputError.ts"
-import { requireInteger, requirePositive } from "./validate.ts"
+import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface IsoflopBootstrapOptions {
   readonly resamples: number
@@ -39,33 +38,6 @@ export interface IsoflopBootstrap {
   readonly forecasts: ReadonlyArray<ForecastInterval>
 }
 
-// Fewer successful refits than this cannot place the tails of an interval at all.
-const minimumSuccessfulResamples = 2
-
-/** One array per quantity collected across resamples, preallocated at the number of resamples. */
-const collector = (resamples: number, computes: ReadonlyArray<number>) => ({
-  a: new Float64Array(resamples),
-  paramsK: new Float64Array(resamples),
-  b: new Float64Array(resamples),
-  tokensK: new Float64Array(resamples),
-  forecasts: computes.map((compute) => ({
-    compute,
-    params: new Float64Array(resamples),
-    tokens: new Float64Array(resamples),
-    loss: new Float64Array(resamples)
-  }))
-})
-
-const refit = (points: ReadonlyArray<IsoflopPoint>, sample: Int32Array): IsoflopFit | LawInputError => {
-  const resampled = Array.from(sample, (index) => points[index] as IsoflopPoint)
-  try {
-    return fitIsoflop(resampled)
-  } catch (error) {
-    if (error instanceof LawInputError) return error
-    throw error
-  }
-}
-
 /**
  * Percentile bootstrap intervals for the IsoFLOP power laws and their forecasts. Runs are
  * resampled with replacement within each budget, so every budget keeps its number of runs (the
@@ -73,60 +45,36 @@ const refit = (points: ReadonlyArray<IsoflopPoint>, sample: Int32Array): Isoflop
  * data themselves cannot be fitted or when fewer than 2 resamples can.
  */
 export const bootstrapIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: IsoflopBootstrapOptions): IsoflopBootstrap => {
-  requireInteger(options.resamples, minimumSuccessfulResamples, "the number of bootstrap resamples")
-  options.compute.forEach((compute, index) => requirePositive(compute, `compute[${index}]`))
-  const level = options.level ?? 0.8
-  requireLevel(level)
+  const level = checkBootstrapOptions(options)
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
   fitIsoflop(points)
   const budgetOfRun = new Array<number>(points.length)
   groupIndicesByBudget(points).forEach((group, budgetIndex) => {
     for (const index of group) budgetOfRun[index] = budgetIndex
   })
-
-  const collected = collector(options.resamples, options.compute)
-  let used = 0
-  let failed = 0
-  let firstFailure: string | null = null
-  for (const sample of bootstrapResamples(points.length, options.resamples, options.seed, budgetOfRun)) {
-    const fit = refit(points, sample)
-    if (fit instanceof LawInputError) {
-      failed++
-      firstFailure ??= fit.message
-      continue
-    }
-    collected.a[used] = fit.params_opt.a
-    collected.paramsK[used] = fit.params_opt.k
-    collected.b[used] = fit.tokens_opt.b
-    collected.tokensK[used] = fit.tokens_opt.k
-    for (const series of collected.forecasts) {
-      const forecast = forecastIsoflop(fit, series.compute)
-      series.params[used] = forecast.params
-      series.tokens[used] = forecast.tokens
-      series.loss[used] = forecast.loss
-    }
-    used++
-  }
-  if (used < minimumSuccessfulResamples) {
-    throw new LawInputError(
-      `only ${used} of ${options.resamples} bootstrap resamples could be refitted; the first failure: ${firstFailure}. Add runs per budget so that resampling keeps at least 3 sizes and a bracketed minimum`
-    )
-  }
-  const interval = (values: Float64Array): Interval => percentileInterval(values.subarray(0, used), level)
+  const { fits, failed, first_failure } = refitResamples(
+    bootstrapResamples(points.length, options.resamples, options.seed, budgetOfRun),
+    (sample) => fitIsoflop(pick(points, sample)),
+    "Add runs per budget so that resampling keeps at least 3 sizes and a bracketed minimum"
+  )
+  const interval = (quantity: (fit: IsoflopFit) => number): Interval => intervalOver(fits, quantity, level)
   return {
     level,
-    resamples_used: used,
+    resamples_used: fits.length,
     failed_resamples: failed,
-    first_failure: firstFailure,
-    params_opt_a: interval(collected.a),
-    params_opt_k: interval(collected.paramsK),
-    tokens_opt_b: interval(collected.b),
-    tokens_opt_k: interval(collected.tokensK),
-    forecasts: collected.forecasts.map((series) => ({
-      compute: series.compute,
-      params: interval(series.params),
-      tokens: interval(series.tokens),
-      loss: interval(series.loss)
-    }))
+    first_failure,
+    params_opt_a: interval((fit) => fit.params_opt.a),
+    params_opt_k: interval((fit) => fit.params_opt.k),
+    tokens_opt_b: interval((fit) => fit.tokens_opt.b),
+    tokens_opt_k: interval((fit) => fit.tokens_opt.k),
+    forecasts: options.compute.map((compute) => {
+      const forecasts = fits.map((fit) => forecastIsoflop(fit, compute))
+      return {
+        compute,
+        params: intervalOver(forecasts, (f) => f.params, level),
+        tokens: intervalOver(forecasts, (f) => f.tokens, level),
+        loss: intervalOver(forecasts, (f) => f.loss, level)
+      }
+    })
   }
 }
