@@ -15,7 +15,7 @@ import {
   type ParametricLaw,
   standardNormal
 } from "../packages/laws/src/index.ts"
-import { type CliOutcome, runCli } from "./support/cli.ts"
+import { CliBatch } from "./support/cli.ts"
 
 const chinchilla = lawByName("chinchilla") as ParametricLaw
 // Along C = 6ND the IsoFLOP vertices of this law follow N* ∝ C^(β/(α+β)), D* ∝ C^(α/(α+β)).
@@ -41,7 +41,7 @@ const csv = (header: string, rows: ReadonlyArray<string>) => `${header}\n${rows.
 const chinchillaData = new URL("../../shared/data/svg_extracted_data.csv", import.meta.url)
 
 let dir: string
-const outcomes: Record<string, CliOutcome> = {}
+let batch: CliBatch
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "scalelab-fit-"))
@@ -67,24 +67,15 @@ beforeAll(async () => {
       ? { chinchilla: ["fit", chinchillaData.pathname, "--method", "parametric", "--map", 'params="Model Size",flops="Training FLOP"', "--json"] }
       : {})
   }
-  // Each process costs ~2 s to start: run them side by side.
-  await Promise.all(Object.entries(commands).map(async ([name, args]) => (outcomes[name] = await runCli(args, dir))))
+  batch = await CliBatch.run(commands, dir)
 }, 120_000)
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const outcome = (name: string): CliOutcome => {
-  const result = outcomes[name]
-  if (result === undefined) throw new Error(`no outcome for ${name}`)
-  return result
-}
-const json = (name: string) => {
-  expect(outcome(name).stderr).toBe("")
-  expect(outcome(name).code).toBe(0)
-  return JSON.parse(outcome(name).stdout)
-}
+const outcome = (name: string) => batch.outcome(name)
+const json = (name: string) => batch.json(name)
 
 describe("scalelab fit", () => {
   it("recovers the IsoFLOP exponents of the generating law through renamed columns (--map)", () => {

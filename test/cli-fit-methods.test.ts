@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { accuracyAtNll, computeOptimal, lawByName, mulberry32, parametricLoss, type ParametricLaw, standardNormal } from "../packages/laws/src/index.ts"
-import { type CliOutcome, runCli } from "./support/cli.ts"
+import { CliBatch } from "./support/cli.ts"
 
 const chinchilla = lawByName("chinchilla") as ParametricLaw
 // Along C = 6ND the optimum of this law follows N* ∝ C^(β/(α+β)).
@@ -61,7 +61,7 @@ parameters:
 `
 
 let dir: string
-const outcomes: Record<string, CliOutcome> = {}
+let batch: CliBatch
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "scalelab-fit-methods-"))
@@ -83,24 +83,15 @@ beforeAll(async () => {
     noTasks: ["fit", "sweep.csv", "--method", "downstream"],
     badLaw: ["fit", "grid.csv", "--method", "law", "--law-file", "bad-law.yaml"]
   }
-  // Each process costs seconds to start: run them side by side.
-  await Promise.all(Object.entries(commands).map(async ([name, args]) => (outcomes[name] = await runCli(args, dir))))
+  batch = await CliBatch.run(commands, dir)
 }, 180_000)
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const outcome = (name: string): CliOutcome => {
-  const result = outcomes[name]
-  if (result === undefined) throw new Error(`no outcome for ${name}`)
-  return result
-}
-const json = (name: string) => {
-  expect(outcome(name).stderr).toBe("")
-  expect(outcome(name).code).toBe(0)
-  return JSON.parse(outcome(name).stdout)
-}
+const outcome = (name: string) => batch.outcome(name)
+const json = (name: string) => batch.json(name)
 
 describe("scalelab fit --method", () => {
   it("all: isoflop and parametric with diagnostics; the methods the input cannot support are skipped", () => {

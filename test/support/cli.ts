@@ -1,3 +1,4 @@
+import { expect } from "vitest"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
@@ -28,4 +29,29 @@ export const listFiles = async (dir: string): Promise<ReadonlyArray<string>> => 
   const { readdir } = await import("node:fs/promises")
   const entries = await readdir(dir, { recursive: true })
   return entries.sort()
+}
+
+/** The outcomes of several commands run side by side, by name. */
+export class CliBatch {
+  private constructor(private readonly outcomes: ReadonlyMap<string, CliOutcome>) {}
+
+  /** Each CLI process costs seconds to start: run the commands concurrently. */
+  static async run(commands: Readonly<Record<string, ReadonlyArray<string>>>, cwd: string): Promise<CliBatch> {
+    const entries = await Promise.all(Object.entries(commands).map(async ([name, args]) => [name, await runCli(args, cwd)] as const))
+    return new CliBatch(new Map(entries))
+  }
+
+  outcome(name: string): CliOutcome {
+    const result = this.outcomes.get(name)
+    if (result === undefined) throw new Error(`no outcome for ${name}`)
+    return result
+  }
+
+  /** The JSON a command printed, after checking it succeeded without a word on stderr. */
+  json(name: string): any {
+    const result = this.outcome(name)
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    return JSON.parse(result.stdout)
+  }
 }

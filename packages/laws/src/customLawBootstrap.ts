@@ -2,6 +2,7 @@ import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
 import type { CustomLaw, CustomLawFit, CustomLawOptions, CustomLawParameter, LawRow } from "./customLaw.ts"
 import { fitCustomLaw } from "./customLaw.ts"
+import type { BootstrapSummary } from "./resampledFits.ts"
 import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface CustomLawBootstrapOptions extends Omit<CustomLawOptions, "seed"> {
@@ -12,15 +13,9 @@ export interface CustomLawBootstrapOptions extends Omit<CustomLawOptions, "seed"
   readonly level?: number
 }
 
-export interface CustomLawBootstrap {
-  readonly level: number
+export interface CustomLawBootstrap extends BootstrapSummary {
   /** The fit to all rows, from `starts` starts; every refit starts from its parameters. */
   readonly fit: CustomLawFit
-  readonly resamples_used: number
-  /** Resamples whose refit was impossible; left out of every interval, not fatal. */
-  readonly failed_resamples: number
-  /** The reason the first failed resample gave; null when none failed. */
-  readonly first_failure: string | null
   /** A percentile interval per named parameter. */
   readonly parameters: Readonly<Record<string, Interval>>
 }

@@ -2,6 +2,7 @@ import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
 import type { DownstreamFit, DownstreamPoint, NllAccuracyPoint } from "./downstream.ts"
 import { fitDownstream, forecastAccuracy } from "./downstream.ts"
+import type { BootstrapSummary } from "./resampledFits.ts"
 import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface DownstreamBootstrapOptions {
@@ -21,13 +22,7 @@ export interface AccuracyForecastInterval {
   readonly accuracy: Interval
 }
 
-export interface DownstreamBootstrap {
-  readonly level: number
-  readonly resamples_used: number
-  /** Resamples whose refit was impossible (e.g. fewer than 5 distinct NLLs); left out, not fatal. */
-  readonly failed_resamples: number
-  /** The reason the first failed resample gave; null when none failed. */
-  readonly first_failure: string | null
+export interface DownstreamBootstrap extends BootstrapSummary {
   /** Stage 1: nll(C) = E + A·C^(−α). */
   readonly nll: { readonly E: Interval; readonly A: Interval; readonly alpha: Interval }
   /** Stage 2: the accuracy sigmoid of the NLL. */

@@ -2,6 +2,7 @@ import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
 import type { EnvelopeFit, EnvelopeOptions, TrainingCurve } from "./envelope.ts"
 import { fitEnvelope } from "./envelope.ts"
+import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface EnvelopeBootstrapOptions extends EnvelopeOptions {
@@ -19,17 +20,7 @@ export interface OptimalSizeInterval {
   readonly tokens: Interval
 }
 
-export interface EnvelopeBootstrap {
-  readonly level: number
-  readonly resamples_used: number
-  /** Resamples whose refit was impossible (e.g. fewer than 3 distinct sizes drawn); left out, not fatal. */
-  readonly failed_resamples: number
-  /** The reason the first failed resample gave; null when none failed. */
-  readonly first_failure: string | null
-  readonly params_opt_a: Interval
-  readonly params_opt_k: Interval
-  readonly tokens_opt_b: Interval
-  readonly tokens_opt_k: Interval
+export interface EnvelopeBootstrap extends BootstrapSummary, PowerLawIntervals {
   readonly forecasts: ReadonlyArray<OptimalSizeInterval>
 }
 

@@ -3,6 +3,7 @@ import { bootstrapResamples } from "./bootstrap.ts"
 import type { IsoflopFit, IsoflopPoint } from "./isoflop.ts"
 import { fitIsoflop, groupIndicesByBudget } from "./isoflop.ts"
 import { forecastIsoflop } from "./isoflopForecast.ts"
+import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface IsoflopBootstrapOptions {
@@ -21,20 +22,7 @@ export interface ForecastInterval {
   readonly loss: Interval
 }
 
-export interface IsoflopBootstrap {
-  readonly level: number
-  readonly resamples_used: number
-  /**
-   * Resamples whose refit was impossible (e.g. a budget drew fewer than 3 distinct sizes, or lost
-   * its bracketed minimum); they are left out of every interval, not fatal.
-   */
-  readonly failed_resamples: number
-  /** The reason the first failed resample gave, so a user can see why; null when none failed. */
-  readonly first_failure: string | null
-  readonly params_opt_a: Interval
-  readonly params_opt_k: Interval
-  readonly tokens_opt_b: Interval
-  readonly tokens_opt_k: Interval
+export interface IsoflopBootstrap extends BootstrapSummary, PowerLawIntervals {
   readonly forecasts: ReadonlyArray<ForecastInterval>
 }
 

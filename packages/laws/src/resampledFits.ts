@@ -11,6 +11,25 @@ export interface ResampledFits<Fit> {
   readonly first_failure: string | null
 }
 
+/** What every bootstrap result says about its own resampling. */
+export interface BootstrapSummary {
+  /** Central coverage of every interval. */
+  readonly level: number
+  readonly resamples_used: number
+  /** Resamples whose refit was impossible (e.g. too few distinct sizes drawn); left out, not fatal. */
+  readonly failed_resamples: number
+  /** The reason the first failed resample gave, so a user can see why; null when none failed. */
+  readonly first_failure: string | null
+}
+
+/** Intervals of the compute-optimal power laws N*(C) = k·C^a and D*(C) = k·C^b. */
+export interface PowerLawIntervals {
+  readonly params_opt_a: Interval
+  readonly params_opt_k: Interval
+  readonly tokens_opt_b: Interval
+  readonly tokens_opt_k: Interval
+}
+
 // Fewer successful refits than this cannot place the tails of an interval at all.
 export const minimumSuccessfulResamples = 2
 
