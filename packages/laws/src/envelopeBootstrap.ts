@@ -3,7 +3,7 @@ import { bootstrapResamples } from "./bootstrap.ts"
 import type { EnvelopeFit, EnvelopeOptions, TrainingCurve } from "./envelope.ts"
 import { fitEnvelope } from "./envelope.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
-import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+import { checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 
 export interface EnvelopeBootstrapOptions extends EnvelopeOptions {
   readonly resamples: number
@@ -47,10 +47,7 @@ export const bootstrapEnvelope = (curves: ReadonlyArray<TrainingCurve>, options:
     resamples_used: fits.length,
     failed_resamples: failed,
     first_failure,
-    params_opt_a: interval((fit) => fit.params_opt.a),
-    params_opt_k: interval((fit) => fit.params_opt.k),
-    tokens_opt_b: interval((fit) => fit.tokens_opt.b),
-    tokens_opt_k: interval((fit) => fit.tokens_opt.k),
+    ...powerLawIntervals(fits, level),
     forecasts: options.compute.map((compute) => ({
       compute,
       params: interval((fit) => fit.params_opt.k * compute ** fit.params_opt.a),

@@ -1,10 +1,11 @@
 import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
-import type { IsoflopFit, IsoflopPoint } from "./isoflop.ts"
+import type { IsoflopPoint } from "./isoflop.ts"
 import { fitIsoflop, groupIndicesByBudget } from "./isoflop.ts"
 import { forecastIsoflop } from "./isoflopForecast.ts"
+import type { OptimalSizeInterval } from "./envelopeBootstrap.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
-import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+import { checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 
 export interface IsoflopBootstrapOptions {
   readonly resamples: number
@@ -15,10 +16,8 @@ export interface IsoflopBootstrapOptions {
   readonly compute: ReadonlyArray<number>
 }
 
-export interface ForecastInterval {
-  readonly compute: number
-  readonly params: Interval
-  readonly tokens: Interval
+/** N* and D* intervals at a compute, and the compute-optimal loss's. */
+export interface ForecastInterval extends OptimalSizeInterval {
   readonly loss: Interval
 }
 
@@ -45,16 +44,12 @@ export const bootstrapIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: I
     (sample) => fitIsoflop(pick(points, sample)),
     "Add runs per budget so that resampling keeps at least 3 sizes and a bracketed minimum"
   )
-  const interval = (quantity: (fit: IsoflopFit) => number): Interval => intervalOver(fits, quantity, level)
   return {
     level,
     resamples_used: fits.length,
     failed_resamples: failed,
     first_failure,
-    params_opt_a: interval((fit) => fit.params_opt.a),
-    params_opt_k: interval((fit) => fit.params_opt.k),
-    tokens_opt_b: interval((fit) => fit.tokens_opt.b),
-    tokens_opt_k: interval((fit) => fit.tokens_opt.k),
+    ...powerLawIntervals(fits, level),
     forecasts: options.compute.map((compute) => {
       const forecasts = fits.map((fit) => forecastIsoflop(fit, compute))
       return {

@@ -81,5 +81,16 @@ export const refitResamples = <Fit>(
 export const intervalOver = <Fit>(fits: ReadonlyArray<Fit>, quantity: (fit: Fit) => number, level: number): Interval =>
   percentileInterval(Float64Array.from(fits, quantity), level)
 
+/** The power-law intervals over refits that carry N*(C) = k·C^a and D*(C) = k·C^b (IsoFLOP, envelope). */
+export const powerLawIntervals = (
+  fits: ReadonlyArray<{ readonly params_opt: { readonly k: number; readonly a: number }; readonly tokens_opt: { readonly k: number; readonly b: number } }>,
+  level: number
+): PowerLawIntervals => ({
+  params_opt_a: intervalOver(fits, (fit) => fit.params_opt.a, level),
+  params_opt_k: intervalOver(fits, (fit) => fit.params_opt.k, level),
+  tokens_opt_b: intervalOver(fits, (fit) => fit.tokens_opt.b, level),
+  tokens_opt_k: intervalOver(fits, (fit) => fit.tokens_opt.k, level)
+})
+
 /** Picks the entries of `items` at the indices of a resample. */
 export const pick = <Item>(items: ReadonlyArray<Item>, sample: Int32Array): Item[] => Array.from(sample, (index) => items[index] as Item)

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import type { ParametricLaw, ParametricPoint } from "../src/index.ts"
+import type { ParametricPoint } from "../src/index.ts"
 import { computeOptimal, fitParametric, LawInputError, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
 import { huber, parametricObjective } from "../src/parametricObjective.ts"
 import { truth } from "./synthetic.ts"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { bootstrapParametric, fitParametric, mulberry32, type ParametricLaw, parametricLoss, standardNormal } from "../src/index.ts"
+import { bootstrapParametric, fitParametric, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
 import { truth } from "./synthetic.ts"
 
 

@@ -5,7 +5,6 @@ import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
 import { sci, table } from "../format.ts"
 import { loadSpec } from "../specInput.ts"
-import { attempt } from "../pureInput.ts"
 import { planExperiment } from "../planExperiment.ts"
 import { specArgument } from "./validate.ts"
 
