@@ -20,3 +20,9 @@ export const attempt = <A>(compute: () => A): Effect.Effect<A, UserInputError> =
       return isInputError(error) ? Effect.fail(new UserInputError({ message: error.message })) : Effect.die(error)
     }
   })
+
+/** `attempt` for a computation that runs off this thread (e.g. a grid fit shared among worker threads). */
+export const attemptAsync = <A>(compute: () => Promise<A>): Effect.Effect<A, UserInputError> =>
+  Effect.tryPromise({ try: compute, catch: (error) => error }).pipe(
+    Effect.catch((error) => (isInputError(error) ? Effect.fail(new UserInputError({ message: error.message })) : Effect.die(error)))
+  )

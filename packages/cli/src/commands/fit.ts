@@ -4,7 +4,7 @@ import { parseColumnMap } from "../columnMap.ts"
 import { UserInputError } from "../failure.ts"
 import { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "../fitOutput.ts"
 import { loadLawFile } from "../lawFile.ts"
-import { attempt } from "../pureInput.ts"
+import { attempt, attemptAsync } from "../pureInput.ts"
 import {
   type BootstrapRequest,
   fitDownstreamResults,
@@ -87,7 +87,7 @@ const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<Method
     case "isoflop":
       return attempt(() => ({ method, result: fitIsoflopResults(results.points, bootstrap) }))
     case "parametric":
-      return attempt(() => ({ method, result: fitParametricResults(results.points, bootstrap) }))
+      return attemptAsync(() => fitParametricResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method, result })))
     case "envelope":
       return Effect.gen(function* () {
         const curves = yield* Effect.catch(results.curves, (error) => absent(request, method, error.message))

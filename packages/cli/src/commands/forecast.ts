@@ -3,7 +3,7 @@ import { Command, Flag } from "effect/cli"
 import { computeForOptimal, forecastIsoflop, type Interval, lawByName, percentileInterval } from "@scalelab/laws"
 import { UserInputError } from "../failure.ts"
 import { sci } from "../format.ts"
-import { attempt } from "../pureInput.ts"
+import { attempt, attemptAsync } from "../pureInput.ts"
 import {
   type Allocation,
   type Forecaster,
@@ -60,8 +60,8 @@ const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, res
   }
 }
 
-const parametricForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Forecast => {
-  const { fit, bootstrap } = fitParametricResults(points, { resamples, seed })
+const parametricForecast = async (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Promise<Forecast> => {
+  const { fit, bootstrap } = await fitParametricResults(points, { resamples, seed })
   return {
     point: allocationAt(parametricForecaster(fit), target),
     interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
@@ -129,8 +129,9 @@ export const forecastCommand = Command.make(
         source = `the published law ${law.name}`
       } else if (Option.isSome(flags.from) && Option.isNone(flags.law)) {
         const results = yield* loadInput(flags.from.value, flags.map, flags.store)
-        const fitAndForecast = flags.method === "isoflop" ? isoflopForecast : parametricForecast
-        forecast = yield* attempt(() => fitAndForecast(results.points, target, flags.bootstrap, flags.seed))
+        forecast = yield* (flags.method === "isoflop"
+          ? attempt(() => isoflopForecast(results.points, target, flags.bootstrap, flags.seed))
+          : attemptAsync(() => parametricForecast(results.points, target, flags.bootstrap, flags.seed)))
         source = `the ${flags.method} fit of ${flags.from.value}`
       } else {
         return yield* new UserInputError({ message: "give exactly one of --from INPUT (a spec or results table to fit) or --law NAME (see `scalelab laws`)" })
