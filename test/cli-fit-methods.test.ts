@@ -144,6 +144,6 @@ describe("scalelab fit --method", () => {
     expect(outcome("noCurves").stderr).toContain("sweep.csv: envelope: the table has no `run` or `id` column")
     expect(outcome("noCurves").stderr).toContain("needs training curves")
     expect(outcome("noTasks").stderr).toContain('sweep.csv: downstream: no task.<name>.nll and task.<name>.acc columns; the input has "params", "flops", "loss", "budget"')
-    expect(outcome("badLaw").stderr).toContain("bad-law.yaml: field parameters.alpha.start")
+    expect(outcome("badLaw").stderr).toContain("bad-law.yaml:7:19: field parameters.alpha.start")
   })
 })

@@ -2,6 +2,7 @@ import * as fs from "node:fs/promises"
 import { Effect } from "effect"
 import { parse } from "yaml"
 import type { CustomLaw, CustomLawParameter, StartRange } from "@scalelab/laws"
+import { yamlPosition } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
 
 /** What a law file looks like, for every message about one that is not right. */
@@ -18,36 +19,43 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isPair = (value: unknown): value is [number, number] =>
   Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === "number" && !Number.isNaN(x))
 
-/** Checks a parsed law file field by field; the first problem comes back as text naming the field. */
-const lawOf = (value: unknown, variables: ReadonlyArray<string>): CustomLaw | string => {
-  if (!isRecord(value)) return "the file must be a mapping with expression, variables and parameters"
+/** A problem with the value at `path` of a law file. */
+interface LawFileProblem {
+  readonly path: ReadonlyArray<string>
+  readonly message: string
+}
+
+const problem = (path: ReadonlyArray<string>, message: string): LawFileProblem => ({ path, message })
+
+/** Checks a parsed law file field by field; the first problem comes back with the field's path. */
+const lawOf = (value: unknown, variables: ReadonlyArray<string>): CustomLaw | LawFileProblem => {
+  if (!isRecord(value)) return problem([], "the file must be a mapping with expression, variables and parameters")
   const { expression, parameters } = value
-  if (typeof expression !== "string" || expression.trim() === "") return "field expression: give the law as a formula in its variables and parameters"
+  if (typeof expression !== "string" || expression.trim() === "") return problem(["expression"], "give the law as a formula in its variables and parameters")
   const declared = value["variables"]
   if (!Array.isArray(declared) || declared.length === 0 || !declared.every((name) => typeof name === "string")) {
-    return `field variables: give a list of the columns the law reads, from ${variables.join(", ")}`
+    return problem(["variables"], `give a list of the columns the law reads, from ${variables.join(", ")}`)
   }
   const unknown = declared.find((name) => !variables.includes(name))
-  if (unknown !== undefined) return `field variables: "${unknown}" is not a column a law can read; use ${variables.join(", ")}`
+  if (unknown !== undefined) return problem(["variables"], `"${unknown}" is not a column a law can read; use ${variables.join(", ")}`)
   if (!isRecord(parameters) || Object.keys(parameters).length === 0) {
-    return "field parameters: give a mapping from each fitted parameter's name to { start: [low, high], bounds?: [low, high] }"
+    return problem(["parameters"], "give a mapping from each fitted parameter's name to { start: [low, high], bounds?: [low, high] }")
   }
   const checked: Record<string, CustomLawParameter> = {}
   for (const [name, spec] of Object.entries(parameters)) {
-    const field = `field parameters.${name}`
-    if (!isRecord(spec)) return `${field}: give { start: [low, high] } and optionally bounds: [low, high]`
+    if (!isRecord(spec)) return problem(["parameters", name], "give { start: [low, high] } and optionally bounds: [low, high]")
     const start = spec["start"]
     if (!(typeof start === "number" && Number.isFinite(start)) && !isPair(start)) {
-      return `${field}.start: give a number or a range [low, high] to draw starting values from`
+      return problem(["parameters", name, "start"], "give a number or a range [low, high] to draw starting values from")
     }
     const bounds = spec["bounds"]
-    if (bounds !== undefined && !isPair(bounds)) return `${field}.bounds: give [low, high] (.inf and -.inf for no bound)`
+    if (bounds !== undefined && !isPair(bounds)) return problem(["parameters", name, "bounds"], "give [low, high] (.inf and -.inf for no bound)")
     checked[name] = { start: start as StartRange, ...(bounds === undefined ? {} : { bounds }) }
   }
   return { expression, variables: declared as string[], parameters: checked }
 }
 
-/** Reads a custom law from YAML (`--law-file`); every problem names the file and the field. */
+/** Reads a custom law from YAML (`--law-file`); every problem names the file, the line and the field. */
 export const loadLawFile = (file: string, variables: ReadonlyArray<string>): Effect.Effect<CustomLaw, UserInputError> =>
   Effect.gen(function* () {
     const text = yield* Effect.tryPromise({
@@ -64,6 +72,10 @@ export const loadLawFile = (file: string, variables: ReadonlyArray<string>): Eff
       catch: (cause) => new UserInputError({ message: `${file}: not valid YAML (${(cause as Error).message})` })
     })
     const law = lawOf(parsed, variables)
-    if (typeof law === "string") return yield* new UserInputError({ message: `${file}: ${law}; ${lawFileExample}` })
+    if ("path" in law) {
+      const { line, column } = yamlPosition(text, law.path)
+      const field = law.path.length === 0 ? "" : `field ${law.path.join(".")}: `
+      return yield* new UserInputError({ message: `${file}:${line}:${column}: ${field}${law.message}; ${lawFileExample}` })
+    }
     return law
   })

@@ -1,6 +1,6 @@
 // Finds where in the YAML text a value at a schema path came from, so that a schema issue can be
 // reported at the line and column the user has to edit.
-import { isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml"
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml"
 
 export interface YamlLocation {
   /** The node at the path, or its deepest existing ancestor when the path leaves the document. */
@@ -63,4 +63,14 @@ export const describeSource = (node: Node, text: string): string => {
   const firstLine = source.split("\n")[0] ?? ""
   const shown = firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine
   return `\`${shown}\``
+}
+
+/**
+ * The 1-based line and column of the value at `path` in a YAML text (or of its deepest existing
+ * ancestor), for files other than specs whose problems must point at a line too.
+ */
+export const yamlPosition = (text: string, path: ReadonlyArray<PropertyKey>): LinePosition => {
+  const lineCounter = new LineCounter()
+  const root = parseDocument(text, { lineCounter }).contents
+  return root === null ? { line: 1, column: 1 } : valuePosition(locate(root as Node, path), lineCounter)
 }
