@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import type { CustomLaw, Interval, LawRow, TrainingCurve } from "../src/index.ts"
+import type { Interval, LawRow, TrainingCurve } from "../src/index.ts"
 import {
   accuracyAtNll,
   bootstrapCustomLaw,
@@ -17,6 +17,7 @@ import {
   standardNormal
 } from "../src/index.ts"
 import { analyticA, analyticB, truth } from "./synthetic.ts"
+import { chinchillaLaw } from "./synthetic.ts"
 
 const contains = ([low, high]: Interval, value: number): boolean => low <= value && value <= high
 const width = ([low, high]: Interval): number => high - low
@@ -160,17 +161,7 @@ describe("bootstrapEnvelope", () => {
 })
 
 describe("bootstrapCustomLaw", () => {
-  const law: CustomLaw = {
-    expression: "E + A / N^alpha + B / D^beta",
-    variables: ["N", "D"],
-    parameters: {
-      E: { start: [0.5, 3], bounds: [0, Number.POSITIVE_INFINITY] },
-      A: { start: [50, 2000], bounds: [0, Number.POSITIVE_INFINITY] },
-      B: { start: [50, 2000], bounds: [0, Number.POSITIVE_INFINITY] },
-      alpha: { start: [0.1, 0.8], bounds: [0, 2] },
-      beta: { start: [0.1, 0.8], bounds: [0, 2] }
-    }
-  }
+  const law = chinchillaLaw
   /** A 5×5 grid of N in 1e6..1e10 and D in 1e8..1e12, loss with multiplicative noise. */
   const rows = (noise: number, seed: number): LawRow[] => {
     const random = mulberry32(seed)

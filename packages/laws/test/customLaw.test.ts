@@ -4,20 +4,9 @@ import type { CustomLaw, LawRow } from "../src/customLaw.ts"
 import { compileLaw } from "../src/lawExpression.ts"
 import { LawInputError } from "../src/lawInputError.ts"
 import { mulberry32, standardNormal } from "../src/random.ts"
+import { chinchillaLaw } from "./synthetic.ts"
 
 const chinchilla = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 }
-
-const chinchillaLaw: CustomLaw = {
-  expression: "E + A / N^alpha + B / D^beta",
-  variables: ["N", "D"],
-  parameters: {
-    E: { start: [0.5, 3], bounds: [0, Number.POSITIVE_INFINITY] },
-    A: { start: [50, 2000], bounds: [0, Number.POSITIVE_INFINITY] },
-    B: { start: [50, 2000], bounds: [0, Number.POSITIVE_INFINITY] },
-    alpha: { start: [0.1, 0.8], bounds: [0, 2] },
-    beta: { start: [0.1, 0.8], bounds: [0, 2] }
-  }
-}
 
 /** A grid of (N, D) from 1e6..1e10 params and 1e8..1e12 tokens, loss with multiplicative noise. */
 const chinchillaRows = (noise: number, seed: number): LawRow[] => {

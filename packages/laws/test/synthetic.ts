@@ -1,4 +1,4 @@
-import type { IsoflopPoint, ParametricLaw } from "../src/index.ts"
+import type { CustomLaw, IsoflopPoint, ParametricLaw } from "../src/index.ts"
 import { computeOptimal, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
 
 // Known generating law: Chinchilla's approach-3 constants, so the analytic optimum exponents are
@@ -37,4 +37,17 @@ export const sweep = (options: {
       return { params, tokens, budget, loss, id: `b${budget.toExponential()}-${i}` }
     })
   })
+}
+
+/** The approach-3 form as a custom (mathjs) law, with start ranges and bounds around the truth. */
+export const chinchillaLaw: CustomLaw = {
+  expression: "E + A / N^alpha + B / D^beta",
+  variables: ["N", "D"],
+  parameters: {
+    E: { start: [0.5, 3], bounds: [0, Number.POSITIVE_INFINITY] },
+    A: { start: [50, 2000], bounds: [0, Number.POSITIVE_INFINITY] },
+    B: { start: [50, 2000], bounds: [0, Number.POSITIVE_INFINITY] },
+    alpha: { start: [0.1, 0.8], bounds: [0, 2] },
+    beta: { start: [0.1, 0.8], bounds: [0, 2] }
+  }
 }
