@@ -3,7 +3,7 @@ import { bootstrapResamples } from "./bootstrap.ts"
 import type { CustomLaw, CustomLawFit, CustomLawOptions, CustomLawParameter, LawRow } from "./customLaw.ts"
 import { fitCustomLaw } from "./customLaw.ts"
 import type { BootstrapSummary } from "./resampledFits.ts"
-import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface CustomLawBootstrapOptions extends Omit<CustomLawOptions, "seed"> {
   readonly resamples: number
@@ -37,17 +37,15 @@ export const bootstrapCustomLaw = (law: CustomLaw, rows: ReadonlyArray<LawRow>, 
       names.map((name): [string, CustomLawParameter] => [name, { ...(law.parameters[name] as CustomLawParameter), start: fit.parameters[name] as number }])
     )
   }
-  const { fits, failed, first_failure } = refitResamples(
+  const resampled = refitResamples(
     bootstrapResamples(rows.length, resamples, seed),
     (sample) => fitCustomLaw(warmStarted, pick(rows, sample), { ...fitOptions, starts: 1 }).parameters,
     "Add rows that spread over the law's variables, so that a resample still pins every parameter"
   )
+  const { fits } = resampled
   return {
-    level,
+    ...bootstrapSummary(level, resampled),
     fit,
-    resamples_used: fits.length,
-    failed_resamples: failed,
-    first_failure,
     parameters: Object.fromEntries(names.map((name) => [name, intervalOver(fits, (parameters) => parameters[name] as number, level)]))
   }
 }

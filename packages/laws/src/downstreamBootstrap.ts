@@ -3,7 +3,7 @@ import { bootstrapResamples } from "./bootstrap.ts"
 import type { DownstreamFit, DownstreamPoint, NllAccuracyPoint } from "./downstream.ts"
 import { fitDownstream, forecastAccuracy } from "./downstream.ts"
 import type { BootstrapSummary } from "./resampledFits.ts"
-import { checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
 
 export interface DownstreamBootstrapOptions {
   readonly resamples: number
@@ -49,17 +49,15 @@ export const bootstrapDownstream = (points: ReadonlyArray<DownstreamPoint>, opti
     // Stratification keeps the sweep's models in the first points.length positions.
     return fitDownstream(drawn.slice(0, points.length) as DownstreamPoint[], drawn.slice(points.length))
   }
-  const { fits, failed, first_failure } = refitResamples(
+  const resampled = refitResamples(
     bootstrapResamples(all.length, options.resamples, options.seed, groups),
     refit,
     "Add models at more compute budgets, so that a resample keeps at least 5 distinct ones"
   )
+  const { fits } = resampled
   const interval = (quantity: (fit: DownstreamFit) => number): Interval => intervalOver(fits, quantity, level)
   return {
-    level,
-    resamples_used: fits.length,
-    failed_resamples: failed,
-    first_failure,
+    ...bootstrapSummary(level, resampled),
     nll: { E: interval((fit) => fit.nll.E), A: interval((fit) => fit.nll.A), alpha: interval((fit) => fit.nll.alpha) },
     accuracy: {
       chance: interval((fit) => fit.accuracy.chance),

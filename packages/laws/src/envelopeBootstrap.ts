@@ -3,7 +3,7 @@ import { bootstrapResamples } from "./bootstrap.ts"
 import type { EnvelopeFit, EnvelopeOptions, TrainingCurve } from "./envelope.ts"
 import { fitEnvelope } from "./envelope.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
-import { checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
+import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 
 export interface EnvelopeBootstrapOptions extends EnvelopeOptions {
   readonly resamples: number
@@ -36,17 +36,15 @@ export const bootstrapEnvelope = (curves: ReadonlyArray<TrainingCurve>, options:
   const envelopeOptions = options.gridSize === undefined ? {} : { gridSize: options.gridSize }
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
   fitEnvelope(curves, envelopeOptions)
-  const { fits, failed, first_failure } = refitResamples(
+  const resampled = refitResamples(
     bootstrapResamples(curves.length, options.resamples, options.seed),
     (sample) => fitEnvelope(pick(curves, sample), envelopeOptions),
     "Train more model sizes, so that a resample of runs keeps an optimum with smaller and larger runs beside it"
   )
+  const { fits } = resampled
   const interval = (quantity: (fit: EnvelopeFit) => number): Interval => intervalOver(fits, quantity, level)
   return {
-    level,
-    resamples_used: fits.length,
-    failed_resamples: failed,
-    first_failure,
+    ...bootstrapSummary(level, resampled),
     ...powerLawIntervals(fits, level),
     forecasts: options.compute.map((compute) => ({
       compute,

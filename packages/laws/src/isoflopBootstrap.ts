@@ -5,7 +5,7 @@ import { fitIsoflop, groupIndicesByBudget } from "./isoflop.ts"
 import { forecastIsoflop } from "./isoflopForecast.ts"
 import type { OptimalSizeInterval } from "./envelopeBootstrap.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
-import { checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
+import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 
 export interface IsoflopBootstrapOptions {
   readonly resamples: number
@@ -39,16 +39,14 @@ export const bootstrapIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: I
   groupIndicesByBudget(points).forEach((group, budgetIndex) => {
     for (const index of group) budgetOfRun[index] = budgetIndex
   })
-  const { fits, failed, first_failure } = refitResamples(
+  const resampled = refitResamples(
     bootstrapResamples(points.length, options.resamples, options.seed, budgetOfRun),
     (sample) => fitIsoflop(pick(points, sample)),
     "Add runs per budget so that resampling keeps at least 3 sizes and a bracketed minimum"
   )
+  const { fits } = resampled
   return {
-    level,
-    resamples_used: fits.length,
-    failed_resamples: failed,
-    first_failure,
+    ...bootstrapSummary(level, resampled),
     ...powerLawIntervals(fits, level),
     forecasts: options.compute.map((compute) => {
       const forecasts = fits.map((fit) => forecastIsoflop(fit, compute))

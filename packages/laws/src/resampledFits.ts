@@ -77,6 +77,14 @@ export const refitResamples = <Fit>(
   return { fits, failed, first_failure: firstFailure }
 }
 
+/** The summary every bootstrap result starts with. */
+export const bootstrapSummary = <Fit>(level: number, resampled: ResampledFits<Fit>): BootstrapSummary => ({
+  level,
+  resamples_used: resampled.fits.length,
+  failed_resamples: resampled.failed,
+  first_failure: resampled.first_failure
+})
+
 /** The percentile interval of one quantity read off every refit. */
 export const intervalOver = <Fit>(fits: ReadonlyArray<Fit>, quantity: (fit: Fit) => number, level: number): Interval =>
   percentileInterval(Float64Array.from(fits, quantity), level)
