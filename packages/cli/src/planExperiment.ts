@@ -1,13 +1,15 @@
 import type { Experiment } from "@scalelab/spec"
 import { planIsoflop } from "@scalelab/planner"
-import { trainingTokenCount } from "@scalelab/train/training-data"
+import { corpusFacts } from "@scalelab/train/training-data"
 import { attempt } from "./pureInput.ts"
+import { tokenizerCacheDir } from "./workerCommand.ts"
 
 /**
- * The plan of an experiment, with the size of its corpus so that the planner can tell which runs
- * repeat their data (and what those tokens are worth: Muennighoff et al. 2023).
+ * The plan of an experiment, with what its corpus is (file digests go into run ids) and its size, so
+ * that the planner can tell which runs repeat their data (and what those tokens are worth:
+ * Muennighoff et al. 2023).
  */
-export const planExperiment = (experiment: Experiment) =>
+export const planExperiment = (experiment: Experiment, storeDir: string) =>
   attempt(() =>
-    planIsoflop(experiment, { training_tokens: trainingTokenCount(experiment.data.corpus, experiment.data.validation) })
+    planIsoflop(experiment, corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
   )

@@ -3,7 +3,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "@scalelab/laws"
-import { planIsoflop } from "@scalelab/planner"
+import { planExperiment } from "./planExperiment.ts"
 import { databasePath, RunStore } from "@scalelab/runner"
 import { UserInputError } from "./failure.ts"
 import { attempt } from "./pureInput.ts"
@@ -104,7 +104,7 @@ const fromSpec = (spec: string, store: string | undefined) =>
         message: `no run store at ${storeDir}: run \`scalelab run ${spec}\` first, or pass --store DIR`
       })
     }
-    const planned = new Set((yield* attempt(() => planIsoflop(experiment))).runs.map(({ run }) => run.id))
+    const planned = new Set((yield* planExperiment(experiment, storeDir)).runs.map(({ run }) => run.id))
     const rows = yield* Effect.gen(function* () {
       return yield* (yield* RunStore).results(experiment.name)
     }).pipe(Effect.provide(RunStore.layer(storeDir)))

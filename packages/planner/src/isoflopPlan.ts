@@ -1,4 +1,4 @@
-import type { Experiment, RunSpec } from "@scalelab/spec"
+import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, tokenizerVocab } from "@scalelab/spec"
 import { Data, Result } from "effect"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
@@ -13,14 +13,17 @@ export interface PlannedRun {
   readonly target_params: number
   readonly centre_params: number
   readonly centre: string
-  /** Passes over the corpus's training text, when its size is known; above 1 the run repeats data. */
+  /** Passes over the corpus's training tokens, when their number is known; above 1 the run repeats data. */
   readonly epochs?: number
   /** D' of Muennighoff et al. 2023: what the run's tokens are worth given the repetition (= tokens within one epoch). */
   readonly effective_tokens?: number
 }
 
-/** What the planner knows of the corpus: its unique training tokens (one epoch). */
-export interface CorpusSize {
+/** What the planner learns by loading the corpus (the trainer's `corpusFacts` gives it). */
+export interface CorpusFacts {
+  /** What each run reads, as RunSpec.data.corpus states it: files with their digests. */
+  readonly corpus: RunCorpus
+  /** Tokens of the training split under the experiment's tokenizer: one epoch. */
   readonly training_tokens: number
 }
 
@@ -48,13 +51,27 @@ const evaluateRunExpression = (field: string, source: string, variables: { N: nu
 }
 
 /**
+ * What runs read. Built-in and synthetic corpora are fixed by the spec alone; files are fixed by
+ * their content, so their digests (in `facts`) are part of every run's id.
+ */
+const plannedCorpus = (source: CorpusSource, facts: CorpusFacts | undefined): RunCorpus => {
+  if (facts !== undefined) return facts.corpus
+  if (typeof source === "string" || source.kind === "markov") return source
+  throw new PlanError({
+    message: "data.corpus names text files, whose digests are part of each run's id: plan with the corpus " +
+      "loaded (the trainer's corpusFacts) to give the runs their ids"
+  })
+}
+
+/**
  * An IsoFLOP sweep (Chinchilla approach 2, Llama 3 §3.2.1): at each compute budget C, model sizes
  * spaced evenly in log N around a centre N*(C), each trained on the tokens that spend exactly C.
  * Until our own fit exists the centre comes from a published law.
  * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
  */
-export const planIsoflop = (experiment: Experiment, corpus?: CorpusSize): Plan => {
+export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => {
   const { model, sweep, training, data } = experiment
+  const runCorpus = plannedCorpus(data.corpus, corpus)
   const centreLaw = lawByName(sweep.centre)
   const runs: PlannedRun[] = []
   for (const budget of sweep.budgets) {
@@ -67,7 +84,7 @@ export const planIsoflop = (experiment: Experiment, corpus?: CorpusSize): Plan =
         head_dim: model.head_dim,
         kv_heads: model.kv_heads,
         context: model.context,
-        vocab: tokenizerVocab[data.tokenizer],
+        vocab: tokenizerVocab(data),
         ffn_multiplier: model.ffn_multiplier,
         tied_embeddings: model.tied_embeddings
       })
@@ -96,10 +113,11 @@ export const planIsoflop = (experiment: Experiment, corpus?: CorpusSize): Plan =
           flops_convention: experiment.flops,
           shape,
           data: {
-            corpus: data.corpus,
+            corpus: runCorpus,
             tokenizer: data.tokenizer,
             validation: data.validation,
-            val_tokens: data.val_tokens
+            val_tokens: data.val_tokens,
+            document_masking: data.document_masking
           },
           training: {
             optimizer: training.optimizer,
@@ -110,7 +128,7 @@ export const planIsoflop = (experiment: Experiment, corpus?: CorpusSize): Plan =
             batch_tokens: batchTokens,
             grad_clip: training.grad_clip
           },
-          eval: { every: experiment.eval.every },
+          eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
           seed,
           backend: experiment.execution.backend
         }

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Result } from "effect"
+import { corpusFacts, documentSeparator, loadCorpus, runCorpus, splitDocuments } from "@scalelab/train"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName } from "@scalelab/laws"
 import { decodeExperimentText, type Experiment } from "@scalelab/spec"
-import { describe, expect, it } from "vitest"
-import { PlanError, planIsoflop } from "../src/index.ts"
+import { afterAll, describe, expect, it } from "vitest"
+import { type CorpusFacts, PlanError, planIsoflop } from "../src/index.ts"
 
 const decode = (yaml: string): Experiment => {
   const result = decodeExperimentText(yaml, "test.yaml")
@@ -75,6 +79,17 @@ describe("planIsoflop", () => {
     expect(new Set(plan.runs.map((p) => p.run.id)).size).toBe(plan.runs.length)
   })
 
+  it("carries document masking and the cloze settings into every run, and into its id", () => {
+    for (const { run } of plan.runs) {
+      expect(run.data.document_masking).toBe(true)
+      expect(run.eval.cloze).toEqual({ items: 32, choices: 4, answer_bytes: 32 })
+    }
+    const changed = planIsoflop(decode(`${base}data: { document_masking: false }\neval: { cloze: { items: 0 } }\n`))
+    expect(changed.runs.every(({ run }) => !run.data.document_masking && run.eval.cloze.items === 0)).toBe(true)
+    const ids = new Set(plan.runs.map((p) => p.run.id))
+    for (const { run } of changed.runs) expect(ids.has(run.id)).toBe(false)
+  })
+
   it("plans one run per seed", () => {
     const seeded = planIsoflop(decode(base.replace("span: 8", "span: 8\n  seeds: 2")))
     expect(seeded.runs).toHaveLength(20)
@@ -90,7 +105,7 @@ describe("planIsoflop", () => {
 
   it("knows which runs repeat their corpus and what their tokens are worth, without changing any id", () => {
     const trainingTokens = 2e6
-    const sized = planIsoflop(decode(base), { training_tokens: trainingTokens })
+    const sized = planIsoflop(decode(base), { corpus: "moby-dick", training_tokens: trainingTokens })
     expect(sized.runs.map((p) => p.run.id)).toEqual(plan.runs.map((p) => p.run.id))
     for (const { run, epochs, effective_tokens } of sized.runs) {
       expect(epochs).toBeCloseTo(run.tokens / trainingTokens, 12)
@@ -100,5 +115,63 @@ describe("planIsoflop", () => {
     }
     expect(sized.runs.some((p) => (p.epochs ?? 0) > 1)).toBe(true)
     expect(plan.runs.every((p) => p.epochs === undefined)).toBe(true)
+  })
+})
+
+describe("planIsoflop on each kind of corpus", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "scalelab-plan-"))
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+  const withData = (data: string) => decode(`${base}data:\n${data}`)
+  const utf8Bytes = (text: string) => new TextEncoder().encode(text).length
+  /** Tokens of the training split under the bytes tokenizer: each document and its separator. */
+  const trainingBytes = (experiment: Experiment) =>
+    splitDocuments(loadCorpus(runCorpus(experiment.data.corpus)), experiment.data.validation).train
+      .reduce((sum, document) => sum + utf8Bytes(document.text + documentSeparator), 0)
+
+  const expectEpochs = (experiment: Experiment, facts: CorpusFacts) => {
+    const planned = planIsoflop(experiment, facts)
+    for (const { run, epochs } of planned.runs) {
+      expect(run.data.corpus).toEqual(facts.corpus)
+      expect(epochs).toBeCloseTo(run.tokens / facts.training_tokens, 12)
+    }
+    return planned
+  }
+
+  it("counts a built-in corpus in bytes: moby-dick and sotu", () => {
+    for (const corpus of ["moby-dick", "sotu"]) {
+      const experiment = withData(`  corpus: ${corpus}\n`)
+      const facts = corpusFacts(experiment.data)
+      expect(facts.corpus).toBe(corpus)
+      expect(facts.training_tokens).toBe(trainingBytes(experiment))
+      expectEpochs(experiment, facts)
+    }
+  })
+
+  it("counts a synthetic source exactly, and puts all its parameters in the run", () => {
+    const experiment = withData("  corpus: { kind: markov, alphabet: 8, order: 2, branching: 3, documents: 40, length: 1000, seed: 3 }\n")
+    const facts = corpusFacts(experiment.data)
+    // One byte per symbol, two for the separator, over the 38 documents left after holding out 5%.
+    expect(facts.training_tokens).toBe(38 * 1002)
+    const planned = expectEpochs(experiment, facts)
+    expect(planned.runs[0]?.run.data.corpus).toEqual({ kind: "markov", alphabet: 8, order: 2, branching: 3, documents: 40, length: 1000, seed: 3 })
+    // The spec alone fixes a synthetic source: planning without the facts gives the same ids.
+    expect(planIsoflop(experiment).runs.map((p) => p.run.id)).toEqual(planned.runs.map((p) => p.run.id))
+    const reseeded = planIsoflop(withData("  corpus: { kind: markov, alphabet: 8, order: 2, branching: 3, documents: 40, length: 1000, seed: 4 }\n"))
+    expect(reseeded.runs.some((p) => planned.runs.some((q) => q.run.id === p.run.id))).toBe(false)
+  })
+
+  it("counts text files in BPE tokens, sizes the embedding with the vocabulary, and ties ids to the files' content", () => {
+    const paths = ["a.txt", "b.txt", "c.txt"].map((name) => join(scratch, name))
+    paths.forEach((path, i) => writeFileSync(path, `Document ${i}: the whale, the whale, the white whale. `.repeat(20)))
+    const experiment = decode(`${base}data:\n  corpus: [${paths.join(", ")}]\n  tokenizer: bpe\n  vocab: 300\n  validation: 0.34\n`)
+    const facts = corpusFacts(experiment.data)
+    expect(facts.training_tokens).toBeLessThan(trainingBytes(experiment) / 2)
+    const planned = expectEpochs(experiment, facts)
+    for (const { run } of planned.runs) expect(run.shape.vocab).toBe(300)
+    expect(() => planIsoflop(experiment)).toThrow(PlanError)
+
+    writeFileSync(paths[0] as string, "edited")
+    const edited = planIsoflop(experiment, corpusFacts(experiment.data))
+    expect(edited.runs.some((p) => planned.runs.some((q) => q.run.id === p.run.id))).toBe(false)
   })
 })

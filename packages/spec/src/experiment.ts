@@ -12,7 +12,8 @@ import {
   withDefault
 } from "./fields.ts"
 import { publishedLaws } from "@scalelab/laws"
-import { Backend, FlopConvention, Tokenizer } from "./runContract.ts"
+import { corpusField } from "./corpusSource.ts"
+import { Backend, BYTE_VOCABULARY, FlopConvention, Tokenizer } from "./runContract.ts"
 
 const CENTRE_LAWS = publishedLaws.map((law) => law.name)
 
@@ -42,15 +43,46 @@ const fraction = (interval: "(0, 1)" | "[0, 1)" | "(0, 1]" | "[0, 1]", descripti
     default: value
   })
 
+/** The vocabulary must be what the tokenizer makes: 256 for bytes, more for BPE (its merges). */
+const vocabularyRule = Schema.makeFilter((data: { readonly tokenizer: Tokenizer; readonly vocab: number }) => {
+  if (data.tokenizer === "bytes" && data.vocab !== BYTE_VOCABULARY) {
+    return {
+      path: ["vocab"],
+      issue: `expected ${BYTE_VOCABULARY} with \`tokenizer: bytes\` (one token per byte), got ${data.vocab}; ` +
+        "for a larger vocabulary use `tokenizer: bpe`"
+    }
+  }
+  if (data.tokenizer === "bpe" && data.vocab <= BYTE_VOCABULARY) {
+    return {
+      path: ["vocab"],
+      issue: `expected more than ${BYTE_VOCABULARY} with \`tokenizer: bpe\` (the 256 bytes plus its merges), ` +
+        `got ${data.vocab}; set e.g. \`vocab: 1024\``
+    }
+  }
+  return undefined
+})
+
 export const DataSettings = Schema.Struct({
-  corpus: choiceField(["moby-dick"], { description: "Training text: the built-in corpus `moby-dick`.", default: "moby-dick" }),
+  corpus: corpusField,
   tokenizer: choiceField(Tokenizer.literals, {
-    description: "How text becomes tokens; `bytes`: one token per byte (vocabulary 256).",
+    description: "How text becomes tokens. `bytes`: one token per UTF-8 byte (vocabulary 256). `bpe`: byte-level " +
+      "byte-pair encoding with `vocab` tokens, learnt from the training documents (never the validation ones).",
     default: "bytes"
   }),
+  vocab: numberField({
+    expected: "a positive integer",
+    checks: [isInt(), isGreaterThan(0)],
+    description: "Vocabulary size: 256 with `bytes`; with `bpe` more than 256 (the 256 bytes plus one token per merge).",
+    default: BYTE_VOCABULARY
+  }),
   validation: fraction("(0, 1)", "Fraction of documents held out for validation.", 0.05),
-  val_tokens: positiveInteger("Tokens in the fixed validation set behind val_loss.", 16384)
-}).annotate({ description: "The training data." })
+  val_tokens: positiveInteger("Tokens in the fixed validation set behind val_loss.", 16384),
+  document_masking: flagField({
+    description: "Documents are packed end to end into each context; with this on, attention never crosses from " +
+      "one document into another (as in Llama 3), so every token is predicted from its own document alone.",
+    default: true
+  })
+}).annotate({ description: "The training data." }).check(vocabularyRule)
 
 export const ModelSettings = Schema.Struct({
   family: choiceField(["llama"], {
@@ -136,9 +168,36 @@ export const TrainingSettings = Schema.Struct({
   grad_clip: nonNegativeNumber("Global gradient-norm clip; 0 disables it.", 1)
 }).annotate({ description: "How each run trains." })
 
+export const ClozeSettings = Schema.Struct({
+  items: nonNegativeInteger(
+    "Questions in the cloze benchmark; 0 turns it off. Each costs `choices` sequences of `model.context` " +
+      "tokens, so the defaults cost about what the validation loss costs at the default context and val_tokens.",
+    32
+  ),
+  choices: numberField({
+    expected: "an integer >= 2",
+    checks: [isInt(), isGreaterThanOrEqualTo(2)],
+    description: "Continuations offered per question: the true one and choices - 1 drawn from elsewhere in the " +
+      "validation text. Chance accuracy is 1 / choices.",
+    default: 4
+  }),
+  answer_bytes: numberField({
+    expected: "an integer >= 2",
+    checks: [isInt(), isGreaterThanOrEqualTo(2)],
+    description: "Longest continuation in bytes: whole words, at least half this long. Must be below `model.context`.",
+    default: 32
+  })
+}).annotate({
+  description: "A cloze benchmark from the validation text: after a prompt, which continuation is the true one? " +
+    "Reported as accuracy (`cloze_accuracy`) and as the true continuation's loss in nats per byte (`cloze_nll`), " +
+    "the two quantities of the Llama 3 paper's two-stage forecast of benchmark accuracy. The questions depend only " +
+    "on the data settings and `model.context`, so every run of an experiment answers the same ones."
+})
+
 export const EvalSettings = Schema.Struct({
-  every: fraction("(0, 1]", "Evaluate validation loss every this fraction of a run, and at its end.", 0.1)
-}).annotate({ description: "When runs are evaluated." })
+  every: fraction("(0, 1]", "Evaluate validation loss every this fraction of a run, and at its end.", 0.1),
+  cloze: sectionWithDefaults(ClozeSettings)
+}).annotate({ description: "When runs are evaluated, and on what." })
 
 // Only the fits that exist are accepted: a method named here is a method that runs.
 export const FIT_METHODS = ["isoflop"] as const
@@ -175,7 +234,14 @@ export const ExecutionSettings = Schema.Struct({
     "auto"
   ),
   retries: nonNegativeInteger("Times a failed run is retried.", 2),
-  backend: choiceField(Backend.literals, { description: "Tensor backend of the built-in trainer.", default: "auto" })
+  backend: choiceField(Backend.literals, {
+    description: "Tensor backend of the built-in trainer: `cuda` (TensorFlow's native library on an NVIDIA GPU, " +
+      "@tensorflow/tfjs-node-gpu), `tensorflow` (TensorFlow's native library on the CPU, @tensorflow/tfjs-node), " +
+      "`webgpu` (the GPU through WebGPU: Dawn, Vulkan on Linux), `wasm` (WebAssembly with SIMD, one thread per run), " +
+      "`cpu` (plain JavaScript, slowest). `auto` takes the first of these, in that order, that starts and computes " +
+      "correctly, passing over software WebGPU adapters (e.g. llvmpipe), which are slower than `wasm`.",
+    default: "auto"
+  })
 }).annotate({ description: "How runs are executed." })
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/u // the u flag lets the JSON Schema carry the pattern

@@ -1,4 +1,5 @@
 export * from "./runContract.ts"
+export { CorpusSource, FilesCorpus, MarkovSourceSettings, MAX_MARKOV_CONTEXTS } from "./corpusSource.ts"
 export { decodeExperimentText } from "./decode.ts"
 export { effectiveSpec } from "./effectiveSpec.ts"
 export {

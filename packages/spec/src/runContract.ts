@@ -7,13 +7,58 @@ import { Schema } from "effect"
 export const FlopConvention = Schema.Literals(["6N", "6N+attention", "exact"])
 export type FlopConvention = typeof FlopConvention.Type
 
-export const Tokenizer = Schema.Literals(["bytes"])
+// `bytes`: one token per UTF-8 byte (256 tokens). `bpe`: byte-level BPE whose vocabulary is the run's
+// shape.vocab (the 256 bytes, then one token per merge), trained on the training split only.
+export const Tokenizer = Schema.Literals(["bytes", "bpe"])
 export type Tokenizer = typeof Tokenizer.Type
 
-/** Vocabulary size of each tokenizer: the planner sizes the embedding with it, the trainer builds it. */
-export const tokenizerVocab: Record<Tokenizer, number> = { bytes: 256 }
+export const BYTE_VOCABULARY = 256
 
-export const Backend = Schema.Literals(["auto", "wasm", "cpu"])
+/** Vocabulary size of a tokenizer choice: the planner sizes the embedding with it, the trainer builds it. */
+export const tokenizerVocab = (data: { readonly tokenizer: Tokenizer; readonly vocab: number }): number =>
+  data.tokenizer === "bytes" ? BYTE_VOCABULARY : data.vocab
+
+// Corpora. Built-in ones are named by a string (as before other kinds existed, so their runs keep
+// their ids); every other kind is an object with a `kind`, holding all that determines its text.
+export const BuiltInCorpus = Schema.Literals(["moby-dick", "sotu"])
+export type BuiltInCorpus = typeof BuiltInCorpus.Type
+
+/** Text files, one document each, in this order; a trainer refuses a file whose sha256 differs. */
+export const FilesRunCorpus = Schema.Struct({
+  kind: Schema.Literal("files"),
+  files: Schema.Array(Schema.Struct({
+    path: Schema.String, // absolute
+    sha256: Schema.String // hex digest of the file's bytes
+  }))
+})
+export type FilesRunCorpus = typeof FilesRunCorpus.Type
+
+/** How a Markov source writes symbol i: the i-th of these characters (one UTF-8 byte each). */
+export const MARKOV_SYMBOLS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+/**
+ * A synthetic source: a random sparse order-`order` Markov chain over `alphabet` symbols, each
+ * context with `branching` possible next symbols; `documents` documents of `length` symbols. The
+ * chain and the documents follow from `seed` (see the trainer's markovSource.ts).
+ */
+export const MarkovCorpus = Schema.Struct({
+  kind: Schema.Literal("markov"),
+  alphabet: Schema.Int,
+  order: Schema.Int,
+  branching: Schema.Int,
+  documents: Schema.Int,
+  length: Schema.Int,
+  seed: Schema.Int
+})
+export type MarkovCorpus = typeof MarkovCorpus.Type
+
+/** Exactly what a run trains on: its content is fixed by this value (files by their digests). */
+export const RunCorpus = Schema.Union([BuiltInCorpus, FilesRunCorpus, MarkovCorpus])
+export type RunCorpus = typeof RunCorpus.Type
+
+// The built-in trainer's tensor backends, fastest first; `auto` takes the first that works
+// (see ExecutionSettings.backend in experiment.ts for what each name means).
+export const Backend = Schema.Literals(["auto", "cuda", "tensorflow", "webgpu", "wasm", "cpu"])
 export type Backend = typeof Backend.Type
 
 /** A Llama-style decoder shape: everything needed to build the model and count it exactly. */
@@ -41,10 +86,11 @@ export const RunSpec = Schema.Struct({
   flops_convention: FlopConvention,
   shape: ModelShape,
   data: Schema.Struct({
-    corpus: Schema.String, // "moby-dick"
-    tokenizer: Tokenizer,
+    corpus: RunCorpus,
+    tokenizer: Tokenizer, // `bpe`: its vocabulary size is shape.vocab
     validation: Schema.Finite, // fraction of documents held out, in (0, 1)
-    val_tokens: Schema.Int // size of the fixed validation set used for val_loss
+    val_tokens: Schema.Int, // size of the fixed validation set used for val_loss
+    document_masking: Schema.Boolean // attention stays within each document of a packed sequence
   }),
   training: Schema.Struct({
     optimizer: Schema.Struct({
@@ -62,7 +108,10 @@ export const RunSpec = Schema.Struct({
     grad_clip: Schema.Finite // global-norm clip; 0 disables
   }),
   eval: Schema.Struct({
-    every: Schema.Finite // evaluate validation loss every this fraction of the run, and at the end
+    every: Schema.Finite, // evaluate validation loss every this fraction of the run, and at the end
+    // The cloze benchmark at every evaluation: `items` questions (0: none) of `choices` continuations,
+    // each at most `answer_bytes` bytes of whole words, from the validation text.
+    cloze: Schema.Struct({ items: Schema.Int, choices: Schema.Int, answer_bytes: Schema.Int })
   }),
   seed: Schema.Int,
   backend: Backend
@@ -78,7 +127,9 @@ export const MetricLine = Schema.Struct({
   lr: Schema.optionalKey(Schema.Finite),
   grad_norm: Schema.optionalKey(Schema.Finite),
   tokens_per_s: Schema.optionalKey(Schema.Finite),
-  val_loss: Schema.optionalKey(Schema.Finite)
+  val_loss: Schema.optionalKey(Schema.Finite),
+  cloze_accuracy: Schema.optionalKey(Schema.Finite), // fraction of cloze questions answered right
+  cloze_nll: Schema.optionalKey(Schema.Finite) // nats per byte of the true cloze continuations
 })
 export type MetricLine = typeof MetricLine.Type
 
@@ -87,6 +138,9 @@ export const RunResult = Schema.Struct({
   id: Schema.String,
   status: Schema.Literals(["completed", "diverged"]),
   val_loss: Schema.Finite, // nats/token on the fixed validation set at the end of training
+  bits_per_byte: Schema.optionalKey(Schema.Finite), // val_loss in bits per byte of text: comparable across tokenizers
+  cloze_accuracy: Schema.optionalKey(Schema.Finite), // cloze benchmark at the end of training (eval.cloze.items > 0)
+  cloze_nll: Schema.optionalKey(Schema.Finite), // the true continuations' loss there, in nats per byte
   train_loss: Schema.Finite, // mean training loss over the last 10% of steps
   params: Schema.Int,
   tokens: Schema.Int,
@@ -96,6 +150,11 @@ export const RunResult = Schema.Struct({
   wall_s: Schema.Finite,
   tokens_per_s: Schema.Finite,
   epochs: Schema.optionalKey(Schema.Finite), // passes over the training text: tokens / training-set tokens
-  backend_version: Schema.optionalKey(Schema.String) // version of the backend package that trained the run
+  backend_version: Schema.optionalKey(Schema.String), // version of the backend package that trained the run
+  device: Schema.optionalKey(Schema.String), // what the backend ran on, e.g. a GPU adapter's name or "CPU (wasm simd, 1 thread)"
+  tfjs_version: Schema.optionalKey(Schema.String), // version of @tensorflow/tfjs-core
+  // Backends tried before the one that trained the run (backend: auto), each with why it was not used
+  backend_failures: Schema.optionalKey(Schema.Array(Schema.Struct({ backend: Schema.String, reason: Schema.String }))),
+  resumed_from_step: Schema.optionalKey(Schema.Int) // the checkpoint's step, when the run went on from one
 })
 export type RunResult = typeof RunResult.Type

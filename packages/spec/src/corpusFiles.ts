@@ -1,0 +1,46 @@
+// A text-file corpus names its files relative to the spec's folder. Loading the spec expands those
+// paths and globs into absolute file paths, so what a run reads no longer depends on the folder a
+// command was started in. A path or glob that matches no file is a spec problem, located like any other.
+import { Effect } from "effect"
+import { dirname } from "node:path"
+import { globSync } from "tinyglobby"
+import type { Experiment } from "./experiment.ts"
+import { BuiltInCorpus } from "./runContract.ts"
+import { SpecError, type SpecIssue } from "./specIssue.ts"
+import { closestMatch } from "./suggest.ts"
+import { yamlPosition } from "./yamlLocation.ts"
+
+/** The files a path or glob names, relative to `folder`: absolute, sorted. */
+export const filesMatching = (pattern: string, folder: string): ReadonlyArray<string> =>
+  globSync(pattern, { cwd: folder, absolute: true, onlyFiles: true, expandDirectories: false }).sort()
+
+const unmatchedMessage = (pattern: string, folder: string): string => {
+  const builtIn = closestMatch(pattern, BuiltInCorpus.literals)
+  const hint = builtIn === undefined
+    ? `check the path (relative to the spec's folder ${folder}), or name a built-in corpus: ${BuiltInCorpus.literals.join(", ")}`
+    : `did you mean the built-in corpus \`${builtIn}\`?`
+  return `data.corpus: \`${pattern}\` matches no file; ${hint}`
+}
+
+/**
+ * The experiment with a file corpus's paths expanded to the absolute paths of the files they match,
+ * in sorted order without repeats. `text` is the spec's text, for locating a path that matches nothing.
+ */
+export const expandCorpusFiles = (experiment: Experiment, file: string, text: string): Effect.Effect<Experiment, SpecError> =>
+  Effect.suspend(() => {
+    const corpus = experiment.data.corpus
+    if (typeof corpus === "string" || corpus.kind !== "files") return Effect.succeed(experiment)
+    const folder = dirname(file)
+    const issues: Array<SpecIssue> = []
+    const files = new Set<string>()
+    corpus.paths.forEach((pattern, index) => {
+      const matches = filesMatching(pattern, folder)
+      if (matches.length === 0) {
+        // A single path is written as a scalar: locating its list index then stops at the scalar itself.
+        issues.push({ file, ...yamlPosition(text, ["data", "corpus", index]), message: unmatchedMessage(pattern, folder) })
+      }
+      for (const match of matches) files.add(match)
+    })
+    if (issues.length > 0) return Effect.fail(new SpecError({ issues }))
+    return Effect.succeed({ ...experiment, data: { ...experiment.data, corpus: { kind: "files", paths: [...files].sort() } } })
+  })
