@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
 # Installs everything scalelab needs on a fresh Debian/Ubuntu machine with Node 20:
-# the system packages (fonts for rendered plots), pnpm at the pinned version, and the workspace.
+# the system packages (fonts for rendered plots; on Debian 12 a Vulkan driver for the WebGPU
+# backend), pnpm at the pinned version, and the workspace.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 APT_PACKAGES=(fonts-dejavu-core)
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+installed_version() {
+  dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'
+}
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  [ -n "$(installed_version "$pkg")" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The WebGPU backend (Dawn) finds no adapter with Debian 12's Mesa 22; the Mesa 25 of
+# bookworm-backports gives it a software one (llvmpipe), on which the tests check WebGPU training.
+# Elsewhere this is left to the machine: a GPU's own Vulkan driver, or a recent Mesa.
+if grep -qs '^VERSION_CODENAME=bookworm$' /etc/os-release && grep -qs '^ID=debian$' /etc/os-release; then
+  mesa=$(installed_version mesa-vulkan-drivers)
+  if [ -z "$mesa" ] || dpkg --compare-versions "$mesa" lt 25; then
+    if ! grep -rqs --include='*.list' --include='*.sources' bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      echo "setup: adding the bookworm-backports apt suite"
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
+    fi
+    echo "setup: installing Mesa's Vulkan drivers from bookworm-backports (a software WebGPU adapter)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
+  fi
 fi
 
 if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
