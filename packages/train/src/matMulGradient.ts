@@ -1,8 +1,7 @@
-// The gradient of matMul with every transpose done as its own op. tfjs-core's own gradient asks
-// matMul to transpose an operand (transposeA/transposeB), and the wasm backend's matMul runs
-// 10–20× slower that way than on an explicitly transposed copy (bench/profile-step.ts: a
-// [4096,336]·[64,336]ᵀ product took 160 ms, the untransposed [4096,64]·[64,336] 8 ms). The model's
-// forward pass likewise transposes explicitly (see `transposeLast`).
+// The gradient of matMul, asking matMul to transpose its operands (transposeA/transposeB) rather
+// than transposing them as separate ops. On wasm the SIMD kernel (wasmBatchMatMul.ts) reads a
+// transposed operand as fast as a plain one, so each explicit transpose would be a copy for nothing
+// (bench/batch-matmul.ts: dW = xᵀ·dY ran at ~29 GFLOP/s by flag, ~19 as a transpose then a product).
 import * as tf from "@tensorflow/tfjs-core"
 
 /** Swaps the last two axes (the matrix transpose of each matrix in a batch). */
@@ -19,19 +18,20 @@ export const matMulGradient: tf.GradConfig = {
   inputsToSave: ["a", "b"],
   gradFunc: (dy, saved, attrs) => {
     const [a, b] = saved as [tf.Tensor, tf.Tensor]
+    const grad = dy as tf.Tensor
     const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs
     if (a.rank !== b.rank) throw new Error("matMul gradient: operands must have the same rank (no broadcasting)")
-    const dyT = () => transposeLast(dy as tf.Tensor)
-    const grad = dy as tf.Tensor
+    // C = op(A)·op(B), dC = dy: dop(A) = dy·op(B)ᵀ and dop(B) = op(A)ᵀ·dy, each written so that the
+    // result has its operand's stored layout.
     if (!transposeA && !transposeB) {
-      return { a: () => tf.matMul(grad, transposeLast(b)), b: () => tf.matMul(transposeLast(a), grad) }
+      return { a: () => tf.matMul(grad, b, false, true), b: () => tf.matMul(a, grad, true, false) }
     }
     if (!transposeA && transposeB) {
-      return { a: () => tf.matMul(grad, b), b: () => tf.matMul(dyT(), a) }
+      return { a: () => tf.matMul(grad, b), b: () => tf.matMul(grad, a, true, false) }
     }
     if (transposeA && !transposeB) {
-      return { a: () => tf.matMul(b, dyT()), b: () => tf.matMul(a, grad) }
+      return { a: () => tf.matMul(b, grad, false, true), b: () => tf.matMul(a, grad) }
     }
-    return { a: () => tf.matMul(transposeLast(b), dyT()), b: () => tf.matMul(dyT(), transposeLast(a)) }
+    return { a: () => tf.matMul(b, grad, true, true), b: () => tf.matMul(grad, a, true, true) }
   }
 }
