@@ -10,6 +10,8 @@ export const runSpecFile = "run.json"
 export const resultFile = "result.json"
 export const metricsFile = "metrics.jsonl"
 export const workerLogFile = "worker.log"
+/** The built-in trainer's checkpoint (external trainers may keep theirs under this name too). */
+export const checkpointFile = "checkpoint.bin"
 
 export const runFolderPath = (storeDir: string, id: string): string => join(storeDir, "runs", id)
 
@@ -96,3 +98,16 @@ export const readMetrics = (runDir: string): Effect.Effect<ReadonlyArray<MetricL
     Effect.map((text) => text.split("\n").flatMap((line) => Option.toArray(decodeMetricLine(line))))
   )
 }
+
+/**
+ * Clears what an earlier execution of a run wrote (result, metrics, checkpoint) so that a forced
+ * rerun starts from step 0 instead of resuming, and its metric lines are not appended to the old ones.
+ */
+export const clearRunOutputs = (runDir: string): Effect.Effect<void, RunFolderError> =>
+  Effect.forEach([resultFile, metricsFile, checkpointFile], (name) => {
+    const path = join(runDir, name)
+    return Effect.tryPromise({
+      try: () => rm(path, { force: true }),
+      catch: (cause) => new RunFolderError({ path, cause })
+    })
+  }, { discard: true })

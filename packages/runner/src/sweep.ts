@@ -1,7 +1,7 @@
 import type { RunResult, RunSpec } from "@scalelab/spec"
 import { Clock, Data, type Duration, Effect, Option, Schedule } from "effect"
 import { Executor } from "./executor/Executor.ts"
-import { readMetrics, readRunResult, runFolderPath, writeRunSpec } from "./runFolder.ts"
+import { clearRunOutputs, readMetrics, readRunResult, runFolderPath, writeRunSpec } from "./runFolder.ts"
 import type { RunStatus } from "./store/rows.ts"
 import { RunStore } from "./store/RunStore.ts"
 import type { SweepEvent } from "./sweepEvents.ts"
@@ -138,6 +138,7 @@ export const runSweep = Effect.fn("runSweep")(
       const runDir = runFolderPath(options.storeDir, run.id)
       return Effect.gen(function*() {
         if (!options.force && (yield* skipIfComplete(run, runDir))) return { _tag: "Skipped" } as const
+        if (options.force) yield* clearRunOutputs(runDir)
         return yield* execute(run, runDir)
       })
     }, { concurrency: options.concurrency })

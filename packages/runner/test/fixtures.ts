@@ -33,7 +33,7 @@ export const makeRun = (index: number, experiment = "toy"): RunSpec => {
       vocab: 256,
       tied_embeddings: false
     },
-    data: { corpus: "moby-dick", tokenizer: "bytes", validation: 0.05, val_tokens: 4096 },
+    data: { corpus: "moby-dick", tokenizer: "bytes", validation: 0.05, val_tokens: 4096, document_masking: true },
     training: {
       optimizer: { name: "adamw", beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 },
       lr: 0.003,
@@ -43,7 +43,7 @@ export const makeRun = (index: number, experiment = "toy"): RunSpec => {
       batch_tokens: 4096,
       grad_clip: 1
     },
-    eval: { every: 0.1 },
+    eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
     seed: 100 + index,
     backend: "auto"
   }

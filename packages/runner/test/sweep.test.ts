@@ -1,5 +1,5 @@
 import { Effect, Layer } from "effect"
-import { existsSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
@@ -86,7 +86,12 @@ describe("runSweep", () => {
     expect(again.events.every((event) => event._tag === "RunSkipped" && !event.healed)).toBe(true)
     expect(runs.map((run) => executions(storeDir, run.id))).toEqual(runs.map(() => 1))
 
+    // A forced rerun starts over: an old checkpoint or metric line must not be picked up.
+    const [checkpoint, metrics] = ["checkpoint.bin", "metrics.jsonl"].map((name) => join(runFolderPath(storeDir, runs[0]!.id), name))
+    for (const file of [checkpoint!, metrics!]) writeFileSync(file, "from the first execution\n")
     const forced = await sweep(storeDir, { force: true })
+    expect(existsSync(checkpoint!)).toBe(false)
+    expect(readFileSync(metrics!, "utf8")).not.toContain("from the first execution") // only the fake trainer's own lines
     expect(forced.outcome.completed).toHaveLength(runs.length)
     expect(forced.outcome.skipped).toBe(0)
     expect(runs.map((run) => executions(storeDir, run.id))).toEqual(runs.map(() => 2))

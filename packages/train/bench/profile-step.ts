@@ -4,21 +4,20 @@ import * as tf from "@tensorflow/tfjs-core"
 import { type BackendRequest, selectBackend } from "../src/backend.ts"
 import { modelConstants } from "../src/model.ts"
 import { type AdamWState, initialAdamWState } from "../src/optimizer.ts"
-import { initialParameters, parameterLayout, weightDecayMask } from "../src/parameters.ts"
+import { initialParameters, parameterLayout, weightTensors } from "../src/parameters.ts"
 import { prepareTrainingData, trainingBatch } from "../src/trainingData.ts"
 import { trainingStep } from "../src/trainRun.ts"
 import { tinyShape, tinySpec } from "../test/tinySpec.ts"
 
 console.log(await selectBackend((process.argv[2] ?? "auto") as BackendRequest))
-const shape = tinyShape({ layers: 2, d_model: 64, heads: 4, kv_heads: 2, ffn: 168, context: 64 })
+const shape = tinyShape({ layers: 4, d_model: 128, heads: 8, kv_heads: 4, ffn: 344, context: 128 })
 const spec = tinySpec({ shape })
 const layout = parameterLayout(shape)
 const constants = modelConstants(shape, layout, "gather")
-const mask = tf.tensor1d(weightDecayMask(layout))
 const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 64, shape.context)
-let state: AdamWState = initialAdamWState(tf.tensor1d(initialParameters(layout, 1)))
+let state: AdamWState = initialAdamWState(weightTensors(initialParameters(layout, 1), layout))
 const step = () => {
-  const result = trainingStep(state, batch, 1e-3, mask, constants, spec)
+  const result = trainingStep(state, batch, 1e-3, constants, spec)
   state = result.state
   result.gradNorm.dispose()
   return result.loss
@@ -40,4 +39,9 @@ const slowest = profile.kernels
   .sort((a, b) => (b.kernelTimeMs as number) - (a.kernelTimeMs as number))
   .slice(0, 10)
 for (const k of slowest) console.log(`BatchMatMul ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)} ms`)
+
+for (const name of ["SplitV", "Identity", "Transpose", "Cast", "Multiply", "Concat"]) {
+  const top = profile.kernels.filter((k) => k.name === name).sort((a, b) => (b.kernelTimeMs as number) - (a.kernelTimeMs as number)).slice(0, 4)
+  for (const k of top) console.log(`${name} ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)} ms`)
+}
 process.exit(0)

@@ -1,27 +1,88 @@
-export { type BackendRequest, BackendUnavailableError, type SelectedBackend, selectBackend } from "./backend.ts"
+export { type AttentionMask, causalMask, documentMask } from "./attention.ts"
+export {
+  type BackendAttempt,
+  type BackendName,
+  type BackendRequest,
+  BackendUnavailableError,
+  type SelectedBackend,
+  backendRecord,
+  selectBackend
+} from "./backend.ts"
 export {
   type TokenBatch,
+  type TokenStream,
   ValidationTooLargeError,
-  concatenateDocuments,
+  documentSeparator,
   sampleWindows,
   sequencesPerStep,
+  tokenizeDocuments,
   validationWindows
 } from "./batches.ts"
+export { type BpeMerges, trainBpe } from "./bpeTraining.ts"
+export { bpeMerges } from "./bpeCache.ts"
+export { bpeTokenizer } from "./bpeTokenizer.ts"
+export {
+  type ClozeItem,
+  type ClozeScore,
+  type ClozeSettings,
+  ClozeTextTooSmallError,
+  type TokenText,
+  buildClozeItems,
+  choiceLogLikelihoods,
+  clozeScore,
+  scoreCloze
+} from "./cloze.ts"
 export {
   type CorpusDocument,
   type CorpusSplit,
   InvalidSplitError,
-  UnknownCorpusError,
   loadCorpus,
+  runCorpus,
   splitDocuments
 } from "./corpus.ts"
-export { type EmbeddingLookup, type ModelConstants, batchLoss, disposeConstants, logits, modelConstants } from "./model.ts"
+export { CorpusFileChangedError, CorpusFileUnreadableError } from "./fileCorpus.ts"
+export {
+  type MarkovChain,
+  MarkovMixingError,
+  markovChain,
+  markovDocumentEntropy,
+  markovDocuments,
+  markovEntropyRate
+} from "./markovSource.ts"
+export {
+  type EmbeddingLookup,
+  type ModelConstants,
+  type ModelOptions,
+  attentionMask,
+  batchLoss,
+  disposeConstants,
+  logits,
+  modelConstants
+} from "./model.ts"
 export { type AdamWSettings, type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "./optimizer.ts"
-export { type ParameterLayout, initialParameters, parameterLayout, weightDecayMask } from "./parameters.ts"
+export { type ParameterLayout, type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "./parameters.ts"
 export { type ScheduleSettings, learningRateAt } from "./schedule.ts"
-export { byteVocabSize, decodeBytes, encodeBytes } from "./tokenizer.ts"
-export { type TrainingData, VocabularyMismatchError, prepareTrainingData, trainingBatch, trainingTokenCount } from "./trainingData.ts"
-export { type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./trainRun.ts"
+export {
+  type TextTokenizer,
+  type TokenArray,
+  byteTokenizer,
+  byteVocabSize,
+  bytesPerToken,
+  decodeBytes,
+  encodeBytes
+} from "./tokenizer.ts"
+export {
+  type CorpusFacts,
+  CorpusTooSmallError,
+  type DataOptions,
+  type TrainingData,
+  VocabularyMismatchError,
+  corpusFacts,
+  prepareTrainingData,
+  trainingBatch
+} from "./trainingData.ts"
+export { type CheckpointStore, type TrainOutcome, type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./trainRun.ts"
+export { type Checkpoint, type CheckpointMeta, CorruptCheckpointError, checkpointFile, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts"
 export {
   InvalidRunSpecError,
   RunFolderWriteError,
@@ -30,5 +91,6 @@ export {
   readRunSpec,
   resultFile,
   runSpecFile,
+  truncateMetricsAfter,
   writeResult
 } from "./runFolder.ts"

@@ -9,9 +9,10 @@ export function rmsNorm(x: tf.Tensor2D, gain: tf.Tensor): tf.Tensor2D {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, rmsEpsilon))), gain)
 }
 
-/** SwiGLU feed-forward (Shazeer 2020): (silu(x·w1) ⊙ x·w3)·w2, with w1|w3 stored side by side. */
-export function swiGlu(x: tf.Tensor2D, gateUp: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
-  const [gate, up] = tf.split(tf.matMul(x, gateUp), 2, 1) as [tf.Tensor2D, tf.Tensor2D]
+/** SwiGLU feed-forward (Shazeer 2020): (silu(x·w_gate) ⊙ x·w_up)·w_out. */
+export function swiGlu(x: tf.Tensor2D, wGate: tf.Tensor2D, wUp: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
+  const gate = tf.matMul(x, wGate)
+  const up = tf.matMul(x, wUp)
   return tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), out)
 }
 

@@ -1,6 +1,8 @@
-// The model's parameters as one flat float32 vector plus a layout of named slices. Keeping them
-// flat lets the optimiser update every parameter with a handful of whole-vector ops per step
-// instead of a dozen ops per tensor, which dominates the step time of small models.
+// The model's parameters: a layout of named slices of one flat float32 vector (the form they are
+// initialised, checkpointed and counted in) and, while training, one tensor per slice. Separate
+// tensors, not a view of one flat tensor, because slicing and re-concatenating the flat vector
+// every step cost more on the wasm backend than the extra optimiser ops per tensor
+// (bench/profile-step.ts: SplitV and Concat were ~10% of a step).
 import type { ModelShape } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { normalSamples, uniformSource } from "./prng.ts"
@@ -30,12 +32,15 @@ export function parameterLayout(shape: ModelShape): ParameterLayout {
   for (let l = 0; l < layers; l++) {
     entries.push(
       [`layers.${l}.attention_norm`, [d], 0],
-      // wq, wk and wv side by side: one matMul instead of three.
-      [`layers.${l}.qkv`, [d, (heads + 2 * kv) * hd], initStd],
+      // Separate projections rather than one fused product: splitting a fused product's columns
+      // apart is a strided copy, slower on wasm than the extra matMul.
+      [`layers.${l}.wq`, [d, heads * hd], initStd],
+      [`layers.${l}.wk`, [d, kv * hd], initStd],
+      [`layers.${l}.wv`, [d, kv * hd], initStd],
       [`layers.${l}.attention_out`, [heads * hd, d], residualStd],
       [`layers.${l}.ffn_norm`, [d], 0],
-      // SwiGLU's w1 (gate) and w3 (up) side by side.
-      [`layers.${l}.gate_up`, [d, 2 * ffn], initStd],
+      [`layers.${l}.w_gate`, [d, ffn], initStd],
+      [`layers.${l}.w_up`, [d, ffn], initStd],
       [`layers.${l}.ffn_out`, [ffn, d], residualStd]
     )
   }
@@ -62,18 +67,28 @@ export function initialParameters(layout: ParameterLayout, seed: number): Float3
 }
 
 /**
- * 1 where weight decay applies, 0 on RMSNorm gains. A gain is a per-channel scale whose neutral
- * value is 1: decaying it towards 0 would shrink the activations instead of regularising the
- * function the layer computes, so (as in GPT-2/Llama training practice) gains are not decayed.
+ * Whether weight decay applies to a slice: not to RMSNorm gains. A gain is a per-channel scale
+ * whose neutral value is 1: decaying it towards 0 would shrink the activations instead of
+ * regularising the function the layer computes, so (as in GPT-2/Llama training practice) gains
+ * are not decayed.
  */
-export function weightDecayMask(layout: ParameterLayout): Float32Array {
-  const mask = new Float32Array(layout.total).fill(1)
-  for (const slice of layout.slices) if (slice.initStd === 0) mask.fill(0, slice.offset, slice.offset + slice.size)
-  return mask
+export const decays = (slice: ParameterSlice): boolean => slice.initStd !== 0
+
+/** The weights as tensors, one per slice of the layout, in layout order. */
+export type Weights = ReadonlyArray<tf.Tensor>
+
+/** One tensor per slice, copied from a flat vector (initial values or a checkpoint). */
+export function weightTensors(flat: Float32Array, layout: ParameterLayout): Array<tf.Tensor> {
+  return layout.slices.map((s) => tf.tensor(flat.subarray(s.offset, s.offset + s.size), [...s.shape]))
 }
 
-/** Named tensors viewing the flat vector (one split op; the reshapes share memory). */
-export function splitParameters(flat: tf.Tensor1D, layout: ParameterLayout): ReadonlyMap<string, tf.Tensor> {
-  const pieces = tf.split(flat, layout.slices.map((s) => s.size))
-  return new Map(layout.slices.map((s, i) => [s.name, tf.reshape(pieces[i] as tf.Tensor, [...s.shape])]))
+/**
+ * The flat vector of a set of tensors laid out by `layout`. Read back asynchronously: WebGPU in
+ * Node has no synchronous read-back.
+ */
+export async function flattenWeights(tensors: Weights, layout: ParameterLayout): Promise<Float32Array> {
+  const flat = new Float32Array(layout.total)
+  const values = await Promise.all(layout.slices.map((_, i) => (tensors[i] as tf.Tensor).data()))
+  layout.slices.forEach((slice, i) => flat.set(values[i] as Float32Array, slice.offset))
+  return flat
 }

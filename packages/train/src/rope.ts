@@ -21,27 +21,20 @@ export function rotateHalfMatrix(headDim: number): tf.Tensor2D {
 
 /**
  * cos and sin tables of shape [context, heads, headDim], broadcast against [batch, context, heads,
- * headDim]. The rows of heads listed in `scaledHeads` are multiplied by `scale`: rope is linear,
- * so folding attention's 1/sqrt(head_dim) into the query rows saves a multiply per layer.
+ * headDim], multiplied by `scale`: rope is linear, so folding attention's 1/sqrt(head_dim) into the
+ * queries' tables saves a multiply per layer.
  */
-export function ropeTables(
-  context: number,
-  heads: number,
-  headDim: number,
-  scaledHeads: number,
-  scale: number
-): { cos: tf.Tensor3D; sin: tf.Tensor3D } {
+export function ropeTables(context: number, heads: number, headDim: number, scale: number): { cos: tf.Tensor3D; sin: tf.Tensor3D } {
   const half = headDim / 2
   const cos = new Float32Array(context * heads * headDim)
   const sin = new Float32Array(context * heads * headDim)
   for (let t = 0; t < context; t++) {
     for (let h = 0; h < heads; h++) {
-      const factor = h < scaledHeads ? scale : 1
       for (let j = 0; j < headDim; j++) {
         const angle = t * Math.pow(ropeBase, -(2 * (j % half)) / headDim)
         const at = (t * heads + h) * headDim + j
-        cos[at] = Math.cos(angle) * factor
-        sin[at] = Math.sin(angle) * factor
+        cos[at] = Math.cos(angle) * scale
+        sin[at] = Math.sin(angle) * scale
       }
     }
   }

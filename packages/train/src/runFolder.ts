@@ -1,6 +1,6 @@
 // The run folder's files (the worker contract in DESIGN.md): run.json in; metrics.jsonl and
 // result.json out, result.json last and atomically so that its presence means a finished run.
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { type MetricLine, type RunResult, RunSpec } from "@scalelab/spec"
 import { Data, Effect, Schema } from "effect"
@@ -54,6 +54,32 @@ export const writeResult = (runDir: string, result: RunResult): Effect.Effect<vo
   return Effect.try({
     try: () => {
       writeFileSync(temporary, `${JSON.stringify(result, null, 2)}\n`)
+      renameSync(temporary, file)
+    },
+    catch: (cause) => new RunFolderWriteError({ file, cause })
+  })
+}
+
+/**
+ * Drops metric lines past `step`: a run resuming from the checkpoint of step s logs steps after s
+ * again, and the lines a killed attempt wrote after its checkpoint would otherwise repeat.
+ * Rewritten through a temporary file and a rename, like result.json.
+ */
+export const truncateMetricsAfter = (runDir: string, step: number): Effect.Effect<void, RunFolderWriteError> => {
+  const file = metricsFile(runDir)
+  return Effect.try({
+    try: () => {
+      if (!existsSync(file)) return
+      // A line cut short by a kill does not parse: it is dropped like a line past the step.
+      const kept = readFileSync(file, "utf8").split("\n").filter((line) => {
+        try {
+          return (JSON.parse(line) as { step: number }).step <= step
+        } catch {
+          return false
+        }
+      })
+      const temporary = join(runDir, `.metrics.jsonl.${process.pid}.tmp`)
+      writeFileSync(temporary, kept.map((line) => `${line}\n`).join(""))
       renameSync(temporary, file)
     },
     catch: (cause) => new RunFolderWriteError({ file, cause })

@@ -1,40 +1,76 @@
 // The built-in trainer's entry point: `node --import tsx packages/train/src/worker.ts RUN_DIR`.
-// Exit codes: 0 trained (completed or diverged, see result.json), 2 bad input, 1 training failed.
+// Exit codes: 0 trained (completed or diverged, see result.json), 2 bad input (run.json, its data or
+// its checkpoint), 1 training failed,
+// 143 stopped by SIGTERM after saving a checkpoint (run it again to resume).
 import { Effect } from "effect"
-import { appendMetric, readRunSpec, writeResult } from "./runFolder.ts"
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts"
+import { appendMetric, readRunSpec, truncateMetricsAfter, writeResult } from "./runFolder.ts"
 import { trainRun } from "./trainRun.ts"
 
-const usage = "usage: worker RUN_DIR   (RUN_DIR holds run.json; metrics.jsonl and result.json are written there)"
+const usage =
+  "usage: worker RUN_DIR [--cache-dir DIR]\n" +
+  "  RUN_DIR holds run.json; metrics.jsonl, checkpoint.bin and result.json are written there.\n" +
+  "  --cache-dir: where trained tokenizers are cached and shared between runs (default: none, train in memory)."
 
-const train = (runDir: string) =>
+/** 128 + SIGTERM's number, what a shell reports for a process ended by SIGTERM. */
+export const interruptedExitCode = 143
+
+// Errors that running again cannot fix: the run's input (run.json, its corpus, its checkpoint) must change.
+const badInput = new Set([
+  "InvalidRunSpecError",
+  "VocabularyMismatchError",
+  "CorpusTooSmallError",
+  "ValidationTooLargeError",
+  "ClozeTextTooSmallError",
+  "CorruptCheckpointError",
+  "CorpusFileChangedError",
+  "CorpusFileUnreadableError",
+  "InvalidSplitError",
+  "MarkovMixingError"
+])
+
+let stopRequested = false
+process.on("SIGTERM", () => {
+  stopRequested = true
+})
+
+const train = (runDir: string, cacheDirectory: string | undefined) =>
   Effect.gen(function* () {
     const spec = yield* readRunSpec(runDir)
-    const result = yield* Effect.tryPromise({
+    const outcome = yield* Effect.tryPromise({
       // Metric lines are appended synchronously as they come: a crash loses no line already logged.
-      try: () => trainRun(spec, { onMetric: (line) => Effect.runSync(appendMetric(runDir, line)) }),
+      try: () =>
+        trainRun(spec, {
+          onMetric: (line) => Effect.runSync(appendMetric(runDir, line)),
+          checkpoints: { load: () => loadCheckpoint(runDir, spec.id), save: (c) => saveCheckpoint(runDir, c) },
+          onResume: (step) => Effect.runSync(truncateMetricsAfter(runDir, step)),
+          shouldStop: () => stopRequested,
+          ...(cacheDirectory === undefined ? {} : { cacheDirectory })
+        }),
       catch: (error) => error
     })
-    yield* writeResult(runDir, result)
+    if (outcome.kind === "interrupted") return interruptedExitCode
+    yield* writeResult(runDir, outcome.result)
+    return 0
   })
 
 async function main(argv: ReadonlyArray<string>): Promise<number> {
-  const runDir = argv[0]
-  if (runDir === undefined || argv.length !== 1) {
+  const [runDir, flag, cacheDirectory] = argv
+  const wellFormed = runDir !== undefined && (argv.length === 1 || (argv.length === 3 && flag === "--cache-dir"))
+  if (!wellFormed) {
     process.stderr.write(`${usage}\n`)
     return 2
   }
-  const outcome = await Effect.runPromise(
-    train(runDir).pipe(
-      Effect.as(0),
+  return Effect.runPromise(
+    train(runDir, cacheDirectory).pipe(
       Effect.catch((error) => {
         const tagged = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
         const message = error instanceof Error ? error.message : String(error)
         process.stderr.write(`${message}\n`)
-        return Effect.succeed(tagged === "InvalidRunSpecError" ? 2 : 1)
+        return Effect.succeed(badInput.has(tagged) ? 2 : 1)
       })
     )
   )
-  return outcome
 }
 
 // Exit explicitly: backends may hold handles that would otherwise keep the process alive.

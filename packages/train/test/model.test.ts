@@ -4,10 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { selectBackend } from "../src/backend.ts"
 import { batchLoss, disposeConstants, modelConstants } from "../src/model.ts"
 import { disposeAdamWState, initialAdamWState } from "../src/optimizer.ts"
-import { initialParameters, parameterLayout, weightDecayMask } from "../src/parameters.ts"
+import { decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../src/parameters.ts"
 import { prepareTrainingData, trainingBatch } from "../src/trainingData.ts"
-import { trainingStep } from "../src/trainRun.ts"
+import { batchGradients, trainingStep } from "../src/trainRun.ts"
 import { encodeBytes } from "../src/tokenizer.ts"
+import { normalSamples, uniformSource } from "../src/prng.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {
@@ -33,10 +34,10 @@ describe("parameters", () => {
     const std = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length)
     expect(std).toBeGreaterThan(0.019)
     expect(std).toBeLessThan(0.021)
-    const mask = weightDecayMask(layout)
-    for (const slice of layout.slices.filter((s) => s.name.endsWith("norm"))) {
-      expect(a[slice.offset]).toBe(1)
-      expect(mask[slice.offset]).toBe(0)
+    for (const slice of layout.slices) {
+      const isGain = slice.name.endsWith("norm")
+      if (isGain) expect(a[slice.offset]).toBe(1)
+      expect(decays(slice)).toBe(!isGain)
     }
   })
 })
@@ -46,39 +47,38 @@ describe("model", () => {
     const spec = tinySpec()
     const layout = parameterLayout(spec.shape)
     const constants = modelConstants(spec.shape, layout, "gather")
-    const parameters = tf.tensor1d(initialParameters(layout, 1))
+    const weights = weightTensors(initialParameters(layout, 1), layout)
     const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 8, spec.shape.context)
-    const loss = tf.tidy(() => batchLoss(parameters, batch, constants))
+    const loss = tf.tidy(() => batchLoss(weights, batch, constants))
     expect(Math.abs((loss.dataSync()[0] as number) / Math.log(256) - 1)).toBeLessThan(0.02)
-    tf.dispose([loss, parameters])
+    tf.dispose([loss, ...weights])
     disposeConstants(constants)
   })
 
-  it("gives the same loss and gradient with gather or one-hot embedding", () => {
+  it("gives the same loss and gradient with gather or one-hot embedding", async () => {
     const spec = tinySpec()
     const layout = parameterLayout(spec.shape)
-    const parameters = tf.tensor1d(initialParameters(layout, 2))
+    const weights = weightTensors(initialParameters(layout, 2), layout)
     const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 2, spec.shape.context)
-    const [gather, oneHot] = (["gather", "one-hot"] as const).map((lookup) => {
+    const [gather, oneHot] = await Promise.all((["gather", "one-hot"] as const).map(async (lookup) => {
       const constants = modelConstants(spec.shape, layout, lookup)
-      const { value, grad } = tf.valueAndGrad((p: tf.Tensor1D) => batchLoss(p, batch, constants))(parameters)
-      const result = { loss: value.dataSync()[0] as number, grad: grad.dataSync() as Float32Array }
-      tf.dispose([value, grad])
+      const { value, grads } = tf.valueAndGrads((...w: Array<tf.Tensor>) => batchLoss(w, batch, constants))(weights)
+      const result = { loss: value.dataSync()[0] as number, grad: await flattenWeights(grads, layout) }
+      tf.dispose([value, ...grads])
       disposeConstants(constants)
       return result
-    })
+    }))
     expect(gather!.loss).toBeCloseTo(oneHot!.loss, 5)
     let maxDifference = 0
     for (let i = 0; i < gather!.grad.length; i++) maxDifference = Math.max(maxDifference, Math.abs(gather!.grad[i]! - oneHot!.grad[i]!))
     expect(maxDifference).toBeLessThan(1e-6)
-    parameters.dispose()
+    tf.dispose(weights)
   })
 
   it("overfits a tiny text far below ln(256), without leaking tensors", () => {
     const spec = tinySpec({ training: { ...tinySpec().training, lr: 1e-2, warmup: 0 } })
     const layout = parameterLayout(spec.shape)
     const constants = modelConstants(spec.shape, layout, "gather")
-    const mask = tf.tensor1d(weightDecayMask(layout))
     const text = encodeBytes("the whale, the whale! ".repeat(4))
     const context = spec.shape.context
     const inputs = new Int32Array(4 * context)
@@ -87,13 +87,13 @@ describe("model", () => {
       inputs.set(text.subarray(s, s + context), s * context)
       targets.set(text.subarray(s + 1, s + context + 1), s * context)
     }
-    const batch = { sequences: 4, context, inputs, targets }
-    let state = initialAdamWState(tf.tensor1d(initialParameters(layout, 5)))
+    const batch = { sequences: 4, context, inputs, targets, documents: new Int32Array(4 * context) }
+    let state = initialAdamWState(weightTensors(initialParameters(layout, 5), layout))
     const run = (steps: number) => {
       let last = Number.NaN
       for (let i = 0; i < steps; i++) {
         const previous = state
-        const result = trainingStep(state, batch, 1e-2, mask, constants, spec)
+        const result = trainingStep(state, batch, 1e-2, constants, spec)
         state = result.state
         disposeAdamWState(previous)
         last = result.loss.dataSync()[0] as number
@@ -107,7 +107,64 @@ describe("model", () => {
     expect(tf.memory().numTensors).toBe(tensorsAfter20)
     expect(loss).toBeLessThan(1)
     disposeAdamWState(state)
-    mask.dispose()
+    disposeConstants(constants)
+  })
+
+  it("has the gradient of finite differences, tensor by tensor (central differences along a random direction)", () => {
+    const shape = tinyShape({ layers: 2, d_model: 16, heads: 2, kv_heads: 1, head_dim: 8, ffn: 40, context: 8, tied_embeddings: false })
+    const spec = tinySpec({ shape })
+    const layout = parameterLayout(shape)
+    const constants = modelConstants(shape, layout, "gather")
+    // Weights ten times the usual init scale (and gains away from 1) so that every tensor's
+    // gradient is large against float32 rounding of the loss.
+    const uniform = uniformSource(11)
+    const flat = initialParameters(layout, 3).map((v) => (v === 1 ? 1 + 0.5 * (uniform() - 0.5) : 10 * v))
+    const weights = weightTensors(flat, layout)
+    const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 3, shape.context)
+    const lossAt = (w: ReadonlyArray<tf.Tensor>) => tf.tidy(() => batchLoss(w, batch, constants).dataSync()[0] as number)
+    const { grads, value } = tf.valueAndGrads((...w: Array<tf.Tensor>) => batchLoss(w, batch, constants))(weights)
+    const epsilon = 1e-3
+    layout.slices.forEach((slice, i) => {
+      // A direction of the tensor's own scale: the step is a 1e-3 relative change of the weights.
+      const values = flat.subarray(slice.offset, slice.offset + slice.size)
+      const scale = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0) / values.length)
+      const direction = tf.tensor(normalSamples(slice.size, scale, uniform), [...slice.shape])
+      const shifted = (sign: number) => weights.map((w, j) => (j === i ? tf.add(w, tf.mul(direction, sign * epsilon)) : w))
+      const plus = shifted(1)
+      const minus = shifted(-1)
+      const numeric = (lossAt(plus) - lossAt(minus)) / (2 * epsilon)
+      const analytic = tf.tidy(() => tf.sum(tf.mul(grads[i]!, direction)).dataSync()[0] as number)
+      expect(Math.abs(numeric - analytic), `${slice.name}: numeric ${numeric}, analytic ${analytic}`).toBeLessThan(
+        2e-3 + 2e-2 * Math.abs(analytic)
+      )
+      tf.dispose([direction, plus[i]!, minus[i]!])
+    })
+    tf.dispose([value, ...grads, ...weights])
+    disposeConstants(constants)
+  })
+
+  it("accumulates micro-batch gradients to the gradient of the whole batch", async () => {
+    const spec = tinySpec()
+    const layout = parameterLayout(spec.shape)
+    const constants = modelConstants(spec.shape, layout, "gather")
+    const weights = weightTensors(initialParameters(layout, 4), layout)
+    const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 5, spec.shape.context)
+    const read = async ({ loss, grads }: { loss: tf.Scalar; grads: Array<tf.Tensor> }) => {
+      const values = { loss: loss.dataSync()[0] as number, grads: await flattenWeights(grads, layout) }
+      tf.dispose([loss, ...grads])
+      return values
+    }
+    const before = tf.memory().numTensors
+    const whole = await read(batchGradients(weights, batch, constants, 5))
+    const micro = await read(batchGradients(weights, batch, constants, 2)) // micro-batches of 2, 2 and 1
+    expect(tf.memory().numTensors).toBe(before)
+    expect(micro.loss).toBeCloseTo(whole.loss, 5)
+    let worst = 0
+    whole.grads.forEach((g, i) => (worst = Math.max(worst, Math.abs(g - micro.grads[i]!))))
+    const largest = whole.grads.reduce((m, g) => Math.max(m, Math.abs(g)), 0)
+    expect(worst).toBeLessThan(1e-5 * largest + 1e-7)
+    tf.dispose(weights)
     disposeConstants(constants)
   })
 })
+

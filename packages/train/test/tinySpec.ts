@@ -23,7 +23,7 @@ export const tinySpec = (overrides: Partial<RunSpec> = {}): RunSpec => ({
   flops: 6e4 * 32 * 64,
   flops_convention: "6N",
   shape: tinyShape(),
-  data: { corpus: "moby-dick", tokenizer: "bytes", validation: 0.05, val_tokens: 1024 },
+  data: { corpus: "moby-dick", tokenizer: "bytes", validation: 0.05, val_tokens: 1024, document_masking: true },
   training: {
     optimizer: { name: "adamw", beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 },
     lr: 3e-3,
@@ -33,7 +33,7 @@ export const tinySpec = (overrides: Partial<RunSpec> = {}): RunSpec => ({
     batch_tokens: 512,
     grad_clip: 1
   },
-  eval: { every: 0.5 },
+  eval: { every: 0.5, cloze: { items: 0, choices: 4, answer_bytes: 32 } },
   seed: 7,
   backend: "wasm",
   ...overrides

@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { execFile, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -39,4 +39,50 @@ describe("worker", () => {
     expect(stderr).toContain("run.json")
     expect(stderr).toContain('["tokens"]')
   }, 60_000)
+
+  // 200 steps of 256 tokens: a few seconds, long enough to be stopped in the middle.
+  const longSpec = () => tinySpec({ tokens: 200 * 256, training: { ...tinySpec().training, batch_tokens: 256 } })
+
+  /** Starts the worker and sends `signal` once metrics.jsonl shows a step past `afterStep`. */
+  const interruptWorker = (runDir: string, signal: NodeJS.Signals, afterStep: number) =>
+    new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", worker, runDir], { cwd: join(import.meta.dirname, ".."), stdio: "ignore" })
+      const poll = setInterval(() => {
+        const file = join(runDir, "metrics.jsonl")
+        const last = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").at(-1) : undefined
+        if (last !== undefined && last !== "" && (JSON.parse(last) as { step: number }).step > afterStep) {
+          clearInterval(poll)
+          child.kill(signal)
+        }
+      }, 20)
+      child.on("exit", (code, killedBy) => {
+        clearInterval(poll)
+        resolve(killedBy === "SIGKILL" ? null : code)
+      })
+    })
+
+  const lossSteps = (runDir: string) =>
+    readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricLine)
+      .filter((l) => l.loss !== undefined).map((l) => l.step)
+
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGKILL", null]
+  ] as const)("stopped by %s, resumes from its checkpoint on the next start with no repeated metric line", async (signal, exitCode) => {
+    const runDir = mkdtempSync(join(tmpdir(), "train-worker-"))
+    writeFileSync(join(runDir, "run.json"), JSON.stringify(longSpec()))
+    expect(await interruptWorker(runDir, signal, 45)).toBe(exitCode)
+    expect(existsSync(join(runDir, "checkpoint.bin"))).toBe(true)
+    expect(existsSync(join(runDir, "result.json"))).toBe(false)
+
+    const { code } = await spawnWorker(runDir)
+    expect(code).toBe(0)
+    const result = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(runDir, "result.json"), "utf8")))
+    expect(result).toMatchObject({ status: "completed", steps: 200, tokens: 200 * 256 })
+    // SIGTERM checkpoints at the step it arrives; SIGKILL leaves the last periodic one (every 20 steps).
+    expect(result.resumed_from_step).toBeGreaterThanOrEqual(signal === "SIGTERM" ? 46 : 40)
+    // A line every 4 steps (50 a run), each exactly once across the two attempts.
+    expect(lossSteps(runDir)).toEqual(Array.from({ length: 50 }, (_, i) => 4 * (i + 1)))
+  }, 120_000)
 })
+

@@ -134,10 +134,10 @@ export const runCommand = Command.make(
   ({ spec, store, concurrency, force }) =>
     Effect.gen(function* () {
       const experiment = yield* loadSpec(spec)
-      const plan = yield* planExperiment(experiment)
       const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
+      const plan = yield* planExperiment(experiment, storeDir)
       yield* sweepFitReport(experiment, plan, storeDir, concurrencyFor(experiment, concurrency), force).pipe(
-        Effect.provide(Layer.merge(RunStore.layer(storeDir), LocalExecutor.layer({ workerCommand: builtinWorkerCommand })))
+        Effect.provide(Layer.merge(RunStore.layer(storeDir), LocalExecutor.layer({ workerCommand: builtinWorkerCommand(storeDir) })))
       )
     })
 ).pipe(Command.withDescription("Plan, train, fit and report a spec's sweep; resumable (finished runs are not redone)"))
