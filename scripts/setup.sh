@@ -33,7 +33,14 @@ if grep -qs '^VERSION_CODENAME=bookworm$' /etc/os-release && grep -qs '^ID=debia
   if [ -z "$mesa" ] || dpkg --compare-versions "$mesa" lt 25; then
     if ! grep -rqs --include='*.list' --include='*.sources' bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
       echo "setup: adding the bookworm-backports apt suite"
-      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      # The same mirror the machine's sources already use for bookworm.
+      mirror=$( { awk '/^URIs:/ { uri = $2 } /^Suites:/ && / bookworm( |$)/ { print uri; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true
+        awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true; } | head -n 1)
+      if [ -z "$mirror" ]; then
+        echo "setup: no apt source for bookworm found to add bookworm-backports from; install mesa-vulkan-drivers >= 25 yourself for the WebGPU tests" >&2
+        exit 1
+      fi
+      printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" \
         | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
     fi
     echo "setup: installing Mesa's Vulkan drivers from bookworm-backports (a software WebGPU adapter)"
