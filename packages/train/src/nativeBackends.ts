@@ -49,9 +49,8 @@ export async function loadNativeBackend(name: NativePackage): Promise<string> {
   if (name === "@tensorflow/tfjs-node" && tf.findBackendFactory(nativeBackendName) !== null) return version
   if (!hasNativeAddon(folder)) {
     throw new Error(
-      `${name} is installed without its native addon: its install script downloads libtensorflow from ` +
-        `storage.googleapis.com, which failed or was skipped. Where that host is reachable, run ` +
-        `\`pnpm rebuild ${name}\``
+      `${name} is installed without its native addon: its install script downloads libtensorflow, ` +
+        `which failed or was skipped. Where that download is possible, run \`pnpm rebuild ${name}\``
     )
   }
   try {

@@ -107,8 +107,8 @@ describe("auto selection on this machine", () => {
       if (hasNativeAddon(name)) continue // a machine where libtensorflow could be downloaded
       expect("error" in byName).toBe(true)
       expect(failureOf(byName, backend)).toBe(
-        `${name} is installed without its native addon: its install script downloads libtensorflow from ` +
-          `storage.googleapis.com, which failed or was skipped. Where that host is reachable, run \`pnpm rebuild ${name}\``
+        `${name} is installed without its native addon: its install script downloads libtensorflow, ` +
+          `which failed or was skipped. Where that download is possible, run \`pnpm rebuild ${name}\``
       )
       expect(failureOf(checks.get("auto"), backend)).toBe(failureOf(byName, backend))
     }
