@@ -1,17 +1,13 @@
 // The run folder (DESIGN.md, "Worker contract"): `<store>/runs/<id>/` holding run.json from the
 // runner and metrics.jsonl + result.json from the worker. A run is complete exactly when its
 // result.json exists and decodes, so that is what the runner asks the folder.
-import { MetricLine, RunResult, type RunSpec } from "@scalelab/spec"
+import { MetricLine, RunResult, type RunSpec, runFolderFiles } from "@scalelab/spec"
 import { Data, Effect, Option, Schema } from "effect"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 
-export const runSpecFile = "run.json"
-export const resultFile = "result.json"
-export const metricsFile = "metrics.jsonl"
+export const { spec: runSpecFile, result: resultFile, metrics: metricsFile, checkpoint: checkpointFile } = runFolderFiles
 export const workerLogFile = "worker.log"
-/** The built-in trainer's checkpoint (external trainers may keep theirs under this name too). */
-export const checkpointFile = "checkpoint.bin"
 
 export const runFolderPath = (storeDir: string, id: string): string => join(storeDir, "runs", id)
 

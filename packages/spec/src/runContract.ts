@@ -4,6 +4,14 @@
 // Everything here is plain JSON so that trainers in other languages can follow it.
 import { Schema } from "effect"
 
+/** The files of a run folder, by role: one list of names for the runner, the trainer and the docs. */
+export const runFolderFiles = {
+  spec: "run.json", // written by the runner
+  metrics: "metrics.jsonl", // appended by the trainer
+  result: "result.json", // written last by the trainer: its presence means a finished run
+  checkpoint: "checkpoint.bin" // the built-in trainer's checkpoint
+} as const
+
 export const FlopConvention = Schema.Literals(["6N", "6N+attention", "exact"])
 export type FlopConvention = typeof FlopConvention.Type
 

@@ -1,11 +1,12 @@
 // Trained BPE merges kept on disk, so the runs of a sweep (one worker process each) and the planner
 // learn them once. The key is a digest of the training texts and the vocabulary size; a file is
-// written under a temporary name and renamed into place, so a reader never sees half a file, and
-// two processes that train at once simply both write the same content.
-import { createHash, randomUUID } from "node:crypto"
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+// written atomically (atomicFile.ts), so a reader never sees half a file, and two processes that
+// train at once simply both write the same content.
+import { createHash } from "node:crypto"
+import { mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { BYTE_VOCABULARY } from "@scalelab/spec"
+import { writeFileAtomically } from "./atomicFile.ts"
 import { type BpeMerges, trainBpe } from "./bpeTraining.ts"
 
 /** Changes whenever training could give other merges for the same text (chunking, tie-breaking). */
@@ -43,12 +44,6 @@ function readMerges(file: string, vocab: number): BpeMerges | undefined {
   return storedVocab === vocab && isMergeList(merges, vocab) ? { vocab, merges } : undefined
 }
 
-function writeAtomically(file: string, content: string): void {
-  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`
-  writeFileSync(temporary, content)
-  renameSync(temporary, file)
-}
-
 /**
  * BPE merges for `texts` at `vocab` tokens: read from `cacheDirectory` when it holds them, else
  * trained and stored there (a file that cannot be read back is trained again and replaced). With no
@@ -61,6 +56,6 @@ export function bpeMerges(texts: ReadonlyArray<string>, vocab: number, cacheDire
   if (cached !== undefined) return cached
   const trained = trainBpe(texts, vocab)
   mkdirSync(cacheDirectory, { recursive: true })
-  writeAtomically(file, JSON.stringify(trained))
+  writeFileAtomically(file, JSON.stringify(trained))
   return trained
 }

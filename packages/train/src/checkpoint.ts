@@ -8,9 +8,11 @@
 //   J bytes   UTF-8 JSON: CheckpointMeta
 //   padding   zero bytes up to a multiple of 4
 //   3·P·4     float32 little-endian: parameters, first moments, second moments (layout order)
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { runFolderFiles } from "@scalelab/spec"
 import { Data } from "effect"
+import { writeFileAtomically } from "./atomicFile.ts"
 
 export interface CheckpointMeta {
   readonly format: 1
@@ -39,7 +41,7 @@ export class CorruptCheckpointError extends Data.TaggedError("CorruptCheckpointE
   }
 }
 
-export const checkpointFile = (runDir: string) => join(runDir, "checkpoint.bin")
+export const checkpointFile = (runDir: string) => join(runDir, runFolderFiles.checkpoint)
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const header = new TextEncoder().encode(JSON.stringify(checkpoint.meta))
@@ -83,21 +85,9 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string, runId: string)
   }
 }
 
-/**
- * Writes the checkpoint through a temporary file, fsync and rename: a kill at any instant leaves
- * either the previous checkpoint or the new one, never a torn file.
- */
+/** Writes the checkpoint atomically: a kill at any instant leaves the previous one or this one. */
 export function saveCheckpoint(runDir: string, checkpoint: Checkpoint): void {
-  const file = checkpointFile(runDir)
-  const temporary = join(runDir, `.checkpoint.bin.${process.pid}.tmp`)
-  const descriptor = openSync(temporary, "w")
-  try {
-    writeSync(descriptor, encodeCheckpoint(checkpoint))
-    fsyncSync(descriptor)
-  } finally {
-    closeSync(descriptor)
-  }
-  renameSync(temporary, file)
+  writeFileAtomically(checkpointFile(runDir), encodeCheckpoint(checkpoint))
 }
 
 /** The run's checkpoint, or undefined when it has none. */

@@ -1,9 +1,10 @@
 // The run folder's files (the worker contract in DESIGN.md): run.json in; metrics.jsonl and
 // result.json out, result.json last and atomically so that its presence means a finished run.
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type MetricLine, type RunResult, RunSpec } from "@scalelab/spec"
+import { type MetricLine, type RunResult, RunSpec, runFolderFiles } from "@scalelab/spec"
 import { Data, Effect, Schema } from "effect"
+import { writeFileAtomically } from "./atomicFile.ts"
 
 export class InvalidRunSpecError extends Data.TaggedError("InvalidRunSpecError")<{
   readonly file: string
@@ -23,9 +24,9 @@ export class RunFolderWriteError extends Data.TaggedError("RunFolderWriteError")
   }
 }
 
-export const runSpecFile = (runDir: string) => join(runDir, "run.json")
-export const metricsFile = (runDir: string) => join(runDir, "metrics.jsonl")
-export const resultFile = (runDir: string) => join(runDir, "result.json")
+export const runSpecFile = (runDir: string) => join(runDir, runFolderFiles.spec)
+export const metricsFile = (runDir: string) => join(runDir, runFolderFiles.metrics)
+export const resultFile = (runDir: string) => join(runDir, runFolderFiles.result)
 
 export const readRunSpec = (runDir: string): Effect.Effect<RunSpec, InvalidRunSpecError> => {
   const file = runSpecFile(runDir)
@@ -47,15 +48,11 @@ export const appendMetric = (runDir: string, line: MetricLine): Effect.Effect<vo
     catch: (cause) => new RunFolderWriteError({ file: metricsFile(runDir), cause })
   })
 
-/** Writes result.json through a temporary file in the same folder and a rename (atomic on POSIX). */
+/** Writes result.json atomically (atomicFile.ts): its presence means a finished run. */
 export const writeResult = (runDir: string, result: RunResult): Effect.Effect<void, RunFolderWriteError> => {
   const file = resultFile(runDir)
-  const temporary = join(runDir, `.result.json.${process.pid}.tmp`)
   return Effect.try({
-    try: () => {
-      writeFileSync(temporary, `${JSON.stringify(result, null, 2)}\n`)
-      renameSync(temporary, file)
-    },
+    try: () => writeFileAtomically(file, `${JSON.stringify(result, null, 2)}\n`),
     catch: (cause) => new RunFolderWriteError({ file, cause })
   })
 }
@@ -63,7 +60,7 @@ export const writeResult = (runDir: string, result: RunResult): Effect.Effect<vo
 /**
  * Drops metric lines past `step`: a run resuming from the checkpoint of step s logs steps after s
  * again, and the lines a killed attempt wrote after its checkpoint would otherwise repeat.
- * Rewritten through a temporary file and a rename, like result.json.
+ * Rewritten atomically, like result.json.
  */
 export const truncateMetricsAfter = (runDir: string, step: number): Effect.Effect<void, RunFolderWriteError> => {
   const file = metricsFile(runDir)
@@ -78,9 +75,7 @@ export const truncateMetricsAfter = (runDir: string, step: number): Effect.Effec
           return false
         }
       })
-      const temporary = join(runDir, `.metrics.jsonl.${process.pid}.tmp`)
-      writeFileSync(temporary, kept.map((line) => `${line}\n`).join(""))
-      renameSync(temporary, file)
+      writeFileAtomically(file, kept.map((line) => `${line}\n`).join(""))
     },
     catch: (cause) => new RunFolderWriteError({ file, cause })
   })
