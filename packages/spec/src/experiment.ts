@@ -3,6 +3,7 @@
 import { Schema } from "effect"
 import {
   choiceField,
+  textField,
   choiceListField,
   flagField,
   numberField,
@@ -125,16 +126,11 @@ export const IsoflopSweep = Schema.Struct({
     description: "The published law that predicts N* at each budget (see `scalelab laws`).",
     default: "chinchilla"
   }),
-  // Accepted only as false until adaptive re-centring exists, so a spec never asks for
-  // something that would be silently ignored.
-  adaptive: withDefault(
-    Schema.Literal(false).annotate({
-      expected: "`false` (adaptive re-centring is not available yet)",
-      description: "Re-centre later budgets on the fit of earlier ones (not available yet).",
-      default: false
-    }),
-    false
-  ),
+  adaptive: flagField({
+    description: "Train the budgets in ascending order and centre each one's sizes on N*(C) fitted from the " +
+      "budgets already finished (the published `centre` law only until a fit exists).",
+    default: false
+  }),
   seeds: positiveInteger("Training runs per (budget, size), each with its own seed.", 1)
 })
 
@@ -223,17 +219,76 @@ export const ForecastSettings = Schema.Struct({
   })
 }).annotate({ description: "Budgets to forecast beyond the sweep." })
 
+export const EXECUTORS = ["local", "command", "slurm"] as const
+export type ExecutorName = typeof EXECUTORS[number]
+
+/** Free text that may be left empty, where empty means "not set" (Slurm's own default, say). */
+const optionalText = (description: string) =>
+  withDefault(Schema.String.annotate({ expected: "text", description, default: "" }), "")
+
+export const CommandSettings = Schema.Struct({
+  run: optionalText(
+    "The external trainer's command line, run by `sh -c` once per run with `{run_dir}` replaced by the run " +
+      "folder (quoted). It follows the worker contract: read run.json there, append metrics.jsonl, write " +
+      "result.json last. Required with `executor: command`."
+  ),
+  version: textField({
+    description: "The external trainer's version. It is part of every run's id: change it when the trainer " +
+      "changes what it computes, so that finished runs are not mistaken for the new trainer's.",
+    default: "1"
+  })
+}).annotate({ description: "The external trainer (`executor: command`)." })
+
+export const SlurmSettings = Schema.Struct({
+  partition: optionalText("Partition (sbatch --partition); empty: the cluster's default."),
+  time: optionalText("Time limit per run as Slurm writes it (sbatch --time), e.g. `02:00:00`; empty: the partition's."),
+  gpus: nonNegativeInteger("GPUs per run (sbatch --gpus).", 0),
+  cpus_per_task: positiveInteger("CPU cores per run (sbatch --cpus-per-task).", 1),
+  memory: optionalText("Memory per run (sbatch --mem), e.g. `8G`; empty: the partition's default."),
+  sbatch_flags: withDefault(
+    Schema.Array(Schema.String).annotate({
+      expected: "a list of sbatch options",
+      description: "Further sbatch options, one per item, e.g. `--account=lab` or `--qos=short`.",
+      default: []
+    }),
+    []
+  ),
+  poll_seconds: positiveNumber("How often job states are read from squeue, in seconds.", 5)
+}).annotate({ description: "Slurm jobs (`executor: slurm`): one sbatch job per run." })
+
+export const DivergenceSettings = Schema.Struct({
+  retries: nonNegativeInteger(
+    "Times a diverged run (non-finite loss) is retrained from scratch with a lower learning rate; 0 records it as diverged.",
+    0
+  ),
+  lr_factor: fraction("(0, 1)", "Each retry's learning rate is the previous one times this.", 0.5)
+}).annotate({ description: "What to do when a run diverges." })
+
 export const ExecutionSettings = Schema.Struct({
-  executor: choiceField(["local"], { description: "Where runs execute: `local` worker processes.", default: "local" }),
+  executor: choiceField(EXECUTORS, {
+    description: "Where runs execute: `local` worker processes of the built-in trainer, `command` an external " +
+      "trainer on this machine (see `command`), `slurm` one Slurm job per run (see `slurm`).",
+    default: "local"
+  }),
   concurrency: withDefault(
     Schema.Union([Schema.Literal("auto"), Schema.Int.check(isGreaterThanOrEqualTo(1))]).annotate({
       expected: "`auto` or an integer >= 1",
-      description: "Runs at once; `auto` picks from the number of CPU cores.",
+      description: "Runs at once; `auto` is the number of CPU cores for `local` and `command`, every run for `slurm`.",
       default: "auto"
     }),
     "auto"
   ),
-  retries: nonNegativeInteger("Times a failed run is retried.", 2),
+  retries: nonNegativeInteger(
+    "Times a failed run (crashed, killed, hung, or its Slurm job lost) is retried, resuming from its checkpoint.",
+    2
+  ),
+  hang_timeout: nonNegativeNumber(
+    "Seconds a run may go without a new metric line before it is declared hung, killed and retried; 0 never.",
+    900
+  ),
+  divergence: sectionWithDefaults(DivergenceSettings),
+  command: sectionWithDefaults(CommandSettings),
+  slurm: sectionWithDefaults(SlurmSettings),
   backend: choiceField(Backend.literals, {
     description: "Tensor backend of the built-in trainer: `cuda` (TensorFlow's native library on an NVIDIA GPU, " +
       "@tensorflow/tfjs-node-gpu), `tensorflow` (TensorFlow's native library on the CPU, @tensorflow/tfjs-node), " +
@@ -242,7 +297,18 @@ export const ExecutionSettings = Schema.Struct({
       "correctly, passing over software WebGPU adapters (e.g. llvmpipe), which are slower than `wasm`.",
     default: "auto"
   })
-}).annotate({ description: "How runs are executed." })
+}).annotate({ description: "How runs are executed." }).check(Schema.makeFilter((execution: {
+  readonly executor: ExecutorName
+  readonly command: { readonly run: string }
+}) =>
+  execution.executor === "command" && execution.command.run.trim() === ""
+    ? {
+      path: ["command", "run"],
+      issue: "expected the external trainer's command line with `executor: command`, e.g. " +
+        "`run: python3 train.py {run_dir}`"
+    }
+    : undefined
+))
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/u // the u flag lets the JSON Schema carry the pattern
 

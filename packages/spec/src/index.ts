@@ -3,9 +3,13 @@ export { CorpusSource, FilesCorpus, MarkovSourceSettings, MAX_MARKOV_CONTEXTS } 
 export { decodeExperimentText } from "./decode.ts"
 export { effectiveSpec } from "./effectiveSpec.ts"
 export {
+  CommandSettings,
   DataSettings,
+  DivergenceSettings,
   EvalSettings,
   ExecutionSettings,
+  EXECUTORS,
+  type ExecutorName,
   type Experiment,
   ExperimentSchema,
   FIT_METHODS,
@@ -16,6 +20,7 @@ export {
   ModelSettings,
   NAME_PATTERN,
   OptimizerSettings,
+  SlurmSettings,
   Sweep,
   TrainingSettings
 } from "./experiment.ts"

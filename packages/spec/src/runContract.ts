@@ -12,6 +12,17 @@ export const runFolderFiles = {
   checkpoint: "checkpoint.bin" // the built-in trainer's checkpoint
 } as const
 
+/** Environment variables a coordinator sets for every trainer it starts on this machine. */
+export const workerEnvironment = {
+  /** The run folder, also given on the command line. */
+  runDir: "SCALELAB_RUN_DIR",
+  /**
+   * "1" when stdin is a pipe held open by the coordinator: it closes when the coordinator dies,
+   * even by SIGKILL. A trainer should then checkpoint and exit, as on SIGTERM.
+   */
+  stdinLifeline: "SCALELAB_STDIN_LIFELINE"
+} as const
+
 export const FlopConvention = Schema.Literals(["6N", "6N+attention", "exact"])
 export type FlopConvention = typeof FlopConvention.Type
 
@@ -122,9 +133,27 @@ export const RunSpec = Schema.Struct({
     cloze: Schema.Struct({ items: Schema.Int, choices: Schema.Int, answer_bytes: Schema.Int })
   }),
   seed: Schema.Int,
-  backend: Backend
+  backend: Backend,
+  // Who trains the run, with its version: part of the id, so a trainer that computes differently
+  // never has its runs mistaken for another's. See `trainerIdentity`.
+  trainer: Schema.String
 })
 export type RunSpec = typeof RunSpec.Type
+
+/**
+ * The built-in trainer's version as run ids know it. Bump it when a change to packages/train
+ * changes what a run computes (its losses), so that finished runs are trained again.
+ */
+export const BUILTIN_TRAINER = "scalelab-train 1"
+
+/**
+ * The trainer of an experiment's runs: the built-in one (locally or in Slurm jobs alike: where a
+ * run executes does not change its result), or an external command at its declared version.
+ */
+export const trainerIdentity = (execution: {
+  readonly executor: string
+  readonly command: { readonly version: string }
+}): string => execution.executor === "command" ? `command ${execution.command.version}` : BUILTIN_TRAINER
 
 /** One line of metrics.jsonl. Training lines carry `loss`; evaluation lines carry `val_loss`. */
 export const MetricLine = Schema.Struct({

@@ -56,7 +56,16 @@ describe("defaults", () => {
       eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
       fit: { methods: ["isoflop"], bootstrap: 0 },
       forecast: { compute: [1e13] }, // ten times the largest budget
-      execution: { executor: "local", concurrency: "auto", retries: 2, backend: "auto" }
+      execution: {
+        executor: "local",
+        concurrency: "auto",
+        retries: 2,
+        hang_timeout: 900,
+        divergence: { retries: 0, lr_factor: 0.5 },
+        command: { run: "", version: "1" },
+        slurm: { partition: "", time: "", gpus: 0, cpus_per_task: 1, memory: "", sbatch_flags: [], poll_seconds: 5 },
+        backend: "auto"
+      }
     })
   })
 
@@ -90,7 +99,7 @@ describe("decodeExperimentText", () => {
     expect(experiment.forecast.compute).toEqual([1e14, 1e15, 1e16])
     expect(experiment.eval).toEqual({ every: 0.25, cloze: { items: 64, choices: 5, answer_bytes: 24 } })
     expect(experiment.fit).toEqual({ methods: ["isoflop"], bootstrap: 0 })
-    expect(experiment.execution).toEqual({ executor: "local", concurrency: 4, retries: 0, backend: "wasm" })
+    expect(experiment.execution).toMatchObject({ executor: "local", concurrency: 4, retries: 0, backend: "wasm", hang_timeout: 900 })
   })
 
   it("keeps a numeric learning rate as an expression", () => {

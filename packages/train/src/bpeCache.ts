@@ -6,7 +6,7 @@ import { createHash } from "node:crypto"
 import { mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { BYTE_VOCABULARY } from "@scalelab/spec"
-import { writeFileAtomically } from "./atomicFile.ts"
+import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 import { type BpeMerges, trainBpe } from "./bpeTraining.ts"
 
 /** Changes whenever training could give other merges for the same text (chunking, tie-breaking). */

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { runFolderFiles } from "@scalelab/spec"
 import { Data } from "effect"
-import { writeFileAtomically } from "./atomicFile.ts"
+import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 
 export interface CheckpointMeta {
   readonly format: 1

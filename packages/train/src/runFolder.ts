@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { type MetricLine, type RunResult, RunSpec, runFolderFiles } from "@scalelab/spec"
 import { Data, Effect, Schema } from "effect"
-import { writeFileAtomically } from "./atomicFile.ts"
+import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 
 export class InvalidRunSpecError extends Data.TaggedError("InvalidRunSpecError")<{
   readonly file: string

@@ -1,4 +1,4 @@
-import type { ModelShape, RunSpec } from "@scalelab/spec"
+import { BUILTIN_TRAINER, type ModelShape, type RunSpec } from "@scalelab/spec"
 
 export const tinyShape = (overrides: Partial<ModelShape> = {}): ModelShape => ({
   layers: 1,
@@ -36,5 +36,6 @@ export const tinySpec = (overrides: Partial<RunSpec> = {}): RunSpec => ({
   eval: { every: 0.5, cloze: { items: 0, choices: 4, answer_bytes: 32 } },
   seed: 7,
   backend: "wasm",
+  trainer: BUILTIN_TRAINER,
   ...overrides
 })

@@ -1,4 +1,4 @@
-// The one way the trainer writes a file that others read while it may be killed: to a temporary
+// The one way scalelab writes a file that others read while it may be killed: to a temporary
 // name in the same folder, flushed to disk, then renamed over the target (atomic on POSIX). A reader,
 // or a restart after a kill at any instant, sees the old file or the new one, never half of one;
 // two processes writing the same file at once each leave a whole file.
