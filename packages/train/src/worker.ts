@@ -2,6 +2,7 @@
 // Exit codes: 0 trained (completed or diverged, see result.json), 2 bad input (run.json, its data or
 // its checkpoint), 1 training failed,
 // 143 stopped by SIGTERM after saving a checkpoint (run it again to resume).
+import { workerEnvironment } from "@scalelab/spec"
 import { Effect } from "effect"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts"
 import { appendMetric, readRunSpec, truncateMetricsAfter, writeResult } from "./runFolder.ts"
@@ -30,9 +31,20 @@ const badInput = new Set([
 ])
 
 let stopRequested = false
-process.on("SIGTERM", () => {
+const requestStop = () => {
   stopRequested = true
-})
+}
+// SIGINT too: a worker started by hand is stopped with Ctrl-C, and should checkpoint as well.
+process.on("SIGTERM", requestStop)
+process.on("SIGINT", requestStop)
+// A coordinator killed outright (SIGKILL) cannot signal its workers, but the pipe it holds on
+// their stdin closes: the worker then checkpoints and stops rather than train on as an orphan
+// beside the worker a restarted coordinator starts for the same run.
+if (process.env[workerEnvironment.stdinLifeline] === "1") {
+  process.stdin.on("end", requestStop)
+  process.stdin.on("error", requestStop)
+  process.stdin.resume()
+}
 
 const train = (runDir: string, cacheDirectory: string | undefined) =>
   Effect.gen(function* () {
