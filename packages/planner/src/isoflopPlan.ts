@@ -1,8 +1,9 @@
 import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
-import { evaluateExpression, logspace, tokenizerVocab } from "@scalelab/spec"
+import { evaluateExpression, logspace, tokenizerVocab, trainerIdentity } from "@scalelab/spec"
 import { Data, Result } from "effect"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
+import { reasonNumber } from "./reasonNumber.ts"
 
 /** The spec decoded, but some run cannot be planned from it (e.g. its lr expression fails at that run's N, D, C). */
 export class PlanError extends Data.TaggedError("PlanError")<{ readonly message: string }> {}
@@ -12,7 +13,10 @@ export interface PlannedRun {
   readonly run: RunSpec
   readonly target_params: number
   readonly centre_params: number
+  /** Where the centre comes from: the published law's name, or a short label of the adaptive rule. */
   readonly centre: string
+  /** Why this size, in words: its place among the budget's sizes and where the centre comes from. */
+  readonly reason: string
   /** Passes over the corpus's training tokens, when their number is known; above 1 the run repeats data. */
   readonly epochs?: number
   /** D' of Muennighoff et al. 2023: what the run's tokens are worth given the repetition (= tokens within one epoch). */
@@ -25,6 +29,13 @@ export interface CorpusFacts {
   readonly corpus: RunCorpus
   /** Tokens of the training split under the experiment's tokenizer: one epoch. */
   readonly training_tokens: number
+}
+
+/** The N*(C) a budget's sizes are spread around, and why: `reason` reads "N*(C)=… from …". */
+export interface Centre {
+  readonly params: number
+  readonly source: string
+  readonly reason: string
 }
 
 export interface Plan {
@@ -63,87 +74,113 @@ const plannedCorpus = (source: CorpusSource, facts: CorpusFacts | undefined): Ru
   })
 }
 
+/** The centre the spec's published law (`sweep.centre`) predicts at `budget`. */
+export const publishedCentre = (experiment: Experiment, budget: number): Centre => {
+  const law = lawByName(experiment.sweep.centre)
+  const params = computeOptimal(law, budget).params
+  return { params, source: law.name, reason: `N*(C)=${reasonNumber(params)} from the published law ${law.name}` }
+}
+
 /**
- * An IsoFLOP sweep (Chinchilla approach 2, Llama 3 §3.2.1): at each compute budget C, model sizes
- * spaced evenly in log N around a centre N*(C), each trained on the tokens that spend exactly C.
- * Until our own fit exists the centre comes from a published law.
- * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
+ * The runs of one IsoFLOP budget (Chinchilla approach 2, Llama 3 §3.2.1): `sizes_per_budget`
+ * model sizes spaced evenly in log N over [N* ÷ sqrt(span), N* × sqrt(span)] around `centre`, each
+ * trained on the tokens that spend exactly `budget`. The static and the adaptive plan differ only
+ * in the centre they pass. Every run names its trainer (part of its id): the one the experiment's
+ * executor implies (trainerIdentity).
+ * Throws PlanError, or the laws package's LawInputError.
  */
-export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => {
+export const planBudget = (
+  experiment: Experiment,
+  budget: number,
+  centre: Centre,
+  corpus?: CorpusFacts
+): ReadonlyArray<PlannedRun> => {
   const { model, sweep, training, data } = experiment
   const runCorpus = plannedCorpus(data.corpus, corpus)
-  const centreLaw = lawByName(sweep.centre)
+  const targets = logspace(centre.params / Math.sqrt(sweep.span), centre.params * Math.sqrt(sweep.span), sweep.sizes_per_budget)
   const runs: PlannedRun[] = []
-  for (const budget of sweep.budgets) {
-    const centre = computeOptimal(centreLaw, budget).params
-    const targets = logspace(centre / Math.sqrt(sweep.span), centre * Math.sqrt(sweep.span), sweep.sizes_per_budget)
-    const seenShapes = new Set<string>()
-    for (const target of targets) {
-      const shape = shapeForParams(target, {
-        aspect: model.aspect,
-        head_dim: model.head_dim,
-        kv_heads: model.kv_heads,
-        context: model.context,
-        vocab: tokenizerVocab(data),
-        ffn_multiplier: model.ffn_multiplier,
-        tied_embeddings: model.tied_embeddings
-      })
-      // Tiny models have coarse shapes: two targets may land on one shape; train it once.
-      const shapeKey = JSON.stringify(shape)
-      if (seenShapes.has(shapeKey)) continue
-      seenShapes.add(shapeKey)
-      const counts = countParams(shape)
-      // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
-      const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
-      const tokens = sequences * model.context
-      const flops = trainingFlops(shape, tokens, experiment.flops)
-      const runVariables = { N: counts.total, D: tokens, C: flops }
-      const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
-      // Whole sequences per step, at least one and at most the whole run.
-      const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
-      const batchTokens = Math.min(tokens, Math.max(1, batchSequences) * model.context)
-      for (let seed = 0; seed < sweep.seeds; seed++) {
-        const withoutId: Omit<RunSpec, "id"> = {
-          experiment: experiment.name,
-          budget,
-          params: counts.total,
-          params_non_embedding: counts.nonEmbedding,
-          tokens,
-          flops,
-          flops_convention: experiment.flops,
-          shape,
-          data: {
-            corpus: runCorpus,
-            tokenizer: data.tokenizer,
-            validation: data.validation,
-            val_tokens: data.val_tokens,
-            document_masking: data.document_masking
-          },
-          training: {
-            optimizer: training.optimizer,
-            lr,
-            schedule: training.schedule,
-            warmup: training.warmup,
-            min_lr_fraction: training.min_lr_fraction,
-            batch_tokens: batchTokens,
-            grad_clip: training.grad_clip
-          },
-          eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
-          seed,
-          backend: experiment.execution.backend
-        }
-        const repetition = corpus === undefined
-          ? {}
-          : { epochs: tokens / corpus.training_tokens, effective_tokens: effectiveTokens(tokens, corpus.training_tokens) }
-        runs.push({
-          run: { id: contentId(withoutId), ...withoutId },
-          target_params: target,
-          centre_params: centre,
-          centre: centreLaw.name,
-          ...repetition
-        })
+  const seenShapes = new Set<string>()
+  targets.forEach((target, index) => {
+    const shape = shapeForParams(target, {
+      aspect: model.aspect,
+      head_dim: model.head_dim,
+      kv_heads: model.kv_heads,
+      context: model.context,
+      vocab: tokenizerVocab(data),
+      ffn_multiplier: model.ffn_multiplier,
+      tied_embeddings: model.tied_embeddings
+    })
+    // Tiny models have coarse shapes: two targets may land on one shape; train it once.
+    const shapeKey = JSON.stringify(shape)
+    if (seenShapes.has(shapeKey)) return
+    seenShapes.add(shapeKey)
+    const counts = countParams(shape)
+    // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
+    const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
+    const tokens = sequences * model.context
+    const flops = trainingFlops(shape, tokens, experiment.flops)
+    const runVariables = { N: counts.total, D: tokens, C: flops }
+    const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
+    // Whole sequences per step, at least one and at most the whole run.
+    const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
+    const batchTokens = Math.min(tokens, Math.max(1, batchSequences) * model.context)
+    const reason = `size ${index + 1} of ${targets.length} at C=${reasonNumber(budget, 3)}: ${centre.reason}, ` +
+      `×${reasonNumber(target / centre.params)} in log spacing over span ${reasonNumber(sweep.span, 3)}`
+    for (let seed = 0; seed < sweep.seeds; seed++) {
+      const withoutId: Omit<RunSpec, "id"> = {
+        experiment: experiment.name,
+        budget,
+        params: counts.total,
+        params_non_embedding: counts.nonEmbedding,
+        tokens,
+        flops,
+        flops_convention: experiment.flops,
+        shape,
+        data: {
+          corpus: runCorpus,
+          tokenizer: data.tokenizer,
+          validation: data.validation,
+          val_tokens: data.val_tokens,
+          document_masking: data.document_masking
+        },
+        training: {
+          optimizer: training.optimizer,
+          lr,
+          schedule: training.schedule,
+          warmup: training.warmup,
+          min_lr_fraction: training.min_lr_fraction,
+          batch_tokens: batchTokens,
+          grad_clip: training.grad_clip
+        },
+        eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
+        seed,
+        backend: experiment.execution.backend,
+        trainer: trainerIdentity(experiment.execution)
       }
+      const repetition = corpus === undefined
+        ? {}
+        : { epochs: tokens / corpus.training_tokens, effective_tokens: effectiveTokens(tokens, corpus.training_tokens) }
+      runs.push({
+        run: { id: contentId(withoutId), ...withoutId },
+        target_params: target,
+        centre_params: centre.params,
+        centre: centre.source,
+        reason,
+        ...repetition
+      })
     }
-  }
-  return { experiment: experiment.name, runs }
+  })
+  return runs
 }
+
+/**
+ * A static IsoFLOP sweep: every budget centred on the published law (`sweep.centre`), all planned
+ * at once.
+ * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
+ */
+export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => ({
+  experiment: experiment.name,
+  runs: experiment.sweep.budgets.flatMap((budget) =>
+    planBudget(experiment, budget, publishedCentre(experiment, budget), corpus)
+  )
+})

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { Result } from "effect"
 import { corpusFacts, documentSeparator, loadCorpus, runCorpus, splitDocuments } from "@scalelab/train"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName } from "@scalelab/laws"
-import { decodeExperimentText, type Experiment } from "@scalelab/spec"
+import { decodeExperimentText, type Experiment, trainerIdentity } from "@scalelab/spec"
 import { afterAll, describe, expect, it } from "vitest"
 import { type CorpusFacts, PlanError, planIsoflop } from "../src/index.ts"
 
@@ -77,6 +77,27 @@ describe("planIsoflop", () => {
     const otherIds = new Set(otherLr.runs.map((p) => p.run.id))
     for (const { run } of plan.runs) expect(otherIds.has(run.id)).toBe(false)
     expect(new Set(plan.runs.map((p) => p.run.id)).size).toBe(plan.runs.length)
+  })
+
+  it("says why each size: its place in the budget's log spacing around the published law's centre", () => {
+    expect(plan.runs.filter((p) => p.run.budget === 1e12).map((p) => p.reason)).toEqual(
+      ["×0.35", "×0.59", "×1", "×1.7", "×2.8"].map((factor, index) =>
+        `size ${index + 1} of 5 at C=1e12: N*(C)=1.6e5 from the published law chinchilla, ${factor} in log spacing over span 8`
+      )
+    )
+    expect(plan.runs.every((p) => p.centre === "chinchilla")).toBe(true)
+  })
+
+  it("puts the trainer the executor implies in every run and its id", () => {
+    const experiment = decode(base)
+    for (const { run } of plan.runs) expect(run.trainer).toBe(trainerIdentity(experiment.execution))
+    const external = { ...experiment, execution: { ...experiment.execution, executor: "command", command: { run: "python3 t.py {run_dir}", version: "2" } } } as const
+    const otherTrainer = planIsoflop(external)
+    for (const { run } of otherTrainer.runs) expect(run.trainer).toBe("command 2")
+    expect(otherTrainer.runs.map(({ run }) => ({ ...run, id: "", trainer: "" })))
+      .toEqual(plan.runs.map(({ run }) => ({ ...run, id: "", trainer: "" })))
+    const ids = new Set(plan.runs.map((p) => p.run.id))
+    for (const { run } of otherTrainer.runs) expect(ids.has(run.id)).toBe(false)
   })
 
   it("carries document masking and the cloze settings into every run, and into its id", () => {

@@ -1,0 +1,206 @@
+import type { IsoflopPoint, PublishedLaw } from "@scalelab/laws"
+import { computeOptimal, fitIsoflopCurves, fitPowerLaw, lawByName } from "@scalelab/laws"
+import type { Experiment } from "@scalelab/spec"
+import type { Centre, CorpusFacts, Plan, PlannedRun } from "./isoflopPlan.ts"
+import { planBudget, publishedCentre } from "./isoflopPlan.ts"
+import { reasonNumber } from "./reasonNumber.ts"
+
+/** What one finished budget says about N* at its compute. */
+type BudgetEvidence =
+  /** The parabola's minimum lies inside the swept sizes: N* at `budget` is `params`. */
+  | { readonly kind: "optimum"; readonly budget: number; readonly params: number }
+  /**
+   * The best size was the smallest or the largest swept: N* lies beyond `edge` on that side, by
+   * an unknown amount.
+   */
+  | { readonly kind: "bound"; readonly budget: number; readonly side: "smaller" | "larger"; readonly edge: number }
+
+/** The runs of each budget, budgets ascending. Budgets are compared exactly: they are the numbers the plan wrote into the run specs. */
+const runsByBudget = (finished: ReadonlyArray<IsoflopPoint>): ReadonlyArray<ReadonlyArray<IsoflopPoint>> => {
+  const groups = new Map<number, IsoflopPoint[]>()
+  for (const point of finished) groups.set(point.budget, [...(groups.get(point.budget) ?? []), point])
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, runs]) => runs)
+}
+
+/** Each distinct size with its mean loss over seeds, sizes ascending. */
+const meanLossBySize = (runs: ReadonlyArray<IsoflopPoint>): ReadonlyArray<{ params: number; loss: number }> => {
+  const losses = new Map<number, number[]>()
+  for (const run of runs) losses.set(run.params, [...(losses.get(run.params) ?? []), run.loss])
+  return [...losses.entries()]
+    .map(([params, values]) => ({ params, loss: values.reduce((sum, value) => sum + value, 0) / values.length }))
+    .sort((a, b) => a.params - b.params)
+}
+
+/**
+ * A bracketed minimum of the budget's parabola in log N (laws' fitIsoflopCurves, as the final fit
+ * uses) is an optimum. Otherwise the best size decides: at an edge it bounds N* on that side; in
+ * the interior of an unbracketed (flat or noisy) curve it places nothing, so the budget is left out.
+ */
+const budgetEvidence = (runs: ReadonlyArray<IsoflopPoint>): BudgetEvidence | undefined => {
+  const budget = runs[0]?.budget ?? Number.NaN
+  const sizes = meanLossBySize(runs)
+  // A parabola needs three sizes; fewer (shapes merged, runs lost) can still show an edge.
+  const curve = sizes.length >= 3 ? fitIsoflopCurves(runs)[0] : undefined
+  if (curve !== undefined && curve.bracketed && curve.params_opt !== null) {
+    return { kind: "optimum", budget, params: curve.params_opt }
+  }
+  const smallest = sizes[0]
+  const largest = sizes.at(-1)
+  if (smallest === undefined || largest === undefined || sizes.length < 2) return undefined
+  const best = sizes.reduce((a, b) => (b.loss < a.loss ? b : a))
+  if (best === smallest) return { kind: "bound", budget, side: "smaller", edge: smallest.params }
+  if (best === largest) return { kind: "bound", budget, side: "larger", edge: largest.params }
+  return undefined
+}
+
+/**
+ * The exponent a of the law's N*(C) ∝ C^a. Every published law here is a pure power law in C
+ * (parametric ones too: N* = G·(C/6)^(β/(α+β))), so its log-slope over any decade is a.
+ */
+const publishedExponent = (law: PublishedLaw, budget: number): number =>
+  Math.log10(computeOptimal(law, budget * 10).params / computeOptimal(law, budget).params)
+
+// N*(C) = k·C^a with a outside [0, 1] would have N* (a < 0) or D* = C/(6·N*) (a > 1) shrink as
+// compute grows: noise in two or three close budgets, not a law; carried to the next budget it
+// would throw the centre far off. Within [0, 1] every centre is a positive, finite anchor times a
+// bounded power of a budget ratio, so it stays positive and finite.
+const clampExponent = (exponent: number): number => Math.min(1, Math.max(0, exponent))
+
+/** N* at the budget being planned, before any bound, and the exponent that carries it across budgets. */
+interface Estimate {
+  readonly params: number
+  readonly exponent: number
+  /** Says where `exponent` comes from, e.g. "chinchilla's exponent". */
+  readonly exponentName: string
+  readonly source: string
+  /** Completes "N*(C)=… from …". */
+  readonly basis: string
+}
+
+const budgetList = (budgets: ReadonlyArray<number>): string => budgets.map((budget) => reasonNumber(budget, 3)).join(", ")
+
+/**
+ * The estimate from the optima found so far, the strongest evidence first:
+ * - two or more: N*(C) = k·C^a fitted across them (Chinchilla approach 2's own law, so the
+ *   sweep follows what this setup measures, exponent included);
+ * - one: the published exponent carried through that optimum. One point fixes the scale, which
+ *   is what published laws get most wrong for a new setup (tokenizer, data, parameter count),
+ *   while their exponents mostly agree; a slope needs two budgets;
+ * - none: the published law itself.
+ */
+const optimumEstimate = (
+  experiment: Experiment,
+  budget: number,
+  optima: ReadonlyArray<{ readonly budget: number; readonly params: number }>
+): Estimate => {
+  const law = lawByName(experiment.sweep.centre)
+  const lawExponent = publishedExponent(law, budget)
+  const lawExponentName = `${law.name}'s exponent`
+  const latest = optima.at(-1)
+  if (optima.length >= 2 && latest !== undefined) {
+    const budgets = optima.map((optimum) => optimum.budget)
+    const fit = fitPowerLaw(budgets, optima.map((optimum) => optimum.params))
+    const exponent = clampExponent(fit.exponent)
+    // Anchored at the largest fitted budget, the nearest to the next ones: where a clamped
+    // exponent departs least from the fit. Unclamped, this is k·budget^a exactly.
+    const params = fit.k * latest.budget ** fit.exponent * (budget / latest.budget) ** exponent
+    const clamped = exponent === fit.exponent ? "" : `, exponent clamped to ${exponent}`
+    return {
+      params,
+      exponent,
+      exponentName: "the fitted exponent",
+      source: "fit of earlier budgets",
+      basis: `the fit of budgets ${budgetList(budgets)} (N* = ${reasonNumber(fit.k)}·C^${reasonNumber(fit.exponent)}${clamped})`
+    }
+  }
+  if (latest !== undefined) {
+    return {
+      params: latest.params * (budget / latest.budget) ** lawExponent,
+      exponent: lawExponent,
+      exponentName: lawExponentName,
+      source: "earlier budget's optimum",
+      basis: `budget ${reasonNumber(latest.budget, 3)}'s fitted optimum ${reasonNumber(latest.params)} ` +
+        `scaled by C^${reasonNumber(lawExponent)} (${lawExponentName})`
+    }
+  }
+  const published = publishedCentre(experiment, budget)
+  return {
+    params: published.params,
+    exponent: lawExponent,
+    exponentName: lawExponentName,
+    source: published.source,
+    basis: `the published law ${law.name}`
+  }
+}
+
+/**
+ * Where the next budget is centred on an adaptive sweep: N*(C) at `budget` from the results of
+ * earlier budgets (`finished`: completed runs only; a budget's runs all, or it reads as
+ * short of sizes). The rules, in order:
+ * 1. Each finished budget gives an optimum (its parabola's minimum is bracketed), a bound (its
+ *    best size is its smallest or largest: N* lies beyond it), or nothing.
+ * 2. The optima give an estimate: a fitted power law from two or more, the published exponent
+ *    through one, the published law (`sweep.centre`) from none (see optimumEstimate).
+ * 3. When the largest budget that says anything gives a bound, and the estimate carried back to
+ *    that budget does not lie at least sqrt(span) beyond its edge, the centre moves there: the
+ *    edge ×sqrt(span) (÷ on the small side), carried to `budget` with the estimate's exponent.
+ *    At that centre the window's near end sits on the old edge, so the sizes continue where the
+ *    last budget's stopped instead of re-sweeping sizes it showed to be worse. Only the latest
+ *    budget's bound counts: a larger budget's optimum or bound supersedes a smaller one's, and
+ *    an old bound projected with an uncertain exponent would fight newer evidence.
+ * Pure; throws the laws package's LawInputError when a budget of three or more sizes has a result
+ * that is not positive and finite (its parabola fit checks them).
+ */
+export const adaptiveCentre = (experiment: Experiment, budget: number, finished: ReadonlyArray<IsoflopPoint>): Centre => {
+  const evidence = runsByBudget(finished).flatMap((runs) => budgetEvidence(runs) ?? [])
+  const optima = evidence.flatMap((item) => (item.kind === "optimum" ? [item] : []))
+  const estimate = optimumEstimate(experiment, budget, optima)
+  const latest = evidence.at(-1)
+  if (latest?.kind === "bound") {
+    const halfSpan = Math.sqrt(experiment.sweep.span)
+    const beyondEdge = latest.side === "larger" ? latest.edge * halfSpan : latest.edge / halfSpan
+    const estimateThere = estimate.params * (latest.budget / budget) ** estimate.exponent
+    const farEnough = latest.side === "larger" ? estimateThere >= beyondEdge : estimateThere <= beyondEdge
+    if (!farEnough) {
+      const params = beyondEdge * (budget / latest.budget) ** estimate.exponent
+      const operator = latest.side === "larger" ? "×" : "÷"
+      return {
+        params,
+        source: "beyond an unbracketed budget",
+        reason: `N*(C)=${reasonNumber(params)} beyond budget ${reasonNumber(latest.budget, 3)}, whose minimum was not ` +
+          `bracketed (its best size ${reasonNumber(latest.edge)} was its ${latest.side === "larger" ? "largest" : "smallest"}; ` +
+          `${estimate.basis} put N* there at ${reasonNumber(estimateThere)}): ${reasonNumber(latest.edge)}` +
+          `${operator}sqrt(${reasonNumber(experiment.sweep.span, 3)}) scaled by C^${reasonNumber(estimate.exponent)} (${estimate.exponentName})`
+      }
+    }
+  }
+  return { params: estimate.params, source: estimate.source, reason: `N*(C)=${reasonNumber(estimate.params)} from ${estimate.basis}` }
+}
+
+/**
+ * An adaptive IsoFLOP sweep as far as it can be planned now: budgets ascending, each centred by
+ * adaptiveCentre on the finished results of the budgets below it only, up to and including the
+ * first budget without results. So a budget's runs, and their ids, depend only on the results
+ * below it: the same results always give the same plan, and a killed sweep resumes onto the runs
+ * it had started. A budget counts as finished once `finished` holds any of its results, so pass
+ * a budget's results only when all its runs are done; to resume, start from no results and add
+ * each budget's as the store shows its planned runs finished.
+ * Budgets above the first unfinished one are left out rather than planned provisionally: every
+ * run in the plan is one that can be trained now under an id that will not change, so nothing
+ * (the run loop, the store, `scalelab plan`) can mistake a provisional id for a real one. Plan
+ * again after each budget finishes.
+ */
+export const planAdaptive = (
+  experiment: Experiment,
+  finished: ReadonlyArray<IsoflopPoint>,
+  corpus?: CorpusFacts
+): Plan => {
+  const runs: PlannedRun[] = []
+  // Ascending whatever the spec's order, since each budget is planned on the ones below it.
+  for (const budget of [...experiment.sweep.budgets].sort((a, b) => a - b)) {
+    const below = finished.filter((point) => point.budget < budget)
+    runs.push(...planBudget(experiment, budget, adaptiveCentre(experiment, budget, below), corpus))
+    if (!finished.some((point) => point.budget === budget)) break
+  }
+  return { experiment: experiment.name, runs }
+}
