@@ -33,6 +33,12 @@ export const storeErrorFrom = (database: string, operation: string) => (cause: u
         `recovers finished runs from the run folders beside it.`
     )
   }
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") {
+    return make(
+      `${operation}: a row refers to an experiment or run that the run store ${database} does not have. ` +
+        `Record the experiment first, and plan a run before recording anything about it.`
+    )
+  }
   if (
     code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_READONLY") ||
     code.startsWith("SQLITE_IOERR") || code === "SQLITE_FULL" || code === "SQLITE_PERM" ||
