@@ -1,6 +1,8 @@
-export { Executor } from "./executor/Executor.ts"
+export { CommandExecutor, commandWorker, shellQuote } from "./executor/CommandExecutor.ts"
+export { type ExecutionHooks, Executor } from "./executor/Executor.ts"
 export { LocalExecutor, type LocalExecutorConfig, type WorkerCommand } from "./executor/LocalExecutor.ts"
-export { RunFailed } from "./executor/RunFailed.ts"
+export { FailureKind, RunFailed } from "./executor/RunFailed.ts"
+export { SlurmExecutor, type SlurmExecutorConfig, type SlurmJobOptions } from "./executor/SlurmExecutor.ts"
 export {
   metricsFile,
   readRunResult,
@@ -13,8 +15,18 @@ export {
 } from "./runFolder.ts"
 export { databaseFileName, databasePath } from "./store/database.ts"
 export { latestVersion as storeSchemaVersion } from "./store/migrations.ts"
-export { type ResultRow, RunStatus, type RunRow } from "./store/rows.ts"
+export {
+  type AbandonedAttempt,
+  type AttemptFailure,
+  AttemptOutcome,
+  type AttemptRow,
+  type ResultRow,
+  RunStatus,
+  type RunRow,
+  type StoredFit
+} from "./store/rows.ts"
 export { RunStore } from "./store/RunStore.ts"
 export { StoreError } from "./store/StoreError.ts"
-export { runSweep, SweepInputError, type SweepOptions, type SweepOutcome } from "./sweep.ts"
+export { type DivergencePolicy, runSweep, SweepInputError, type SweepOptions, type SweepOutcome } from "./sweep.ts"
+export { StoreBusy } from "./sweepLock.ts"
 export type { SweepEvent } from "./sweepEvents.ts"

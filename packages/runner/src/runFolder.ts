@@ -1,13 +1,17 @@
 // The run folder (DESIGN.md, "Worker contract"): `<store>/runs/<id>/` holding run.json from the
 // runner and metrics.jsonl + result.json from the worker. A run is complete exactly when its
 // result.json exists and decodes, so that is what the runner asks the folder.
-import { MetricLine, RunResult, type RunSpec, runFolderFiles } from "@scalelab/spec"
+import { MetricLine, RunResult, RunSpec, runFolderFiles } from "@scalelab/spec"
 import { Data, Effect, Option, Schema } from "effect"
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
+import { writeFileAtomically } from "@scalelab/spec/atomic-file"
+import { mkdirSync } from "node:fs"
+import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 
 export const { spec: runSpecFile, result: resultFile, metrics: metricsFile, checkpoint: checkpointFile } = runFolderFiles
 export const workerLogFile = "worker.log"
+/** The local worker's process id, while it runs: a restarted coordinator stops an orphan by it. */
+export const workerPidFile = "worker.pid"
 
 export const runFolderPath = (storeDir: string, id: string): string => join(storeDir, "runs", id)
 
@@ -38,18 +42,30 @@ const isMissingFile = (error: unknown): boolean =>
 /** Writes run.json so that a reader (or a crash) never sees half of it. */
 export const writeRunSpec = (runDir: string, run: RunSpec): Effect.Effect<void, RunFolderError> => {
   const target = join(runDir, runSpecFile)
-  const temporary = `${target}.${process.pid}.tmp`
-  return Effect.tryPromise({
-    try: async () => {
-      await mkdir(runDir, { recursive: true })
-      await writeFile(temporary, JSON.stringify(run, null, 2) + "\n")
-      await rename(temporary, target)
+  return Effect.try({
+    try: () => {
+      mkdirSync(runDir, { recursive: true })
+      writeFileAtomically(target, JSON.stringify(run, null, 2) + "\n")
     },
     catch: (cause) => new RunFolderError({ path: target, cause })
   })
 }
 
 const decodeResult = Schema.decodeUnknownEffect(Schema.fromJsonString(RunResult))
+const decodeRunSpec = Schema.decodeUnknownEffect(Schema.fromJsonString(RunSpec))
+
+/** run.json as the runner last wrote it; fails when it is absent or from an older format. */
+export const readRunSpec = (runDir: string): Effect.Effect<RunSpec, ResultUnreadable> => {
+  const path = join(runDir, runSpecFile)
+  return Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (error) => new ResultUnreadable({ path, problem: `cannot be read (${String(error)})` })
+  }).pipe(
+    Effect.flatMap((text) =>
+      decodeRunSpec(text).pipe(Effect.mapError((error) => new ResultUnreadable({ path, problem: `is not a run spec: ${error.message}` })))
+    )
+  )
+}
 
 export const readRunResult = (runDir: string): Effect.Effect<RunResult, ResultUnreadable> => {
   const path = join(runDir, resultFile)
@@ -96,11 +112,12 @@ export const readMetrics = (runDir: string): Effect.Effect<ReadonlyArray<MetricL
 }
 
 /**
- * Clears what an earlier execution of a run wrote (result, metrics, checkpoint) so that a forced
- * rerun starts from step 0 instead of resuming, and its metric lines are not appended to the old ones.
+ * Clears what an earlier execution of a run wrote (its spec, result, metrics, checkpoint) so that a
+ * forced rerun starts from step 0 at the planned learning rate instead of resuming, and its metric
+ * lines are not appended to the old ones.
  */
 export const clearRunOutputs = (runDir: string): Effect.Effect<void, RunFolderError> =>
-  Effect.forEach([resultFile, metricsFile, checkpointFile], (name) => {
+  Effect.forEach([runSpecFile, resultFile, metricsFile, checkpointFile], (name) => {
     const path = join(runDir, name)
     return Effect.tryPromise({
       try: () => rm(path, { force: true }),

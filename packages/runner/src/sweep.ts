@@ -1,31 +1,44 @@
 import type { RunResult, RunSpec } from "@scalelab/spec"
-import { Clock, Data, type Duration, Effect, Option, Schedule } from "effect"
+import { Clock, Data, Duration, Effect, Option } from "effect"
+import { crashPoint } from "./crashPoint.ts"
 import { Executor } from "./executor/Executor.ts"
-import { clearRunOutputs, readMetrics, readRunResult, runFolderPath, writeRunSpec } from "./runFolder.ts"
+import type { RunFailed } from "./executor/RunFailed.ts"
+import { clearRunOutputs, readMetrics, readRunResult, readRunSpec, runFolderPath, writeRunSpec } from "./runFolder.ts"
 import type { RunStatus } from "./store/rows.ts"
 import { RunStore } from "./store/RunStore.ts"
 import type { SweepEvent } from "./sweepEvents.ts"
+import { holdSweepLock } from "./sweepLock.ts"
+
+export interface DivergencePolicy {
+  /** Times a diverged run is retrained from scratch with a lower learning rate. */
+  readonly retries: number
+  /** Each retry's learning rate is the previous one times this. */
+  readonly lrFactor: number
+}
 
 export interface SweepOptions {
   /** The store folder: the database and `runs/<id>/` live here. */
   readonly storeDir: string
   /** Runs executing at once. */
   readonly concurrency: number
-  /** Further attempts after a run's first one fails. */
+  /** Further attempts after a run's attempt fails in a way another attempt could fix. */
   readonly retries: number
-  /** Rerun runs that are already complete. */
-  readonly force?: boolean
+  /** Rerun these runs even if complete (all runs with `true`). */
+  readonly force?: boolean | ReadonlySet<string>
   /** Wait before the first retry; each further retry waits twice as long (default 1 second). */
   readonly backoff?: Duration.Input
+  readonly divergence?: DivergencePolicy
   /** The experiment as written, recorded with it in the store. */
   readonly experimentSpec?: unknown
+  /** Why each run is in the plan, recorded with it (adaptive sweeps explain their sizes). */
+  readonly planReasons?: ReadonlyMap<string, string>
   readonly onEvent?: (event: SweepEvent) => Effect.Effect<void>
 }
 
 export interface SweepOutcome {
   /** Runs this sweep executed to the end (status `completed` or `diverged`). */
   readonly completed: ReadonlyArray<RunResult>
-  /** Runs that failed every attempt; `reason` ends with the worker's last output. */
+  /** Runs that failed for good; `reason` ends with the worker's last output. */
   readonly failed: ReadonlyArray<{ readonly id: string; readonly reason: string }>
   /** Runs already complete in their folders, not run again. */
   readonly skipped: number
@@ -49,16 +62,23 @@ type RunOutcome =
 
 const finished: ReadonlySet<RunStatus> = new Set(["completed", "diverged"])
 
+const withLearningRate = (run: RunSpec, lr: number): RunSpec =>
+  lr === run.training.lr ? run : { ...run, training: { ...run.training, lr } }
+
 /**
  * Brings every run of a plan to an end: runs complete in their folders are skipped (and put back
- * in the store if it lost them), the others are executed with retries, and a run that keeps
- * failing is recorded as failed without stopping the rest. Safe to repeat after a crash.
+ * in the store if it lost them), the others are executed with retries (resuming from their
+ * checkpoints), and a run that keeps failing is recorded as failed without stopping the rest.
+ * Safe to repeat after a crash, and after the coordinator itself was killed at any instant.
  */
 export const runSweep = Effect.fn("runSweep")(
   function*(experimentName: string, runs: ReadonlyArray<RunSpec>, options: SweepOptions) {
     const store = yield* RunStore
     const executor = yield* Executor
     const emit = options.onEvent ?? (() => Effect.void)
+    const divergence = options.divergence ?? { retries: 0, lrFactor: 0.5 }
+    const backoffMillis = Duration.toMillis(Duration.fromInputUnsafe(options.backoff ?? "1 second"))
+    const forced = (id: string) => options.force === true || (options.force instanceof Set && options.force.has(id))
 
     const stranger = runs.find((run) => run.experiment !== experimentName)
     if (stranger !== undefined) {
@@ -68,67 +88,101 @@ export const runSweep = Effect.fn("runSweep")(
         runExperiment: stranger.experiment
       })
     }
+    yield* holdSweepLock(options.storeDir)
+    // Attempts still `running` belong to a coordinator that was killed: this one takes them over.
+    yield* store.abandonRunningAttempts()
     // Ids are content addresses, so equal ids are the same run; running it twice at once would
     // have two workers writing one folder.
     const uniqueRuns = [...new Map(runs.map((run) => [run.id, run])).values()]
 
     yield* store.upsertExperiment(experimentName, options.experimentSpec ?? null)
-    yield* store.recordPlanned(uniqueRuns)
+    yield* store.recordPlanned(uniqueRuns, options.planReasons)
     const statusById = new Map((yield* store.listRuns(experimentName)).map((row) => [row.id, row.status]))
-    const backoff = Schedule.exponential(options.backoff ?? "1 second")
 
     const skipIfComplete = Effect.fnUntraced(function*(run: RunSpec, runDir: string) {
       const existing = yield* Effect.option(readRunResult(runDir))
       if (Option.isNone(existing)) return false
       const status = statusById.get(run.id)
       const healed = status === undefined || !finished.has(status)
-      if (healed) yield* store.markCompleted(run.id, existing.value, yield* readMetrics(runDir))
+      if (healed) yield* store.markCompleted(run.id, null, existing.value, yield* readMetrics(runDir))
       yield* emit({ _tag: "RunSkipped", id: run.id, healed })
       return true
     })
 
     const execute = Effect.fnUntraced(function*(run: RunSpec, runDir: string) {
-      yield* writeRunSpec(runDir, run)
-      let attempts = 0
-      const attempt = Effect.gen(function*() {
-        const number = ++attempts
-        yield* store.markRunning(run.id, number)
-        yield* emit({ _tag: "RunStarted", id: run.id, attempt: number })
+      // A run retried after diverging trains at a lower learning rate, and its checkpoint holds
+      // that training: resuming it (after a coordinator crash, say) keeps the rate run.json has.
+      const written = yield* Effect.option(readRunSpec(runDir))
+      const resumedLr = Option.isSome(written) && written.value.id === run.id ? written.value.training.lr : run.training.lr
+      let lr = resumedLr
+      let lrRetries = Math.round(Math.log(lr / run.training.lr) / Math.log(divergence.lrFactor))
+      yield* writeRunSpec(runDir, withLearningRate(run, lr))
+      let failures = 0
+
+      for (;;) {
+        const attempt = yield* store.startAttempt(run.id, { executor: executor.name, lr })
+        yield* emit({ _tag: "RunStarted", id: run.id, attempt, lr })
         const startedAt = yield* Clock.currentTimeMillis
         const elapsed = Effect.map(Clock.currentTimeMillis, (now) => (now - startedAt) / 1000)
-        const result = yield* executor.execute(run, runDir).pipe(
-          Effect.tapError((error) =>
-            Effect.flatMap(elapsed, (seconds) =>
-              emit({
-                _tag: "RunAttemptFailed",
-                id: run.id,
-                attempt: number,
-                seconds,
-                reason: error.message,
-                willRetry: number <= options.retries
-              })
+        const outcome = yield* executor.execute(withLearningRate(run, lr), runDir, {
+          onMetric: (line) =>
+            emit({
+              _tag: "RunProgress",
+              id: run.id,
+              step: line.step,
+              tokens: line.tokens,
+              ...(line.loss === undefined ? {} : { loss: line.loss }),
+              ...(line.val_loss === undefined ? {} : { val_loss: line.val_loss }),
+              ...(line.tokens_per_s === undefined ? {} : { tokens_per_s: line.tokens_per_s })
+            })
+        }).pipe(
+          Effect.result,
+          // Otherwise the store would show the run as running forever.
+          Effect.onInterrupt(() =>
+            Effect.andThen(
+              Effect.ignore(store.markInterrupted(run.id, attempt)),
+              emit({ _tag: "RunInterrupted", id: run.id, attempt })
             )
           )
         )
-        return { result, number, seconds: yield* elapsed }
-      })
+        const seconds = yield* elapsed
 
-      return yield* attempt.pipe(
-        Effect.retry({ schedule: backoff, times: options.retries, while: (error) => error._tag === "RunFailed" }),
-        Effect.flatMap(({ number, result, seconds }) =>
-          Effect.gen(function*() {
-            yield* store.markCompleted(run.id, result, yield* readMetrics(runDir))
-            yield* emit({ _tag: "RunFinished", id: run.id, attempt: number, seconds, result })
-            return { _tag: "Completed", result } satisfies RunOutcome
-          })
-        ),
-        Effect.catchTag("RunFailed", (error) =>
-          store.markFailed(run.id, error.message).pipe(
-            Effect.as({ _tag: "Failed", id: run.id, reason: error.message } satisfies RunOutcome)
-          )),
-        // Otherwise the store would show the run as running forever.
-        Effect.onInterrupt(() => Effect.ignore(store.markFailed(run.id, "the sweep was interrupted")))
-      )
+        if (outcome._tag === "Failure") {
+          const error: RunFailed = outcome.failure
+          failures++
+          const final = !error.retryable || failures > options.retries
+          yield* store.recordAttemptFailure(run.id, attempt, {
+            kind: error.kind,
+            reason: error.reason,
+            logTail: error.logTail,
+            exitCode: error.exitCode,
+            ...(error.jobId === undefined ? {} : { jobId: error.jobId })
+          }, final)
+          yield* emit({ _tag: "RunAttemptFailed", id: run.id, attempt, seconds, kind: error.kind, reason: error.message, willRetry: !final })
+          if (final) return { _tag: "Failed", id: run.id, reason: error.message } satisfies RunOutcome
+          yield* Effect.sleep(backoffMillis * 2 ** (failures - 1))
+          continue
+        }
+
+        const result = outcome.success
+        if (result.status === "diverged" && lrRetries < divergence.retries) {
+          lrRetries++
+          const lower = lr * divergence.lrFactor
+          const reason = `diverged (non-finite loss) at lr ${lr.toExponential(3)}; retrained from scratch at lr ` +
+            `${lower.toExponential(3)} (execution.divergence, retry ${lrRetries} of ${divergence.retries})`
+          yield* store.recordAttemptFailure(run.id, attempt, { kind: "diverged", reason, logTail: "", exitCode: 0 }, false)
+          yield* emit({ _tag: "RunAttemptFailed", id: run.id, attempt, seconds, kind: "diverged", reason, willRetry: true })
+          lr = lower
+          yield* clearRunOutputs(runDir)
+          yield* writeRunSpec(runDir, withLearningRate(run, lr))
+          continue
+        }
+
+        yield* store.markCompleted(run.id, attempt, result, yield* readMetrics(runDir))
+        yield* emit({ _tag: "RunFinished", id: run.id, attempt, seconds, result })
+        crashPoint("between-runs")
+        return { _tag: "Completed", result } satisfies RunOutcome
+      }
     })
 
     // Largest runs first: a run's time grows with its FLOPs, and starting the long ones early
@@ -137,8 +191,8 @@ export const runSweep = Effect.fn("runSweep")(
     const outcomes: ReadonlyArray<RunOutcome> = yield* Effect.forEach(longestFirst, (run) => {
       const runDir = runFolderPath(options.storeDir, run.id)
       return Effect.gen(function*() {
-        if (!options.force && (yield* skipIfComplete(run, runDir))) return { _tag: "Skipped" } as const
-        if (options.force) yield* clearRunOutputs(runDir)
+        if (forced(run.id)) yield* clearRunOutputs(runDir)
+        else if (yield* skipIfComplete(run, runDir)) return { _tag: "Skipped" } as const
         return yield* execute(run, runDir)
       })
     }, { concurrency: options.concurrency })
@@ -150,5 +204,6 @@ export const runSweep = Effect.fn("runSweep")(
       ),
       skipped: outcomes.filter((outcome) => outcome._tag === "Skipped").length
     } satisfies SweepOutcome
-  }
+  },
+  Effect.scoped
 )

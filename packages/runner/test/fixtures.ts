@@ -1,4 +1,5 @@
 import type { RunSpec } from "@scalelab/spec"
+import type { Duration } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -45,14 +46,21 @@ export const makeRun = (index: number, experiment = "toy"): RunSpec => {
     },
     eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
     seed: 100 + index,
-    backend: "auto"
+    backend: "auto",
+    trainer: "fake 1"
   }
 }
 
-const fakeTrainer = join(import.meta.dirname, "fakeTrainer.mjs")
+export const fakeTrainer = join(import.meta.dirname, "fakeTrainer.mjs")
 
 /** Runs the fake trainer; `behaviourOf` picks a misbehaviour per run folder. */
-export const fakeTrainerExecutor = (behaviourOf: (runDir: string) => string = () => "train") =>
+export const fakeTrainerExecutor = (
+  behaviourOf: (runDir: string) => string = () => "train",
+  options: { readonly hangTimeoutSeconds?: number; readonly stopGracePeriod?: Duration.Input } = {}
+) =>
   LocalExecutor.layer({
-    workerCommand: (runDir) => ({ command: process.execPath, args: [fakeTrainer, runDir, behaviourOf(runDir)] })
+    name: "local",
+    workerCommand: (runDir) => ({ command: process.execPath, args: [fakeTrainer, runDir, behaviourOf(runDir)] }),
+    hangTimeoutSeconds: options.hangTimeoutSeconds ?? 0,
+    ...(options.stopGracePeriod === undefined ? {} : { stopGracePeriod: options.stopGracePeriod })
   })

@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -21,7 +21,7 @@ const sweep = (
   options: Partial<SweepOptions> & { readonly behaviourOf?: (runDir: string) => string } = {}
 ) => {
   const events: Array<SweepEvent> = []
-  const layers = Layer.merge(RunStore.layer(storeDir), fakeTrainerExecutor(options.behaviourOf))
+  const layers = Layer.merge(RunStore.layer(storeDir), fakeTrainerExecutor(options.behaviourOf, { hangTimeoutSeconds: 1 }))
   return Effect.runPromise(
     Effect.gen(function*() {
       const outcome = yield* runSweep("toy", runs, {
@@ -33,7 +33,13 @@ const sweep = (
         ...options
       })
       const store = yield* RunStore
-      return { outcome, events, rows: yield* store.listRuns("toy"), results: yield* store.results("toy") }
+      return {
+        outcome,
+        events,
+        rows: yield* store.listRuns("toy"),
+        results: yield* store.results("toy"),
+        attempts: yield* store.attempts()
+      }
     }).pipe(Effect.provide(layers))
   )
 }
@@ -107,7 +113,7 @@ describe("runSweep", () => {
     expect(outcome.failed).toEqual([])
     expect(outcome.completed).toHaveLength(runs.length)
     expect(rows.find((row) => row.id === flaky)).toMatchObject({ status: "completed", attempts: 2, error: null })
-    expect(events.filter((event) => event.id === flaky).map((event) => event._tag)).toEqual([
+    expect(events.filter((event) => "id" in event && event.id === flaky && event._tag !== "RunProgress").map((event) => event._tag)).toEqual([
       "RunStarted",
       "RunAttemptFailed",
       "RunStarted",
@@ -118,7 +124,7 @@ describe("runSweep", () => {
   it("gives up on a run that always crashes, records why, and completes the others", async () => {
     const storeDir = freshStoreDir()
     const doomed = runs[1]!.id
-    const { outcome, events, rows, results } = await sweep(storeDir, {
+    const { outcome, events, rows, results, attempts } = await sweep(storeDir, {
       retries: 2,
       behaviourOf: (runDir) => endsWith(doomed)(runDir) ? "crash" : "train"
     })
@@ -128,11 +134,16 @@ describe("runSweep", () => {
     expect(outcome.failed[0]?.reason).toContain("exited with code 3")
     expect(outcome.failed[0]?.reason).toContain("simulated out-of-memory")
     expect(executions(storeDir, doomed)).toBe(3)
-    expect(rows.find((row) => row.id === doomed)).toMatchObject({
-      status: "failed",
-      attempts: 3,
-      error: outcome.failed[0]?.reason
-    })
+    expect(rows.find((row) => row.id === doomed)).toMatchObject({ status: "failed", attempts: 3 })
+    expect(rows.find((row) => row.id === doomed)?.error).toContain("exited with code 3")
+    // Every attempt is on record with its reason and the worker's last output.
+    const tried = attempts.filter((row) => row.run_id === doomed)
+    expect(tried.map((row) => [row.attempt, row.outcome, row.kind, row.exit_code])).toEqual([
+      [1, "failed", "crashed", 3],
+      [2, "failed", "crashed", 3],
+      [3, "failed", "crashed", 3]
+    ])
+    expect(tried.every((row) => row.log_tail?.includes("simulated out-of-memory"))).toBe(true)
     expect(results.map((row) => row.run_id)).not.toContain(doomed)
     const failures = events.filter((event) => event._tag === "RunAttemptFailed")
     expect(failures.map((event) => event.willRetry)).toEqual([true, true, false])
@@ -160,4 +171,112 @@ describe("runSweep", () => {
     )
     expect(error.message).toContain(`belongs to experiment "other", not "toy"`)
   })
+
+  it("kills a run that hangs (no metric line for the hang timeout) and retries it", async () => {
+    const storeDir = freshStoreDir()
+    const stuck = runs[2]!.id
+    const { outcome, rows, attempts } = await sweep(storeDir, {
+      behaviourOf: (runDir) => endsWith(stuck)(runDir) ? "hang-once" : "train"
+    })
+    expect(outcome.failed).toEqual([])
+    expect(rows.find((row) => row.id === stuck)).toMatchObject({ status: "completed", attempts: 2 })
+    expect(attempts.filter((row) => row.run_id === stuck).map((row) => [row.attempt, row.outcome, row.kind])).toEqual([
+      [1, "failed", "hung"],
+      [2, "completed", null]
+    ])
+  })
+
+  it("records a run whose loss went non-finite as diverged, kept out of the results", async () => {
+    const storeDir = freshStoreDir()
+    const hot = runs[0]!.id
+    const { outcome, rows, results } = await sweep(storeDir, {
+      behaviourOf: (runDir) => endsWith(hot)(runDir) ? "diverge" : "train"
+    })
+    expect(outcome.failed).toEqual([])
+    expect(rows.find((row) => row.id === hot)).toMatchObject({ status: "diverged", attempts: 1 })
+    expect(results.map((row) => row.run_id)).not.toContain(hot)
+  })
+
+  it("retrains a diverged run at a lower learning rate when the divergence policy says so", async () => {
+    const storeDir = freshStoreDir()
+    const hot = runs[0]!.id
+    const { outcome, rows, attempts, events } = await sweep(storeDir, {
+      divergence: { retries: 3, lrFactor: 0.5 },
+      behaviourOf: (runDir) => endsWith(hot)(runDir) ? "diverge-above-1e-3" : "train"
+    })
+    expect(outcome.failed).toEqual([])
+    // 3e-3 and 1.5e-3 diverge; 7.5e-4 trains.
+    expect(attempts.filter((row) => row.run_id === hot).map((row) => [row.lr, row.outcome, row.kind])).toEqual([
+      [0.003, "failed", "diverged"],
+      [0.0015, "failed", "diverged"],
+      [0.00075, "completed", null]
+    ])
+    expect(rows.find((row) => row.id === hot)).toMatchObject({ status: "completed", attempts: 3 })
+    const written = JSON.parse(readFileSync(join(runFolderPath(storeDir, hot), runSpecFile), "utf8"))
+    expect(written.training.lr).toBe(0.00075)
+    expect(events.filter((event) => event._tag === "RunStarted" && event.id === hot).map((event) => event._tag === "RunStarted" && event.lr))
+      .toEqual([0.003, 0.0015, 0.00075])
+  })
+
+  it("fails a run whose trainer breaks the metrics contract at once, quoting the line, and goes on", async () => {
+    const storeDir = freshStoreDir()
+    const sloppy = runs[4]!.id
+    const { outcome, rows } = await sweep(storeDir, {
+      behaviourOf: (runDir) => endsWith(sloppy)(runDir) ? "malformed" : "train"
+    })
+    expect(outcome.completed).toHaveLength(runs.length - 1)
+    expect(outcome.failed.map((failure) => failure.id)).toEqual([sloppy])
+    expect(outcome.failed[0]?.reason).toContain(`"step=2 loss=4.9"`)
+    expect(rows.find((row) => row.id === sloppy)).toMatchObject({ status: "failed", attempts: 1 })
+  })
+
+  it("marks the runs under way as interrupted when the sweep is interrupted, and stops their workers", async () => {
+    const storeDir = freshStoreDir()
+    const events: Array<SweepEvent> = []
+    const layers = Layer.merge(RunStore.layer(storeDir), fakeTrainerExecutor(() => "hang"))
+    const rows = await Effect.runPromise(
+      Effect.gen(function*() {
+        const sweeping = yield* Effect.forkChild(runSweep("toy", runs.slice(0, 2), {
+          storeDir,
+          concurrency: 2,
+          retries: 0,
+          onEvent: (event) => Effect.sync(() => events.push(event))
+        }))
+        const pidFiles = runs.slice(0, 2).map((run) => join(runFolderPath(storeDir, run.id), "pid"))
+        while (!pidFiles.every(existsSync)) yield* Effect.sleep("20 millis")
+        yield* Fiber.interrupt(sweeping)
+        expect(pidFiles.map((file) => isAlive(Number(readFileSync(file, "utf8"))))).toEqual([false, false])
+        return yield* (yield* RunStore).listRuns("toy")
+      }).pipe(Effect.provide(layers))
+    )
+    expect(rows.map((row) => row.status)).toEqual(["interrupted", "interrupted"])
+    expect(events.filter((event) => event._tag === "RunInterrupted")).toHaveLength(2)
+    expect(existsSync(join(storeDir, "sweep.lock"))).toBe(false)
+  })
+
+  it("refuses to start while another live coordinator holds the store", async () => {
+    const storeDir = freshStoreDir()
+    // Our parent process stands in for another coordinator: alive, and not us.
+    writeFileSync(join(storeDir, "sweep.lock"), `${process.ppid}\n`)
+    const error = await Effect.runPromise(
+      Effect.flip(runSweep("toy", runs, { storeDir, concurrency: 1, retries: 0 })).pipe(
+        Effect.provide(Layer.merge(RunStore.layer(storeDir), fakeTrainerExecutor()))
+      )
+    )
+    expect(error._tag).toBe("StoreBusy")
+    expect(error.message).toContain(`pid ${process.ppid}`)
+    // A dead holder's lock is taken over.
+    writeFileSync(join(storeDir, "sweep.lock"), "999999999\n")
+    const { outcome } = await sweep(storeDir)
+    expect(outcome.completed).toHaveLength(runs.length)
+  })
 })
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
