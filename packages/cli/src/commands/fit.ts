@@ -15,8 +15,7 @@ import {
   lawVariables
 } from "../resultsFit.ts"
 import { type LoadedResults, loadResults } from "../resultsInput.ts"
-import { jsonFlag } from "./plan.ts"
-import { storeFlag } from "./run.ts"
+import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 export const inputArgument = Argument.String("input").pipe(
   Argument.withDescription("a spec (its store's finished runs) or a results table (.csv, .jsonl)")

@@ -15,8 +15,7 @@ import {
 } from "../resultsFit.ts"
 import type { ResultPoint } from "../resultsInput.ts"
 import { bootstrapFlag, loadInput, mapFlag, seedFlag } from "./fit.ts"
-import { jsonFlag } from "./plan.ts"
-import { storeFlag } from "./run.ts"
+import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 /** What the user fixed: a compute budget, or the model size or token count to be compute-optimal. */
 type Target = { readonly quantity: "compute" | "params" | "tokens"; readonly value: number }

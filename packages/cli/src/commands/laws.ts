@@ -2,7 +2,7 @@ import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { publishedLaws, type PublishedLaw } from "@scalelab/laws"
 import { sci } from "../format.ts"
-import { jsonFlag } from "./plan.ts"
+import { jsonFlag } from "../commonFlags.ts"
 
 const formula = (law: PublishedLaw): string => {
   if (law.kind === "parametric") {

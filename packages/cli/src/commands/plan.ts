@@ -1,21 +1,29 @@
-import { Console, Effect, Option } from "effect"
+import { Clock, Console, Effect, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { effectiveSpec } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
-import { sci, table } from "../format.ts"
+import { estimateLines } from "../estimate/estimateSummary.ts"
+import { estimateRunSeconds, type RunTimeEstimate } from "../estimate/runTimeEstimate.ts"
+import { sci, seconds, table } from "../format.ts"
 import { loadSpec } from "../specInput.ts"
 import { planExperiment } from "../planExperiment.ts"
 import { storeDirFor } from "../storeLocation.ts"
-import { storeFlag } from "./run.ts"
+import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { specArgument } from "./validate.ts"
 
-export const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("machine-readable output"), Flag.withDefault(false))
+const estimateFlag = Flag.Boolean("estimate").pipe(
+  Flag.withDescription(
+    "estimate each run's training time from this machine's measured speed (the first plan on a machine times a " +
+      "few steps of some runs; later ones read <store>/cache/); --no-estimate skips it"
+  ),
+  Flag.withDefault(true)
+)
 
-const planTable = (plan: Plan): string =>
+const planTable = (plan: Plan, estimate: RunTimeEstimate | undefined): string =>
   table(
-    ["id", "budget", "params", "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps", "epochs"],
-    plan.runs.map(({ run, epochs }) => [
+    ["id", "budget", "params", "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps", "epochs", "est. time"],
+    plan.runs.map(({ run, epochs }, index) => [
       run.id,
       sci(run.budget),
       sci(run.params),
@@ -27,30 +35,59 @@ const planTable = (plan: Plan): string =>
       sci(run.training.lr),
       String(run.training.batch_tokens),
       String(Math.ceil(run.tokens / run.training.batch_tokens)),
-      epochs === undefined ? "" : epochs.toFixed(2)
+      epochs === undefined ? "" : epochs.toFixed(2),
+      estimate === undefined ? "" : seconds(estimate.runs[index]?.seconds ?? Number.NaN)
     ])
   )
 
-export const planCommand = Command.make("plan", { spec: specArgument, json: jsonFlag, store: storeFlag }, ({ spec, json, store }) =>
-  Effect.gen(function* () {
-    const experiment = yield* loadSpec(spec)
-    // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.
-    const plan = yield* planExperiment(experiment, storeDirFor(spec, Option.getOrUndefined(store)))
-    if (json) {
-      yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: plan.runs }, null, 2))
-      return
-    }
-    yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
-    yield* Console.log(planTable(plan))
-    const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
-    yield* Console.log(`\n${plan.runs.length} runs, ${sci(totalFlops)} training FLOPs in all`)
-    const repeating = plan.runs.filter((p) => (p.epochs ?? 0) > 1)
-    if (repeating.length > 0) {
-      const most = Math.max(...repeating.map((p) => p.epochs ?? 0))
-      yield* Console.log(
-        `${repeating.length} runs see the corpus more than once (up to ${most.toFixed(2)} epochs); ` +
-          "their effective tokens D' (Muennighoff et al. 2023) are in `plan --json` as effective_tokens"
-      )
-    }
-  })
-).pipe(Command.withDescription("List the runs a spec plans: id, N, D, FLOPs, shape, learning rate, batch"))
+/** `plan --json`'s estimate: the sweep's times and where the speeds come from (each run carries its own). */
+const estimateJson = (estimate: RunTimeEstimate) => ({
+  basis: "training steps on an otherwise idle machine; each run's start-up and evaluations come on top",
+  concurrency: estimate.concurrency,
+  sweep_seconds: estimate.sweep_seconds,
+  remaining_seconds: estimate.remaining_seconds,
+  ...(estimate.probe === undefined ? {} : { probe: estimate.probe })
+})
+
+export const planCommand = Command.make(
+  "plan",
+  { spec: specArgument, json: jsonFlag, store: storeFlag, estimate: estimateFlag },
+  ({ spec, json, store, estimate: wantEstimate }) =>
+    Effect.gen(function* () {
+      const experiment = yield* loadSpec(spec)
+      const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
+      // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.
+      const plan = yield* planExperiment(experiment, storeDir)
+      // A plan is worth showing without its estimate: a failed estimate is reported, not fatal.
+      const outcome = wantEstimate ? yield* Effect.result(estimateRunSeconds(experiment, plan, storeDir)) : undefined
+      const estimate = outcome !== undefined && Result.isSuccess(outcome) ? outcome.success : undefined
+      const estimateFailure = outcome !== undefined && Result.isFailure(outcome) ? outcome.failure : undefined
+      if (json) {
+        const runs = plan.runs.map((planned, index) => {
+          const run = estimate?.runs[index]
+          return run === undefined ? planned : { ...planned, estimated_seconds: run.seconds, estimate_source: run.source }
+        })
+        const estimateField = estimate !== undefined
+          ? { estimate: estimateJson(estimate) }
+          : estimateFailure !== undefined
+          ? { estimate: { error: estimateFailure.message } }
+          : {}
+        yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs, ...estimateField }, null, 2))
+        return
+      }
+      yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
+      yield* Console.log(planTable(plan, estimate))
+      const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
+      yield* Console.log(`\n${plan.runs.length} runs, ${sci(totalFlops)} training FLOPs in all`)
+      if (estimate !== undefined) yield* Console.log(estimateLines(estimate, yield* Clock.currentTimeMillis).join("\n"))
+      if (estimateFailure !== undefined) yield* Console.log(`not estimated: ${estimateFailure.message}`)
+      const repeating = plan.runs.filter((p) => (p.epochs ?? 0) > 1)
+      if (repeating.length > 0) {
+        const most = Math.max(...repeating.map((p) => p.epochs ?? 0))
+        yield* Console.log(
+          `${repeating.length} runs see the corpus more than once (up to ${most.toFixed(2)} epochs); ` +
+            "their effective tokens D' (Muennighoff et al. 2023) are in `plan --json` as effective_tokens"
+        )
+      }
+    })
+).pipe(Command.withDescription("List the runs a spec plans: id, N, D, FLOPs, shape, learning rate, batch, estimated time"))
