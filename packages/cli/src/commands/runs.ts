@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { databasePath, RunStore } from "@scalelab/runner"
+import { type AttemptRow, databasePath, RunStatus, RunStore } from "@scalelab/runner"
 import { sci, table } from "../format.ts"
 import { loadSpec } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
 import { UserInputError } from "../failure.ts"
-import { jsonFlag } from "./plan.ts"
-import { storeFlag } from "./run.ts"
+import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 const resultColumns = ["run_id", "experiment", "budget", "params", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s"] as const
 
@@ -16,13 +15,38 @@ const csvCell = (value: unknown): string => {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
+const isRunStatus = Schema.is(RunStatus)
+
+/** Parses `--status failed,interrupted`: one or more statuses, comma-separated. */
+const parseStatuses = (text: string) =>
+  Effect.gen(function* () {
+    const named = text.split(",").map((part) => part.trim()).filter((part) => part !== "")
+    const unknown = named.filter((part) => !isRunStatus(part))
+    if (named.length === 0 || unknown.length > 0) {
+      const what = named.length === 0 ? "no status" : `unknown status ${unknown.map((part) => `"${part}"`).join(", ")}`
+      return yield* new UserInputError({
+        message: `--status ${JSON.stringify(text)}: ${what}; use one or more of ${RunStatus.literals.join(", ")}, comma-separated`
+      })
+    }
+    return named.filter(isRunStatus)
+  })
+
+const errorWidth = 60
+
+/** The first line of a failed run's error, cut to fit a table cell. */
+const errorCell = (error: string | null): string => {
+  const firstLine = (error ?? "").split("\n", 1)[0] ?? ""
+  return firstLine.length > errorWidth ? `${firstLine.slice(0, errorWidth - 1)}…` : firstLine
+}
+
 interface Listing {
   readonly experiment: string | undefined
+  readonly statuses: ReadonlyArray<RunStatus> | undefined
   readonly json: boolean
   readonly csv: boolean
 }
 
-const listRuns = ({ experiment, json, csv }: Listing) =>
+const listRuns = ({ experiment, statuses, json, csv }: Listing) =>
   Effect.gen(function* () {
     const runStore = yield* RunStore
     const results = yield* runStore.results(experiment)
@@ -30,13 +54,26 @@ const listRuns = ({ experiment, json, csv }: Listing) =>
       const lines = [resultColumns.join(","), ...results.map((row) => resultColumns.map((c) => csvCell(row[c])).join(","))]
       return yield* Console.log(lines.join("\n"))
     }
-    const runs = yield* runStore.listRuns(experiment)
+    const runs = yield* runStore.listRuns(experiment, statuses)
     const resultById = new Map(results.map((r) => [r.run_id, r]))
     if (json) {
-      return yield* Console.log(JSON.stringify(runs.map((run) => ({ ...run, result: resultById.get(run.id) ?? null })), null, 2))
+      const attemptsByRun = new Map<string, Array<AttemptRow>>()
+      for (const attempt of yield* runStore.attempts()) {
+        const ofRun = attemptsByRun.get(attempt.run_id) ?? []
+        ofRun.push(attempt)
+        attemptsByRun.set(attempt.run_id, ofRun)
+      }
+      const listed = runs.map((run) => ({
+        ...run,
+        result: resultById.get(run.id) ?? null,
+        attempt_history: attemptsByRun.get(run.id) ?? []
+      }))
+      return yield* Console.log(JSON.stringify(listed, null, 2))
     }
+    // The error column only when a listed run failed: most listings have none.
+    const withErrors = runs.some((run) => run.status === "failed")
     yield* Console.log(table(
-      ["id", "experiment", "status", "budget", "params", "tokens", "loss", "attempts", "backend"],
+      ["id", "experiment", "status", "budget", "params", "tokens", "loss", "attempts", "backend", ...(withErrors ? ["error"] : [])],
       runs.map((run) => [
         run.id,
         run.experiment,
@@ -46,7 +83,8 @@ const listRuns = ({ experiment, json, csv }: Listing) =>
         sci(run.tokens),
         resultById.get(run.id)?.loss.toFixed(4) ?? "",
         String(run.attempts),
-        run.backend ?? ""
+        run.backend ?? "",
+        ...(withErrors ? [run.status === "failed" ? errorCell(run.error) : ""] : [])
       ])
     ))
   })
@@ -56,11 +94,19 @@ export const runsCommand = Command.make(
   {
     spec: Argument.String("spec").pipe(Argument.withDescription("experiment spec (YAML): list its runs"), Argument.optional),
     store: storeFlag,
+    status: Flag.String("status").pipe(
+      Flag.withDescription(`only runs with these statuses, comma-separated (${RunStatus.literals.join(", ")})`),
+      Flag.optional
+    ),
     json: jsonFlag,
-    csv: Flag.Boolean("csv").pipe(Flag.withDescription("the results table as CSV (params, tokens, flops, loss, budget, seed, ...)"), Flag.withDefault(false))
+    csv: Flag.Boolean("csv").pipe(Flag.withDescription("the results table of completed runs as CSV (params, tokens, flops, loss, budget, seed, ...)"), Flag.withDefault(false))
   },
-  ({ spec, store, json, csv }) =>
+  ({ spec, store, status, json, csv }) =>
     Effect.gen(function* () {
+      const statuses = Option.isSome(status) ? yield* parseStatuses(status.value) : undefined
+      if (statuses !== undefined && csv) {
+        return yield* new UserInputError({ message: "--csv lists the results of completed runs only; drop --status, or use --json to filter runs by status" })
+      }
       const storeDir = Option.isSome(spec) ? storeDirFor(spec.value, Option.getOrUndefined(store)) : Option.getOrUndefined(store)
       if (storeDir === undefined) {
         return yield* new UserInputError({ message: "say which runs: `scalelab runs SPEC` or `scalelab runs --store DIR`" })
@@ -72,6 +118,6 @@ export const runsCommand = Command.make(
           message: `no run store at ${storeDir} (no ${databasePath(storeDir)}): run \`scalelab run SPEC\` first, or pass --store DIR`
         })
       }
-      yield* listRuns({ experiment, json, csv }).pipe(Effect.provide(RunStore.layer(storeDir)))
+      yield* listRuns({ experiment, statuses, json, csv }).pipe(Effect.provide(RunStore.layer(storeDir)))
     })
-).pipe(Command.withDescription("List runs and their state; --csv/--json export the results table that fits read"))
+).pipe(Command.withDescription("List runs and their state (--status to filter; --json adds each run's result and attempts); --csv exports the results table that fits read"))
