@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
-APT_PACKAGES=(fonts-dejavu-core)
+# python3: the example external trainer (experiments/external-trainer) that the tests run.
+APT_PACKAGES=(fonts-dejavu-core python3)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
