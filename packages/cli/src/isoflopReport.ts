@@ -10,6 +10,8 @@ export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ rea
 export interface IsoflopReport {
   readonly indexPath: string
   readonly fitPath: string
+  /** What fit.json holds. */
+  readonly fitJson: unknown
   readonly plotPaths: ReadonlyArray<string>
 }
 
@@ -68,7 +70,7 @@ export const writeIsoflopReport = (
         title: `scalelab report — ${experiment}`,
         sections: [{ title: "IsoFLOP curves", name: "isoflop", spec, caption: captionOf(outcome) }]
       })
-      return { indexPath: files.indexPath, fitPath, plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]) }
+      return { indexPath: files.indexPath, fitPath, fitJson, plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]) }
     },
     catch: (cause) =>
       new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })

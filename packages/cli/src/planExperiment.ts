@@ -1,15 +1,74 @@
+import { existsSync } from "node:fs"
+import { Effect } from "effect"
+import type { IsoflopPoint } from "@scalelab/laws"
+import { type CorpusFacts, type Plan, planAdaptive, planIsoflop } from "@scalelab/planner"
+import { databasePath, RunStore } from "@scalelab/runner"
 import type { Experiment } from "@scalelab/spec"
-import { planIsoflop } from "@scalelab/planner"
 import { corpusFacts } from "@scalelab/train/training-data"
 import { attempt } from "./pureInput.ts"
 import { tokenizerCacheDir } from "./workerCommand.ts"
 
+/** How a run ended, as far as planning cares: its point, or `diverged` (an end with no point). */
+export type RunEnding = IsoflopPoint | "diverged"
+
 /**
- * The plan of an experiment, with what its corpus is (file digests go into run ids) and its size, so
- * that the planner can tell which runs repeat their data (and what those tokens are worth:
- * Muennighoff et al. 2023).
+ * What the corpus is (file digests go into run ids) and its size, so that the planner can tell
+ * which runs repeat their data (and what those tokens are worth: Muennighoff et al. 2023).
+ */
+export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
+  attempt(() => corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
+
+/**
+ * The plan as far as the ended runs settle it. A static sweep is planned whole. An adaptive one is
+ * planned budget by budget: while every run of the budget planned last has ended, the next budget
+ * is planned on those results; so the same store always gives the same plan, and a sweep killed
+ * at any point resumes onto the very runs it had started.
+ */
+export const settledPlan = (experiment: Experiment, corpus: CorpusFacts, ended: ReadonlyMap<string, RunEnding>) =>
+  attempt((): Plan => {
+    if (!experiment.sweep.adaptive) return planIsoflop(experiment, corpus)
+    let finished: ReadonlyArray<IsoflopPoint> = []
+    for (;;) {
+      const plan = planAdaptive(experiment, finished, corpus)
+      const lastBudget = Math.max(...plan.runs.map(({ run }) => run.budget))
+      const last = plan.runs.filter(({ run }) => run.budget === lastBudget)
+      if (!last.every(({ run }) => ended.has(run.id))) return plan
+      const points = last.flatMap(({ run }) => {
+        const ending = ended.get(run.id)
+        return ending === undefined || ending === "diverged" ? [] : [ending]
+      })
+      // Every budget planned, or one whose runs all diverged: nothing to re-centre the next on.
+      if (lastBudget >= Math.max(...experiment.sweep.budgets) || points.length === 0) return plan
+      finished = [...finished, ...points]
+    }
+  })
+
+/** The experiment's runs that have ended, from the store. */
+export const endedRuns = (experiment: string) =>
+  Effect.gen(function*() {
+    const store = yield* RunStore
+    const points = new Map((yield* store.results(experiment)).map((row) => [row.run_id, row]))
+    const ended = new Map<string, RunEnding>()
+    for (const row of yield* store.listRuns(experiment)) {
+      const point = points.get(row.id)
+      if (row.status === "diverged") ended.set(row.id, "diverged")
+      else if (row.status === "completed" && point !== undefined) {
+        ended.set(row.id, { budget: point.budget, params: point.params, tokens: point.tokens, loss: point.loss })
+      }
+    }
+    return ended as ReadonlyMap<string, RunEnding>
+  })
+
+/**
+ * The plan of an experiment for commands that read a store but do not train (`plan`, `fit`): an
+ * adaptive sweep's later budgets depend on the results it holds. Opening a store creates it, so a
+ * store that does not exist yet counts as empty.
  */
 export const planExperiment = (experiment: Experiment, storeDir: string) =>
-  attempt(() =>
-    planIsoflop(experiment, corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
-  )
+  Effect.gen(function*() {
+    const corpus = yield* loadCorpusFacts(experiment, storeDir)
+    const ended = experiment.sweep.adaptive && existsSync(databasePath(storeDir))
+      ? yield* endedRuns(experiment.name).pipe(Effect.provide(RunStore.layer(storeDir)))
+      : new Map<string, RunEnding>()
+    return yield* settledPlan(experiment, corpus, ended)
+  })

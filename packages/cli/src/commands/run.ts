@@ -1,118 +1,160 @@
-import { availableParallelism } from "node:os"
 import * as path from "node:path"
-import { Console, Data, Effect, Layer, Option, Result } from "effect"
+import { Console, Data, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { fitIsoflop, fitIsoflopCurves, forecastIsoflop } from "@scalelab/laws"
 import type { Plan, PlannedRun } from "@scalelab/planner"
-import { LocalExecutor, RunStore, runSweep, type SweepEvent } from "@scalelab/runner"
-import { effectiveSpec, type Experiment } from "@scalelab/spec"
+import { RunStore, runSweep, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
+import { effectiveSpec, EXECUTORS, type Experiment } from "@scalelab/spec"
 import { seconds, sci } from "../format.ts"
-import { type IsoflopOutcome, writeIsoflopReport } from "../isoflopReport.ts"
-import { attempt } from "../pureInput.ts"
+import { jsonFlag, storeFlag } from "../commonFlags.ts"
+import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.ts"
+import { UserInputError } from "../failure.ts"
+import { endedRuns, loadCorpusFacts, type RunEnding, settledPlan } from "../planExperiment.ts"
+import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
 import { loadSpec } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
-import { builtinWorkerCommand } from "../workerCommand.ts"
-import { planExperiment } from "../planExperiment.ts"
+import { fitAndReport, fitSummary } from "../sweepFit.ts"
 import { specArgument } from "./validate.ts"
 
-export const storeFlag = Flag.String("store").pipe(
-  Flag.withDescription("store folder (default: .scalelab/ beside the spec)"),
-  Flag.optional
-)
-
-/** Some runs failed every attempt: what finished is kept, and `scalelab run` again retries the rest. */
+/** Some runs failed for good: what finished is kept, and `scalelab run` again retries the rest. */
 export class SweepIncomplete extends Data.TaggedError("SweepIncomplete")<{
   readonly failed: ReadonlyArray<string>
   readonly storeDir: string
 }> {
   override get message() {
     return `${this.failed.length} run(s) failed: ${this.failed.join(", ")}. Their logs are in ` +
-      `${path.join(this.storeDir, "runs", "<id>", "worker.log")}; run the same command again to retry them.`
+      `${path.join(this.storeDir, "runs", "<id>", "worker.log")} and their attempts in \`scalelab runs --json\`; ` +
+      `run the same command again to retry them.`
   }
 }
 
-const forecastTargets = (experiment: Experiment): ReadonlyArray<number> =>
-  experiment.forecast.compute.length > 0 ? experiment.forecast.compute : [10 * Math.max(...experiment.sweep.budgets)]
-
-const fitSummary = (isoflop: IsoflopOutcome): ReadonlyArray<string> => {
-  if (isoflop._tag === "CurvesOnly") return ["IsoFLOP curves fitted per budget; no power law (see below)."]
-  const { fit, forecasts } = isoflop
-  const unbracketed = fit.budgets.filter((b) => !b.bracketed).map((b) => sci(b.budget))
-  return [
-    `IsoFLOP fit over ${fit.used_budgets.length} of ${fit.budgets.length} budgets` +
-    (unbracketed.length > 0 ? ` (minimum not bracketed at ${unbracketed.join(", ")}: widen span or move the centre)` : ""),
-    `  N*(C) = ${sci(fit.params_opt.k)} · C^${fit.params_opt.a.toFixed(3)}   (R² ${fit.r2s.params.toFixed(3)})`,
-    `  D*(C) = ${sci(fit.tokens_opt.k)} · C^${fit.tokens_opt.b.toFixed(3)}   (R² ${fit.r2s.tokens.toFixed(3)})`,
-    ...forecasts.map((f) =>
-      `forecast at C = ${sci(f.compute)} FLOPs: N* = ${sci(f.params)} params, D* = ${sci(f.tokens)} tokens, loss ≈ ${f.loss.toFixed(3)}`)
-  ]
+interface RunChoices {
+  readonly storeDir: string
+  readonly concurrency: Option.Option<number>
+  /** Runs to redo although complete: all of them, or these ids. */
+  readonly force: true | ReadonlySet<string> | undefined
+  readonly mode: ProgressMode
 }
 
-const concurrencyFor = (experiment: Experiment, flag: Option.Option<number>): number =>
-  Option.getOrElse(flag, () =>
-    experiment.execution.concurrency === "auto" ? availableParallelism() : experiment.execution.concurrency)
+const budgetEvent = (budget: number, runs: ReadonlyArray<PlannedRun>): SweepEvent => ({
+  _tag: "BudgetPlanned",
+  budget,
+  centre_params: runs[0]?.centre_params ?? 0,
+  reason: `sizes centred on N* = ${sci(runs[0]?.centre_params ?? 0)} from ${runs[0]?.centre ?? "?"}`,
+  runs: runs.map(({ run }) => run.id)
+})
 
-/** One line per event: readable in a terminal and in a CI log alike. */
-const eventLine = (runs: ReadonlyMap<string, PlannedRun>, total: number) => {
-  let finished = 0
-  return (event: SweepEvent): string => {
-    const run = runs.get(event.id)?.run
-    const what = run === undefined ? event.id : `${event.id} (C=${sci(run.budget)}, N=${sci(run.params)}, D=${sci(run.tokens)})`
-    switch (event._tag) {
-      case "RunStarted":
-        return `start   ${what}${event.attempt > 1 ? ` attempt ${event.attempt}` : ""}`
-      case "RunFinished":
-        finished++
-        return `done    ${what} [${finished}/${total}] in ${seconds(event.seconds)}: val_loss ${event.result.val_loss.toFixed(4)}, ` +
-          `${sci(event.result.tokens_per_s)} tokens/s on ${event.result.backend}` +
-          (event.result.status === "diverged" ? " — DIVERGED" : "")
-      case "RunAttemptFailed":
-        return `failed  ${what} attempt ${event.attempt} after ${seconds(event.seconds)}${event.willRetry ? ", will retry" : ""}: ${event.reason}`
-      case "RunSkipped":
-        finished++
-        return `skip    ${what} [${finished}/${total}]: already complete${event.healed ? " (store updated from its folder)" : ""}`
-    }
-  }
-}
+const byBudget = (runs: ReadonlyArray<PlannedRun>): ReadonlyArray<[number, ReadonlyArray<PlannedRun>]> =>
+  [...new Set(runs.map(({ run }) => run.budget))].sort((a, b) => a - b)
+    .map((budget) => [budget, runs.filter(({ run }) => run.budget === budget)])
 
-/** Train what is not yet trained, then fit every finished run of the plan and write the report. */
-const sweepFitReport = (experiment: Experiment, plan: Plan, storeDir: string, workers: number, force: boolean) =>
-  Effect.gen(function* () {
-    const startedAt = Date.now()
-    const runsById = new Map(plan.runs.map((planned) => [planned.run.id, planned]))
-    yield* Console.log(
-      `${experiment.name}: ${plan.runs.length} runs over ${experiment.sweep.budgets.length} budgets, ` +
-        `${workers} at a time; store ${storeDir}`
-    )
-    const toLine = eventLine(runsById, plan.runs.length)
-    const outcome = yield* runSweep(experiment.name, plan.runs.map((p) => p.run), {
-      storeDir,
-      concurrency: workers,
-      retries: experiment.execution.retries,
-      force,
-      experimentSpec: effectiveSpec(experiment),
-      onEvent: (event) => Console.log(toLine(event))
+const addOutcome = (total: SweepOutcome, outcome: SweepOutcome): SweepOutcome => ({
+  completed: [...total.completed, ...outcome.completed],
+  failed: [...total.failed, ...outcome.failed],
+  skipped: total.skipped + outcome.skipped
+})
+
+/**
+ * Trains what is not yet trained: a static sweep in one go; an adaptive one budget by budget,
+ * planning each on the results of those below it. Returns the final plan and what happened.
+ */
+const trainSweep = (experiment: Experiment, choices: RunChoices, emit: (event: SweepEvent) => Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const corpus = yield* loadCorpusFacts(experiment, choices.storeDir)
+    const executed = new Set<string>()
+    // A run to redo counts as not ended until this sweep has redone it, so that an adaptive sweep
+    // replans on the new results rather than the old.
+    const redo = (id: string) => choices.force === true || (choices.force?.has(id) ?? false)
+    const settled = Effect.gen(function*() {
+      const ended = yield* endedRuns(experiment.name)
+      const considered = new Map<string, RunEnding>([...ended].filter(([id]) => !redo(id) || executed.has(id)))
+      return yield* settledPlan(experiment, corpus, considered)
     })
-    // Only this plan's runs: results of runs from an earlier version of the spec stay in the
-    // store but do not belong to this sweep.
-    const rows = (yield* (yield* RunStore).results(experiment.name)).filter((row) => runsById.has(row.run_id))
-    const points = rows.map((row) => ({ id: row.run_id, params: row.params, tokens: row.tokens, budget: row.budget, loss: row.loss }))
-    const curves = yield* attempt(() => fitIsoflopCurves(points))
-    const powerLaws = yield* Effect.result(attempt(() => {
-      const fit = fitIsoflop(points)
-      return { _tag: "Fitted", fit, forecasts: forecastTargets(experiment).map((compute) => forecastIsoflop(fit, compute)) } as const
+    let total: SweepOutcome = { completed: [], failed: [], skipped: 0 }
+    let plan: Plan = yield* settled
+    for (;;) {
+      const stage = experiment.sweep.adaptive
+        ? byBudget(plan.runs).slice(-1)
+        : byBudget(plan.runs)
+      const toRun = stage.flatMap(([, runs]) => runs).filter(({ run }) => !executed.has(run.id))
+      if (toRun.length === 0) return { plan, outcome: total }
+      for (const [budget, runs] of stage) yield* emit(budgetEvent(budget, runs))
+      const outcome = yield* runSweep(experiment.name, toRun.map(({ run }) => run), {
+        storeDir: choices.storeDir,
+        concurrency: concurrencyFor(experiment, choices.concurrency, toRun.length),
+        retries: experiment.execution.retries,
+        force: choices.force === true ? true : new Set(toRun.map(({ run }) => run.id).filter(redo)),
+        divergence: { retries: experiment.execution.divergence.retries, lrFactor: experiment.execution.divergence.lr_factor },
+        experimentSpec: effectiveSpec(experiment),
+        planReasons: new Map(toRun.map(({ run, reason }) => [run.id, reason])),
+        onEvent: emit
+      })
+      for (const { run } of toRun) executed.add(run.id)
+      total = addOutcome(total, outcome)
+      // An adaptive sweep cannot centre the next budget on one whose runs failed.
+      if (!experiment.sweep.adaptive || outcome.failed.length > 0) return { plan, outcome: total }
+      plan = yield* settled
+    }
+  })
+
+/** Run ids or unique prefixes of them, as `--rerun` takes them. */
+const resolveRerun = (wanted: ReadonlyArray<string>, plan: Plan) =>
+  Effect.gen(function*() {
+    const ids = plan.runs.map(({ run }) => run.id)
+    const chosen = new Set<string>()
+    for (const prefix of wanted) {
+      const matches = ids.filter((id) => id.startsWith(prefix))
+      if (matches.length !== 1) {
+        return yield* new UserInputError({
+          message: `--rerun ${prefix}: ${matches.length === 0 ? "no run of this plan" : `${matches.length} runs`} ` +
+            `start${matches.length === 1 ? "s" : ""} with it; give a run id from \`scalelab plan\` or \`scalelab runs\``
+        })
+      }
+      chosen.add(matches[0]!)
+    }
+    return chosen
+  })
+
+const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const startedAt = Date.now()
+    const firstPlan = yield* settledPlan(experiment, yield* loadCorpusFacts(experiment, choices.storeDir), yield* endedRuns(experiment.name))
+    const force = rerun.length > 0 ? yield* resolveRerun(rerun, firstPlan) : choices.force
+    const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
+    yield* say(
+      `${experiment.name}: ${experiment.sweep.adaptive ? "adaptive sweep, " : ""}${firstPlan.runs.length} runs planned` +
+        `${experiment.sweep.adaptive ? " so far" : ""} over ${experiment.sweep.budgets.length} budgets on ` +
+        `${experiment.execution.executor}; store ${choices.storeDir}`
+    )
+    const { plan, outcome } = yield* Effect.scoped(Effect.gen(function*() {
+      const reporter = yield* makeProgressReporter({
+        mode: choices.mode,
+        experiment: experiment.name,
+        runs: new Map(firstPlan.runs.map(({ run }) => [run.id, { budget: run.budget, params: run.params, tokens: run.tokens }])),
+        concurrency: concurrencyFor(experiment, choices.concurrency, firstPlan.runs.length),
+        out: process.stdout
+      })
+      return yield* trainSweep(experiment, { ...choices, force }, reporter.onEvent)
     }))
-    const isoflop: IsoflopOutcome = Result.isSuccess(powerLaws)
-      ? powerLaws.success
-      : { _tag: "CurvesOnly", budgets: curves, reason: powerLaws.failure.message }
-    const report = yield* writeIsoflopReport(path.join(storeDir, "reports", experiment.name), experiment.name, points, isoflop)
-    yield* Console.log(["", ...fitSummary(isoflop), `report: ${report.indexPath}`, ...report.plotPaths.map((p) => `        ${p}`),
-      `fit:    ${report.fitPath}`,
-      `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ${outcome.failed.length} failed; ` +
-      `${seconds((Date.now() - startedAt) / 1000)} wall`].join("\n"))
-    if (Result.isFailure(powerLaws)) return yield* powerLaws.failure
+    const fitted = yield* fitAndReport(experiment, new Set(plan.runs.map(({ run }) => run.id)), choices.storeDir)
+    const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
+      `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
+    if (choices.mode === "json") {
+      yield* Console.log(JSON.stringify({
+        event: "SweepEnded",
+        time: new Date().toISOString(),
+        trained: outcome.completed.length,
+        skipped: outcome.skipped,
+        failed: outcome.failed.map((failure) => failure.id),
+        report: fitted.report.indexPath,
+        fit: fitted.report.fitJson
+      }))
+    } else {
+      yield* Console.log(["", ...fitSummary(fitted.isoflop), `report: ${fitted.report.indexPath}`,
+        ...fitted.report.plotPaths.map((p) => `        ${p}`), `fit:    ${fitted.report.fitPath}`, summary].join("\n"))
+    }
+    if (fitted.powerLawFailure !== undefined) return yield* fitted.powerLawFailure
     if (outcome.failed.length > 0) {
-      return yield* Effect.fail(new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir }))
+      return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
     }
   })
 
@@ -122,22 +164,32 @@ export const runCommand = Command.make(
     spec: specArgument,
     store: storeFlag,
     concurrency: Flag.Int("concurrency").pipe(
-      Flag.withDescription("runs training at once (default: the spec's execution.concurrency; auto = CPU cores)"),
+      Flag.withDescription("runs training at once (default: the spec's execution.concurrency; auto = CPU cores, or every run on Slurm)"),
       Flag.optional
     ),
-    executor: Flag.Literals("executor", ["local"]).pipe(
-      Flag.withDescription("where runs execute: local worker processes"),
-      Flag.withDefault("local")
+    executor: Flag.Literals("executor", EXECUTORS).pipe(
+      Flag.withDescription("where runs execute (default: the spec's execution.executor): local worker processes, " +
+        "an external trainer `command`, or `slurm` jobs"),
+      Flag.optional
     ),
-    force: Flag.Boolean("force").pipe(Flag.withDescription("rerun runs that are already complete"), Flag.withDefault(false))
+    force: Flag.Boolean("force").pipe(Flag.withDescription("retrain every run, complete or not"), Flag.withDefault(false)),
+    rerun: Flag.String("rerun").pipe(
+      Flag.withDescription("retrain this run (an id or a unique prefix of one); repeat the flag for more"),
+      Flag.atLeast(0)
+    ),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("print only failures and the final summary"), Flag.withDefault(false)),
+    json: jsonFlag
   },
-  ({ spec, store, concurrency, force }) =>
-    Effect.gen(function* () {
-      const experiment = yield* loadSpec(spec)
+  ({ spec, store, concurrency, executor, force, rerun, quiet, json }) =>
+    Effect.gen(function*() {
+      const experiment = yield* withExecutor(yield* loadSpec(spec), executor)
       const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
-      const plan = yield* planExperiment(experiment, storeDir)
-      yield* sweepFitReport(experiment, plan, storeDir, concurrencyFor(experiment, concurrency), force).pipe(
-        Effect.provide(Layer.merge(RunStore.layer(storeDir), LocalExecutor.layer({ workerCommand: builtinWorkerCommand(storeDir) })))
+      const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
+      yield* sweepFitReport(experiment, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun).pipe(
+        Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(experiment, storeDir, path.dirname(path.resolve(spec)))))
       )
     })
-).pipe(Command.withDescription("Plan, train, fit and report a spec's sweep; resumable (finished runs are not redone)"))
+).pipe(Command.withDescription(
+  "Plan, train, fit and report a spec's sweep. Resumable: finished runs are kept, interrupted ones resume from " +
+    "their checkpoints, failed ones are retried"
+))

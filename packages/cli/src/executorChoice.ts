@@ -1,0 +1,52 @@
+import { availableParallelism } from "node:os"
+import { Effect, type Layer, Option } from "effect"
+import { CommandExecutor, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
+import type { Experiment, ExecutorName } from "@scalelab/spec"
+import { UserInputError } from "./failure.ts"
+import { builtinWorkerCommand } from "./workerCommand.ts"
+
+/**
+ * The experiment with `--executor` applied. The executor decides the trainer (built-in or an
+ * external command), which is part of every run's id, so it is settled before planning.
+ */
+export const withExecutor = (experiment: Experiment, flag: Option.Option<ExecutorName>) =>
+  Effect.gen(function*() {
+    const executor = Option.getOrElse(flag, () => experiment.execution.executor)
+    if (executor === "command" && experiment.execution.command.run.trim() === "") {
+      return yield* new UserInputError({
+        message: "--executor command needs the external trainer's command line in the spec: " +
+          "`execution: { command: { run: \"python3 train.py {run_dir}\" } }`"
+      })
+    }
+    return { ...experiment, execution: { ...experiment.execution, executor } }
+  })
+
+/** Runs at once: the flag, else the spec; `auto` is the cores here, or every run on a cluster. */
+export const concurrencyFor = (experiment: Experiment, flag: Option.Option<number>, runCount: number): number =>
+  Option.getOrElse(flag, () => {
+    const { concurrency, executor } = experiment.execution
+    if (concurrency !== "auto") return concurrency
+    return executor === "slurm" ? Math.max(1, runCount) : availableParallelism()
+  })
+
+/** The Executor service for the experiment's (effective) executor; `specDir` is where the spec is. */
+export const executorLayer = (experiment: Experiment, storeDir: string, specDir: string): Layer.Layer<Executor> => {
+  const { execution } = experiment
+  switch (execution.executor) {
+    case "local":
+      return LocalExecutor.layer({
+        name: "local",
+        workerCommand: builtinWorkerCommand(storeDir),
+        hangTimeoutSeconds: execution.hang_timeout
+      })
+    case "command":
+      return CommandExecutor.layer({ template: execution.command.run, hangTimeoutSeconds: execution.hang_timeout, cwd: specDir })
+    case "slurm":
+      return SlurmExecutor.layer({
+        workerCommand: builtinWorkerCommand(storeDir),
+        slurm: execution.slurm,
+        hangTimeoutSeconds: execution.hang_timeout,
+        jobNamePrefix: `scalelab-${experiment.name}-`
+      })
+  }
+}

@@ -1,0 +1,138 @@
+// The coordinator itself killed outright (SIGKILL) at several points of a real sweep: while runs
+// train, between runs, and inside the store transaction that records a finished run. Each restart
+// must lose no finished work and redo none: every run completes exactly once, interrupted runs
+// resume from their checkpoints, and the final fit equals that of a sweep never interrupted.
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type CliOutcome, runCli, startCli } from "./support/cli.ts"
+
+const spec = readFileSync(new URL("./fixtures/crash-sweep.yaml", import.meta.url), "utf8")
+
+interface SweepEventLine {
+  readonly event: string
+  readonly id?: string
+  readonly tokens?: number
+  readonly healed?: boolean
+}
+
+const events = (stdout: string): ReadonlyArray<SweepEventLine> =>
+  stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as SweepEventLine)
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const waitUntil = async (condition: () => boolean, seconds: number) => {
+  const deadline = Date.now() + seconds * 1000
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+  return condition()
+}
+
+let dir: string
+const runsDir = () => join(dir, "killed", "runs")
+const fitOf = (store: string) => JSON.parse(readFileSync(join(dir, store, "reports", "crash-sweep", "fit.json"), "utf8"))
+/** Worker starts per run: the log gets a header line per attempt. */
+const startsOf = (id: string) => readFileSync(join(runsDir(), id, "worker.log"), "utf8").split("\n").filter((line) => line.startsWith("=== ")).length
+
+let reference: CliOutcome
+let underWayAtKill: ReadonlyArray<string> = []
+let orphansStopped = false
+let betweenRuns: CliOutcome
+let inStoreWrite: CliOutcome
+let final: CliOutcome
+let stored: ReadonlyArray<{ id: string; status: string; result: { loss: number } | null; attempt_history: ReadonlyArray<{ outcome: string }> }>
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "scalelab-crash-"))
+  await writeFile(join(dir, "sweep.yaml"), spec)
+  const run = (store: string) => ["run", "sweep.yaml", "--store", store, "--json"]
+
+  reference = await runCli(run("reference"), dir)
+
+  // 1. Killed while runs train, once one of them is past its first checkpoints (every tenth of a run).
+  const training = startCli(run("killed"), dir)
+  const line = await training.waitForLine((text) => {
+    if (!text.startsWith("{")) return false
+    const event = JSON.parse(text) as SweepEventLine
+    return event.event === "RunProgress" && (event.tokens ?? 0) > 0 && text.includes('"step":5')
+  })
+  expect(line).toContain("RunProgress")
+  training.child.kill("SIGKILL")
+  await training.done
+  const started = events(training.stdout()).filter((event) => event.event === "RunStarted").map((event) => event.id!)
+  const ended = new Set(events(training.stdout()).filter((event) => event.event === "RunFinished").map((event) => event.id!))
+  underWayAtKill = started.filter((id) => !ended.has(id))
+  // Their workers notice the coordinator is gone (their stdin closes), checkpoint and exit.
+  const workerPids = underWayAtKill.map((id) => (JSON.parse(readFileSync(join(runsDir(), id, "worker.pid"), "utf8")) as { pid: number }).pid)
+  orphansStopped = await waitUntil(() => workerPids.every((pid) => !isAlive(pid)), 60)
+
+  // 2. Killed after recording a finished run, before starting the next.
+  betweenRuns = await runCli(run("killed"), dir, { SCALELAB_CRASH_AT: "between-runs" })
+  // 3. Killed inside the transaction that records a finished run: result.json is written, the row is not.
+  inStoreWrite = await runCli(run("killed"), dir, { SCALELAB_CRASH_AT: "store-write" })
+  // 4. Left to finish.
+  final = await runCli(run("killed"), dir)
+  stored = JSON.parse((await runCli(["runs", "sweep.yaml", "--store", "killed", "--json"], dir)).stdout)
+}, 900_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe("a sweep whose coordinator is killed with SIGKILL", () => {
+  it("was killed at each point it was meant to be, and then finished like the uninterrupted sweep", () => {
+    expect(underWayAtKill.length).toBeGreaterThan(0)
+    expect(orphansStopped).toBe(true)
+    expect(betweenRuns.code).toBeNull() // killed by a signal
+    expect(inStoreWrite.code).toBeNull()
+    expect(final.code, final.stderr).toBe(reference.code)
+  })
+
+  it("completes every run exactly once, with one result each", () => {
+    expect(stored).toHaveLength(6)
+    expect(stored.map((run) => run.status)).toEqual(stored.map(() => "completed"))
+    for (const run of stored) {
+      expect(run.result).not.toBeNull()
+      // Every start of a worker is an attempt on record; only the last one produced the result.
+      const outcomes = run.attempt_history.map((attempt) => attempt.outcome)
+      expect(startsOf(run.id)).toBe(outcomes.length)
+      expect(outcomes.slice(0, -1).every((outcome) => outcome === "abandoned")).toBe(true)
+      expect(["completed", "abandoned"]).toContain(outcomes.at(-1))
+      // No step trained twice: resumed attempts dropped what came after their checkpoint.
+      const steps = readFileSync(join(runsDir(), run.id, "metrics.jsonl"), "utf8").trim().split("\n")
+        .map((line) => JSON.parse(line) as { step: number; loss?: number })
+        .filter((line) => line.loss !== undefined)
+        .map((line) => line.step)
+      expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b))
+    }
+  })
+
+  it("resumed the runs it was training from their checkpoints", () => {
+    const restarted = stored.filter((run) => startsOf(run.id) > 1)
+    expect(restarted.map((run) => run.id)).toEqual(expect.arrayContaining([...underWayAtKill]))
+    for (const run of restarted) {
+      const result = JSON.parse(readFileSync(join(runsDir(), run.id, "result.json"), "utf8")) as { resumed_from_step?: number }
+      expect(result.resumed_from_step).toBeGreaterThan(0)
+    }
+  })
+
+  it("recovered the run whose store write was cut short from its folder, without training it again", () => {
+    const healed = events(final.stdout).filter((event) => event.event === "RunSkipped" && event.healed === true)
+    expect(healed).toHaveLength(1)
+    const startedAgain = events(final.stdout).filter((event) => event.event === "RunStarted" && event.id === healed[0]!.id)
+    expect(startedAgain).toEqual([])
+  })
+
+  it("fits exactly what the uninterrupted sweep fits, and leaves no worker behind", () => {
+    expect(fitOf("killed")).toEqual(fitOf("reference"))
+    expect(readdirSync(runsDir()).filter((name) => existsSync(join(runsDir(), name, "worker.pid")))).toEqual([])
+  })
+})
