@@ -4,7 +4,7 @@ import type { RunSize } from "../src/progress/sweepState.ts"
 
 /** Four planned runs over two budgets; 6·N·D of each is close to its budget. */
 export const ids = { a: "aaaaaaaa11111111", b: "bbbbbbbb22222222", c: "cccccccc33333333", d: "dddddddd44444444" } as const
-/** Runs an adaptive sweep plans later, known only from their BudgetPlanned event. */
+/** Runs an adaptive sweep plans later, known from their BudgetPlanned event. */
 export const laterIds = { e: "eeeeeeee55555555", f: "ffffffff66666666" } as const
 
 export const plannedRuns: ReadonlyMap<string, RunSize> = new Map([
@@ -43,6 +43,6 @@ export const midSweepEvents: ReadonlyArray<SweepEvent> = [
     budget: 1e17,
     centre_params: 3e7,
     reason: "fit of budgets 1e15, 1e16",
-    runs: [laterIds.e, laterIds.f]
+    runs: [{ id: laterIds.e, params: 2e7, tokens: 8e8 }, { id: laterIds.f, params: 4e7, tokens: 4e8 }]
   }
 ]

@@ -42,7 +42,7 @@ describe("sweep state", () => {
       interrupted: 0,
       total: 6
     })
-    expect(midSweep.runs.get(laterIds.e)).toEqual({ id: laterIds.e, budget: 1e17, phase: "queued", attempt: 0 })
+    expect(midSweep.runs.get(laterIds.e)).toEqual({ id: laterIds.e, budget: 1e17, params: 2e7, tokens: 8e8, phase: "queued", attempt: 0 })
   })
 
   it("keeps the last val_loss and tokens/s when a metric line omits them", () => {
@@ -73,9 +73,9 @@ describe("ETA", () => {
   })
 
   it("of the sweep from the observed FLOP/s per worker where a run has no estimate", () => {
-    // a and b both train at 6·N·tokens/s = 6e11 FLOP/s; e and f have all of C = 1e17 left, d 6·N·D = 9e15.
+    // a and b both train at 6·N·tokens/s = 6e11 FLOP/s; e and f have all of 6·N·D = 9.6e16 left, d 9e15.
     const perWorker = 6e11
-    const e = 1e17 / perWorker
+    const e = 9.6e16 / perWorker
     const d = 9e15 / perWorker
     expect(sweepSecondsLeft(midSweep, { concurrency: 2 })).toBeCloseTo(1200 + e + d)
     // An estimate for d replaces only d's share.
@@ -149,13 +149,13 @@ describe("live frame", () => {
     const state = fold([
       { _tag: "RunAttemptFailed", id: ids.b, attempt: 1, seconds: 3, kind: "hung", reason: "no metric line", willRetry: true },
       { _tag: "RunStarted", id: ids.d, attempt: 2, lr: 1e-3 },
-      { _tag: "RunStarted", id: laterIds.e, attempt: 1, lr: 1e-3 },
-      { _tag: "RunProgress", id: laterIds.e, step: 10, tokens: 1e6, loss: 6 }
+      { _tag: "RunStarted", id: "9999999999999999", attempt: 1, lr: 1e-3 },
+      { _tag: "RunProgress", id: "9999999999999999", step: 10, tokens: 1e6, loss: 6 }
     ], midSweep)
     expect(renderLiveFrame(state, now, undefined, { columns: 120 }).slice(2)).toEqual([
       "  bbbbbbbb  C=1e15     N=2e6      attempt 1 failed (hung); retrying",
       "  dddddddd  C=1e16     N=1e7      starting attempt 2",
-      "  eeeeeeee  C=1e17     N=?        1e6 tokens  step 10      loss 6.000  val ?          ? tok/s  ETA ?"
+      "  99999999  C=?        N=?        1e6 tokens  step 10      loss 6.000  val ?          ? tok/s  ETA ?"
     ])
   })
 })

@@ -13,6 +13,8 @@ export interface PlannedRun {
   readonly run: RunSpec
   readonly target_params: number
   readonly centre_params: number
+  /** How the centre was found, in words: "N*(C)=… from …". */
+  readonly centre_reason: string
   /** Where the centre comes from: the published law's name, or a short label of the adaptive rule. */
   readonly centre: string
   /** Why this size, in words: its place among the budget's sizes and where the centre comes from. */
@@ -164,6 +166,7 @@ export const planBudget = (
         run: { id: contentId(withoutId), ...withoutId },
         target_params: target,
         centre_params: centre.params,
+        centre_reason: centre.reason,
         centre: centre.source,
         reason,
         ...repetition

@@ -13,7 +13,7 @@ export type SweepEvent =
     /** N* the sizes are centred on, and where it comes from (a published law, or a fit of earlier budgets). */
     readonly centre_params: number
     readonly reason: string
-    readonly runs: ReadonlyArray<string>
+    readonly runs: ReadonlyArray<{ readonly id: string; readonly params: number; readonly tokens: number }>
   }
   | { readonly _tag: "RunStarted"; readonly id: string; readonly attempt: number; readonly lr: number }
   /** A metric line the run's worker has just written. */

@@ -4,7 +4,7 @@ import { Command, Flag } from "effect/cli"
 import type { Plan, PlannedRun } from "@scalelab/planner"
 import { RunStore, runSweep, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { effectiveSpec, EXECUTORS, type Experiment } from "@scalelab/spec"
-import { seconds, sci } from "../format.ts"
+import { seconds } from "../format.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.ts"
 import { UserInputError } from "../failure.ts"
@@ -39,8 +39,8 @@ const budgetEvent = (budget: number, runs: ReadonlyArray<PlannedRun>): SweepEven
   _tag: "BudgetPlanned",
   budget,
   centre_params: runs[0]?.centre_params ?? 0,
-  reason: `sizes centred on N* = ${sci(runs[0]?.centre_params ?? 0)} from ${runs[0]?.centre ?? "?"}`,
-  runs: runs.map(({ run }) => run.id)
+  reason: runs[0]?.centre_reason ?? "",
+  runs: runs.map(({ run }) => ({ id: run.id, params: run.params, tokens: run.tokens }))
 })
 
 const byBudget = (runs: ReadonlyArray<PlannedRun>): ReadonlyArray<[number, ReadonlyArray<PlannedRun>]> =>

@@ -11,7 +11,7 @@ export type RunPhase = "queued" | "running" | "retrying" | "finished" | "failed"
 
 /**
  * What the progress view knows of one run. Sizes are optional: a run first seen in an event
- * (an adaptive sweep's BudgetPlanned gives only its budget) is shown with what is known.
+ * is shown with what is known.
  */
 export interface RunView {
   readonly id: string
@@ -60,7 +60,8 @@ export const applyEvent = (state: SweepState, event: SweepEvent): SweepState => 
   switch (event._tag) {
     case "BudgetPlanned":
       return event.runs.reduce(
-        (next, id) => withRun(next, id, (run) => ({ ...run, budget: run.budget ?? event.budget })),
+        (next, planned) =>
+          withRun(next, planned.id, (run) => ({ ...run, budget: event.budget, params: planned.params, tokens: planned.tokens })),
         state
       )
     case "RunStarted":
