@@ -1,5 +1,5 @@
-// The coordinator itself killed outright (SIGKILL) at several points of a real sweep: while runs
-// train, between runs, and inside the store transaction that records a finished run. Each restart
+// The coordinator stopped with SIGTERM, then killed outright (SIGKILL) at several points of a real
+// sweep: while runs train, between runs, and inside the store transaction that records a finished run. Each restart
 // must lose no finished work and redo none: every run completes exactly once, interrupted runs
 // resume from their checkpoints, and the final fit equals that of a sweep never interrupted.
 import { existsSync, readdirSync, readFileSync } from "node:fs"
@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type CliOutcome, runCli, startCli } from "./support/cli.ts"
+import { isProcessAlive } from "../packages/runner/src/processLiveness.ts"
 
 const spec = readFileSync(new URL("./fixtures/crash-sweep.yaml", import.meta.url), "utf8")
 
@@ -21,14 +22,6 @@ interface SweepEventLine {
 const events = (stdout: string): ReadonlyArray<SweepEventLine> =>
   stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as SweepEventLine)
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 const waitUntil = async (condition: () => boolean, seconds: number) => {
   const deadline = Date.now() + seconds * 1000
@@ -43,6 +36,7 @@ const fitOf = (store: string) => JSON.parse(readFileSync(join(dir, store, "repor
 const startsOf = (id: string) => readFileSync(join(runsDir(), id, "worker.log"), "utf8").split("\n").filter((line) => line.startsWith("=== ")).length
 
 let reference: CliOutcome
+let terminated: CliOutcome
 let underWayAtKill: ReadonlyArray<string> = []
 let orphansStopped = false
 let betweenRuns: CliOutcome
@@ -56,6 +50,12 @@ beforeAll(async () => {
   const run = (store: string) => ["run", "sweep.yaml", "--store", store, "--json"]
 
   reference = await runCli(run("reference"), dir)
+
+  // 0. Stopped politely (SIGTERM, as by Ctrl-C or a scheduler) while runs train.
+  const stopping = startCli(run("killed"), dir)
+  await stopping.waitForLine((text) => text.includes('"event":"RunProgress"'))
+  stopping.child.kill("SIGTERM")
+  terminated = await stopping.done
 
   // 1. Killed while runs train, once one of them is past its first checkpoints (every tenth of a run).
   const training = startCli(run("killed"), dir)
@@ -72,7 +72,7 @@ beforeAll(async () => {
   underWayAtKill = started.filter((id) => !ended.has(id))
   // Their workers notice the coordinator is gone (their stdin closes), checkpoint and exit.
   const workerPids = underWayAtKill.map((id) => (JSON.parse(readFileSync(join(runsDir(), id, "worker.pid"), "utf8")) as { pid: number }).pid)
-  orphansStopped = await waitUntil(() => workerPids.every((pid) => !isAlive(pid)), 60)
+  orphansStopped = await waitUntil(() => workerPids.every((pid) => !isProcessAlive(pid)), 60)
 
   // 2. Killed after recording a finished run, before starting the next.
   betweenRuns = await runCli(run("killed"), dir, { SCALELAB_CRASH_AT: "between-runs" })
@@ -85,6 +85,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
+})
+
+describe("a sweep stopped with SIGTERM", () => {
+  it("stops its workers after they checkpoint, records the runs as interrupted, and exits 130", () => {
+    expect(terminated.code).toBe(130)
+    const interrupted = events(terminated.stdout).filter((event) => event.event === "RunInterrupted").map((event) => event.id!)
+    const started = events(terminated.stdout).filter((event) => event.event === "RunStarted").map((event) => event.id!)
+    expect(interrupted.sort()).toEqual(started.sort())
+    for (const id of interrupted) {
+      expect(existsSync(join(runsDir(), id, "checkpoint.bin"))).toBe(true)
+      const history = stored.find((run) => run.id === id)!.attempt_history.map((attempt) => attempt.outcome)
+      expect(history[0]).toBe("interrupted")
+    }
+  })
 })
 
 describe("a sweep whose coordinator is killed with SIGKILL", () => {
@@ -104,7 +118,7 @@ describe("a sweep whose coordinator is killed with SIGKILL", () => {
       // Every start of a worker is an attempt on record; only the last one produced the result.
       const outcomes = run.attempt_history.map((attempt) => attempt.outcome)
       expect(startsOf(run.id)).toBe(outcomes.length)
-      expect(outcomes.slice(0, -1).every((outcome) => outcome === "abandoned")).toBe(true)
+      expect(outcomes.slice(0, -1).every((outcome) => outcome === "abandoned" || outcome === "interrupted")).toBe(true)
       expect(["completed", "abandoned"]).toContain(outcomes.at(-1))
       // No step trained twice: resumed attempts dropped what came after their checkpoint.
       const steps = readFileSync(join(runsDir(), run.id, "metrics.jsonl"), "utf8").trim().split("\n")

@@ -46,3 +46,22 @@ export const midSweepEvents: ReadonlyArray<SweepEvent> = [
     runs: [{ id: laterIds.e, params: 2e7, tokens: 8e8 }, { id: laterIds.f, params: 4e7, tokens: 4e8 }]
   }
 ]
+
+export const finishA: SweepEvent = {
+  _tag: "RunFinished",
+  id: ids.a,
+  attempt: 1,
+  seconds: 1600,
+  result: resultOf(ids.a, { budget: 1e15, params: 1e6, tokens: 1.6e8 }, 3.2)
+}
+
+/** Run b's last attempt fails: it ends failed. */
+export const finalFailureB: Extract<SweepEvent, { _tag: "RunAttemptFailed" }> = {
+  _tag: "RunAttemptFailed",
+  id: ids.b,
+  attempt: 2,
+  seconds: 12,
+  kind: "crashed",
+  reason: "worker exited with code 1",
+  willRetry: false
+}

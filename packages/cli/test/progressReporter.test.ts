@@ -9,7 +9,7 @@ import {
   type ProgressOutput,
   type ProgressReporter
 } from "../src/progress/progressReporter.ts"
-import { ids, midSweepEvents, plannedRuns, resultOf } from "./progressFixtures.ts"
+import { finalFailureB, finishA, ids, midSweepEvents, plannedRuns } from "./progressFixtures.ts"
 
 const hideCursor = "\x1b[?25l"
 const showCursor = "\x1b[?25h"
@@ -56,22 +56,6 @@ const progress = (id: string, tokens: number): SweepEvent => ({
   tokens_per_s: 1e5
 })
 const startA: SweepEvent = { _tag: "RunStarted", id: ids.a, attempt: 1, lr: 3e-3 }
-const finishA: SweepEvent = {
-  _tag: "RunFinished",
-  id: ids.a,
-  attempt: 1,
-  seconds: 1600,
-  result: resultOf(ids.a, { budget: 1e15, params: 1e6, tokens: 1.6e8 }, 3.2)
-}
-const finalFailureB: SweepEvent = {
-  _tag: "RunAttemptFailed",
-  id: ids.b,
-  attempt: 2,
-  seconds: 12,
-  kind: "crashed",
-  reason: "worker exited with code 1",
-  willRetry: false
-}
 const retriedFailureB: SweepEvent = { ...finalFailureB, attempt: 1, willRetry: true }
 
 describe("chooseProgressMode", () => {

@@ -7,28 +7,12 @@ import { renderFinalSummary, renderLiveFrame } from "../src/progress/liveView.ts
 import { applyEvent, initialSweepState, phaseCounts, type SweepState } from "../src/progress/sweepState.ts"
 import { replaceLines } from "../src/progress/terminal.ts"
 import { shortDuration, truncate } from "../src/progress/text.ts"
-import { ids, laterIds, midSweepEvents, plannedRuns, resultOf } from "./progressFixtures.ts"
+import { finalFailureB, finishA, ids, laterIds, midSweepEvents, plannedRuns } from "./progressFixtures.ts"
 
 const startedAt = 1_000_000
 const fold = (events: ReadonlyArray<SweepEvent>, from: SweepState = initialSweepState("smoke", plannedRuns, startedAt)) =>
   events.reduce(applyEvent, from)
 const midSweep = fold(midSweepEvents)
-const finishA: SweepEvent = {
-  _tag: "RunFinished",
-  id: ids.a,
-  attempt: 1,
-  seconds: 1600,
-  result: resultOf(ids.a, { budget: 1e15, params: 1e6, tokens: 1.6e8 }, 3.2)
-}
-const failB: SweepEvent = {
-  _tag: "RunAttemptFailed",
-  id: ids.b,
-  attempt: 2,
-  seconds: 12,
-  kind: "crashed",
-  reason: "worker exited with code 1",
-  willRetry: false
-}
 
 describe("sweep state", () => {
   it("counts runs by phase, including runs an adaptive sweep plans later", () => {
@@ -162,7 +146,7 @@ describe("live frame", () => {
 
 describe("final summary", () => {
   it("states the sweep's counts once, plainly", () => {
-    const ended = fold([finishA, failB], midSweep)
+    const ended = fold([finishA, finalFailureB], midSweep)
     expect(renderFinalSummary(ended, startedAt + 135_000)).toEqual([
       "smoke: 1 done, 1 failed, 1 skipped, 3 not started of 6 runs in 2 min 15 s"
     ])
@@ -179,7 +163,7 @@ describe("final summary", () => {
 
 describe("event lines", () => {
   it("say what happened to which run, with counts of runs ended", () => {
-    const lines = [...midSweepEvents, finishA, failB].reduce(
+    const lines = [...midSweepEvents, finishA, finalFailureB].reduce(
       (acc: { state: SweepState; lines: Array<string> }, event) => {
         const state = applyEvent(acc.state, event)
         return { state, lines: [...acc.lines, eventLine(state, event)] }

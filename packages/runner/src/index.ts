@@ -28,5 +28,6 @@ export {
 export { RunStore } from "./store/RunStore.ts"
 export { StoreError } from "./store/StoreError.ts"
 export { type DivergencePolicy, runSweep, SweepInputError, type SweepOptions, type SweepOutcome } from "./sweep.ts"
+export { isProcessAlive } from "./processLiveness.ts"
 export { StoreBusy } from "./sweepLock.ts"
 export type { SweepEvent } from "./sweepEvents.ts"

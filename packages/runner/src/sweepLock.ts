@@ -4,6 +4,7 @@
 import { Data, Effect, type Scope } from "effect"
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs"
 import { join } from "node:path"
+import { isProcessAlive } from "./processLiveness.ts"
 
 export class StoreBusy extends Data.TaggedError("StoreBusy")<{ readonly storeDir: string; readonly pid: number }> {
   override get message() {
@@ -13,16 +14,6 @@ export class StoreBusy extends Data.TaggedError("StoreBusy")<{ readonly storeDir
 }
 
 export const sweepLockFile = "sweep.lock"
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: alive, owned by someone else.
-    return typeof error === "object" && error !== null && "code" in error && error.code === "EPERM"
-  }
-}
 
 const holderOf = (path: string): number | undefined => {
   try {
@@ -54,7 +45,7 @@ const acquire = (storeDir: string): Effect.Effect<void, StoreBusy> =>
     for (let tries = 0; tries < 2; tries++) {
       if (tryCreate(path)) return
       const holder = holderOf(path)
-      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      if (holder !== undefined && holder !== process.pid && isProcessAlive(holder)) {
         return yield* new StoreBusy({ storeDir, pid: holder })
       }
       rmSync(path, { force: true })

@@ -7,6 +7,7 @@ import type { MetricLine } from "@scalelab/spec"
 import { CommandExecutor, Executor, LocalExecutor, runFolderPath, workerLogFile } from "../src/index.ts"
 import { workerPidFile, writeRunSpec } from "../src/runFolder.ts"
 import { expectedLoss, fakeTrainer, fakeTrainerExecutor, freshStoreDir, makeRun } from "./fixtures.ts"
+import { isProcessAlive } from "../src/processLiveness.ts"
 
 const preparedRunDir = async (run: ReturnType<typeof makeRun>) => {
   const runDir = runFolderPath(freshStoreDir(), run.id)
@@ -30,14 +31,6 @@ const failureOf = (behaviour: string, run: ReturnType<typeof makeRun>, runDir: s
     )
   )
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe("LocalExecutor", () => {
   it("runs the worker and returns its decoded result, keeping its output in worker.log", async () => {
@@ -101,12 +94,12 @@ describe("LocalExecutor", () => {
         const execution = yield* Effect.forkChild(executor.execute(run, runDir, ignoreMetrics))
         while (!existsSync(pidFile)) yield* Effect.sleep("20 millis")
         const pid = Number(readFileSync(pidFile, "utf8"))
-        expect(isAlive(pid)).toBe(true)
+        expect(isProcessAlive(pid)).toBe(true)
         yield* Fiber.interrupt(execution)
         return pid
       }).pipe(Effect.provide(fakeTrainerExecutor(() => "hang")))
     )
-    expect(isAlive(pid)).toBe(false)
+    expect(isProcessAlive(pid)).toBe(false)
   })
 
   it("reports each metric line as it is written, and a worker that keeps writing is not hung", async () => {
@@ -128,7 +121,7 @@ describe("LocalExecutor", () => {
     const error = await failureOf("hang", run, runDir, 0.5)
     expect(error).toMatchObject({ kind: "hung", retryable: true })
     expect(error.reason).toContain("execution.hang_timeout is 0.5 s")
-    expect(isAlive(Number(readFileSync(join(runDir, "pid"), "utf8")))).toBe(false)
+    expect(isProcessAlive(Number(readFileSync(join(runDir, "pid"), "utf8")))).toBe(false)
   })
 
   it("fails a run whose trainer writes a line that is not a metric line, quoting it, without retry", async () => {
@@ -156,12 +149,12 @@ describe("LocalExecutor", () => {
     const orphan = spawn(process.execPath, [fakeTrainer, runDir, "hang"], { stdio: "ignore", detached: true })
     writeFileSync(join(runDir, workerPidFile), JSON.stringify({ pid: orphan.pid, runDir }))
     while (!existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(isAlive(orphan.pid!)).toBe(true)
+    expect(isProcessAlive(orphan.pid!)).toBe(true)
     rmSync(pidFile)
     const result = await executeWith("train", run, runDir)
     expect(result.id).toBe(run.id)
     await new Promise((resolve) => orphan.exitCode !== null || orphan.signalCode !== null ? resolve(undefined) : orphan.once("exit", resolve))
-    expect(isAlive(orphan.pid!)).toBe(false)
+    expect(isProcessAlive(orphan.pid!)).toBe(false)
     expect(existsSync(join(runDir, workerPidFile))).toBe(false)
   })
 })

@@ -12,6 +12,7 @@ import {
   runSweep
 } from "../src/index.ts"
 import { expectedLoss, fakeTrainerExecutor, freshStoreDir, makeRun } from "./fixtures.ts"
+import { isProcessAlive } from "../src/processLiveness.ts"
 
 const runs = Array.from({ length: 6 }, (_, index) => makeRun(index))
 
@@ -245,7 +246,7 @@ describe("runSweep", () => {
         const pidFiles = runs.slice(0, 2).map((run) => join(runFolderPath(storeDir, run.id), "pid"))
         while (!pidFiles.every(existsSync)) yield* Effect.sleep("20 millis")
         yield* Fiber.interrupt(sweeping)
-        expect(pidFiles.map((file) => isAlive(Number(readFileSync(file, "utf8"))))).toEqual([false, false])
+        expect(pidFiles.map((file) => isProcessAlive(Number(readFileSync(file, "utf8"))))).toEqual([false, false])
         return yield* (yield* RunStore).listRuns("toy")
       }).pipe(Effect.provide(layers))
     )
@@ -272,11 +273,3 @@ describe("runSweep", () => {
   })
 })
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}

@@ -4,6 +4,7 @@
 import { Effect, Schedule } from "effect"
 import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
+import { isProcessAlive } from "../processLiveness.ts"
 import { workerPidFile } from "../runFolder.ts"
 import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 
@@ -12,21 +13,12 @@ interface WorkerRecord {
   readonly runDir: string
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 // A pid is reused once its process is gone: only a process whose command line names this run
 // folder is taken for its worker.
 const isWorkerOf = (record: WorkerRecord): Promise<boolean> =>
   readFile(`/proc/${record.pid}/cmdline`, "utf8").then(
     (cmdline) => cmdline.includes(record.runDir),
-    () => isAlive(record.pid)
+    () => isProcessAlive(record.pid)
   )
 
 const signalGroup = (pid: number, signal: NodeJS.Signals) => {
@@ -83,7 +75,7 @@ export const stopOrphanWorker = (runDir: string, gracePeriodMillis: number): Eff
     const orphan = record !== undefined && typeof record.pid === "number" && (yield* Effect.promise(() => isWorkerOf(record)))
     if (orphan) {
       signalGroup(record.pid, "SIGTERM")
-      const exited = yield* Effect.sync(() => !isAlive(record.pid)).pipe(
+      const exited = yield* Effect.sync(() => !isProcessAlive(record.pid)).pipe(
         Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (gone) => gone }),
         Effect.timeoutOption(gracePeriodMillis)
       )
