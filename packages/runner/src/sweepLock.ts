@@ -41,7 +41,9 @@ const acquire = (storeDir: string): Effect.Effect<void, StoreBusy> =>
   Effect.gen(function*() {
     mkdirSync(storeDir, { recursive: true })
     const path = join(storeDir, sweepLockFile)
-    // Two tries: the second after clearing a dead holder's file.
+    // Two tries: the second after clearing a dead holder's file. Two coordinators that find the
+    // same dead holder at the same instant could both get through; that needs two `scalelab run`s
+    // started together on a store whose last coordinator was killed, and is accepted.
     for (let tries = 0; tries < 2; tries++) {
       if (tryCreate(path)) return
       const holder = holderOf(path)
