@@ -111,6 +111,8 @@ const makeSlurmExecutor = (config: SlurmExecutorConfig) =>
       }).pipe(Effect.catch((error) => fail("unstartable", `could not submit the run's Slurm job: ${error.message}`, {})))
 
       let jobEnded = false
+      // Made before the job exists, so that every line the job writes is reported and checked.
+      const follower = yield* followMetrics(runDir, config.hangTimeoutSeconds)
       const jobId = yield* Effect.scoped(Effect.gen(function*() {
         // The job belongs to this execution: whatever ends the wait before the job has ended by
         // itself (interruption, a hang, a broken contract, losing touch with Slurm) cancels it.
@@ -119,7 +121,7 @@ const makeSlurmExecutor = (config: SlurmExecutorConfig) =>
           const job = yield* watchJob(jobId)
           // Time spent pending in the queue does not count against the hang timeout.
           yield* job.started
-          const follower = yield* followMetrics(runDir, config.hangTimeoutSeconds)
+          yield* follower.restartHangClock
           yield* Effect.raceFirst(job.ended, watchMetrics(follower, hooks.onMetric))
           jobEnded = true
           // Lines written just before the end, which the last poll may not have seen.

@@ -25,27 +25,42 @@ export interface MetricsFollower {
   readonly readNew: Effect.Effect<ReadonlyArray<MetricLine>, MetricsProblem>
   /** Fails with a `hung` problem when no line has arrived for the hang timeout (0: never). */
   readonly checkAlive: Effect.Effect<void, MetricsProblem>
+  /** Counts the hang timeout from now: when the worker actually starts (a queued job, say). */
+  readonly restartHangClock: Effect.Effect<void>
 }
 
+/** The file's complete lines (up to its last newline); a missing file has none. */
+const completeLines = (path: string): Effect.Effect<string> =>
+  Effect.promise(() =>
+    readFile(path, "utf8").catch((error: unknown) => {
+      if (isMissingFile(error)) return ""
+      throw error
+    })
+  ).pipe(Effect.map((text) => text.slice(0, text.lastIndexOf("\n") + 1)))
+
+/**
+ * Follows the lines appended to a run's metrics.jsonl from now on: lines an earlier attempt wrote
+ * were reported (and checked) then.
+ */
 export const followMetrics = (runDir: string, hangTimeoutSeconds: number): Effect.Effect<MetricsFollower> =>
   Effect.gen(function*() {
     const path = join(runDir, metricsFile)
-    // Complete lines already seen. A resumed worker first cuts the file back to its checkpoint;
-    // a file shorter than what was seen is read again from the top.
-    let seenText = ""
+    let seenText = yield* completeLines(path)
     let lastActivity = yield* Clock.currentTimeMillis
 
     const readNew = Effect.gen(function*() {
-      const text = yield* Effect.promise(() =>
-        readFile(path, "utf8").catch((error: unknown) => {
-          if (isMissingFile(error)) return ""
-          throw error
-        })
-      )
-      const complete = text.slice(0, text.lastIndexOf("\n") + 1)
+      const complete = yield* completeLines(path)
       if (complete === seenText) return []
-      const fresh = complete.startsWith(seenText) ? complete.slice(seenText.length) : complete
-      const firstLineNumber = complete.startsWith(seenText) ? seenText.split("\n").length : 1
+      const appended = complete.startsWith(seenText)
+      // A resuming worker first cuts the file back to its checkpoint: nothing new to report yet.
+      if (!appended && seenText.startsWith(complete)) {
+        seenText = complete
+        lastActivity = yield* Clock.currentTimeMillis
+        return []
+      }
+      // Otherwise appended to, or (cleared and) written anew.
+      const fresh = appended ? complete.slice(seenText.length) : complete
+      const firstLineNumber = appended ? seenText.split("\n").length : 1
       seenText = complete
       lastActivity = yield* Clock.currentTimeMillis
       const lines: Array<MetricLine> = []
@@ -77,7 +92,11 @@ export const followMetrics = (runDir: string, hangTimeoutSeconds: number): Effec
       }
     })
 
-    return { readNew, checkAlive }
+    const restartHangClock = Effect.map(Clock.currentTimeMillis, (now) => {
+      lastActivity = now
+    })
+
+    return { readNew, checkAlive, restartHangClock }
   })
 
 /**
