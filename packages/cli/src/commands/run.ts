@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import type { Plan, PlannedRun } from "@scalelab/planner"
+import type { CorpusFacts, Plan, PlannedRun } from "@scalelab/planner"
 import { RunStore, runSweep, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { effectiveSpec, EXECUTORS, type Experiment } from "@scalelab/spec"
 import { seconds } from "../format.ts"
@@ -57,9 +57,13 @@ const addOutcome = (total: SweepOutcome, outcome: SweepOutcome): SweepOutcome =>
  * Trains what is not yet trained: a static sweep in one go; an adaptive one budget by budget,
  * planning each on the results of those below it. Returns the final plan and what happened.
  */
-const trainSweep = (experiment: Experiment, choices: RunChoices, emit: (event: SweepEvent) => Effect.Effect<void>) =>
+const trainSweep = (
+  experiment: Experiment,
+  corpus: CorpusFacts,
+  choices: RunChoices,
+  emit: (event: SweepEvent) => Effect.Effect<void>
+) =>
   Effect.gen(function*() {
-    const corpus = yield* loadCorpusFacts(experiment, choices.storeDir)
     const executed = new Set<string>()
     // A run to redo counts as not ended until this sweep has redone it, so that an adaptive sweep
     // replans on the new results rather than the old.
@@ -105,8 +109,8 @@ const resolveRerun = (wanted: ReadonlyArray<string>, plan: Plan) =>
       const matches = ids.filter((id) => id.startsWith(prefix))
       if (matches.length !== 1) {
         return yield* new UserInputError({
-          message: `--rerun ${prefix}: ${matches.length === 0 ? "no run of this plan" : `${matches.length} runs`} ` +
-            `start${matches.length === 1 ? "s" : ""} with it; give a run id from \`scalelab plan\` or \`scalelab runs\``
+          message: `--rerun ${prefix}: ${matches.length === 0 ? "no run of this plan starts" : `${matches.length} runs start`} ` +
+            `with it; give a run id from \`scalelab plan\` or \`scalelab runs\``
         })
       }
       chosen.add(matches[0]!)
@@ -117,7 +121,8 @@ const resolveRerun = (wanted: ReadonlyArray<string>, plan: Plan) =>
 const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const startedAt = Date.now()
-    const firstPlan = yield* settledPlan(experiment, yield* loadCorpusFacts(experiment, choices.storeDir), yield* endedRuns(experiment.name))
+    const corpus = yield* loadCorpusFacts(experiment, choices.storeDir)
+    const firstPlan = yield* settledPlan(experiment, corpus, yield* endedRuns(experiment.name))
     const force = rerun.length > 0 ? yield* resolveRerun(rerun, firstPlan) : choices.force
     const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
     yield* say(
@@ -133,7 +138,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
         concurrency: concurrencyFor(experiment, choices.concurrency, firstPlan.runs.length),
         out: process.stdout
       })
-      return yield* trainSweep(experiment, { ...choices, force }, reporter.onEvent)
+      return yield* trainSweep(experiment, corpus, { ...choices, force }, reporter.onEvent)
     }))
     const fitted = yield* fitAndReport(experiment, new Set(plan.runs.map(({ run }) => run.id)), choices.storeDir)
     const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
