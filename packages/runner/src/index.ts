@@ -5,6 +5,7 @@ export { FailureKind, RunFailed } from "./executor/RunFailed.ts"
 export { SlurmExecutor, type SlurmExecutorConfig, type SlurmJobOptions } from "./executor/SlurmExecutor.ts"
 export {
   metricsFile,
+  readMetrics,
   readRunResult,
   resultFile,
   ResultUnreadable,
@@ -20,6 +21,7 @@ export {
   type AttemptFailure,
   AttemptOutcome,
   type AttemptRow,
+  type ExperimentRow,
   type ResultRow,
   RunStatus,
   type RunRow,

@@ -1,12 +1,13 @@
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import { Clock, Context, Effect, Layer, Option } from "effect"
 import { crashPoint } from "../crashPoint.ts"
-import { databasePath, openDatabase } from "./database.ts"
+import { databasePath, openDatabase, openDatabaseReadOnly } from "./database.ts"
 import { prepareStatements } from "./statements.ts"
 import type {
   AbandonedAttempt,
   AttemptFailure,
   AttemptRow,
+  ExperimentRow,
   ResultRow,
   RunRow,
   RunStatus,
@@ -70,6 +71,13 @@ export class RunStore extends Context.Service<RunStore, {
    * between two attempts) becomes `interrupted`. Returns the abandoned attempts.
    */
   abandonRunningAttempts(experiment?: string): Effect.Effect<ReadonlyArray<AbandonedAttempt>, StoreError>
+  /** The experiments recorded, by name. */
+  experiments(): Effect.Effect<ReadonlyArray<ExperimentRow>, StoreError>
+  /**
+   * The metric lines recorded with a run's result, by step: empty until the run completes (a
+   * running run's lines are in its folder's metrics.jsonl).
+   */
+  metrics(id: string): Effect.Effect<ReadonlyArray<MetricLine>, StoreError>
   /** The runs, of one experiment or all, with one of `statuses` when given; by experiment, budget, size. */
   listRuns(experiment?: string, statuses?: ReadonlyArray<RunStatus>): Effect.Effect<ReadonlyArray<RunRow>, StoreError>
   /** The attempts at one run, or at all runs, ordered by run and attempt. */
@@ -83,14 +91,21 @@ export class RunStore extends Context.Service<RunStore, {
 }>()("@scalelab/runner/store/RunStore") {
   /** The store kept in `<storeDir>/scalelab.db`, opened (and migrated) for the layer's lifetime. */
   static readonly layer = (storeDir: string): Layer.Layer<RunStore, StoreError> =>
-    Layer.effect(RunStore, makeRunStore(storeDir))
+    Layer.effect(RunStore, makeRunStore(storeDir, openDatabase(storeDir)))
+
+  /**
+   * The existing store in `<storeDir>`, opened read-only and not migrated: for watching a sweep
+   * that another process writes. Every write fails with a StoreError.
+   */
+  static readonly readOnlyLayer = (storeDir: string): Layer.Layer<RunStore, StoreError> =>
+    Layer.effect(RunStore, makeRunStore(storeDir, openDatabaseReadOnly(storeDir)))
 }
 
 const isoNow = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
-const makeRunStore = (storeDir: string) =>
+const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =>
   Effect.gen(function*() {
-    const db = yield* openDatabase(storeDir)
+    const db = yield* open
     const database = databasePath(storeDir)
 
     const statements = yield* Effect.try({
@@ -257,6 +272,13 @@ const makeRunStore = (storeDir: string) =>
         return statements.attempts.all({ run_id: id ?? null }) as Array<AttemptRow>
       })
 
+    const experiments = () => read("experiments", () => statements.experiments.all() as Array<ExperimentRow>)
+
+    // Each line was decoded as a MetricLine before markCompleted stored it.
+    const metrics = (id: string) =>
+      read("metrics", () =>
+        (statements.metrics.all(id) as Array<{ json: string }>).map((row) => JSON.parse(row.json) as MetricLine))
+
     const results = (experiment?: string) =>
       read("results", () => statements.results.all({ experiment: experiment ?? null }) as Array<ResultRow>)
 
@@ -295,6 +317,8 @@ const makeRunStore = (storeDir: string) =>
       recordAttemptFailure,
       markInterrupted,
       abandonRunningAttempts,
+      experiments,
+      metrics,
       listRuns,
       attempts,
       results,

@@ -27,6 +27,37 @@ const connect = (file: string): Database => {
 }
 
 /**
+ * Opens an existing store for reading only, without migrating it, for a process that watches a
+ * sweep (the dashboard): it never takes the write lock, so it cannot slow the sweep down, and a
+ * mistyped folder is reported instead of becoming an empty store. The scope closes it.
+ */
+export const openDatabaseReadOnly = (storeDir: string): Effect.Effect<Database, StoreError, Scope.Scope> => {
+  const file = databasePath(storeDir)
+  return Effect.gen(function*() {
+    const db = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs }),
+        catch: storeErrorFrom(file, "open")
+      }),
+      (db) => Effect.sync(() => db.close())
+    )
+    const found = Number(db.pragma("user_version", { simple: true }))
+    if (found !== latestVersion) {
+      return yield* new StoreError({
+        database: file,
+        operation: "open",
+        message: found < latestVersion
+          ? `The run store ${file} has schema version ${found}, older than this scalelab's ` +
+            `(${latestVersion}). Run \`scalelab runs --store ${storeDir}\` once to upgrade it.`
+          : `The run store ${file} has schema version ${found}, newer than this scalelab knows ` +
+            `(${latestVersion}). Upgrade scalelab.`
+      })
+    }
+    return db
+  })
+}
+
+/**
  * Opens (creating if needed) `<storeDir>/scalelab.db` at the latest schema version; the scope
  * closes it.
  */

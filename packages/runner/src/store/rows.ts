@@ -7,6 +7,12 @@ import { Schema } from "effect"
 export const RunStatus = Schema.Literals(["planned", "running", "completed", "failed", "diverged", "interrupted"])
 export type RunStatus = typeof RunStatus.Type
 
+/** An experiment the store has runs of (a row of `experiments`). */
+export interface ExperimentRow {
+  readonly name: string
+  readonly created_at: string
+}
+
 /** One run as the store knows it (a row of `runs`). Times are ISO 8601 strings. */
 export interface RunRow {
   readonly id: string

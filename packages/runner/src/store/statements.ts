@@ -53,6 +53,8 @@ export const prepareStatements = (db: Database) => ({
     VALUES (@run_id, @val_loss, @train_loss, @wall_s, @tokens_per_s, @result_json)
     ON CONFLICT (run_id) DO UPDATE SET val_loss = excluded.val_loss, train_loss = excluded.train_loss,
       wall_s = excluded.wall_s, tokens_per_s = excluded.tokens_per_s, result_json = excluded.result_json`),
+  experiments: db.prepare(`SELECT name, created_at FROM experiments ORDER BY name`),
+  metrics: db.prepare(`SELECT json FROM metrics WHERE run_id = ? ORDER BY step, rowid`),
   insertMetric: db.prepare(`INSERT INTO metrics (run_id, step, json) VALUES (?, ?, ?)`),
   markFailed: db.prepare(`
     UPDATE runs SET status = 'failed', error = @reason, finished_at = @now WHERE id = @id`),
