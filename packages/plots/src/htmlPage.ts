@@ -1,12 +1,29 @@
 import type { TopLevelSpec } from "vega-lite"
 
-export interface HtmlPageSection {
+/** A table of text cells, drawn as HTML next to the plots (a forecast table, say). */
+export interface HtmlTable {
+  readonly columns: ReadonlyArray<{ readonly title: string; readonly numeric?: boolean }>
+  readonly rows: ReadonlyArray<ReadonlyArray<string>>
+}
+
+interface SectionText {
   readonly title: string
-  readonly spec: TopLevelSpec
   readonly caption?: string
+}
+
+export interface HtmlPlotSection extends SectionText {
+  readonly spec: TopLevelSpec
   /** Stem of the section's `.svg` and `.png` files, linked under the plot. */
   readonly fileStem: string
 }
+
+export interface HtmlTableSection extends SectionText {
+  readonly table: HtmlTable
+  /** A machine-readable copy of the table, linked under it. */
+  readonly dataFile?: string
+}
+
+export type HtmlPageSection = HtmlPlotSection | HtmlTableSection
 
 export interface HtmlPageInput {
   readonly title: string
@@ -22,14 +39,46 @@ const escapeHtml = (text: string): string =>
 // keeps the JSON valid and the page intact whatever text the specs hold.
 const jsonForScriptTag = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c")
 
-const sectionHtml = (section: HtmlPageSection, index: number): string => {
+const captionHtml = (section: SectionText): string =>
+  section.caption === undefined ? "" : `    <p class="caption">${escapeHtml(section.caption)}</p>\n`
+
+const plotSectionHtml = (section: HtmlPlotSection, plotIndex: number): string => {
   const svg = escapeHtml(encodeURI(`${section.fileStem}.svg`))
   const png = escapeHtml(encodeURI(`${section.fileStem}.png`))
   return `  <section>
     <h2>${escapeHtml(section.title)}</h2>
-    <div class="plot" id="plot-${index}"></div>
-${section.caption === undefined ? "" : `    <p class="caption">${escapeHtml(section.caption)}</p>\n`}    <p class="files"><a href="${svg}">SVG</a> · <a href="${png}">PNG</a></p>
+    <div class="plot" id="plot-${plotIndex}"></div>
+${captionHtml(section)}    <p class="files"><a href="${svg}">SVG</a> · <a href="${png}">PNG</a></p>
   </section>`
+}
+
+const tableSectionHtml = (section: HtmlTableSection): string => {
+  const cell = (tag: "th" | "td", text: string, numeric: boolean | undefined) =>
+    `<${tag}${numeric === true ? ' class="num"' : ""}>${escapeHtml(text)}</${tag}>`
+  const header = section.table.columns.map((column) => cell("th", column.title, column.numeric)).join("")
+  const body = section.table.rows
+    .map((row) => `        <tr>${row.map((text, index) => cell("td", text, section.table.columns[index]?.numeric)).join("")}</tr>`)
+    .join("\n")
+  const data = section.dataFile === undefined
+    ? ""
+    : `    <p class="files"><a href="${escapeHtml(encodeURI(section.dataFile))}">JSON</a></p>\n`
+  return `  <section>
+    <h2>${escapeHtml(section.title)}</h2>
+    <table>
+      <thead><tr>${header}</tr></thead>
+      <tbody>
+${body}
+      </tbody>
+    </table>
+${captionHtml(section)}${data}  </section>`
+}
+
+const isPlotSection = (section: HtmlPageSection): section is HtmlPlotSection => "spec" in section
+
+/** Each section's HTML; plots are numbered among plots, as their specs are listed in the page. */
+const sectionsHtml = (sections: ReadonlyArray<HtmlPageSection>): Array<string> => {
+  let plotIndex = 0
+  return sections.map((section) => (isPlotSection(section) ? plotSectionHtml(section, plotIndex++) : tableSectionHtml(section)))
 }
 
 /**
@@ -50,12 +99,16 @@ ${input.scriptPaths.map((path) => `  <script src="${escapeHtml(encodeURI(path))}
     .caption { color: #444; max-width: 70ch; }
     .files { font-size: 0.9rem; }
     .plot-error { color: #a00; white-space: pre-wrap; }
+    table { border-collapse: collapse; font-size: 0.95rem; }
+    th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; text-align: left; }
+    th { font-weight: 600; border-bottom: 2px solid #999; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
   </style>
 </head>
 <body>
   <h1>${escapeHtml(input.title)}</h1>
-${input.sections.map(sectionHtml).join("\n")}
-  <script type="application/json" id="plot-specs">${jsonForScriptTag(input.sections.map((section) => section.spec))}</script>
+${sectionsHtml(input.sections).join("\n")}
+  <script type="application/json" id="plot-specs">${jsonForScriptTag(input.sections.filter(isPlotSection).map((section) => section.spec))}</script>
   <script>
     const specs = JSON.parse(document.getElementById("plot-specs").textContent);
     specs.forEach((spec, index) => {

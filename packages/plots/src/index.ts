@@ -1,12 +1,78 @@
+export type { BacktestPlotInput, BacktestPoint } from "./backtestPlot.ts"
+export { backtestMarkNames, backtestPlotSpec } from "./backtestPlot.ts"
+export type {
+  DownstreamForecastPoint,
+  DownstreamPlotInput,
+  DownstreamRunPoint,
+  NllAccuracyRunPoint,
+  NllAccuracySigmoid,
+  NllComputeLaw
+} from "./downstreamPlot.ts"
+export { accuracyAtTaskNll, downstreamMarkNames, downstreamPlotSpec, nllAtCompute } from "./downstreamPlot.ts"
+export type { AccuracyForecastCell, ForecastRow, ForecastTableInput } from "./forecastTable.ts"
+export { forecastJson, forecastTable, formatQuantity } from "./forecastTable.ts"
+export type {
+  ComputeAllocation,
+  FrontierPowerLaw,
+  FrontierInterval,
+  FrontierMinimum,
+  FrontierPlotInput,
+  PublishedFrontier
+} from "./frontierPlot.ts"
+export {
+  frontierComputeDomain,
+  frontierMarkerLabels,
+  frontierMarkNames,
+  frontierPlotSpec,
+  logSpaced,
+  powerLawAt
+} from "./frontierPlot.ts"
+export type { HtmlTable } from "./htmlPage.ts"
 export type { IsoflopBudgetFit, IsoflopPlotInput, IsoflopRunPoint } from "./isoflopPlot.ts"
 export { isoflopMarkNames, isoflopPlotSpec, markerLabels } from "./isoflopPlot.ts"
 export { logAxisTicks } from "./logTicks.ts"
-export { formatScientific, siFormatExpression } from "./numberFormat.ts"
+export type { LossCurvePoint, LossCurveRun, LossCurvesPlotInput } from "./lossCurvesPlot.ts"
+export { lossCurvesMarkNames, lossCurvesPlotSpec, lossKindLabels } from "./lossCurvesPlot.ts"
+export { formatScientific, formatSi, siFormatExpression } from "./numberFormat.ts"
 export type { CurvePoint, LogParabola } from "./parabola.ts"
 export { evaluateLogParabola, sampleLogParabola, widenLogRange } from "./parabola.ts"
+export type { ParametricLawCoefficients, ParametricPlotInput, ParametricRunPoint, ResidualPlotOptions, SizePoint } from "./parametricPlot.ts"
+export {
+  computeOptimalFrontier,
+  computeOptimalSize,
+  isoLossContour,
+  parametricContourPlotSpec,
+  parametricLossAt,
+  parametricMarkNames,
+  parametricResidualPlotSpec
+} from "./parametricPlot.ts"
 export { PlotRenderError } from "./plotRenderError.ts"
 export type { PngOptions } from "./render.ts"
 export { compileToVega, renderPng, renderSvg } from "./render.ts"
-export type { PlotFileOptions, PlotFiles, ReportFiles, ReportInput, ReportSection } from "./report.ts"
+export type {
+  PlotFileOptions,
+  PlotFiles,
+  ReportFiles,
+  ReportInput,
+  ReportPlotSection,
+  ReportSection,
+  ReportTableSection
+} from "./report.ts"
 export { writeHtmlReport, writePlotFiles } from "./report.ts"
+export type { LogScaleAxis } from "./theme.ts"
+export {
+  axisTitles,
+  categoricalPalette,
+  inkColor,
+  logComputeScaleAxis,
+  logScaleAxis,
+  panelSize,
+  plotSize,
+  plotTitle,
+  positiveExtent,
+  sequentialScheme,
+  themeConfig,
+  vegaLiteSchema
+} from "./theme.ts"
 export type { TopLevelSpec } from "vega-lite"
+export { type VendorScript, vendorScripts } from "./vendorScripts.ts"

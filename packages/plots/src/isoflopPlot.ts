@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from "vega-lite"
-import { logAxisTicks } from "./logTicks.ts"
 import { formatScientific, siFormatExpression } from "./numberFormat.ts"
 import type { LogParabola } from "./parabola.ts"
 import { sampleLogParabola, widenLogRange } from "./parabola.ts"
+import { axisTitles, inkColor, logScaleAxis, plotSize, plotTitle, positiveExtent, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** One finished run of an IsoFLOP sweep. */
 export interface IsoflopRunPoint {
@@ -50,7 +50,7 @@ type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
 
 const budgetField = "budget_label"
 const markerField = "marker"
-const legendInk = "#3a3a3a"
+const legendInk = inkColor
 
 /** Where a budget's parabola is drawn solid: over its runs and slightly beyond. */
 const fittedSpan = (fit: IsoflopBudgetFit): [number, number] => widenLogRange(fit.params_range, 0.08)
@@ -115,31 +115,26 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
   ]
 
   const allParams = [...runRows, ...bracketedMinima, ...unbracketedMinima, ...fittedCurveRows, ...extrapolationRows].map((row) => row.params)
-  const paramsDomain: [number, number] = allParams.length > 0
-    ? [Math.min(...allParams), Math.max(...allParams)]
-    : [1, 10]
+  const paramsDomain = positiveExtent(allParams)
 
   const x = {
     field: "params",
     type: "quantitative",
-    title: "Parameters (N)",
-    scale: { type: "log", domain: paramsDomain, nice: false, padding: 8 },
-    axis: { values: logAxisTicks(...paramsDomain), labelExpr: siFormatExpression("datum.value"), grid: true }
+    title: axisTitles.params,
+    ...logScaleAxis(paramsDomain)
   } as const
   const y = {
     field: "loss",
     type: "quantitative",
-    title: "Final validation loss (nats/token)",
+    title: axisTitles.finalLoss,
     scale: { zero: false, nice: true, padding: 10 },
     axis: { tickCount: 8 }
   } as const
   const color = {
     field: budgetField,
     type: "ordinal",
-    title: "Compute budget (FLOPs)",
-    // Viridis stays distinguishable for colour-blind readers and in greyscale; the bright
-    // yellow end is cut off because it vanishes on white.
-    scale: { domain: budgetLabels, scheme: { name: "viridis", extent: [0, 0.85] } },
+    title: axisTitles.budget,
+    scale: { domain: budgetLabels, scheme: sequentialScheme },
     legend: { symbolType: "stroke", symbolStrokeWidth: 3 }
   } as const
   const shape = {
@@ -171,21 +166,10 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
   ] as const
 
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: {
-      text: input.title ?? "IsoFLOP curves",
-      subtitle: "Final validation loss against model size at fixed training compute",
-      anchor: "start"
-    },
-    width: 640,
-    height: 420,
-    config: {
-      font: "DejaVu Sans, Helvetica, Arial, sans-serif",
-      axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: "normal", gridColor: "#e6e6e6" },
-      legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: "normal", orient: "right", labelLimit: 260, titleLimit: 260 },
-      title: { fontSize: 16, subtitleFontSize: 12, subtitleColor: "#555" },
-      view: { stroke: "#bbbbbb" }
-    },
+    $schema: vegaLiteSchema,
+    title: plotTitle(input.title ?? "IsoFLOP curves", "Final validation loss against model size at fixed training compute"),
+    ...plotSize,
+    config: themeConfig,
     layer: ([
       {
         name: isoflopMarkNames.curves,

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { TopLevelSpec } from "vega-lite"
-import { htmlPage } from "./htmlPage.ts"
+import { type HtmlPageSection, htmlPage, type HtmlTable } from "./htmlPage.ts"
 import { renderPng, renderSvg } from "./render.ts"
 import { vendorScripts } from "./vendorScripts.ts"
 
@@ -33,13 +33,27 @@ export const writePlotFiles = async (
   return { name, svgPath, pngPath }
 }
 
-export interface ReportSection {
+export interface ReportPlotSection {
   readonly title: string
   readonly spec: TopLevelSpec
   readonly caption?: string
   /** Stem of the plot's files; derived from the title when absent. */
   readonly name?: string
 }
+
+export interface ReportTableSection {
+  readonly title: string
+  readonly table: HtmlTable
+  readonly caption?: string
+  /** Stem of the table's JSON file; derived from the title when absent. */
+  readonly name?: string
+  /** Written as `<name>.json` and linked under the table, for programs to read what the reader sees. */
+  readonly data?: unknown
+}
+
+export type ReportSection = ReportPlotSection | ReportTableSection
+
+const isPlotSection = (section: ReportSection): section is ReportPlotSection => "spec" in section
 
 export interface ReportInput {
   readonly title: string
@@ -49,6 +63,8 @@ export interface ReportInput {
 export interface ReportFiles {
   readonly indexPath: string
   readonly plots: ReadonlyArray<PlotFiles>
+  /** The JSON files of table sections that carry data. */
+  readonly dataPaths: ReadonlyArray<string>
 }
 
 const slug = (title: string): string =>
@@ -67,9 +83,10 @@ const uniqueFileStems = (sections: ReadonlyArray<ReportSection>): Array<string> 
 }
 
 /**
- * Writes a report folder that opens offline: `index.html` drawing every plot interactively,
- * `vendor/` holding the Vega scripts it loads, and an SVG and a PNG per plot for papers and
- * slides. Each plot is rendered here first, so a broken spec fails now, not in the reader's browser.
+ * Writes a report folder that opens offline: `index.html` drawing every plot interactively and
+ * every table, `vendor/` holding the Vega scripts it loads, an SVG and a PNG per plot for papers
+ * and slides, and a JSON file per table that carries data. Each plot is rendered here first, so a
+ * broken spec fails now, not in the reader's browser.
  */
 export const writeHtmlReport = async (
   outDir: string,
@@ -78,8 +95,23 @@ export const writeHtmlReport = async (
 ): Promise<ReportFiles> => {
   const stems = uniqueFileStems(input.sections)
   const plots: Array<PlotFiles> = []
+  const dataPaths: Array<string> = []
+  const pageSections: Array<HtmlPageSection> = []
   for (const [index, section] of input.sections.entries()) {
-    plots.push(await writePlotFiles(outDir, stems[index] ?? slug(section.title), section.spec, options))
+    const stem = stems[index] ?? slug(section.title)
+    const caption = section.caption === undefined ? {} : { caption: section.caption }
+    if (isPlotSection(section)) {
+      plots.push(await writePlotFiles(outDir, stem, section.spec, options))
+      pageSections.push({ title: section.title, spec: section.spec, fileStem: stem, ...caption })
+    } else if (section.data === undefined) {
+      pageSections.push({ title: section.title, table: section.table, ...caption })
+    } else {
+      const dataFile = `${stem}.json`
+      await mkdir(outDir, { recursive: true })
+      await writeFile(join(outDir, dataFile), `${JSON.stringify(section.data, null, 2)}\n`)
+      dataPaths.push(join(outDir, dataFile))
+      pageSections.push({ title: section.title, table: section.table, dataFile, ...caption })
+    }
   }
 
   const vendorDir = join(outDir, "vendor")
@@ -90,16 +122,7 @@ export const writeHtmlReport = async (
   const indexPath = join(outDir, "index.html")
   await writeFile(
     indexPath,
-    htmlPage({
-      title: input.title,
-      scriptPaths: scripts.map((script) => `vendor/${script.fileName}`),
-      sections: input.sections.map((section, index) => ({
-        title: section.title,
-        spec: section.spec,
-        fileStem: plots[index]?.name ?? slug(section.title),
-        ...(section.caption === undefined ? {} : { caption: section.caption })
-      }))
-    })
+    htmlPage({ title: input.title, scriptPaths: scripts.map((script) => `vendor/${script.fileName}`), sections: pageSections })
   )
-  return { indexPath, plots }
+  return { indexPath, plots, dataPaths }
 }

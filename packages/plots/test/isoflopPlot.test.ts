@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { compileToVega, isoflopMarkNames, isoflopPlotSpec, markerLabels, renderSvg } from "../src/index.ts"
+import { axisTitles, compileToVega, isoflopMarkNames, isoflopPlotSpec, markerLabels, renderSvg } from "../src/index.ts"
 import { countPaths, isoflopFixture, markGroup, pathAttribute } from "./isoflopFixture.ts"
 
 const threeBudgets = isoflopFixture([
@@ -54,8 +54,8 @@ describe("isoflopPlotSpec", () => {
     const legendLabels = [...svg.matchAll(/<text[^>]*>(1e11|3\.2e11|1e12)<\/text>/g)].map((match) => match[1])
     expect(legendLabels).toEqual(["1e11", "3.2e11", "1e12"])
     expect(svg).not.toMatch(/>100000000000</)
-    expect(svg).toContain(">Compute budget (FLOPs)<")
-    expect(svg).toContain(">Parameters (N)<")
+    expect(svg).toContain(`>${axisTitles.budget}<`)
+    expect(svg).toContain(`>${axisTitles.params}<`)
     expect(svg).toContain(">Final validation loss (nats/token)<")
     // Curves span about 46k to 1.3M: 1-2-5 ticks, SI-labelled.
     const xAxisLabels = [...(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/s.exec(svg)?.[1] ?? "").matchAll(/>([^<]+)<\/text>/g)]

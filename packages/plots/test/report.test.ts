@@ -59,3 +59,25 @@ describe("writeHtmlReport", () => {
     expect(html.match(/<\/script/g)?.length).toBe(5)
   })
 })
+
+describe("writeHtmlReport with a table section", () => {
+  let outDir = ""
+  afterAll(() => rm(outDir, { recursive: true, force: true }))
+
+  it("draws the table between the plots, writes its data as JSON and keeps the plots numbered among plots", async () => {
+    outDir = await mkdtemp(join(tmpdir(), "plots-report-table-"))
+    const table = { columns: [{ title: "Budget" }, { title: "N*", numeric: true }], rows: [["1e22", "<3e10>"]] }
+    const report = await writeHtmlReport(outDir, {
+      title: "Tables",
+      sections: [{ title: "Curves", spec }, { title: "Forecast", name: "forecast", table, data: { forecasts: [1] } }, { title: "More", spec }]
+    })
+    const html = readFileSync(report.indexPath, "utf8")
+    expect(report.dataPaths).toEqual([join(outDir, "forecast.json")])
+    expect(JSON.parse(readFileSync(join(outDir, "forecast.json"), "utf8"))).toEqual({ forecasts: [1] })
+    expect(html).toContain('<td class="num">&lt;3e10&gt;</td>')
+    expect(html).toContain('href="forecast.json"')
+    expect(html.indexOf('id="plot-0"')).toBeLessThan(html.indexOf("<table>"))
+    expect(html.indexOf("<table>")).toBeLessThan(html.indexOf('id="plot-1"'))
+    expect(report.plots.map((plot) => plot.name)).toEqual(["curves", "more"])
+  })
+})
