@@ -1,0 +1,408 @@
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Data, Effect, Result } from "effect"
+import {
+  bootstrapIsoflop,
+  type ComputeForecast,
+  computeOptimal,
+  fitIsoflop,
+  fitIsoflopCurves,
+  forecastIsoflop,
+  type IsoflopBootstrap,
+  type IsoflopBudgetFit,
+  type IsoflopFit,
+  type IsoflopPoint,
+  lawByName
+} from "@scalelab/laws"
+import {
+  type ForecastRow,
+  type ForecastTableInput,
+  forecastJson,
+  forecastTable,
+  frontierComputeDomain,
+  frontierPlotSpec,
+  isoflopPlotSpec,
+  logSpaced,
+  type LossCurveRun,
+  lossCurvesPlotSpec,
+  parametricContourPlotSpec,
+  parametricResidualPlotSpec,
+  type PublishedFrontier,
+  type ReportSection,
+  writeHtmlReport
+} from "@scalelab/plots"
+import { sci } from "./format.ts"
+import { parametricForecaster, type ParametricResult } from "./resultsFit.ts"
+import { attempt } from "./pureInput.ts"
+
+export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ readonly message: string }> {}
+
+/**
+ * What the IsoFLOP fit gave: the power laws with their forecasts when enough minima were
+ * bracketed, the per-budget curves alone when not (they show why), or nothing when not even the
+ * curves could be fitted (a table whose runs do not form IsoFLOP budgets).
+ */
+export type IsoflopOutcome =
+  | { readonly _tag: "Fitted"; readonly fit: IsoflopFit; readonly forecasts: ReadonlyArray<ComputeForecast> }
+  | { readonly _tag: "CurvesOnly"; readonly budgets: ReadonlyArray<IsoflopBudgetFit>; readonly reason: string }
+  | { readonly _tag: "NotFitted"; readonly reason: string }
+
+/** The bootstrap of the IsoFLOP power laws, or why there is none. */
+export type IsoflopIntervals =
+  | { readonly _tag: "Bootstrapped"; readonly bootstrap: IsoflopBootstrap }
+  | { readonly _tag: "NoIntervals"; readonly reason: string }
+
+export type ReportPoint = IsoflopPoint & { readonly id: string }
+
+/** Everything a report section may draw. */
+export interface ReportContext {
+  /** Names the report: the experiment, or the results file. */
+  readonly name: string
+  readonly points: ReadonlyArray<ReportPoint>
+  readonly forecastComputes: ReadonlyArray<number>
+  readonly isoflop: IsoflopOutcome
+  readonly intervals: IsoflopIntervals
+  /** The runs' logged losses; empty for a results table, whose rows are final results. */
+  readonly curves: ReadonlyArray<LossCurveRun>
+  /** Chinchilla's approach 3, where it was fitted (`scalelab report`; a sweep's end skips its multi-start fit). */
+  readonly parametric?: ParametricResult
+}
+
+/** A report section builder: what it can draw from the context, nothing when the context lacks its input. */
+export type ReportSectionBuilder = (context: ReportContext) => ReadonlyArray<ReportSection>
+
+export interface BootstrapSettings {
+  readonly resamples: number
+  readonly seed: number
+}
+
+// 80% intervals, as `fit --bootstrap` gives.
+const intervalLevel = 0.8
+// The band along the frontier is drawn through this many bootstrap forecasts.
+const bandSamples = 16
+
+/** The published laws drawn on the frontier for comparison: the allocations most often quoted. */
+const comparedLaws = [
+  { name: "chinchilla", label: "Chinchilla (Hoffmann et al. 2022)" },
+  { name: "llama-3", label: "Llama 3 (Dubey et al. 2024)" },
+  { name: "deepseek-llm", label: "DeepSeek LLM (Bi et al. 2024)" }
+] as const
+
+/** The per-budget curves that have a minimum, in the plot's terms. */
+const drawableBudgets = (budgets: ReadonlyArray<IsoflopBudgetFit>) =>
+  budgets.flatMap((b) =>
+    b.params_opt === null || b.loss_opt === null
+      ? []
+      : [{
+        budget: b.budget,
+        parabola_params: b.parabola_params,
+        params_range: b.params_range,
+        params_opt: b.params_opt,
+        loss_opt: b.loss_opt,
+        bracketed: b.bracketed
+      }]
+  )
+
+const isoflopCaption = (outcome: IsoflopOutcome): string => {
+  switch (outcome._tag) {
+    case "Fitted":
+      return `N*(C) = ${sci(outcome.fit.params_opt.k)}·C^${outcome.fit.params_opt.a.toFixed(3)}, ` +
+        `D*(C) = ${sci(outcome.fit.tokens_opt.k)}·C^${outcome.fit.tokens_opt.b.toFixed(3)}, ` +
+        `fitted over ${outcome.fit.used_budgets.length} budgets.`
+    case "CurvesOnly":
+    case "NotFitted":
+      return `No power law: ${outcome.reason}`
+  }
+}
+
+const isoflopSection: ReportSectionBuilder = (context) => {
+  if (context.isoflop._tag === "NotFitted") return []
+  const budgets = context.isoflop._tag === "Fitted" ? context.isoflop.fit.budgets : context.isoflop.budgets
+  return [{
+    title: "IsoFLOP curves",
+    name: "isoflop",
+    spec: isoflopPlotSpec({ title: `IsoFLOP curves — ${context.name}`, points: context.points, budgets: drawableBudgets(budgets) }),
+    caption: isoflopCaption(context.isoflop)
+  }]
+}
+
+/** Published laws' allocations over the frontier plot's compute axis. */
+export const publishedFrontiers = (domain: readonly [number, number]): Array<PublishedFrontier> =>
+  comparedLaws.map(({ name, label }) => ({
+    label,
+    allocations: logSpaced(domain, bandSamples).map((compute) => ({ compute, ...computeOptimal(lawByName(name), compute) }))
+  }))
+
+const excludedNote = (fit: IsoflopFit): string =>
+  fit.excluded_budgets.length === 0
+    ? ""
+    : ` Left out of the fit: ${fit.excluded_budgets.map((b) => `C = ${sci(b.budget)} (${b.reason})`).join("; ")}.`
+
+/**
+ * The parametric law's frontier as power laws in C: minimising A/N^α + B/D^β at N·D = C/6 gives
+ * N* = G·(C/6)^a with a = β/(α+β) and D* = (C/6)/N* (Hoffmann et al. 2022, eq. 4).
+ */
+const parametricFrontierSection = (
+  context: ReportContext,
+  parametric: ParametricResult,
+  isoflopFailure: string
+): ReadonlyArray<ReportSection> => {
+  const { fit } = parametric
+  const a = fit.beta / (fit.alpha + fit.beta)
+  const g = ((fit.alpha * fit.A) / (fit.beta * fit.B)) ** (1 / (fit.alpha + fit.beta))
+  const paramsK = g * 6 ** -a
+  const computes = context.points.map((point) => 6 * point.params * point.tokens)
+  const fitted: [number, number] = [Math.min(...computes), Math.max(...computes)]
+  return [{
+    title: "Compute-optimal frontier",
+    name: "frontier",
+    spec: frontierPlotSpec({
+      title: `Compute-optimal frontier — ${context.name}`,
+      fitLabel: "parametric fit (approach 3)",
+      minima: [],
+      paramsLaw: { k: paramsK, exponent: a },
+      tokensLaw: { k: 1 / (6 * paramsK), exponent: 1 - a },
+      fittedComputeRange: fitted,
+      forecastComputes: context.forecastComputes,
+      published: publishedFrontiers(frontierComputeDomain(fitted, context.forecastComputes))
+    }),
+    caption: `From the parametric fit L = ${fit.E.toFixed(3)} + ${sci(fit.A)}/N^${fit.alpha.toFixed(3)} + ${sci(fit.B)}/D^${fit.beta.toFixed(3)}: ` +
+      `N*(C) = ${sci(paramsK)}·C^${a.toFixed(3)}. The IsoFLOP fit gave no power law: ${isoflopFailure}`
+  }]
+}
+
+const frontierSection: ReportSectionBuilder = (context) => {
+  if (context.isoflop._tag !== "Fitted") {
+    return context.parametric === undefined ? [] : parametricFrontierSection(context, context.parametric, context.isoflop.reason)
+  }
+  const { fit } = context.isoflop
+  const minima = fit.budgets.flatMap((b) =>
+    b.params_opt === null || b.tokens_opt === null
+      ? []
+      : [{ budget: b.budget, params: b.params_opt, tokens: b.tokens_opt, bracketed: fit.used_budgets.includes(b.budget) }]
+  )
+  const fitted: [number, number] = [Math.min(...fit.used_budgets), Math.max(...fit.used_budgets)]
+  const domain = frontierComputeDomain([...minima.map((m) => m.budget), ...fitted], context.forecastComputes)
+  const intervals = context.intervals._tag === "Bootstrapped"
+    ? context.intervals.bootstrap.forecasts.map((f) => ({ compute: f.compute, params: f.params, tokens: f.tokens }))
+    : []
+  return [{
+    title: "Compute-optimal frontier",
+    name: "frontier",
+    spec: frontierPlotSpec({
+      title: `Compute-optimal frontier — ${context.name}`,
+      fitLabel: "this sweep (IsoFLOP fit)",
+      minima,
+      paramsLaw: { k: fit.params_opt.k, exponent: fit.params_opt.a },
+      tokensLaw: { k: fit.tokens_opt.k, exponent: fit.tokens_opt.b },
+      fittedComputeRange: fitted,
+      forecastComputes: context.forecastComputes,
+      intervals,
+      intervalLevel,
+      published: publishedFrontiers(domain)
+    }),
+    caption: `N*(C) = ${sci(fit.params_opt.k)}·C^${fit.params_opt.a.toFixed(3)} (R² ${fit.r2s.params.toFixed(3)}), ` +
+      `D*(C) = ${sci(fit.tokens_opt.k)}·C^${fit.tokens_opt.b.toFixed(3)} (R² ${fit.r2s.tokens.toFixed(3)}).` +
+      excludedNote(fit) +
+      (context.intervals._tag === "NoIntervals" ? ` No bootstrap band: ${context.intervals.reason}.` : "")
+  }]
+}
+
+/** The forecast table's input: the IsoFLOP forecasts, with the bootstrap's intervals at the same budgets. */
+export const isoflopForecastTable = (context: ReportContext): ForecastTableInput | undefined => {
+  if (context.isoflop._tag !== "Fitted") return undefined
+  const bootstrapped = context.intervals._tag === "Bootstrapped" ? context.intervals.bootstrap.forecasts : []
+  const rows = context.isoflop.forecasts.map((forecast): ForecastRow => {
+    const interval = bootstrapped.find((i) => i.compute === forecast.compute)
+    return {
+      compute: forecast.compute,
+      params: forecast.params,
+      tokens: forecast.tokens,
+      loss: forecast.loss,
+      ...(interval === undefined ? {} : { intervals: { params: interval.params, tokens: interval.tokens, loss: interval.loss } })
+    }
+  })
+  return { method: "isoflop", rows, intervalLevel }
+}
+
+/** The forecast table's input from the parametric fit, when the IsoFLOP power laws are missing. */
+const parametricForecastTable = (context: ReportContext): ForecastTableInput | undefined => {
+  if (context.parametric === undefined) return undefined
+  const forecast = parametricForecaster(context.parametric.fit)
+  return { method: "parametric", rows: context.forecastComputes.map(forecast) }
+}
+
+const forecastSection: ReportSectionBuilder = (context) => {
+  const table = isoflopForecastTable(context)
+  if (table === undefined) {
+    const parametric = parametricForecastTable(context)
+    return parametric === undefined ? [] : [{
+      title: "Forecast",
+      name: "forecast",
+      table: forecastTable(parametric),
+      data: forecastJson(parametric),
+      caption: "Compute-optimal allocations and loss of the parametric fit (Chinchilla approach 3)."
+    }]
+  }
+  return [{
+    title: "Forecast",
+    name: "forecast",
+    table: forecastTable(table),
+    data: forecastJson(table),
+    caption: "Compute-optimal allocations read off the IsoFLOP power laws. The loss law L*(C) = k·C^c has no irreducible " +
+      "term, so far beyond the fitted budgets it reads low."
+  }]
+}
+
+const parametricSections: ReportSectionBuilder = (context) => {
+  if (context.parametric === undefined) return []
+  const { fit, diagnostics } = context.parametric
+  const input = { title: `Parametric fit — ${context.name}`, law: fit, runs: context.points }
+  const caption = `L(N, D) = ${fit.E.toFixed(3)} + ${sci(fit.A)}/N^${fit.alpha.toFixed(3)} + ${sci(fit.B)}/D^${fit.beta.toFixed(3)} ` +
+    `(Huber on ln L over ${fit.n_points} runs; R² of ln L ${diagnostics.r2_log.toFixed(3)}).`
+  return [
+    { title: "Parametric loss surface", name: "parametric", spec: parametricContourPlotSpec(input), caption },
+    { title: "Parametric fit residuals", name: "parametric-residuals", spec: parametricResidualPlotSpec(input) }
+  ]
+}
+
+const lossCurvesSection: ReportSectionBuilder = (context) =>
+  context.curves.some((run) => run.points.length > 0)
+    ? [{
+      title: "Loss curves",
+      name: "loss-curves",
+      spec: lossCurvesPlotSpec({ title: `Loss curves — ${context.name}`, runs: context.curves }),
+      caption: "Training loss as logged and validation loss at each evaluation, per run."
+    }]
+    : []
+
+/**
+ * The sections of a report, in page order. A section that its input does not support draws
+ * nothing; further fits (parametric contours, downstream, backtests) add their builders here.
+ */
+export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
+  isoflopSection,
+  frontierSection,
+  forecastSection,
+  parametricSections,
+  lossCurvesSection
+]
+
+/** Budgets at which the bootstrap gives intervals: along the frontier for its band, and at each forecast budget for the table. */
+const intervalComputes = (fit: IsoflopFit, forecastComputes: ReadonlyArray<number>): Array<number> => {
+  const low = Math.min(...fit.used_budgets)
+  const high = Math.max(...fit.used_budgets, ...forecastComputes)
+  return [...new Set([...logSpaced([low, high], bandSamples), ...forecastComputes])].sort((a, b) => a - b)
+}
+
+/**
+ * Whether the bootstrap's forecasts vary at all. With as few sizes per budget as the fit needs,
+ * only the resamples that drew every run can be refitted; their intervals have zero width, which
+ * would read as certainty rather than as no information.
+ */
+const hasSpread = (bootstrap: IsoflopBootstrap): boolean =>
+  bootstrap.forecasts.some((f) => f.params[1] > f.params[0] * (1 + 1e-9) || f.tokens[1] > f.tokens[0] * (1 + 1e-9))
+
+/**
+ * Fits the IsoFLOP curves, the power laws across them and their bootstrap. Each may fail on its
+ * own (too few sizes, too few bracketed budgets, resamples that cannot be refitted): the report
+ * then draws what there is and says why the rest is missing.
+ */
+export const fitForReport = (
+  points: ReadonlyArray<ReportPoint>,
+  forecastComputes: ReadonlyArray<number>,
+  bootstrap: BootstrapSettings
+) =>
+  Effect.gen(function*() {
+    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(points)))
+    const powerLaws = yield* Effect.result(attempt(() => {
+      const fit = fitIsoflop(points)
+      return { _tag: "Fitted", fit, forecasts: forecastComputes.map((compute) => forecastIsoflop(fit, compute)) } as const
+    }))
+    const isoflop: IsoflopOutcome = Result.isSuccess(powerLaws)
+      ? powerLaws.success
+      : Result.isSuccess(curves)
+      ? { _tag: "CurvesOnly", budgets: curves.success, reason: powerLaws.failure.message }
+      : { _tag: "NotFitted", reason: curves.failure.message }
+    const intervals: IsoflopIntervals = isoflop._tag !== "Fitted"
+      ? { _tag: "NoIntervals", reason: "no power law to bootstrap" }
+      : bootstrap.resamples === 0
+      ? { _tag: "NoIntervals", reason: "bootstrap turned off (--bootstrap 0)" }
+      : yield* Effect.match(
+        attempt(() =>
+          bootstrapIsoflop(points, {
+            resamples: bootstrap.resamples,
+            seed: bootstrap.seed,
+            level: intervalLevel,
+            compute: intervalComputes(isoflop.fit, forecastComputes)
+          })
+        ),
+        {
+          onSuccess: (result): IsoflopIntervals =>
+            hasSpread(result)
+              ? { _tag: "Bootstrapped", bootstrap: result }
+              : {
+                _tag: "NoIntervals",
+                reason: `the ${result.resamples_used} resamples that could be refitted (of ${bootstrap.resamples}) all drew ` +
+                  `every size of every budget, so they all give the same fit` +
+                  (result.first_failure === null ? "" : `; the others failed: ${result.first_failure}`)
+              },
+          onFailure: (error): IsoflopIntervals => ({ _tag: "NoIntervals", reason: error.message })
+        }
+      )
+    return { isoflop, intervals, powerLawFailure: Result.isFailure(powerLaws) ? powerLaws.failure : undefined }
+  })
+
+/** fit.json: the IsoFLOP fit in the shape `fit --json` prints (one object keyed by method). */
+export const fitJsonOf = (outcome: IsoflopOutcome): unknown => {
+  switch (outcome._tag) {
+    case "Fitted":
+      return { isoflop: outcome.fit, forecast: outcome.forecasts }
+    case "CurvesOnly":
+      return { isoflop: { budgets: outcome.budgets, error: outcome.reason } }
+    case "NotFitted":
+      return { isoflop: { error: outcome.reason } }
+  }
+}
+
+export interface WrittenReport {
+  readonly indexPath: string
+  readonly fitPath: string
+  /** What fit.json holds. */
+  readonly fitJson: unknown
+  readonly plotPaths: ReadonlyArray<string>
+  /** forecast.json and any other data a table section wrote. */
+  readonly dataPaths: ReadonlyArray<string>
+  /** Section titles, in page order. */
+  readonly sections: ReadonlyArray<string>
+}
+
+/**
+ * Writes the report folder: index.html (opens offline from disk), an SVG and a PNG per plot,
+ * fit.json, and forecast.json when there are forecasts.
+ */
+export const writeReport = (
+  outDir: string,
+  context: ReportContext,
+  builders: ReadonlyArray<ReportSectionBuilder> = reportSectionBuilders
+) =>
+  Effect.tryPromise({
+    try: async (): Promise<WrittenReport> => {
+      await fs.mkdir(outDir, { recursive: true })
+      const fitPath = path.join(outDir, "fit.json")
+      const fitJson = fitJsonOf(context.isoflop)
+      await fs.writeFile(fitPath, `${JSON.stringify(fitJson, null, 2)}\n`)
+      const sections = builders.flatMap((build) => build(context))
+      const files = await writeHtmlReport(outDir, { title: `scalelab report — ${context.name}`, sections })
+      return {
+        indexPath: files.indexPath,
+        fitPath,
+        fitJson,
+        plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),
+        dataPaths: files.dataPaths,
+        sections: sections.map((section) => section.title)
+      }
+    },
+    catch: (cause) =>
+      new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
+  })

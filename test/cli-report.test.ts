@@ -1,0 +1,91 @@
+// `scalelab report` through the real command, on results tables written here from a known law:
+// the files a reader opens, the forecast they read, and the errors a user sees.
+import { existsSync, readFileSync } from "node:fs"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { computeOptimal, fitIsoflop, forecastIsoflop, lawByName, mulberry32, parametricLoss, type ParametricLaw, standardNormal } from "../packages/laws/src/index.ts"
+import { CliBatch } from "./support/cli.ts"
+
+const chinchilla = lawByName("chinchilla") as ParametricLaw
+const budgets = [1e18, 1e19, 1e20]
+
+/** Seven sizes per budget around the true optimum, loss with 0.2% seeded noise. */
+const runs = (() => {
+  const random = mulberry32(11)
+  return budgets.flatMap((budget) => {
+    const centre = computeOptimal(chinchilla, budget).params
+    return Array.from({ length: 7 }, (_, i) => {
+      const params = centre * 4 ** ((i - 3) / 3)
+      const tokens = budget / (6 * params)
+      return { params, tokens, budget, loss: parametricLoss(chinchilla, params, tokens) * (1 + 0.002 * standardNormal(random)) }
+    })
+  })
+})()
+
+let dir: string
+let batch: CliBatch
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "scalelab-report-"))
+  const files: Record<string, string> = {
+    "sweep.csv": `params,tokens,budget,loss\n${runs.map((r) => `${r.params},${r.tokens},${r.budget},${r.loss}`).join("\n")}\n`,
+    "no-loss.csv": "params,flops,val\n1e8,1e18,3\n"
+  }
+  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)))
+  batch = await CliBatch.run({
+    table: ["report", "sweep.csv", "--out", "out", "--compute", "1e21", "--bootstrap", "50"],
+    defaultOut: ["report", "sweep.csv", "--bootstrap", "0"],
+    missing: ["report", "absent.csv"],
+    noLoss: ["report", "no-loss.csv"]
+  }, dir)
+}, 120_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe("scalelab report", () => {
+  it("writes index.html, an SVG and a PNG per plot, fit.json and forecast.json", () => {
+    const outcome = batch.outcome("table")
+    expect(outcome.code, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toContain("sections: IsoFLOP curves, Compute-optimal frontier, Forecast, Parametric loss surface")
+    for (const stem of ["isoflop", "frontier", "parametric"]) {
+      expect(readFileSync(join(dir, "out", `${stem}.svg`), "utf8")).toMatch(/^<svg/)
+      expect(readFileSync(join(dir, "out", `${stem}.png`)).subarray(1, 4).toString()).toBe("PNG")
+    }
+    const html = readFileSync(join(dir, "out", "index.html"), "utf8")
+    expect(html).toContain("<h2>Forecast</h2>")
+    expect(html).toContain('src="vendor/vega.min.js"')
+    expect(JSON.parse(readFileSync(join(dir, "out", "fit.json"), "utf8")).isoflop.used_budgets).toEqual(budgets)
+  })
+
+  it("forecasts with the IsoFLOP laws at --compute, with bootstrap intervals around the point forecast", () => {
+    const forecast = JSON.parse(readFileSync(join(dir, "out", "forecast.json"), "utf8"))
+    const expected = forecastIsoflop(fitIsoflop(runs), 1e21)
+    expect(forecast.method).toBe("isoflop")
+    expect(forecast.interval_level).toBe(0.8)
+    const [row] = forecast.forecasts
+    expect(row.compute).toBe(1e21)
+    expect(row.params).toBeCloseTo(expected.params, -3)
+    expect(row.params_interval[0]).toBeLessThan(row.params_interval[1])
+  })
+
+  it("writes to ./report-<file name> by default, and without intervals under --bootstrap 0", () => {
+    expect(batch.outcome("defaultOut").code).toBe(0)
+    expect(existsSync(join(dir, "report-sweep", "index.html"))).toBe(true)
+    const forecast = JSON.parse(readFileSync(join(dir, "report-sweep", "forecast.json"), "utf8"))
+    expect(forecast.interval_level).toBeNull()
+    // 10× the largest budget when neither --compute nor a spec says where to forecast.
+    expect(forecast.forecasts[0].compute).toBe(1e21)
+  })
+
+  it("rejects a missing file or a table without loss with exit code 2, naming the file", () => {
+    for (const [name, file] of [["missing", "absent.csv"], ["noLoss", "no-loss.csv"]] as const) {
+      const outcome = batch.outcome(name)
+      expect(outcome.code).toBe(2)
+      expect(outcome.stderr).toContain(file)
+    }
+  })
+})
