@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 # python3: the example external trainer (experiments/external-trainer) that the tests run.
-APT_PACKAGES=(fonts-dejavu-core python3)
+# chromium: the browser tests (test/browser) drive it headless through playwright-core.
+APT_PACKAGES=(fonts-dejavu-core python3 chromium)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 

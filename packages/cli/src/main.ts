@@ -5,15 +5,17 @@ import { fitCommand } from "./commands/fit.ts"
 import { forecastCommand } from "./commands/forecast.ts"
 import { lawsCommand } from "./commands/laws.ts"
 import { planCommand } from "./commands/plan.ts"
+import { reportCommand } from "./commands/report.ts"
 import { runCommand } from "./commands/run.ts"
 import { runsCommand } from "./commands/runs.ts"
 import { schemaCommand } from "./commands/schema.ts"
+import { uiCommand } from "./commands/ui.ts"
 import { validateCommand } from "./commands/validate.ts"
 import { reportFailures } from "./failure.ts"
 
 const scalelab = Command.make("scalelab").pipe(
   Command.withDescription("Plan, run and fit scaling-law experiments written as YAML"),
-  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, lawsCommand])
+  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, reportCommand, lawsCommand, uiCommand])
 )
 
 const program = Command.run(scalelab, { version: "0.1.0" }).pipe(reportFailures, Effect.provide(NodeServices.layer))

@@ -1,0 +1,285 @@
+// The dashboard page: everything arrives from the server's JSON endpoints and its event stream
+// (/api/events); this script only keeps that state and draws it. Text from the store is only ever
+// set as textContent, never parsed as HTML.
+"use strict";
+
+const palette = JSON.parse(document.body.dataset.palette);
+const sequentialScheme = JSON.parse(document.body.dataset.sequential);
+
+const state = {
+  experiments: [],
+  experiment: new URLSearchParams(location.search).get("experiment"),
+  runs: new Map(),
+  metrics: new Map(),
+  // Runs the user unticked; every other run of the experiment is drawn.
+  hidden: new Set(),
+  requested: new Set(),
+  fit: null
+};
+
+const element = (id) => document.getElementById(id);
+
+const si = (value) => {
+  if (value === null || value === undefined) return "";
+  const units = [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "k"]];
+  for (const [size, unit] of units) if (Math.abs(value) >= size) return `${+(value / size).toPrecision(3)}${unit}`;
+  return String(+value.toPrecision(3));
+};
+const exponent = (value) => value.toExponential(2).replace("e+", "e");
+
+const runsOfExperiment = () =>
+  [...state.runs.values()]
+    .filter((run) => run.experiment === state.experiment)
+    .sort((a, b) => a.budget - b.budget || a.params - b.params || (a.id < b.id ? -1 : 1));
+
+const runLabel = (run) => `N=${si(run.params)} D=${si(run.tokens)} C=${exponent(run.flops)}`;
+
+// Finished runs' lines come from the store once; running ones arrive over the event stream.
+const requestMetrics = (run) => {
+  if (run.status === "running" || run.status === "planned" || state.requested.has(run.id)) return;
+  state.requested.add(run.id);
+  fetch(`/api/metrics?run=${encodeURIComponent(run.id)}`)
+    .then((response) => response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`)))
+    .then((body) => {
+      if (!state.metrics.has(run.id) || state.metrics.get(run.id).length < body.lines.length) state.metrics.set(run.id, body.lines);
+      scheduleDraw();
+    })
+    .catch(() => state.requested.delete(run.id));
+};
+
+const requestFit = () => {
+  const experiment = state.experiment;
+  if (experiment === null) return;
+  fetch(`/api/fit?experiment=${encodeURIComponent(experiment)}`)
+    .then((response) => response.json())
+    .then((body) => {
+      if (experiment !== state.experiment) return;
+      state.fit = body.fit;
+      drawFit();
+    });
+};
+
+const drawExperiments = () => {
+  const select = element("experiment");
+  select.replaceChildren(...state.experiments.map((name) => {
+    const option = document.createElement("option");
+    option.value = name;
+    option.textContent = name;
+    return option;
+  }));
+  if (state.experiment === null || !state.experiments.includes(state.experiment)) {
+    state.experiment = state.experiments[0] ?? null;
+    requestFit();
+  }
+  if (state.experiment !== null) select.value = state.experiment;
+};
+
+const cell = (text, className) => {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+};
+
+// A finished run shows its final validation loss; a running one its latest training loss and step.
+const lossCell = (run) => {
+  if (run.loss !== null) return cell(run.loss.toFixed(4));
+  const latest = (state.metrics.get(run.id) ?? []).findLast((line) => line.loss !== undefined);
+  if (run.status !== "running" || latest === undefined) return cell("");
+  return cell(`${latest.loss.toFixed(4)} at step ${latest.step}`, "live");
+};
+
+const drawRuns = () => {
+  const rows = runsOfExperiment().map((run) => {
+    const row = document.createElement("tr");
+    row.dataset.run = run.id;
+    const tick = document.createElement("input");
+    tick.type = "checkbox";
+    tick.checked = !state.hidden.has(run.id);
+    tick.setAttribute("aria-label", `draw run ${run.id}`);
+    tick.addEventListener("change", () => {
+      if (tick.checked) state.hidden.delete(run.id); else state.hidden.add(run.id);
+      drawCurves();
+    });
+    const tickCell = document.createElement("td");
+    tickCell.append(tick);
+    row.append(
+      tickCell,
+      cell(run.id, "text id"),
+      cell(run.status, `text status-${run.status}`),
+      cell(si(run.params)),
+      cell(si(run.tokens)),
+      cell(exponent(run.flops)),
+      lossCell(run),
+      cell(run.backend ?? "", "text"),
+      cell(String(run.attempts))
+    );
+    if (run.error) row.title = run.error;
+    return row;
+  });
+  element("runs").tBodies[0].replaceChildren(...rows);
+};
+
+// Up to as many runs as the palette has colours, each run of the experiment gets its own colour,
+// kept while others are unticked; beyond that runs are coloured by compute budget on the
+// sequential scheme, as in the IsoFLOP plot.
+const curvesSpec = (rows, colours) => ({
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  width: 640,
+  height: 360,
+  data: { name: "curves", values: rows },
+  config: { font: "DejaVu Sans, Helvetica, Arial, sans-serif", axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: "normal", gridColor: "#e6e6e6" }, legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: "normal", labelLimit: 260 } },
+  encoding: {
+    x: { field: "tokens", type: "quantitative", scale: { type: "log" }, title: "Tokens seen D", axis: { format: "~s" } },
+    y: { field: "loss", type: "quantitative", scale: { zero: false }, title: "Loss (nats/token)" },
+    color: colours.byRun
+      ? { field: "label", type: "nominal", title: "run", scale: { domain: colours.labels, range: palette }, legend: { values: colours.drawn } }
+      : { field: "budget", type: "ordinal", title: "compute budget", scale: { scheme: sequentialScheme }, legend: { format: ".1e" } },
+    detail: { field: "run" },
+    tooltip: [{ field: "label", title: "run" }, { field: "kind" }, { field: "step" }, { field: "tokens", format: "~s" }, { field: "loss", format: ".4f" }]
+  },
+  layer: [
+    { transform: [{ filter: "datum.kind === 'training'" }], mark: { type: "line", strokeWidth: 1.5, clip: true }, name: "training_loss" },
+    { transform: [{ filter: "datum.kind === 'validation'" }], mark: { type: "point", filled: true, size: 40, clip: true }, name: "validation_loss" }
+  ]
+});
+
+const curveRows = (runs) =>
+  runs.flatMap((run) => (state.metrics.get(run.id) ?? []).flatMap((line) => {
+    const base = { run: run.id, label: runLabel(run), budget: run.budget, step: line.step, tokens: Math.max(line.tokens, 1) };
+    return [
+      ...(line.loss === undefined ? [] : [{ ...base, kind: "training", loss: line.loss }]),
+      ...(line.val_loss === undefined ? [] : [{ ...base, kind: "validation", loss: line.val_loss }])
+    ];
+  }));
+
+let curvesView = null;
+let curvesKey = "";
+
+const drawCurves = () => {
+  const target = element("curves");
+  const allRuns = runsOfExperiment();
+  const runs = allRuns.filter((run) => !state.hidden.has(run.id));
+  const rows = curveRows(runs);
+  if (rows.length === 0) {
+    curvesView?.finalize();
+    curvesView = null;
+    curvesKey = "";
+    target.className = "plot empty";
+    target.textContent = "No metric lines yet for the ticked runs.";
+    return;
+  }
+  const colours = {
+    byRun: allRuns.length <= palette.length,
+    labels: allRuns.map(runLabel),
+    drawn: [...new Set(rows.map((row) => row.label))]
+  };
+  const key = JSON.stringify(colours);
+  // New lines for the same runs go into the drawn view, so tooltips and zoom survive updates.
+  if (curvesView !== null && key === curvesKey) {
+    curvesView.change("curves", vega.changeset().remove(() => true).insert(rows)).run();
+    return;
+  }
+  curvesKey = key;
+  target.className = "plot";
+  vegaEmbed(target, curvesSpec(rows, colours), { renderer: "svg", actions: false })
+    .then((result) => {
+      curvesView?.finalize();
+      curvesView = result.view;
+    })
+    .catch((error) => showError(target, error));
+};
+
+const showError = (target, error) => {
+  target.className = "plot-error";
+  target.textContent = `This plot could not be drawn: ${error.message}`;
+};
+
+const drawFit = () => {
+  const fit = state.fit;
+  const summary = element("fit-summary");
+  const target = element("fit");
+  const forecast = element("forecast");
+  if (fit === null) {
+    summary.textContent = "No fit recorded yet: `scalelab run` fits the sweep when its runs finish.";
+    target.replaceChildren();
+    forecast.hidden = true;
+    return;
+  }
+  summary.textContent = fit.laws === null
+    ? `No power law: ${fit.problem ?? "too few budgets bracket their minimum"}. Fitted ${fit.created_at}.`
+    : `N*(C) = ${exponent(fit.laws.params_opt.k)}·C^${fit.laws.params_opt.a.toFixed(3)}, ` +
+      `D*(C) = ${exponent(fit.laws.tokens_opt.k)}·C^${fit.laws.tokens_opt.b.toFixed(3)}. Fitted ${fit.created_at}.`;
+  vegaEmbed(target, fit.spec, { renderer: "svg", actions: false }).catch((error) => showError(target, error));
+  forecast.hidden = fit.forecasts.length === 0;
+  forecast.tBodies[0].replaceChildren(...fit.forecasts.map((row) => {
+    const tr = document.createElement("tr");
+    tr.append(cell(exponent(row.compute)), cell(si(row.params)), cell(si(row.tokens)), cell(row.loss.toFixed(3)));
+    return tr;
+  }));
+};
+
+// Events come in bursts (one per run on connecting): draw once per burst.
+let drawPending = false;
+const scheduleDraw = () => {
+  if (drawPending) return;
+  drawPending = true;
+  setTimeout(() => {
+    drawPending = false;
+    drawRuns();
+    drawCurves();
+  }, 100);
+};
+
+const handleEvent = (event) => {
+  switch (event.type) {
+    case "experiments":
+      state.experiments = event.experiments;
+      drawExperiments();
+      break;
+    case "run":
+      state.runs.set(event.run.id, event.run);
+      requestMetrics(event.run);
+      break;
+    case "metrics":
+      state.metrics.set(event.run, event.reset ? event.lines : [...(state.metrics.get(event.run) ?? []), ...event.lines]);
+      break;
+    case "fit":
+      if (event.experiment === state.experiment) requestFit();
+      break;
+    case "problem":
+      element("connection").textContent = `store problem: ${event.message}`;
+      return;
+  }
+  scheduleDraw();
+};
+
+element("experiment").addEventListener("change", (event) => {
+  state.experiment = event.target.value;
+  state.fit = null;
+  requestFit();
+  scheduleDraw();
+});
+
+element("select-all").addEventListener("change", (event) => {
+  for (const run of runsOfExperiment()) {
+    if (event.target.checked) state.hidden.delete(run.id); else state.hidden.add(run.id);
+  }
+  scheduleDraw();
+});
+
+const connect = () => {
+  const source = new EventSource("/api/events");
+  const connection = element("connection");
+  source.onopen = () => {
+    connection.textContent = "live";
+    connection.className = "connection live";
+  };
+  source.onerror = () => {
+    connection.textContent = "disconnected; retrying…";
+    connection.className = "connection";
+  };
+  source.onmessage = (message) => handleEvent(JSON.parse(message.data));
+};
+
+connect();

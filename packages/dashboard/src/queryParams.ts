@@ -1,0 +1,26 @@
+import { Effect } from "effect"
+import { BadRequest } from "./errors.ts"
+
+// Run ids are hex digests: anything else (slashes, dots) is refused before the id is looked up,
+// let alone near a run folder's path. Experiment names only ever reach SQL as bound parameters.
+const runIdPattern = /^[A-Za-z0-9_-]{1,64}$/
+const experimentNamePattern = /^[^\u0000-\u001f]{1,200}$/
+
+/** The query string of a request URL (the URL as the server received it: path and query). */
+export const searchParamsOf = (requestUrl: string): URLSearchParams => new URL(requestUrl, "http://127.0.0.1").searchParams
+
+const requiredParam = (params: URLSearchParams, name: string, pattern: RegExp, what: string) => {
+  const values = params.getAll(name)
+  if (values.length !== 1) {
+    return Effect.fail(new BadRequest({ message: `give exactly one ${name}= parameter (${what})` }))
+  }
+  const value = values[0] ?? ""
+  return pattern.test(value)
+    ? Effect.succeed(value)
+    : Effect.fail(new BadRequest({ message: `${name}=${JSON.stringify(value)} is not ${what}` }))
+}
+
+export const experimentParam = (params: URLSearchParams) =>
+  requiredParam(params, "experiment", experimentNamePattern, "an experiment name")
+
+export const runParam = (params: URLSearchParams) => requiredParam(params, "run", runIdPattern, "a run id")

@@ -1,0 +1,125 @@
+// A store with one experiment (two completed runs, one running, a recorded fit) and the dashboard
+// serving it on a free port, for the server's tests and the browser tests.
+import { RunStore } from "@scalelab/runner"
+import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { HttpServer } from "effect/http"
+import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { makeRun } from "../../runner/test/fixtures.ts"
+import { dashboardServer } from "../src/index.ts"
+
+export const experiment = "toy-sweep"
+
+/** A run of the experiment with the runner tests' spec fields, at its own size and budget. */
+export const runSpec = (id: string, params: number, budget: number): RunSpec => {
+  const tokens = Math.round(budget / (6 * params))
+  return { ...makeRun(0, experiment), id, budget, params, params_non_embedding: params - 2048, tokens, flops: 6 * params * tokens }
+}
+
+/** Training lines falling towards `floor`, with an evaluation line every fifth step. */
+export const metricLines = (count: number, from = 0, floor = 1.5): Array<MetricLine> =>
+  Array.from({ length: count }, (_, index) => {
+    const step = from + index + 1
+    const loss = floor + 5 / Math.sqrt(step)
+    return { step, tokens: step * 2048, flops: step * 1e9, loss, ...(step % 5 === 0 ? { val_loss: loss + 0.1 } : {}) }
+  })
+
+const optimalParams = 200_000
+
+/** The final loss of a run of `params` on the stored fit's parabola (minimum 2.9 at 200k). */
+export const lossOnParabola = (params: number): number => 2.9 + 0.25 * Math.log10(params / optimalParams) ** 2
+
+const resultOf = (run: RunSpec, loss: number): RunResult => ({
+  id: run.id,
+  status: "completed",
+  val_loss: loss,
+  train_loss: loss - 0.05,
+  params: run.params,
+  tokens: run.tokens,
+  flops: run.flops,
+  steps: 20,
+  backend: "wasm",
+  wall_s: 3,
+  tokens_per_s: 1000
+})
+
+/** Where the running run's training loss is heading. */
+export const liveFloor = 1.5
+
+export const runs = {
+  small: runSpec("aaaa000000000001", 100_000, 1e13),
+  large: runSpec("aaaa000000000002", 400_000, 1e13),
+  live: runSpec("aaaa000000000003", 200_000, 1e13)
+}
+
+const storedFit = {
+  isoflop: {
+    budgets: [{
+      budget: 1e13,
+      n_points: 2,
+      params_opt: optimalParams,
+      tokens_opt: 8e6,
+      loss_opt: 2.9,
+      bracketed: true,
+      convex: true,
+      params_range: [100_000, 400_000],
+      parabola_params: {
+        c0: 2.9 + 0.25 * Math.log10(optimalParams) ** 2,
+        c1: -0.5 * Math.log10(optimalParams),
+        c2: 0.25
+      },
+      parabola_tokens: { c0: 3, c1: 0, c2: 0.1 }
+    }],
+    params_opt: { k: 0.3, a: 0.5 },
+    tokens_opt: { k: 0.5, b: 0.5 }
+  },
+  forecast: [{ compute: 1e15, params: 2e6, tokens: 8e7, loss: 2.5 }]
+}
+
+export const withStore = <A, E>(storeDir: string, body: Effect.Effect<A, E, RunStore>) =>
+  Effect.runPromise(body.pipe(Effect.provide(RunStore.layer(storeDir))))
+
+/** Appends lines to a run folder's metrics.jsonl, as a worker does while it trains. */
+export const appendMetricLines = (storeDir: string, id: string, lines: ReadonlyArray<MetricLine>) => {
+  const folder = join(storeDir, "runs", id)
+  mkdirSync(folder, { recursive: true })
+  appendFileSync(join(folder, "metrics.jsonl"), lines.map((line) => `${JSON.stringify(line)}\n`).join(""))
+}
+
+export const makeFixtureStore = async (): Promise<string> => {
+  const storeDir = mkdtempSync(join(tmpdir(), "scalelab-dashboard-"))
+  await withStore(storeDir, Effect.gen(function*() {
+    const store = yield* RunStore
+    yield* store.upsertExperiment(experiment, null)
+    yield* store.recordPlanned(Object.values(runs))
+    for (const [run, floor] of [[runs.small, 1.8], [runs.large, 1.2]] as const) {
+      const attempt = yield* store.startAttempt(run.id, { executor: "local", lr: 0.003 })
+      yield* store.markCompleted(run.id, attempt, resultOf(run, lossOnParabola(run.params)), metricLines(20, 0, floor))
+    }
+    yield* store.startAttempt(runs.live.id, { executor: "local", lr: 0.003 })
+    yield* store.recordFit(experiment, "isoflop", storedFit)
+  }))
+  appendMetricLines(storeDir, runs.live.id, metricLines(6, 0, liveFloor))
+  return storeDir
+}
+
+export interface RunningDashboard {
+  readonly url: string
+  readonly port: number
+  readonly close: () => Promise<void>
+}
+
+/** Serves the store's dashboard on a free port of 127.0.0.1 until `close`. */
+export const startDashboard = async (storeDir: string): Promise<RunningDashboard> => {
+  const scope = Effect.runSync(Scope.make())
+  const context = await Effect.runPromise(Layer.buildWithScope(dashboardServer({ storeDir, port: 0 }), scope))
+  const { address } = Context.get(context, HttpServer.HttpServer)
+  if (!("port" in address)) throw new Error(`the dashboard listens on ${JSON.stringify(address)}, not a TCP port`)
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}

@@ -1,0 +1,73 @@
+import { rmSync } from "node:fs"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  appendMetricLines,
+  experiment,
+  liveFloor,
+  lossOnParabola,
+  makeFixtureStore,
+  metricLines,
+  type RunningDashboard,
+  runs,
+  startDashboard
+} from "../../packages/dashboard/test/dashboardFixture.ts"
+import { drawnMarks, type HeadlessBrowser, launchChromium, saveScreenshot, skipBrowserTests, watchPageErrors } from "../support/browser.ts"
+
+const validationPoints = (page: import("playwright-core").Page) =>
+  page.locator("#curves svg g.validation_loss_marks path").count()
+
+describe.skipIf(skipBrowserTests)("the dashboard in headless Chromium", () => {
+  let browser: HeadlessBrowser
+  let storeDir = ""
+  let dashboard: RunningDashboard
+
+  beforeAll(async () => {
+    storeDir = await makeFixtureStore()
+    dashboard = await startDashboard(storeDir)
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await dashboard?.close()
+    rmSync(storeDir, { recursive: true, force: true })
+  })
+
+  it("lists the runs, draws their curves and the fit, and shows a new metric line within seconds", async () => {
+    const page = await browser.context.newPage()
+    const errors = watchPageErrors(page)
+    const offServer: Array<string> = []
+    page.on("request", (request) => {
+      if (!request.url().startsWith(dashboard.url)) offServer.push(request.url())
+    })
+    await page.goto(`${dashboard.url}/`)
+
+    await expect.poll(() => page.locator("#experiment").inputValue()).toBe(experiment)
+    await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(3)
+    const liveRow = page.locator(`#runs tbody tr[data-run="${runs.live.id}"]`)
+    await expect.poll(() => liveRow.textContent()).toContain("running")
+    expect(await page.locator(`#runs tbody tr[data-run="${runs.small.id}"]`).textContent()).toContain(lossOnParabola(runs.small.params).toFixed(4))
+
+    await expect.poll(() => drawnMarks(page, "#curves"), { timeout: 15_000 }).toBeGreaterThan(5)
+    // The parabola, the two finished runs and the fitted minimum.
+    await expect.poll(() => drawnMarks(page, "#fit"), { timeout: 15_000 }).toBeGreaterThanOrEqual(4)
+    await expect.poll(() => page.locator("#forecast tbody tr").count()).toBe(1)
+    await expect.poll(() => liveRow.textContent()).toContain("at step 6")
+    // Two finished runs with 4 evaluations each, the running one with 1 so far.
+    await expect.poll(() => validationPoints(page)).toBe(9)
+    await saveScreenshot(page, "dashboard")
+
+    appendMetricLines(storeDir, runs.live.id, metricLines(4, 6, liveFloor))
+    const written = Date.now()
+    await expect.poll(() => liveRow.textContent(), { timeout: 5_000 }).toContain("at step 10")
+    await expect.poll(() => validationPoints(page), { timeout: 5_000 }).toBe(10)
+    expect(Date.now() - written).toBeLessThan(5_000)
+
+    // Unticking a run takes its curve off the plot.
+    await page.locator(`#runs tbody tr[data-run="${runs.small.id}"] input[type=checkbox]`).uncheck()
+    await expect.poll(() => validationPoints(page)).toBe(6)
+    await saveScreenshot(page, "dashboard-after-update")
+
+    expect(errors).toEqual([])
+    expect(offServer).toEqual([])
+  })
+})
