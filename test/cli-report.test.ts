@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { computeOptimal, fitIsoflop, forecastIsoflop, lawByName, mulberry32, parametricLoss, type ParametricLaw, standardNormal } from "../packages/laws/src/index.ts"
+import { accuracyAtNll, computeOptimal, evaluateOffsetPowerLaw, fitIsoflop, forecastIsoflop, lawByName, mulberry32, parametricLoss, type ParametricLaw, standardNormal } from "../packages/laws/src/index.ts"
 import { CliBatch } from "./support/cli.ts"
 
 const chinchilla = lawByName("chinchilla") as ParametricLaw
@@ -24,6 +24,23 @@ const runs = (() => {
   })
 })()
 
+// A known two-stage downstream law (the laws package's fixture): twelve runs at 20 tokens per
+// parameter over four decades of compute, since stage 1 needs distinct computes (an IsoFLOP
+// sweep's runs share a few). NLL from the compute law, accuracy from the sigmoid, seeded noise.
+const nllLaw = { E: 0.6, A: 2500, alpha: 0.18 }
+const sigmoid = { chance: 0.25, span: 0.6, steepness: 6, midpoint: 1.3 }
+const scoredRows = (() => {
+  const random = mulberry32(5)
+  return Array.from({ length: 12 }, (_, i) => {
+    const compute = 10 ** (18 + (4 * i) / 11)
+    const params = Math.sqrt(compute / 120)
+    const tokens = 20 * params
+    const nll = evaluateOffsetPowerLaw(nllLaw, compute) + 0.003 * standardNormal(random)
+    const accuracy = accuracyAtNll(sigmoid, nll) + 0.005 * standardNormal(random)
+    return `${params},${tokens},${parametricLoss(chinchilla, params, tokens)},${nll},${accuracy}`
+  })
+})()
+
 let dir: string
 let batch: CliBatch
 
@@ -31,12 +48,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "scalelab-report-"))
   const files: Record<string, string> = {
     "sweep.csv": `params,tokens,budget,loss\n${runs.map((r) => `${r.params},${r.tokens},${r.budget},${r.loss}`).join("\n")}\n`,
+    "scored.csv": `params,tokens,loss,task.quiz.nll,task.quiz.acc\n${scoredRows.join("\n")}\n`,
     "no-loss.csv": "params,flops,val\n1e8,1e18,3\n"
   }
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)))
   batch = await CliBatch.run({
     table: ["report", "sweep.csv", "--out", "out", "--compute", "1e21", "--bootstrap", "50"],
     defaultOut: ["report", "sweep.csv", "--bootstrap", "0"],
+    scored: ["report", "scored.csv", "--out", "scored", "--compute", "1e23", "--bootstrap", "20"],
     missing: ["report", "absent.csv"],
     noLoss: ["report", "no-loss.csv"]
   }, dir)
@@ -70,6 +89,26 @@ describe("scalelab report", () => {
     expect(row.compute).toBe(1e21)
     expect(row.params).toBeCloseTo(expected.params, -3)
     expect(row.params_interval[0]).toBeLessThan(row.params_interval[1])
+  })
+
+  it("draws a downstream section per task, and adds its accuracy to the forecast table", () => {
+    const outcome = batch.outcome("scored")
+    expect(outcome.code, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toContain("Downstream forecast: quiz")
+    const html = readFileSync(join(dir, "scored", "index.html"), "utf8")
+    expect(html).toContain("<h2>Downstream forecast: quiz</h2>")
+    expect(readFileSync(join(dir, "scored", "downstream-forecast-quiz.png")).subarray(1, 4).toString()).toBe("PNG")
+    const [row] = JSON.parse(readFileSync(join(dir, "scored", "forecast.json"), "utf8")).forecasts
+    const [cell] = row.accuracy
+    expect(cell.task).toBe("quiz")
+    expect(cell.accuracy).toBeCloseTo(accuracyAtNll(sigmoid, evaluateOffsetPowerLaw(nllLaw, 1e23)), 1)
+    expect(cell.interval[0]).toBeLessThanOrEqual(cell.accuracy)
+    expect(cell.interval[1]).toBeGreaterThanOrEqual(cell.accuracy)
+  })
+
+  it("draws no downstream section for a table without task columns", () => {
+    expect(batch.outcome("table").stdout).not.toContain("Downstream")
+    expect(readFileSync(join(dir, "out", "index.html"), "utf8")).not.toContain("Downstream")
   })
 
   it("writes to ./report-<file name> by default, and without intervals under --bootstrap 0", () => {

@@ -12,9 +12,12 @@ import {
   type IsoflopBudgetFit,
   type IsoflopFit,
   type IsoflopPoint,
-  lawByName
+  lawByName,
+  type DownstreamPoint
 } from "@scalelab/laws"
 import {
+  type AccuracyForecastCell,
+  downstreamPlotSpec,
   type ForecastRow,
   type ForecastTableInput,
   forecastJson,
@@ -32,7 +35,8 @@ import {
   writeHtmlReport
 } from "@scalelab/plots"
 import { sci } from "./format.ts"
-import { parametricForecaster, type ParametricResult } from "./resultsFit.ts"
+import { type DownstreamResult, downstreamPoints, fitDownstreamResults, parametricForecaster, type ParametricResult } from "./resultsFit.ts"
+import type { ResultPoint } from "./resultsInput.ts"
 import { attempt } from "./pureInput.ts"
 
 export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ readonly message: string }> {}
@@ -54,6 +58,11 @@ export type IsoflopIntervals =
 
 export type ReportPoint = IsoflopPoint & { readonly id: string }
 
+/** One task's downstream fit, or why it could not be fitted (too few scored runs, say). */
+export type DownstreamOutcome =
+  | { readonly _tag: "Fitted"; readonly result: DownstreamResult; readonly runs: ReadonlyArray<DownstreamPoint> }
+  | { readonly _tag: "NotFitted"; readonly task: string; readonly reason: string }
+
 /** Everything a report section may draw. */
 export interface ReportContext {
   /** Names the report: the experiment, or the results file. */
@@ -64,6 +73,8 @@ export interface ReportContext {
   readonly intervals: IsoflopIntervals
   /** The runs' logged losses; empty for a results table, whose rows are final results. */
   readonly curves: ReadonlyArray<LossCurveRun>
+  /** The two-stage downstream law per task the runs were scored on; empty when they have no task scores. */
+  readonly downstream: ReadonlyArray<DownstreamOutcome>
   /** Chinchilla's approach 3, where it was fitted (`scalelab report`; a sweep's end skips its multi-start fit). */
   readonly parametric?: ParametricResult
 }
@@ -232,10 +243,31 @@ const parametricForecastTable = (context: ReportContext): ForecastTableInput | u
   return { method: "parametric", rows: context.forecastComputes.map(forecast) }
 }
 
+/** Each fitted task's forecast accuracy at `compute`, with its bootstrap interval where there is one. */
+const accuracyCells = (context: ReportContext, compute: number): Array<AccuracyForecastCell> =>
+  context.downstream.flatMap((outcome) => {
+    if (outcome._tag !== "Fitted") return []
+    const { task, forecasts, bootstrap } = outcome.result
+    const forecast = forecasts.find((f) => f.compute === compute)
+    const interval = bootstrap?.forecasts.find((f) => f.compute === compute)?.accuracy
+    return forecast === undefined ? [] : [{ task, accuracy: forecast.accuracy, ...(interval === undefined ? {} : { interval }) }]
+  })
+
+/** The table with each row's downstream accuracies added, where any task was fitted. */
+const withAccuracy = (context: ReportContext, table: ForecastTableInput): ForecastTableInput => ({
+  ...table,
+  rows: table.rows.map((row) => {
+    const accuracy = accuracyCells(context, row.compute)
+    return accuracy.length === 0 ? row : { ...row, accuracy }
+  })
+})
+
 const forecastSection: ReportSectionBuilder = (context) => {
-  const table = isoflopForecastTable(context)
+  const isoflopTable = isoflopForecastTable(context)
+  const table = isoflopTable === undefined ? undefined : withAccuracy(context, isoflopTable)
   if (table === undefined) {
-    const parametric = parametricForecastTable(context)
+    const parametricTable = parametricForecastTable(context)
+    const parametric = parametricTable === undefined ? undefined : withAccuracy(context, parametricTable)
     return parametric === undefined ? [] : [{
       title: "Forecast",
       name: "forecast",
@@ -266,6 +298,34 @@ const parametricSections: ReportSectionBuilder = (context) => {
   ]
 }
 
+/** One section per fitted task: task NLL against compute, then accuracy against NLL, each with the forecasts. */
+const downstreamSections: ReportSectionBuilder = (context) =>
+  context.downstream.flatMap((outcome) => {
+    if (outcome._tag !== "Fitted") return []
+    const { task, fit, bootstrap, forecasts } = outcome.result
+    const { nll, accuracy } = fit
+    return [{
+      title: `Downstream forecast: ${task}`,
+      spec: downstreamPlotSpec({
+        title: `Downstream forecast: ${task} — ${context.name}`,
+        task,
+        // The built-in cloze benchmark scores the true continuation per byte (cloze_nll).
+        ...(task === "cloze" ? { nllTitle: "Cloze NLL of the true continuation (nats/byte)" } : {}),
+        law: { nll, accuracy },
+        runs: outcome.runs,
+        forecasts: forecasts.map((forecast) => {
+          const interval = bootstrap?.forecasts.find((f) => f.compute === forecast.compute)
+          return { ...forecast, ...(interval === undefined ? {} : { nllInterval: interval.nll, accuracyInterval: interval.accuracy }) }
+        }),
+        intervalLevel
+      }),
+      caption: `Task NLL = ${nll.E.toFixed(3)} + ${sci(nll.A)}·C^−${nll.alpha.toFixed(3)}; accuracy = ${accuracy.chance.toFixed(3)} + ` +
+        `${accuracy.span.toFixed(3)}/(1 + e^(${accuracy.steepness.toFixed(2)}·(NLL − ${accuracy.midpoint.toFixed(3)}))), ` +
+        `fitted over ${outcome.runs.length} runs (Llama 3 §3.2.1).` +
+        (bootstrap === undefined ? "" : ` Forecast intervals: ${Math.round(intervalLevel * 100)}% over ${bootstrap.resamples_used} bootstrap resamples.`)
+    }]
+  })
+
 const lossCurvesSection: ReportSectionBuilder = (context) =>
   context.curves.some((run) => run.points.length > 0)
     ? [{
@@ -285,6 +345,7 @@ export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
   frontierSection,
   forecastSection,
   parametricSections,
+  downstreamSections,
   lossCurvesSection
 ]
 
@@ -352,6 +413,22 @@ export const fitForReport = (
       )
     return { isoflop, intervals, powerLawFailure: Result.isFailure(powerLaws) ? powerLaws.failure : undefined }
   })
+
+/**
+ * Fits the downstream law of each task on its own, so a task with too few scored runs leaves the
+ * others (and the rest of the report) standing; its outcome says why.
+ */
+export const fitDownstreamForReport = (
+  points: ReadonlyArray<ResultPoint>,
+  tasks: ReadonlyArray<string>,
+  forecastComputes: ReadonlyArray<number>,
+  bootstrap: BootstrapSettings
+) =>
+  Effect.forEach(tasks, (task) =>
+    Effect.match(attempt(() => fitDownstreamResults(points, task, bootstrap, forecastComputes)), {
+      onSuccess: (result): DownstreamOutcome => ({ _tag: "Fitted", result, runs: downstreamPoints(points, task) }),
+      onFailure: (error): DownstreamOutcome => ({ _tag: "NotFitted", task, reason: error.message })
+    }))
 
 /** fit.json: the IsoFLOP fit in the shape `fit --json` prints (one object keyed by method). */
 export const fitJsonOf = (outcome: IsoflopOutcome): unknown => {

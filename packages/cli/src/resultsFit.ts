@@ -167,7 +167,7 @@ export const fitLawResults = (law: CustomLaw, points: ReadonlyArray<ResultPoint>
 }
 
 /** The runs that scored `task` (both NLL and accuracy), as stage-1/stage-2 points at their training FLOPs. */
-const downstreamPoints = (points: ReadonlyArray<ResultPoint>, task: string): DownstreamPoint[] =>
+export const downstreamPoints = (points: ReadonlyArray<ResultPoint>, task: string): DownstreamPoint[] =>
   points.flatMap((point) => {
     const scores = point.tasks?.[task]
     return scores?.nll === undefined || scores.acc === undefined ? [] : [{ compute: point.flops, nll: scores.nll, accuracy: scores.acc }]

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { Effect } from "effect"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "@scalelab/laws"
 import { planExperiment } from "./planExperiment.ts"
-import { databasePath, RunStore } from "@scalelab/runner"
+import { databasePath, type ResultRow, RunStore } from "@scalelab/runner"
 import { UserInputError } from "./failure.ts"
 import { attempt } from "./pureInput.ts"
 import { loadSpec } from "./specInput.ts"
@@ -94,6 +94,24 @@ const finalRows = (rows: ReadonlyArray<ResultsRow>): ReadonlyArray<ResultsRow> =
 /** What a spec's store offers per run (the fields of its results). */
 const storeColumns = ["params", "tokens", "flops", "loss", "budget", "seed"]
 
+/** The task the built-in trainer scores every run on, as a results table would name its columns (task.cloze.nll / .acc). */
+const storedTask = "cloze"
+
+/** A stored run as a result point, with its cloze scores as task scores when its result has both (runs of other trainers, or eval.cloze.items 0, have none). */
+export const storedResultPoint = (row: ResultRow): ResultPoint => ({
+  id: row.run_id,
+  params: row.params,
+  tokens: row.tokens,
+  flops: row.flops,
+  loss: row.loss,
+  budget: row.budget,
+  ...(row.cloze_nll === null || row.cloze_accuracy === null ? {} : { tasks: { [storedTask]: { nll: row.cloze_nll, acc: row.cloze_accuracy } } })
+})
+
+/** The tasks stored runs were scored on: cloze, when any of them was. */
+export const storedTasks = (points: ReadonlyArray<ResultPoint>): ReadonlyArray<string> =>
+  points.some((point) => point.tasks !== undefined) ? [storedTask] : []
+
 /** The finished runs of the spec's current plan, from its store (as `scalelab run` fits them). */
 const fromSpec = (spec: string, store: string | undefined) =>
   Effect.gen(function* () {
@@ -108,14 +126,7 @@ const fromSpec = (spec: string, store: string | undefined) =>
     const rows = yield* Effect.gen(function* () {
       return yield* (yield* RunStore).results(experiment.name)
     }).pipe(Effect.provide(RunStore.layer(storeDir)))
-    const points = rows.filter((row) => planned.has(row.run_id)).map((row): ResultPoint => ({
-      id: row.run_id,
-      params: row.params,
-      tokens: row.tokens,
-      flops: row.flops,
-      loss: row.loss,
-      budget: row.budget
-    }))
+    const points = rows.filter((row) => planned.has(row.run_id)).map(storedResultPoint)
     if (points.length === 0) {
       return yield* new UserInputError({ message: `${spec}: no finished runs in ${storeDir}; run \`scalelab run ${spec}\` first` })
     }
@@ -123,7 +134,7 @@ const fromSpec = (spec: string, store: string | undefined) =>
       points,
       budgets: "plan",
       columns: storeColumns,
-      tasks: [],
+      tasks: storedTasks(points),
       curves: curvesFromStore(storeDir, points.map(({ id, params }) => ({ id, params })))
     } satisfies LoadedResults
   })

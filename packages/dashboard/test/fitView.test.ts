@@ -15,7 +15,9 @@ const result = (params: number, loss: number): ResultRow => ({
   seed: 0,
   backend: "wasm",
   wall_s: 1,
-  tokens_per_s: 1
+  tokens_per_s: 1,
+  cloze_accuracy: null,
+  cloze_nll: null
 })
 
 describe("fitView", () => {

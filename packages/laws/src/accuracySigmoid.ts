@@ -93,6 +93,14 @@ export const fitAccuracySigmoid = (nll: ReadonlyArray<number>, accuracy: Readonl
     }
   }
   if (best === undefined) throw new Error("every start of the accuracy sigmoid fit ended at a non-finite objective")
+  // A negative span is a sigmoid on which accuracy rises with the NLL: not the law's shape, and no
+  // basis for a forecast (noise around chance fits that way).
+  if ((best.x[0] as number) <= 0) {
+    throw new LawInputError(
+      `accuracy does not fall as the task NLL grows over these ${nll.length} points (the best sigmoid rises), ` +
+        "so no accuracy-vs-NLL law can be fitted: the models may all be near chance; evaluate more items or larger models"
+    )
+  }
   return {
     span: best.x[0] as number,
     chance: best.x[1] as number,

@@ -55,6 +55,12 @@ describe("fitAccuracySigmoid (stage 2)", () => {
     expect(accuracyAtNll(fit, 0.7)).toBeGreaterThan(accuracyAtNll(fit, 2))
   })
 
+  it("refuses accuracy that rises with the NLL, which no falling sigmoid describes", () => {
+    const nll = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5]
+    expect(() => fitAccuracySigmoid(nll, nll.map((l) => 0.2 + 0.1 * l))).toThrow(LawInputError)
+    expect(() => fitAccuracySigmoid(nll, nll.map((l) => 0.2 + 0.1 * l))).toThrow(/does not fall as the task NLL grows/)
+  })
+
   it("is a falling sigmoid at known points", () => {
     expect(accuracyAtNll(sigmoid, sigmoid.midpoint)).toBeCloseTo(0.25 + 0.3, 12)
     // 0.25 + 0.6/(1 + e^(−3)) by hand: e^(−3) = 0.0497871, 0.6/1.0497871 = 0.5715444.

@@ -85,7 +85,9 @@ describe("RunStore", () => {
       seed: done.seed,
       backend: "wasm",
       wall_s: 2,
-      tokens_per_s: 500
+      tokens_per_s: 500,
+      cloze_accuracy: null,
+      cloze_nll: null
     }])
   })
 

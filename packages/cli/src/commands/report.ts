@@ -4,7 +4,7 @@ import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
 import { UserInputError } from "../failure.ts"
 import { attemptAsync } from "../pureInput.ts"
-import { fitForReport, writeReport } from "../reportWriter.ts"
+import { fitDownstreamForReport, fitForReport, writeReport } from "../reportWriter.ts"
 import { fitParametricResults } from "../resultsFit.ts"
 import { loadSpec } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
@@ -54,6 +54,7 @@ export const reportCommand = Command.make(
         ? compute
         : spec?.forecastComputes ?? [10 * Math.max(...points.map((point) => point.budget))]
       const { isoflop, intervals } = yield* fitForReport(points, forecastComputes, { resamples: bootstrap, seed })
+      const downstream = yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, { resamples: bootstrap, seed })
       const parametric = results.points.length < parametricMinimumRuns
         ? undefined
         : yield* Effect.match(attemptAsync(() => fitParametricResults(results.points, { resamples: 0, seed })), {
@@ -76,6 +77,7 @@ export const reportCommand = Command.make(
         isoflop,
         intervals,
         curves,
+        downstream,
         ...(parametric === undefined ? {} : { parametric })
       })
       const plotted = report.plotPaths.length > 0
@@ -86,7 +88,8 @@ export const reportCommand = Command.make(
       }
       const notes = [
         ...(isoflop._tag === "Fitted" ? [] : [`no IsoFLOP power law: ${isoflop.reason}`]),
-        ...(isoflop._tag === "Fitted" && intervals._tag === "NoIntervals" ? [`no bootstrap intervals: ${intervals.reason}`] : [])
+        ...(isoflop._tag === "Fitted" && intervals._tag === "NoIntervals" ? [`no bootstrap intervals: ${intervals.reason}`] : []),
+        ...downstream.flatMap((outcome) => outcome._tag === "NotFitted" ? [`no downstream fit of ${outcome.task}: ${outcome.reason}`] : [])
       ]
       yield* Console.log([
         `report: ${report.indexPath}`,
@@ -100,5 +103,5 @@ export const reportCommand = Command.make(
 ).pipe(Command.withDescription(
   "Write a report of a spec's finished runs or of a results table (CSV/JSONL): index.html (opens offline), an SVG " +
     "and a PNG per plot (IsoFLOP curves, compute-optimal frontier with published laws, parametric loss surface, loss " +
-    "curves), the forecast table, fit.json and forecast.json."
+    "curves, downstream accuracy per task), the forecast table, fit.json and forecast.json."
 ))

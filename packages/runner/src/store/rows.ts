@@ -105,4 +105,8 @@ export interface ResultRow {
   readonly backend: string | null
   readonly wall_s: number
   readonly tokens_per_s: number
+  /** The cloze benchmark at the end of training, when the run was scored on it (result.json). */
+  readonly cloze_accuracy: number | null
+  /** The true cloze continuations' loss there, in nats per byte. */
+  readonly cloze_nll: number | null
 }

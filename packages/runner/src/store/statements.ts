@@ -72,7 +72,8 @@ export const prepareStatements = (db: Database) => ({
     ORDER BY run_id, attempt`),
   results: db.prepare(`
     SELECT r.id AS run_id, r.experiment, r.budget, r.params, r.tokens, r.flops, s.val_loss AS loss,
-      s.train_loss, json_extract(r.spec_json, '$.seed') AS seed, r.backend, s.wall_s, s.tokens_per_s
+      s.train_loss, json_extract(r.spec_json, '$.seed') AS seed, r.backend, s.wall_s, s.tokens_per_s,
+      json_extract(s.result_json, '$.cloze_accuracy') AS cloze_accuracy, json_extract(s.result_json, '$.cloze_nll') AS cloze_nll
     FROM runs r JOIN results s ON s.run_id = r.id
     WHERE r.status = 'completed' AND (@experiment IS NULL OR r.experiment = @experiment)
     ORDER BY r.experiment, r.budget, r.params, r.id`),
