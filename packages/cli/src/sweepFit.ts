@@ -54,7 +54,10 @@ export const fitAndReport = (experiment: Experiment, plannedIds: ReadonlySet<str
       forecastComputes,
       isoflop,
       intervals,
-      curves
+      curves,
+      // Like the parametric fit, the downstream fit (and its bootstrap) is left to `scalelab
+      // report`: seconds more at the end of every sweep, and noise on a sweep this small.
+      downstream: []
     })
     yield* store.recordFit(experiment.name, "isoflop", report.fitJson)
     return { isoflop, report, powerLawFailure }
