@@ -7,7 +7,7 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { bootstrapDownstream, fitDownstream, fitParametric, forecastAccuracy, parseResultsTable } from "@scalelab/laws"
+import { bootstrapDownstream, fitDownstream, fitParametric, forecastAccuracy, mulberry32, parseResultsTable, standardNormal } from "@scalelab/laws"
 import type { BacktestPoint } from "../src/index.ts"
 import { backtestPlotSpec, downstreamPlotSpec, parametricContourPlotSpec, parametricResidualPlotSpec, writePlotFiles } from "../src/index.ts"
 
@@ -35,20 +35,10 @@ if (existsSync(chinchillaPath)) {
   console.log(`skipped the parametric plots: no Chinchilla data at ${chinchillaPath}`)
 }
 
-// Deterministic noise so the figures are the same on every run (xorshift32 + Box-Muller).
-const gaussianNoise = (seed: number) => {
-  let state = seed >>> 0 || 1
-  const uniform = () => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return ((state >>> 0) + 0.5) / 2 ** 32
-  }
-  return (sigma: number) => sigma * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())
-}
-
 // Downstream: a four-choice task whose NLL follows 0.6 + 40·C^−0.08 and accuracy a sigmoid of it.
-const noise = gaussianNoise(7)
+// Seeded, so the figures are the same on every run.
+const random = mulberry32(7)
+const noise = (sigma: number) => sigma * standardNormal(random)
 const trueNll = (compute: number) => 0.6 + 40 * compute ** -0.08
 const trueAccuracy = (nll: number) => 0.25 + 0.65 / (1 + Math.exp(6 * (nll - 1.25)))
 const sweep = Array.from({ length: 12 }, (_, index) => {
