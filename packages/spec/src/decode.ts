@@ -2,12 +2,12 @@
 // along the way located at its line and column in the text.
 import { Result, Schema } from "effect"
 import { isScalar, LineCounter, parseDocument, type Node, type YAMLError } from "yaml"
-import { ExperimentSchema, type Experiment } from "./experiment.ts"
+import { type Experiment, type ExperimentSpec, ExperimentSchema, trainedExperiment } from "./experiment.ts"
 import { formatNumber } from "./formatNumber.ts"
 import { collectProblems, type SchemaProblem } from "./schemaProblems.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
 import { closestMatch } from "./suggest.ts"
-import { describeSource, locate, positionOf, valuePosition, type LinePosition } from "./yamlLocation.ts"
+import { describeSource, locate, positionOf, valuePosition, type LinePosition, yamlPosition } from "./yamlLocation.ts"
 
 const decodeExperiment = Schema.decodeUnknownResult(ExperimentSchema, {
   errors: "all",
@@ -15,13 +15,16 @@ const decodeExperiment = Schema.decodeUnknownResult(ExperimentSchema, {
   reportInput: true // issues carry evaluated values, shown beside the expression that produced them
 })
 
-/** When no budget is named for forecasting, forecast one decade past the sweep. */
-const FORECAST_FACTOR = 10
+/** When no budget is named for forecasting: one and two decades past the largest budget trained. */
+export const defaultForecastBudgets = (largestBudget: number): Array<number> => [10 * largestBudget, 100 * largestBudget]
 
-const withForecastBudgets = (experiment: Experiment): Experiment =>
-  experiment.forecast.compute.length > 0
+// A table's budgets are known only once it is read: its forecast budget is filled in then.
+const withForecastBudgets = (experiment: ExperimentSpec): ExperimentSpec => {
+  const { sweep } = experiment
+  return experiment.forecast.compute.length > 0 || sweep.kind === "table"
     ? experiment
-    : { ...experiment, forecast: { compute: [FORECAST_FACTOR * Math.max(...experiment.sweep.budgets)] } }
+    : { ...experiment, forecast: { compute: defaultForecastBudgets(Math.max(...sweep.budgets)) } }
+}
 
 const yamlErrorMessage = (error: YAMLError): string =>
   error.code === "DUPLICATE_KEY"
@@ -83,10 +86,10 @@ const distinct = (issues: ReadonlyArray<SpecIssue>): ReadonlyArray<SpecIssue> =>
 }
 
 /**
- * Decodes the text of a spec file. `file` is used only to name the file in issues.
+ * Decodes the text of a spec file of any sweep kind. `file` is used only to name the file in issues.
  * Fails with every problem found, located at its line and column.
  */
-export const decodeExperimentText = (text: string, file: string): Result.Result<Experiment, SpecError> => {
+export const decodeSpecText = (text: string, file: string): Result.Result<ExperimentSpec, SpecError> => {
   const lineCounter = new LineCounter()
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const fail = (issues: ReadonlyArray<LinePosition & { readonly message: string }>) =>
@@ -107,3 +110,21 @@ export const decodeExperimentText = (text: string, file: string): Result.Result<
     onFailure: (error) => fail(collectProblems(error.issue).map((problem) => locateProblem(problem, root, text, lineCounter)))
   })
 }
+
+/**
+ * The issue of a spec whose results were trained elsewhere (`sweep.kind: table`) given to something
+ * that trains or tracks runs: it has none.
+ */
+export const notTrainedIssue = (file: string, text: string): SpecIssue => ({
+  file,
+  ...yamlPosition(text, ["sweep", "kind"]),
+  message: "sweep.kind: `table` names results trained elsewhere, so this spec has no runs to train or track; " +
+    "`scalelab validate`, `plan`, `run`, `fit` and `report` read its table"
+})
+
+/** Decodes the text of a spec whose runs scalelab trains (an IsoFLOP sweep), as `decodeSpecText` does. */
+export const decodeExperimentText = (text: string, file: string): Result.Result<Experiment, SpecError> =>
+  Result.flatMap(decodeSpecText(text, file), (spec) => {
+    const experiment = trainedExperiment(spec)
+    return experiment === undefined ? Result.fail(new SpecError({ issues: [notTrainedIssue(file, text)] })) : Result.succeed(experiment)
+  })

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { ExperimentSchema, type Experiment } from "./experiment.ts"
+import { ExperimentSchema, type ExperimentSpec } from "./experiment.ts"
 
 const encodeExperiment = Schema.encodeSync(ExperimentSchema)
 
@@ -7,4 +7,4 @@ const encodeExperiment = Schema.encodeSync(ExperimentSchema)
  * The experiment as a spec file would state it with every default written out: plain JSON, for
  * display and for recording what a run was planned from. Decoding it gives the same experiment.
  */
-export const effectiveSpec = (experiment: Experiment): Schema.JsonObject => encodeExperiment(experiment)
+export const effectiveSpec = (experiment: ExperimentSpec): Schema.JsonObject => encodeExperiment(experiment)

@@ -76,8 +76,15 @@ export const DataSettings = Schema.Struct({
     description: "Vocabulary size: 256 with `bytes`; with `bpe` more than 256 (the 256 bytes plus one token per merge).",
     default: BYTE_VOCABULARY
   }),
-  validation: fraction("(0, 1)", "Fraction of documents held out for validation.", 0.05),
-  val_tokens: positiveInteger("Tokens in the fixed validation set behind val_loss.", 16384),
+  validation: fraction("(0, 1)", "Fraction of documents held out for validation. Unit: fraction of documents.", 0.05),
+  val_tokens: positiveInteger("Tokens in the fixed validation set behind val_loss. Unit: tokens.", 16384),
+  max_train_tokens: nonNegativeInteger(
+    "Cut the training split to its first this many tokens: a small corpus that long runs repeat for several " +
+      "epochs; 0 keeps all of it. The validation documents are held out of the whole corpus first (the split is " +
+      "by document, as without a cut), so the cut never reaches them; a BPE tokenizer still learns its merges " +
+      "from all the training documents. Unit: tokens.",
+    0
+  ),
   document_masking: flagField({
     description: "Documents are packed end to end into each context; with this on, attention never crosses from " +
       "one document into another (as in Llama 3), so every token is predicted from its own document alone.",
@@ -90,12 +97,23 @@ export const ModelSettings = Schema.Struct({
     description: "Architecture: a Llama-style decoder (RMSNorm, RoPE, SwiGLU, grouped-query attention).",
     default: "llama"
   }),
-  context: positiveInteger("Context length in tokens.", 128),
+  context: positiveInteger("Context length: tokens per training sequence. Unit: tokens.", 128),
   aspect: positiveInteger("Aspect ratio d_model / layers, held fixed while the size varies.", 32),
   head_dim: positiveInteger("Dimension of each attention head.", 16),
   kv_heads: positiveInteger("Key/value heads (grouped-query attention).", 2),
   ffn_multiplier: positiveNumber("Feed-forward hidden size as a multiple of d_model.", 2.6667),
-  tied_embeddings: flagField({ description: "Share the input embedding and the output projection.", default: true })
+  tied_embeddings: flagField({
+    description: "Share the input embedding and the output projection. Byte-level models of a few thousand " +
+      "parameters train far better untied: tied, they sit on a unigram-loss plateau for a seed-dependent part of " +
+      "the run (see docs/training.md).",
+    default: true
+  }),
+  layers: nonNegativeInteger(
+    "A fixed depth for every size: only the width varies, so losses vary smoothly with N among tiny models, " +
+      "where one layer more or less changes what a model can do. 0: depth and width are chosen per size to " +
+      "keep d_model / layers near `aspect`.",
+    0
+  )
 }).annotate({ description: "The family of shapes every run's model is drawn from." })
 
 export const IsoflopSweep = Schema.Struct({
@@ -107,7 +125,7 @@ export const IsoflopSweep = Schema.Struct({
     expected: "a positive number",
     checks: [isGreaterThan(0)],
     allowEmpty: false,
-    description: "Compute budgets in FLOPs: a number, a list, or an expression such as `logspace(1e11, 1e12, 3)`.",
+    description: "Compute budgets: a number, a list, or an expression such as `logspace(1e11, 1e12, 3)`. Unit: FLOPs.",
     default: "logspace(1e11, 1e12, 3)"
   }),
   sizes_per_budget: numberField({
@@ -134,8 +152,54 @@ export const IsoflopSweep = Schema.Struct({
   seeds: positiveInteger("Training runs per (budget, size), each with its own seed.", 1)
 })
 
-/** Sweeps are a union on `kind`, so other kinds of sweep can be added beside IsoFLOP. */
-export const Sweep = Schema.Union([IsoflopSweep]).annotate({ description: "Which runs to train." })
+/** The results tables a `table` sweep may name, by file extension (as `scalelab fit` reads them). */
+export const RESULTS_TABLE_EXTENSIONS = [".csv", ".jsonl", ".ndjson"] as const
+
+const resultsTablePath = Schema.String.annotate({
+  expected: `a results table: a path ending ${RESULTS_TABLE_EXTENSIONS.join(", ")}`,
+  description: "The results table (CSV, or JSON Lines), relative to the spec's folder. One row per run, or several " +
+    "per run sharing a `run` column (its training curve). Columns `params`, `tokens`, `flops` (any two: the third " +
+    "is C = 6·N·D), `loss`, optionally `budget`, `seed` and `task.<name>.nll` / `task.<name>.acc`; see docs/fitting.md."
+}).check(Schema.makeFilter((file: string) =>
+  RESULTS_TABLE_EXTENSIONS.some((extension) => file.toLowerCase().endsWith(extension))
+    ? undefined
+    : `expected a results table: a path ending ${RESULTS_TABLE_EXTENSIONS.join(", ")}, got \`${file}\``
+))
+
+/**
+ * Results trained elsewhere (a paper's runs, another framework's sweep): nothing is trained, and
+ * `scalelab run` fits and reports the table's rows as `scalelab report TABLE` does.
+ */
+export const TableSweep = Schema.Struct({
+  kind: Schema.Literal("table").annotate({
+    expected: "a sweep kind: `isoflop` or `table`",
+    description: "Results trained elsewhere, read from `file`: nothing is trained."
+  }),
+  file: resultsTablePath,
+  map: withDefault(
+    Schema.Record(Schema.String, Schema.String).annotate({
+      expected: "a map from our column names to the table's, e.g. `{ params: \"Model Size\" }`",
+      description: "Renames the table's columns to ours, ours on the left: `{ params: \"Model Size\", flops: \"Training " +
+        "FLOP\" }` (as `scalelab fit --map params=\"Model Size\"`).",
+      default: {}
+    }),
+    {}
+  ),
+  max_loss: withDefault(
+    Schema.Union([Schema.Literal("none"), Schema.Finite.check(isGreaterThan(0))]).annotate({
+      expected: "`none` or a positive loss",
+      description: "Rows whose loss is above this are left out of the fits: outliers far above every other run " +
+        "(Besiroglu et al. 2024 drop Chinchilla's five highest-loss runs). `none` keeps every row.",
+      default: "none"
+    }),
+    "none"
+  )
+})
+
+/** Sweeps are a union on `kind`: runs to train (IsoFLOP), or results trained elsewhere (a table). */
+export const Sweep = Schema.Union([IsoflopSweep, TableSweep]).annotate({
+  description: "Which runs to train (`kind: isoflop`), or a table of runs trained elsewhere (`kind: table`)."
+})
 
 export const OptimizerSettings = Schema.Struct({
   name: choiceField(["adamw"], { description: "Optimiser.", default: "adamw" }),
@@ -152,13 +216,13 @@ export const TrainingSettings = Schema.Struct({
     description: "Peak learning rate: a number or an expression in N (params), D (tokens), C (FLOPs).",
     default: "3e-3 * (N / 1e5)^-0.25"
   }),
-  warmup: fraction("[0, 1)", "Fraction of steps spent in linear warmup.", 0.05),
+  warmup: fraction("[0, 1)", "Fraction of steps spent in linear warmup. Unit: fraction of steps.", 0.05),
   schedule: choiceField(["cosine", "constant"], { description: "Learning-rate schedule after warmup.", default: "cosine" }),
-  min_lr_fraction: fraction("[0, 1]", "The cosine schedule ends at lr times this.", 0.1),
+  min_lr_fraction: fraction("[0, 1]", "The cosine schedule ends at lr times this. Unit: fraction of lr.", 0.1),
   batch_tokens: runExpressionField({
     expected: "a positive number of tokens",
     description: "Tokens per optimiser step: a number or an expression in N, D, C (`D / 500`: 500 steps a run); " +
-      "rounded to whole sequences of `model.context` tokens.",
+      "rounded to whole sequences of `model.context` tokens. Unit: tokens.",
     default: "4096"
   }),
   grad_clip: nonNegativeNumber("Global gradient-norm clip; 0 disables it.", 1)
@@ -180,7 +244,7 @@ export const ClozeSettings = Schema.Struct({
   answer_bytes: numberField({
     expected: "an integer >= 2",
     checks: [isInt(), isGreaterThanOrEqualTo(2)],
-    description: "Longest continuation in bytes: whole words, at least half this long. Must be below `model.context`.",
+    description: "Longest continuation: whole words, at least half this long. Must be below `model.context`. Unit: bytes.",
     default: 32
   })
 }).annotate({
@@ -191,7 +255,7 @@ export const ClozeSettings = Schema.Struct({
 })
 
 export const EvalSettings = Schema.Struct({
-  every: fraction("(0, 1]", "Evaluate validation loss every this fraction of a run, and at its end.", 0.1),
+  every: fraction("(0, 1]", "Evaluate validation loss every this fraction of a run, and at its end. Unit: fraction of steps.", 0.1),
   cloze: sectionWithDefaults(ClozeSettings)
 }).annotate({ description: "When runs are evaluated, and on what." })
 
@@ -199,8 +263,18 @@ export const EvalSettings = Schema.Struct({
 export const FIT_METHODS = ["isoflop"] as const
 export type FitMethod = typeof FIT_METHODS[number]
 
+/** Which tokens the fits take as a run's D. */
+export const FIT_TOKENS = ["total", "effective"] as const
+export type FitTokens = typeof FIT_TOKENS[number]
+
 export const FitSettings = Schema.Struct({
   methods: choiceListField(FIT_METHODS, { description: "Scaling-law fits to run on the results.", default: ["isoflop"] }),
+  tokens: choiceField(FIT_TOKENS, {
+    description: "A run's D in the fits. `total`: the tokens it trained on. `effective`: what those tokens are worth " +
+      "when the corpus repeats (Muennighoff et al. 2023): D' = U + U·R*·(1 − e^(−R/R*)), U the corpus's unique " +
+      "training tokens, R the repetitions beyond the first epoch, R* = 15.39; D' = D within one epoch.",
+    default: "total"
+  }),
   bootstrap: numberField({
     expected: "0 (bootstrap intervals are not available yet)",
     checks: [isInt(), isLessThanOrEqualTo(0), isGreaterThanOrEqualTo(0)],
@@ -214,7 +288,7 @@ export const ForecastSettings = Schema.Struct({
     expected: "a positive number",
     checks: [isGreaterThan(0)],
     allowEmpty: true,
-    description: "Budgets in FLOPs to forecast; when empty, ten times the largest swept budget.",
+    description: "Budgets to forecast; when empty, ten and a hundred times the largest swept budget. Unit: FLOPs.",
     default: []
   })
 }).annotate({ description: "Budgets to forecast beyond the sweep." })
@@ -253,7 +327,7 @@ export const SlurmSettings = Schema.Struct({
     }),
     []
   ),
-  poll_seconds: positiveNumber("How often job states are read from squeue, in seconds.", 5)
+  poll_seconds: positiveNumber("How often job states are read from squeue. Unit: seconds.", 5)
 }).annotate({ description: "Slurm jobs (`executor: slurm`): one sbatch job per run." })
 
 export const DivergenceSettings = Schema.Struct({
@@ -283,7 +357,7 @@ export const ExecutionSettings = Schema.Struct({
     2
   ),
   hang_timeout: nonNegativeNumber(
-    "Seconds a run may go without a new metric line before it is declared hung, killed and retried; 0 never.",
+    "How long a run may go without a new metric line before it is declared hung, killed and retried; 0 never. Unit: seconds.",
     900
   ),
   divergence: sectionWithDefaults(DivergenceSettings),
@@ -333,7 +407,42 @@ export const ExperimentSchema = Schema.Struct({
 }).annotate({
   title: "scalelab experiment",
   description: "A scaling-law experiment: the runs to train, how to train them, and how to fit and forecast."
-})
+}).check(Schema.makeFilter((experiment: { readonly sweep: { readonly kind: string }; readonly fit: { readonly tokens: FitTokens } }) =>
+  // A table gives each run's tokens, not the size of the corpus they came from.
+  experiment.sweep.kind === "table" && experiment.fit.tokens === "effective"
+    ? {
+      path: ["fit", "tokens"],
+      issue: "expected `total` with `sweep.kind: table`: effective tokens need the unique tokens of each run's " +
+        "corpus, which a results table does not give"
+    }
+    : undefined
+))
 
-/** A decoded experiment: every field present, expressions evaluated except `training.lr`. */
-export type Experiment = typeof ExperimentSchema.Type
+/** A decoded spec of any sweep kind: every field present, expressions evaluated except `training.lr`. */
+export type ExperimentSpec = typeof ExperimentSchema.Type
+export type IsoflopSweepSettings = typeof IsoflopSweep.Type
+export type TableSweepSettings = typeof TableSweep.Type
+
+/** An experiment whose runs scalelab trains (an IsoFLOP sweep): what the planner, runner and trainer take. */
+export type Experiment = ExperimentSpec & { readonly sweep: IsoflopSweepSettings }
+
+/** A spec of results trained elsewhere, read from a table. */
+export type TableExperiment = ExperimentSpec & { readonly sweep: TableSweepSettings }
+
+export const isTableExperiment = (spec: ExperimentSpec): spec is TableExperiment => spec.sweep.kind === "table"
+
+/** The spec as an experiment to train, or undefined for results trained elsewhere. */
+export const trainedExperiment = (spec: ExperimentSpec): Experiment | undefined => {
+  const { sweep } = spec
+  return sweep.kind === "isoflop" ? { ...spec, sweep } : undefined
+}
+
+/** A spec by what it describes: an experiment to train, or results trained elsewhere. */
+export type SpecOfKind =
+  | { readonly _tag: "Trained"; readonly experiment: Experiment }
+  | { readonly _tag: "Table"; readonly table: TableExperiment }
+
+export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
+  const { sweep } = spec
+  return sweep.kind === "table" ? { _tag: "Table", table: { ...spec, sweep } } : { _tag: "Trained", experiment: { ...spec, sweep } }
+}

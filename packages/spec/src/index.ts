@@ -1,6 +1,6 @@
 export * from "./runContract.ts"
 export { CorpusSource, FilesCorpus, MarkovSourceSettings, MAX_MARKOV_CONTEXTS } from "./corpusSource.ts"
-export { decodeExperimentText } from "./decode.ts"
+export { decodeExperimentText, decodeSpecText, defaultForecastBudgets } from "./decode.ts"
 export { effectiveSpec } from "./effectiveSpec.ts"
 export {
   CommandSettings,
@@ -12,22 +12,35 @@ export {
   type ExecutorName,
   type Experiment,
   ExperimentSchema,
+  type ExperimentSpec,
   FIT_METHODS,
+  FIT_TOKENS,
+  type FitTokens,
   type FitMethod,
   FitSettings,
   ForecastSettings,
+  isTableExperiment,
   IsoflopSweep,
+  type IsoflopSweepSettings,
   ModelSettings,
   NAME_PATTERN,
   OptimizerSettings,
   SlurmSettings,
+  RESULTS_TABLE_EXTENSIONS,
   Sweep,
+  type TableExperiment,
+  TableSweep,
+  type TableSweepSettings,
+  type SpecOfKind,
+  specOfKind,
+  trainedExperiment,
   TrainingSettings
 } from "./experiment.ts"
 export { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, evaluateExpression, evaluateNumberList, ExpressionError } from "./expression.ts"
 export { REPRESENTATIVE_RUN } from "./fields.ts"
 export { experimentJsonSchema } from "./jsonSchema.ts"
-export { loadExperiment } from "./load.ts"
+export { type FieldReference, type SectionReference, sectionKey, specReferenceMarkdown, specSections } from "./specReference.ts"
+export { loadExperiment, loadExperimentSpec } from "./load.ts"
 export { linspace, logspace } from "./spacing.ts"
 export { formatSpecIssue, SpecError, SpecIssue } from "./specIssue.ts"
 export { type LinePosition, yamlPosition } from "./yamlLocation.ts"

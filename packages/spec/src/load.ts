@@ -1,8 +1,9 @@
 import { Effect, FileSystem } from "effect"
 import type { PlatformError } from "effect/PlatformError"
 import { expandCorpusFiles } from "./corpusFiles.ts"
-import { decodeExperimentText } from "./decode.ts"
-import type { Experiment } from "./experiment.ts"
+import { decodeExperimentText, decodeSpecText } from "./decode.ts"
+import { type Experiment, type ExperimentSpec, trainedExperiment } from "./experiment.ts"
+import { resolveTableFile } from "./tableFile.ts"
 import { SpecError } from "./specIssue.ts"
 
 const unreadable = (file: string, error: PlatformError): SpecError => {
@@ -15,8 +16,22 @@ const unreadable = (file: string, error: PlatformError): SpecError => {
 }
 
 /**
- * Reads and decodes a spec file, and expands a file corpus's paths relative to the spec's folder;
- * every problem, reading included, is a located SpecIssue.
+ * Reads and decodes a spec file of any sweep kind, expands a file corpus's paths and resolves a
+ * table's file relative to the spec's folder; every problem, reading included, is a located SpecIssue.
+ */
+export const loadExperimentSpec = Effect.fn("loadExperimentSpec")(
+  function*(file: string): Effect.fn.Return<ExperimentSpec, SpecError, FileSystem.FileSystem> {
+    const fileSystem = yield* FileSystem.FileSystem
+    const text = yield* fileSystem.readFileString(file).pipe(Effect.mapError((error) => unreadable(file, error)))
+    const spec = yield* Effect.fromResult(decodeSpecText(text, file))
+    const trained = trainedExperiment(spec)
+    return trained === undefined ? yield* resolveTableFile(spec, file, text) : yield* expandCorpusFiles(trained, file, text)
+  }
+)
+
+/**
+ * Reads and decodes the spec of an experiment whose runs scalelab trains, as loadExperimentSpec
+ * does; a spec of results trained elsewhere (`sweep.kind: table`) is a located SpecIssue.
  */
 export const loadExperiment = Effect.fn("loadExperiment")(
   function*(file: string): Effect.fn.Return<Experiment, SpecError, FileSystem.FileSystem> {

@@ -109,7 +109,10 @@ export const RunSpec = Schema.Struct({
     tokenizer: Tokenizer, // `bpe`: its vocabulary size is shape.vocab
     validation: Schema.Finite, // fraction of documents held out, in (0, 1)
     val_tokens: Schema.Int, // size of the fixed validation set used for val_loss
-    document_masking: Schema.Boolean // attention stays within each document of a packed sequence
+    document_masking: Schema.Boolean, // attention stays within each document of a packed sequence
+    // The training split cut to its first this many tokens (a small corpus to repeat); absent: all of it.
+    // Absent rather than 0 when unset, so that runs planned before the field existed keep their ids.
+    train_tokens: Schema.optionalKey(Schema.Int)
   }),
   training: Schema.Struct({
     optimizer: Schema.Struct({

@@ -68,6 +68,48 @@ const typeMismatch = (issue: SchemaIssue.Issue & { readonly ast: SchemaAST.AST }
   choices: literalChoices(issue.ast)
 })
 
+/** The key that tells the members of a union of maps apart (`sweep.kind`). */
+const DISCRIMINATOR = "kind"
+
+const isDiscriminatorProblem = (problem: SchemaProblem, path: ReadonlyArray<PropertyKey>): boolean =>
+  problem._tag !== "UnexpectedKey" && samePath(problem.path, [...path, DISCRIMINATOR])
+
+/**
+ * A union of maps told apart by `kind` reports the problems of the member the value names: what
+ * the other members would have wanted is noise. A `kind` no member takes is the one problem.
+ */
+/** The `kind`s a union of maps takes, from its members' `kind` literals. */
+const discriminatorChoices = (union: SchemaAST.AST): ReadonlyArray<string> =>
+  SchemaAST.isUnion(union)
+    ? union.types.flatMap((member) => {
+      const kind = SchemaAST.isObjects(member)
+        ? member.propertySignatures.find((signature) => signature.name === DISCRIMINATOR)
+        : undefined
+      return kind === undefined ? [] : literalChoices(kind.type) ?? []
+    })
+    : []
+
+const discriminated = (
+  union: SchemaAST.AST,
+  members: ReadonlyArray<ReadonlyArray<SchemaProblem>>,
+  path: ReadonlyArray<PropertyKey>
+): ReadonlyArray<SchemaProblem> => {
+  const named = members.filter((problems) => !problems.some((problem) => isDiscriminatorProblem(problem, path)))
+  if (named.length > 0) return named.flat()
+  const kindProblems = members.flatMap((problems) => problems.filter((problem) => isDiscriminatorProblem(problem, path)))
+  if (kindProblems.length === 0 || kindProblems.length < members.length) return members.flat()
+  const choices = discriminatorChoices(union)
+  const given = kindProblems.find((problem) => problem._tag === "InvalidValue" && "input" in problem)
+  if (choices.length === 0 || given === undefined) return members.flat()
+  return [{
+    ...given,
+    _tag: "InvalidValue",
+    path: [...path, DISCRIMINATOR],
+    expected: `one of ${choices.map((choice) => `\`${choice}\``).join(", ")}`,
+    choices
+  }]
+}
+
 export const collectProblems = (
   issue: SchemaIssue.Issue,
   path: ReadonlyArray<PropertyKey> = []
@@ -95,7 +137,7 @@ export const collectProblems = (
       // Every member of the union failed. Report what went wrong inside a member when it is
       // specific (deeper in the value, or a message of its own, such as a bad expression);
       // when members merely disagree about the value's type, the union's own wording says it best.
-      const inner = issue.issues.flatMap((member) => collectProblems(member, path))
+      const inner = discriminated(issue.ast, issue.issues.map((member) => collectProblems(member, path)), path)
       if (inner.some((problem) => hasMessage(problem) || !samePath(problem.path, path))) return inner
       return [typeMismatch(issue, path)]
     }

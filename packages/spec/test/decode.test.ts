@@ -24,7 +24,7 @@ describe("defaults", () => {
     expect(experiment).toEqual({
       name: "minimal",
       description: "",
-      data: { corpus: "moby-dick", tokenizer: "bytes", vocab: 256, validation: 0.05, val_tokens: 16384, document_masking: true },
+      data: { corpus: "moby-dick", tokenizer: "bytes", vocab: 256, validation: 0.05, val_tokens: 16384, max_train_tokens: 0, document_masking: true },
       model: {
         family: "llama",
         context: 128,
@@ -32,7 +32,8 @@ describe("defaults", () => {
         head_dim: 16,
         kv_heads: 2,
         ffn_multiplier: 2.6667,
-        tied_embeddings: true
+        tied_embeddings: true,
+        layers: 0
       },
       flops: "6N",
       sweep: {
@@ -54,8 +55,8 @@ describe("defaults", () => {
         grad_clip: 1
       },
       eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
-      fit: { methods: ["isoflop"], bootstrap: 0 },
-      forecast: { compute: [1e13] }, // ten times the largest budget
+      fit: { methods: ["isoflop"], tokens: "total", bootstrap: 0 },
+      forecast: { compute: [1e13, 1e14] }, // ten and a hundred times the largest budget
       execution: {
         executor: "local",
         concurrency: "auto",
@@ -88,6 +89,7 @@ describe("decodeExperimentText", () => {
       vocab: 1024,
       validation: 0.1,
       val_tokens: 32768,
+      max_train_tokens: 0,
       document_masking: false
     })
     expect(experiment.model.ffn_multiplier).toBeCloseTo(8 / 3, 15)
@@ -98,7 +100,7 @@ describe("decodeExperimentText", () => {
     expect(experiment.training.min_lr_fraction).toBe(0)
     expect(experiment.forecast.compute).toEqual([1e14, 1e15, 1e16])
     expect(experiment.eval).toEqual({ every: 0.25, cloze: { items: 64, choices: 5, answer_bytes: 24 } })
-    expect(experiment.fit).toEqual({ methods: ["isoflop"], bootstrap: 0 })
+    expect(experiment.fit).toEqual({ methods: ["isoflop"], tokens: "total", bootstrap: 0 })
     expect(experiment.execution).toMatchObject({ executor: "local", concurrency: 4, retries: 0, backend: "wasm", hang_timeout: 900 })
   })
 
@@ -197,6 +199,6 @@ describe("effectiveSpec", () => {
   it("shows evaluated values and keeps the learning rate as written", () => {
     const effective = effectiveSpec(decoded(fixture("minimal.yaml")))
     expect(effective["training"]).toMatchObject({ lr: "3e-3 * (N / 1e5)^-0.25", warmup: 0.05 })
-    expect(effective["forecast"]).toEqual({ compute: [1e13] })
+    expect(effective["forecast"]).toEqual({ compute: [1e13, 1e14] })
   })
 })
