@@ -20,26 +20,28 @@ export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
 
 /**
  * The plan as far as the ended runs settle it. A static sweep is planned whole. An adaptive one is
- * planned budget by budget: while every run of the budget planned last has ended, the next budget
- * is planned on those results; so the same store always gives the same plan, and a sweep killed
- * at any point resumes onto the very runs it had started.
+ * planned round by round (a budget's window, then any sizes added past its edge, then the next
+ * budget): while every planned run has ended, the plan is made again with their results; so the
+ * same store always gives the same plan, and a sweep killed at any point resumes onto the very
+ * runs it had started.
  */
 export const settledPlan = (experiment: Experiment, corpus: CorpusFacts, ended: ReadonlyMap<string, RunEnding>) =>
   attempt((): Plan => {
     if (!experiment.sweep.adaptive) return planIsoflop(experiment, corpus)
-    let finished: ReadonlyArray<IsoflopPoint> = []
+    const finished: Array<IsoflopPoint> = []
+    const counted = new Set<string>()
     for (;;) {
       const plan = planAdaptive(experiment, finished, corpus)
-      const lastBudget = Math.max(...plan.runs.map(({ run }) => run.budget))
-      const last = plan.runs.filter(({ run }) => run.budget === lastBudget)
-      if (!last.every(({ run }) => ended.has(run.id))) return plan
-      const points = last.flatMap(({ run }) => {
+      if (!plan.runs.every(({ run }) => ended.has(run.id))) return plan
+      const fresh = plan.runs.filter(({ run }) => !counted.has(run.id))
+      for (const { run } of fresh) counted.add(run.id)
+      const points = fresh.flatMap(({ run }) => {
         const ending = ended.get(run.id)
         return ending === undefined || ending === "diverged" ? [] : [ending]
       })
-      // Every budget planned, or one whose runs all diverged: nothing to re-centre the next on.
-      if (lastBudget >= Math.max(...experiment.sweep.budgets) || points.length === 0) return plan
-      finished = [...finished, ...points]
+      // Every round planned and trained, or a round whose runs all diverged: nothing more to plan on.
+      if (points.length === 0) return plan
+      finished.push(...points)
     }
   })
 

@@ -14,6 +14,8 @@ export interface ShapeRules {
   /** ffn ≈ ffn_multiplier · d_model (Llama uses 8/3 so that SwiGLU costs what a 4·d_model MLP costs). */
   readonly ffn_multiplier: number
   readonly tied_embeddings: boolean
+  /** A fixed depth: only the width varies with the size, and `aspect` is not used. */
+  readonly layers?: number
 }
 
 // Shapes within this relative distance of the target always beat shapes outside it, so the
@@ -61,6 +63,19 @@ const validateRules = (target: number, rules: ShapeRules): void => {
   requireInteger(rules.vocab, 1, "model.vocab")
 }
 
+/** At a fixed depth, the width (in whole heads) whose total parameter count is nearest `target` in log N. */
+const closestWidth = (target: number, layers: number, rules: ShapeRules): LlamaShape => {
+  requireInteger(layers, 1, "model.layers")
+  let best = shapeOf(layers, 1, rules)
+  for (let headCount = 2; countParams(best).total < target; headCount++) {
+    const wider = shapeOf(layers, headCount, rules)
+    const error = (shape: LlamaShape) => Math.abs(Math.log(countParams(shape).total / target))
+    if (error(wider) >= error(best)) break
+    best = wider
+  }
+  return best
+}
+
 /**
  * The Llama-style shape whose total parameter count is closest to `target` while d_model/layers
  * stays near `rules.aspect`. Small models have coarse granularity (one layer or one head more is
@@ -72,9 +87,11 @@ const validateRules = (target: number, rules: ShapeRules): void => {
  * even the narrowest model is that large, or once even the widest allowed width leaves an aspect
  * penalty above the best score found (deeper models only make both worse). A target below the
  * smallest model gets the smallest model: callers compare countParams with what they asked for.
+ * With `rules.layers` set, the depth is fixed and only the width is chosen.
  */
 export const shapeForParams = (target: number, rules: ShapeRules): LlamaShape => {
   validateRules(target, rules)
+  if (rules.layers !== undefined) return closestWidth(target, rules.layers, rules)
   const aspectPenalty = (shape: LlamaShape): number =>
     aspectWeight * Math.abs(Math.log(shape.d_model / shape.layers / rules.aspect))
   const score = (shape: LlamaShape): number => {

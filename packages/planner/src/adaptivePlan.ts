@@ -2,7 +2,7 @@ import type { IsoflopPoint, PublishedLaw } from "@scalelab/laws"
 import { computeOptimal, fitIsoflopCurves, fitPowerLaw, lawByName } from "@scalelab/laws"
 import type { Experiment } from "@scalelab/spec"
 import type { Centre, CorpusFacts, Plan, PlannedRun } from "./isoflopPlan.ts"
-import { planBudget, publishedCentre } from "./isoflopPlan.ts"
+import { planBudget, planSizes, publishedCentre, shapeKey, sizeStep } from "./isoflopPlan.ts"
 import { reasonNumber } from "./reasonNumber.ts"
 
 /** What one finished budget says about N* at its compute. */
@@ -38,18 +38,24 @@ const meanLossBySize = (runs: ReadonlyArray<IsoflopPoint>): ReadonlyArray<{ para
  */
 const budgetEvidence = (runs: ReadonlyArray<IsoflopPoint>): BudgetEvidence | undefined => {
   const budget = runs[0]?.budget ?? Number.NaN
-  const sizes = meanLossBySize(runs)
   // A parabola needs three sizes; fewer (shapes merged, runs lost) can still show an edge.
-  const curve = sizes.length >= 3 ? fitIsoflopCurves(runs)[0] : undefined
+  const curve = meanLossBySize(runs).length >= 3 ? fitIsoflopCurves(runs)[0] : undefined
   if (curve !== undefined && curve.bracketed && curve.params_opt !== null) {
     return { kind: "optimum", budget, params: curve.params_opt }
   }
+  const edge = bestAtEdge(runs)
+  return edge === undefined ? undefined : { kind: "bound", budget, ...edge }
+}
+
+/** The side and size where a budget's best size (lowest mean loss) is its smallest or largest; undefined when inside. */
+const bestAtEdge = (runs: ReadonlyArray<IsoflopPoint>): { readonly side: "smaller" | "larger"; readonly edge: number } | undefined => {
+  const sizes = meanLossBySize(runs)
   const smallest = sizes[0]
   const largest = sizes.at(-1)
   if (smallest === undefined || largest === undefined || sizes.length < 2) return undefined
   const best = sizes.reduce((a, b) => (b.loss < a.loss ? b : a))
-  if (best === smallest) return { kind: "bound", budget, side: "smaller", edge: smallest.params }
-  if (best === largest) return { kind: "bound", budget, side: "larger", edge: largest.params }
+  if (best === smallest) return { side: "smaller", edge: smallest.params }
+  if (best === largest) return { side: "larger", edge: largest.params }
   return undefined
 }
 
@@ -177,18 +183,73 @@ export const adaptiveCentre = (experiment: Experiment, budget: number, finished:
   return { params: estimate.params, source: estimate.source, reason: `N*(C)=${reasonNumber(estimate.params)} from ${estimate.basis}` }
 }
 
+// Rounds of sizes added past the edge of a budget whose best size was its smallest or largest,
+// before the sweep moves on: enough to walk two window-widths, no more, so that a noisy curve
+// whose best size keeps landing on an edge cannot hold a budget forever.
+const extensionRounds = 2
+// Sizes per extension round: the next two steps of the budget's own log spacing past its edge.
+const extensionSizes = 2
+
+/** Whether a round has results: settledPlan adds a round's results only once every one of its runs has ended. */
+const roundHasResults = (round: ReadonlyArray<PlannedRun>, results: ReadonlyArray<IsoflopPoint>): boolean =>
+  round.some(({ run }) => results.some((point) => point.params === run.params))
+
+/**
+ * One budget's runs: its window around `centre` and, while its best size is at an edge of the
+ * sizes trained so far, up to `extensionRounds` rounds of sizes past that edge, so that its minimum
+ * is bracketed at its own budget rather than only guessed at the next. `settled` once the last
+ * round has results and nothing more is to be added.
+ */
+const planBudgetRounds = (
+  experiment: Experiment,
+  budget: number,
+  centre: Centre,
+  results: ReadonlyArray<IsoflopPoint>,
+  corpus?: CorpusFacts
+): { readonly runs: ReadonlyArray<PlannedRun>; readonly settled: boolean } => {
+  let runs = planBudget(experiment, budget, centre, corpus)
+  let round = runs
+  for (let extension = 1; ; extension++) {
+    if (!roundHasResults(round, results)) return { runs, settled: false }
+    // The best size trained, not the parabola: a vertex fitted just inside the last size of a
+    // curve still falling there is an extrapolation, and only sizes past that edge can show it.
+    // Judged on the rounds so far only, so that each round is planned from what came before it.
+    const evidence = bestAtEdge(results.filter((point) => runs.some(({ run }) => run.params === point.params)))
+    if (extension > extensionRounds || evidence === undefined) return { runs, settled: true }
+    const step = sizeStep(experiment) ** (evidence.side === "larger" ? 1 : -1)
+    const targets = Array.from({ length: extensionSizes }, (_, index) => evidence.edge * step ** (index + 1))
+    round = planSizes(
+      experiment,
+      budget,
+      centre,
+      targets.map((target) => ({
+        target,
+        reason: `extension ${extension} at C=${reasonNumber(budget, 3)}: the best size so far, ` +
+          `${reasonNumber(evidence.edge)}, was the ${evidence.side === "larger" ? "largest" : "smallest"} trained, ` +
+          `so ×${reasonNumber(target / evidence.edge)} past it in the budget's log spacing`
+      })),
+      corpus,
+      new Set(runs.map(({ run }) => shapeKey(run.shape)))
+    )
+    // No new shape past the edge (the smallest model there is, say): the edge stays the edge.
+    if (round.length === 0) return { runs, settled: true }
+    runs = [...runs, ...round]
+  }
+}
+
 /**
  * An adaptive IsoFLOP sweep as far as it can be planned now: budgets ascending, each centred by
- * adaptiveCentre on the finished results of the budgets below it only, up to and including the
- * first budget without results. So a budget's runs, and their ids, depend only on the results
- * below it: the same results always give the same plan, and a killed sweep resumes onto the runs
- * it had started. A budget counts as finished once `finished` holds any of its results, so pass
- * a budget's results only when all its runs are done; to resume, start from no results and add
- * each budget's as the store shows its planned runs finished.
- * Budgets above the first unfinished one are left out rather than planned provisionally: every
+ * adaptiveCentre on the finished results of the budgets below it, and extended past an edge on
+ * its own results (planBudgetRounds), up to and including the first round without results. So a
+ * round's runs, and their ids, depend only on the results before it: the same results always give
+ * the same plan, and a killed sweep resumes onto the runs it had started. A round counts as
+ * finished once `finished` holds any of its results, so pass a round's results only when all its
+ * runs are done (settledPlan does); to resume, start from no results and add each round's as the
+ * store shows its planned runs finished.
+ * Rounds after the first unfinished one are left out rather than planned provisionally: every
  * run in the plan is one that can be trained now under an id that will not change, so nothing
  * (the run loop, the store, `scalelab plan`) can mistake a provisional id for a real one. Plan
- * again after each budget finishes.
+ * again after each round finishes.
  */
 export const planAdaptive = (
   experiment: Experiment,
@@ -199,8 +260,10 @@ export const planAdaptive = (
   // Ascending whatever the spec's order, since each budget is planned on the ones below it.
   for (const budget of [...experiment.sweep.budgets].sort((a, b) => a - b)) {
     const below = finished.filter((point) => point.budget < budget)
-    runs.push(...planBudget(experiment, budget, adaptiveCentre(experiment, budget, below), corpus))
-    if (!finished.some((point) => point.budget === budget)) break
+    const own = finished.filter((point) => point.budget === budget)
+    const planned = planBudgetRounds(experiment, budget, adaptiveCentre(experiment, budget, below), own, corpus)
+    runs.push(...planned.runs)
+    if (!planned.settled) break
   }
   return { experiment: experiment.name, runs }
 }

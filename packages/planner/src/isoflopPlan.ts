@@ -83,87 +83,118 @@ export const publishedCentre = (experiment: Experiment, budget: number): Centre 
   return { params, source: law.name, reason: `N*(C)=${reasonNumber(params)} from the published law ${law.name}` }
 }
 
+/** The runs of one model size at one budget: one per seed, all of the same shape. */
+export interface SizedRuns {
+  readonly shape: RunSpec["shape"]
+  /** One run per seed (`sweep.seeds`), seed 0 first. */
+  readonly runs: ReadonlyArray<RunSpec>
+}
+
 /**
- * The runs of one IsoFLOP budget (Chinchilla approach 2, Llama 3 §3.2.1): `sizes_per_budget`
- * model sizes spaced evenly in log N over [N* ÷ sqrt(span), N* × sqrt(span)] around `centre`, each
- * trained on the tokens that spend exactly `budget`. The static and the adaptive plan differ only
- * in the centre they pass. Every run names its trainer (part of its id): the one the experiment's
- * executor implies (trainerIdentity).
+ * The runs that train a model of about `targetParams` parameters on exactly `budget` FLOPs: the
+ * shape the spec's model rules give for that size (shapeForParams), the tokens that spend the
+ * budget, the learning rate and batch of the spec's expressions at that run's N, D and C, and the
+ * trainer the experiment's executor implies (trainerIdentity). Every planned run comes from here,
+ * and so does any run planned outside a sweep (a backtest's forecast optimum), so the two agree.
  * Throws PlanError, or the laws package's LawInputError.
  */
-export const planBudget = (
+export const runsAtSize = (
+  experiment: Experiment,
+  budget: number,
+  targetParams: number,
+  corpus?: CorpusFacts
+): SizedRuns => {
+  const { model, sweep, training, data } = experiment
+  const runCorpus = plannedCorpus(data.corpus, corpus)
+  const shape = shapeForParams(targetParams, {
+    aspect: model.aspect,
+    head_dim: model.head_dim,
+    kv_heads: model.kv_heads,
+    context: model.context,
+    vocab: tokenizerVocab(data),
+    ffn_multiplier: model.ffn_multiplier,
+    tied_embeddings: model.tied_embeddings,
+    ...(model.layers > 0 ? { layers: model.layers } : {})
+  })
+  const counts = countParams(shape)
+  // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
+  const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
+  const tokens = sequences * model.context
+  const flops = trainingFlops(shape, tokens, experiment.flops)
+  const runVariables = { N: counts.total, D: tokens, C: flops }
+  const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
+  // Whole sequences per step, at least one and at most the whole run.
+  const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
+  const batchTokens = Math.min(tokens, Math.max(1, batchSequences) * model.context)
+  const runs = Array.from({ length: sweep.seeds }, (_, seed): RunSpec => {
+    const withoutId: Omit<RunSpec, "id"> = {
+      experiment: experiment.name,
+      budget,
+      params: counts.total,
+      params_non_embedding: counts.nonEmbedding,
+      tokens,
+      flops,
+      flops_convention: experiment.flops,
+      shape,
+      data: {
+        corpus: runCorpus,
+        tokenizer: data.tokenizer,
+        validation: data.validation,
+        val_tokens: data.val_tokens,
+        document_masking: data.document_masking,
+        ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
+      },
+      training: {
+        optimizer: training.optimizer,
+        lr,
+        schedule: training.schedule,
+        warmup: training.warmup,
+        min_lr_fraction: training.min_lr_fraction,
+        batch_tokens: batchTokens,
+        grad_clip: training.grad_clip
+      },
+      eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
+      seed,
+      backend: experiment.execution.backend,
+      trainer: trainerIdentity(experiment.execution)
+    }
+    return { id: contentId(withoutId), ...withoutId }
+  })
+  return { shape, runs }
+}
+
+/** A model size to train at a budget, and why, in words. */
+export interface SizeChoice {
+  readonly target: number
+  readonly reason: string
+}
+
+/**
+ * The planned runs of chosen sizes at one budget (runsAtSize), with their reasons. Tiny models have
+ * coarse shapes: a target landing on a shape already planned (earlier in `choices`, or in
+ * `plannedShapes`) is trained once.
+ */
+export const planSizes = (
   experiment: Experiment,
   budget: number,
   centre: Centre,
-  corpus?: CorpusFacts
+  choices: ReadonlyArray<SizeChoice>,
+  corpus?: CorpusFacts,
+  plannedShapes: ReadonlySet<string> = new Set()
 ): ReadonlyArray<PlannedRun> => {
-  const { model, sweep, training, data } = experiment
-  const runCorpus = plannedCorpus(data.corpus, corpus)
-  const targets = logspace(centre.params / Math.sqrt(sweep.span), centre.params * Math.sqrt(sweep.span), sweep.sizes_per_budget)
   const runs: PlannedRun[] = []
-  const seenShapes = new Set<string>()
-  targets.forEach((target, index) => {
-    const shape = shapeForParams(target, {
-      aspect: model.aspect,
-      head_dim: model.head_dim,
-      kv_heads: model.kv_heads,
-      context: model.context,
-      vocab: tokenizerVocab(data),
-      ffn_multiplier: model.ffn_multiplier,
-      tied_embeddings: model.tied_embeddings
-    })
-    // Tiny models have coarse shapes: two targets may land on one shape; train it once.
-    const shapeKey = JSON.stringify(shape)
-    if (seenShapes.has(shapeKey)) return
-    seenShapes.add(shapeKey)
-    const counts = countParams(shape)
-    // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
-    const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
-    const tokens = sequences * model.context
-    const flops = trainingFlops(shape, tokens, experiment.flops)
-    const runVariables = { N: counts.total, D: tokens, C: flops }
-    const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
-    // Whole sequences per step, at least one and at most the whole run.
-    const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
-    const batchTokens = Math.min(tokens, Math.max(1, batchSequences) * model.context)
-    const reason = `size ${index + 1} of ${targets.length} at C=${reasonNumber(budget, 3)}: ${centre.reason}, ` +
-      `×${reasonNumber(target / centre.params)} in log spacing over span ${reasonNumber(sweep.span, 3)}`
-    for (let seed = 0; seed < sweep.seeds; seed++) {
-      const withoutId: Omit<RunSpec, "id"> = {
-        experiment: experiment.name,
-        budget,
-        params: counts.total,
-        params_non_embedding: counts.nonEmbedding,
-        tokens,
-        flops,
-        flops_convention: experiment.flops,
-        shape,
-        data: {
-          corpus: runCorpus,
-          tokenizer: data.tokenizer,
-          validation: data.validation,
-          val_tokens: data.val_tokens,
-          document_masking: data.document_masking
-        },
-        training: {
-          optimizer: training.optimizer,
-          lr,
-          schedule: training.schedule,
-          warmup: training.warmup,
-          min_lr_fraction: training.min_lr_fraction,
-          batch_tokens: batchTokens,
-          grad_clip: training.grad_clip
-        },
-        eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
-        seed,
-        backend: experiment.execution.backend,
-        trainer: trainerIdentity(experiment.execution)
-      }
+  const seenShapes = new Set(plannedShapes)
+  for (const { target, reason } of choices) {
+    const sized = runsAtSize(experiment, budget, target, corpus)
+    const key = shapeKey(sized.shape)
+    if (seenShapes.has(key)) continue
+    seenShapes.add(key)
+    for (const run of sized.runs) {
       const repetition = corpus === undefined
         ? {}
-        : { epochs: tokens / corpus.training_tokens, effective_tokens: effectiveTokens(tokens, corpus.training_tokens) }
+        : { epochs: run.tokens / corpus.training_tokens, effective_tokens: effectiveTokens(run.tokens, corpus.training_tokens) }
       runs.push({
-        run: { id: contentId(withoutId), ...withoutId },
+        run,
         target_params: target,
         centre_params: centre.params,
         centre_reason: centre.reason,
@@ -172,8 +203,43 @@ export const planBudget = (
         ...repetition
       })
     }
-  })
+  }
   return runs
+}
+
+/** Identifies a model shape, so that two targets landing on one shape are told apart from two shapes. */
+export const shapeKey = (shape: RunSpec["shape"]): string => JSON.stringify(shape)
+
+/** The ratio between neighbouring sizes of a budget's window: span^(1/(sizes − 1)). */
+export const sizeStep = (experiment: Experiment): number =>
+  experiment.sweep.span ** (1 / (experiment.sweep.sizes_per_budget - 1))
+
+/**
+ * The runs of one IsoFLOP budget (Chinchilla approach 2, Llama 3 §3.2.1): `sizes_per_budget`
+ * model sizes spaced evenly in log N over [N* ÷ sqrt(span), N* × sqrt(span)] around `centre`, each
+ * trained on the tokens that spend exactly `budget` (runsAtSize). The static and the adaptive plan
+ * differ only in the centre they pass.
+ * Throws PlanError, or the laws package's LawInputError.
+ */
+export const planBudget = (
+  experiment: Experiment,
+  budget: number,
+  centre: Centre,
+  corpus?: CorpusFacts
+): ReadonlyArray<PlannedRun> => {
+  const { sweep } = experiment
+  const targets = logspace(centre.params / Math.sqrt(sweep.span), centre.params * Math.sqrt(sweep.span), sweep.sizes_per_budget)
+  return planSizes(
+    experiment,
+    budget,
+    centre,
+    targets.map((target, index) => ({
+      target,
+      reason: `size ${index + 1} of ${targets.length} at C=${reasonNumber(budget, 3)}: ${centre.reason}, ` +
+        `×${reasonNumber(target / centre.params)} in log spacing over span ${reasonNumber(sweep.span, 3)}`
+    })),
+    corpus
+  )
 }
 
 /**

@@ -123,22 +123,29 @@ interface SweepStep {
 }
 
 /**
- * The lead's loop with a known truth: plan, "train" the first unfinished budget by evaluating the
- * true loss at each run's actual N and D, feed the results back, plan again.
+ * The lead's loop with a known truth: plan, "train" every planned run without a result by
+ * evaluating the true loss at its actual N and D, feed the results back, plan again, until the
+ * plan stops growing (each budget's window, its extensions past an edge, the next budget).
  */
 const simulateSweep = (truth: ParametricLaw) => {
-  const steps: SweepStep[] = []
-  let finished: IsoflopPoint[] = []
-  for (const budget of experiment.sweep.budgets) {
-    const runs = planAdaptive(experiment, finished).runs.filter((planned) => planned.run.budget === budget)
-    const centre = runs[0]?.centre_params ?? Number.NaN
-    steps.push({ budget, runs, centreRatio: centre / computeOptimal(truth, budget).params })
-    finished = [
-      ...finished,
-      ...runs.map(({ run }) => ({ budget, params: run.params, tokens: run.tokens, loss: parametricLoss(truth, run.params, run.tokens) }))
-    ]
+  const finished: IsoflopPoint[] = []
+  const trained = new Set<string>()
+  let plan = planAdaptive(experiment, finished)
+  for (;;) {
+    const fresh = plan.runs.filter(({ run }) => !trained.has(run.id))
+    if (fresh.length === 0) break
+    for (const { run } of fresh) {
+      trained.add(run.id)
+      finished.push({ budget: run.budget, params: run.params, tokens: run.tokens, loss: parametricLoss(truth, run.params, run.tokens) })
+    }
+    plan = planAdaptive(experiment, finished)
   }
-  return { steps, finished }
+  const steps: SweepStep[] = experiment.sweep.budgets.map((budget) => {
+    const runs = plan.runs.filter((planned) => planned.run.budget === budget)
+    const centre = runs[0]?.centre_params ?? Number.NaN
+    return { budget, runs, centreRatio: centre / computeOptimal(truth, budget).params }
+  })
+  return { steps, finished, plan }
 }
 
 // What each centre source says in a run's reason.
@@ -155,21 +162,34 @@ describe("an adaptive sweep from a wrong published centre", () => {
   // True N* ∝ C^0.55 instead of C^0.45, 6× Chinchilla's at the first budget and 12× at the last.
   const offExponent = simulateSweep({ ...chinchilla, name: "steeper", alpha: 0.28, beta: 0.34 })
 
-  it("converges to the true N*(C): within 20% by the third budget, 5% after", () => {
-    expect(offScale.steps.map((step) => step.centreRatio.toFixed(3))).toEqual(["0.250", "1.863", "1.002", "1.017", "1.014"])
-    expect(offExponent.steps.map((step) => step.centreRatio.toFixed(3))).toEqual(["0.153", "0.967", "0.839", "0.994", "0.991"])
+  it("brackets the first budget's minimum at that budget by extending it past its edge", () => {
     for (const { steps } of [offScale, offExponent]) {
-      for (const step of steps.slice(2)) expect(Math.abs(Math.log(step.centreRatio))).toBeLessThan(Math.log(1.2))
-      for (const step of steps.slice(3)) expect(Math.abs(Math.log(step.centreRatio))).toBeLessThan(Math.log(1.05))
+      const first = steps[0]?.runs ?? []
+      const extensions = first.filter((planned) => planned.reason.startsWith("extension"))
+      expect(extensions.length).toBeGreaterThan(0)
+      expect(extensions[0]?.reason).toMatch(/^extension 1 at C=1e12: the best size so far, \S+, was the largest trained, so ×[\d.]+ past it/)
+      // Every extension is larger than every size of the window: the true N* lies beyond its largest.
+      const window = first.filter((planned) => !planned.reason.startsWith("extension"))
+      const largestWindow = Math.max(...window.map(({ run }) => run.params))
+      for (const { run } of extensions) expect(run.params).toBeGreaterThan(largestWindow)
     }
   })
 
-  it("goes from the published law, past the unbracketed first budget, to one optimum, then a fit", () => {
+  it("converges to the true N*(C): within 25% from the second budget, 5% from the third", () => {
+    expect(offScale.steps.map((step) => step.centreRatio.toFixed(3))).toEqual(["0.250", "0.986", "1.032", "1.025", "1.021"])
+    expect(offExponent.steps.map((step) => step.centreRatio.toFixed(3))).toEqual(["0.153", "0.833", "1.001", "0.995", "0.994"])
+    for (const { steps } of [offScale, offExponent]) {
+      for (const step of steps.slice(1)) expect(Math.abs(Math.log(step.centreRatio))).toBeLessThan(Math.log(1.25))
+      for (const step of steps.slice(2)) expect(Math.abs(Math.log(step.centreRatio))).toBeLessThan(Math.log(1.05))
+    }
+  })
+
+  it("goes from the published law to the first budget's optimum, then a fit", () => {
     for (const { steps } of [offScale, offExponent]) {
       expect(steps.map((step) => step.runs[0]?.centre)).toEqual([
         "chinchilla",
-        "beyond an unbracketed budget",
         "earlier budget's optimum",
+        "fit of earlier budgets",
         "fit of earlier budgets",
         "fit of earlier budgets"
       ])
@@ -179,7 +199,7 @@ describe("an adaptive sweep from a wrong published centre", () => {
   it("says in every run's reason which size it is, at which budget, and where its centre comes from", () => {
     for (const { steps } of [offScale, offExponent]) {
       for (const { runs } of steps) {
-        runs.forEach((planned, index) => {
+        runs.filter((planned) => !planned.reason.startsWith("extension")).forEach((planned, index) => {
           expect(planned.reason).toMatch(new RegExp(`^size ${index + 1} of 5 at C=\\S+: N\\*\\(C\\)=\\S+ `))
           expect(planned.reason).toContain(sourceWords[planned.centre])
           expect(planned.reason).toMatch(/, ×[\d.]+ in log spacing over span 8$/)
@@ -187,7 +207,7 @@ describe("an adaptive sweep from a wrong published centre", () => {
       }
     }
     expect(offScale.steps[3]?.runs[0]?.reason).toBe(
-      "size 1 of 5 at C=1.78e14: N*(C)=6.6e6 from the fit of budgets 5.62e12, 3.16e13 (N* = 2.1·C^0.46), ×0.35 in log spacing over span 8"
+      "size 1 of 5 at C=1.78e14: N*(C)=6.7e6 from the fit of budgets 1e12, 5.62e12, 3.16e13 (N* = 2·C^0.46), ×0.35 in log spacing over span 8"
     )
   })
 

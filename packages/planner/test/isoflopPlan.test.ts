@@ -6,7 +6,7 @@ import { corpusFacts, documentSeparator, loadCorpus, runCorpus, splitDocuments }
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName } from "@scalelab/laws"
 import { decodeExperimentText, type Experiment, trainerIdentity } from "@scalelab/spec"
 import { afterAll, describe, expect, it } from "vitest"
-import { type CorpusFacts, PlanError, planIsoflop } from "../src/index.ts"
+import { type CorpusFacts, PlanError, planIsoflop, runsAtSize } from "../src/index.ts"
 
 const decode = (yaml: string): Experiment => {
   const result = decodeExperimentText(yaml, "test.yaml")
@@ -194,5 +194,27 @@ describe("planIsoflop on each kind of corpus", () => {
     writeFileSync(paths[0] as string, "edited")
     const edited = planIsoflop(experiment, corpusFacts(experiment.data))
     expect(edited.runs.some((p) => planned.runs.some((q) => q.run.id === p.run.id))).toBe(false)
+  })
+})
+
+describe("runsAtSize", () => {
+  const experiment = decode(base.replace("centre: chinchilla", "centre: chinchilla\n  seeds: 2"))
+
+  it("gives the planned runs of a size: a sweep's run and a run asked for at its target are the same run", () => {
+    for (const planned of planIsoflop(experiment).runs) {
+      const sized = runsAtSize(experiment, planned.run.budget, planned.target_params)
+      expect(sized.runs[planned.run.seed]).toEqual(planned.run)
+    }
+  })
+
+  it("builds one run per seed at the shape for the target, spending the budget", () => {
+    const sized = runsAtSize(experiment, 3e12, 2e5)
+    expect(sized.runs.map((run) => run.seed)).toEqual([0, 1])
+    expect(new Set(sized.runs.map((run) => run.id)).size).toBe(2)
+    for (const run of sized.runs) {
+      expect(run.shape).toEqual(sized.shape)
+      expect(Math.abs(Math.log(run.params / 2e5))).toBeLessThan(Math.log(1.25))
+      expect(Math.abs(run.flops - 3e12)).toBeLessThanOrEqual(flopsPerToken(run.shape, "6N") * 64 / 2 + 1)
+    }
   })
 })
