@@ -66,6 +66,15 @@ function splitTokenizer(train: ReadonlyArray<CorpusDocument>, tokenizer: Tokeniz
 
 const splitCorpus = (corpus: RunCorpus, validation: number): CorpusSplit => splitDocuments(loadCorpus(corpus), validation)
 
+/**
+ * The first `maxTokens` tokens of the training stream (`data.max_train_tokens`), with the starts of
+ * the documents they reach; the whole stream when no cut is set.
+ */
+export function sliceTokens(stream: TokenStream, maxTokens: number | undefined): TokenStream {
+  if (maxTokens === undefined || maxTokens >= stream.tokens.length) return stream
+  return { tokens: stream.tokens.subarray(0, maxTokens), documentStarts: stream.documentStarts.filter((start) => start < maxTokens) }
+}
+
 export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): TrainingData {
   const { tokenizer: kind, corpus, validation: fraction, val_tokens } = spec.data
   const { vocab, context } = spec.shape
@@ -74,7 +83,7 @@ export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): T
   }
   const split = splitCorpus(corpus, fraction)
   const tokenizer = splitTokenizer(split.train, kind, vocab, options)
-  const train = tokenizeDocuments(split.train, tokenizer)
+  const train = sliceTokens(tokenizeDocuments(split.train, tokenizer), spec.data.train_tokens)
   if (train.tokens.length <= context) throw new CorpusTooSmallError({ tokens: train.tokens.length, context })
   const validationStream = tokenizeDocuments(split.validation, tokenizer)
   const validation = validationWindows(validationStream, context, val_tokens)
@@ -106,5 +115,6 @@ export function corpusFacts(data: Experiment["data"], options: DataOptions = {})
   const corpus = runCorpus(data.corpus)
   const { train } = splitCorpus(corpus, data.validation)
   const tokenizer = splitTokenizer(train, data.tokenizer, data.vocab, options)
-  return { corpus, training_tokens: tokenizeDocuments(train, tokenizer).tokens.length }
+  const maxTokens = data.max_train_tokens > 0 ? data.max_train_tokens : undefined
+  return { corpus, training_tokens: sliceTokens(tokenizeDocuments(train, tokenizer), maxTokens).tokens.length }
 }
