@@ -1,3 +1,4 @@
+import { LawInputError } from "./lawInputError.ts"
 import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
 import type { DownstreamFit, DownstreamPoint, NllAccuracyPoint } from "./downstream.ts"
@@ -31,6 +32,25 @@ export interface DownstreamBootstrap extends BootstrapSummary {
 }
 
 /**
+ * A resample whose fit runs off to infinity (a sigmoid that turns into a step on a few distinct
+ * points, say) fails like one that cannot be fitted: it is left out and counted, rather than
+ * making every interval impossible.
+ */
+const requireFiniteResample = (fit: DownstreamFit, computes: ReadonlyArray<number>): void => {
+  const values = [
+    fit.nll.E, fit.nll.A, fit.nll.alpha,
+    fit.accuracy.chance, fit.accuracy.span, fit.accuracy.steepness, fit.accuracy.midpoint,
+    ...computes.flatMap((compute) => {
+      const forecast = forecastAccuracy(fit, compute)
+      return [forecast.nll, forecast.accuracy]
+    })
+  ]
+  if (!values.every(Number.isFinite)) {
+    throw new LawInputError("a resample's fit has a parameter or forecast that is not finite")
+  }
+}
+
+/**
  * Percentile bootstrap intervals for both stages of the downstream law and for the forecast NLL and
  * accuracy at each target compute. Models (points) are resampled with replacement and both stages
  * refitted on each resample, so the stage-2 interval carries the stage-1 uncertainty through the
@@ -47,7 +67,9 @@ export const bootstrapDownstream = (points: ReadonlyArray<DownstreamPoint>, opti
   const refit = (sample: Int32Array): DownstreamFit => {
     const drawn = pick(all, sample)
     // Stratification keeps the sweep's models in the first points.length positions.
-    return fitDownstream(drawn.slice(0, points.length) as DownstreamPoint[], drawn.slice(points.length))
+    const fit = fitDownstream(drawn.slice(0, points.length) as DownstreamPoint[], drawn.slice(points.length))
+    requireFiniteResample(fit, options.compute)
+    return fit
   }
   const resampled = refitResamples(
     bootstrapResamples(all.length, options.resamples, options.seed, groups),
