@@ -60,7 +60,13 @@ export type ReportPoint = IsoflopPoint & { readonly id: string }
 
 /** One task's downstream fit, or why it could not be fitted (too few scored runs, say). */
 export type DownstreamOutcome =
-  | { readonly _tag: "Fitted"; readonly result: DownstreamResult; readonly runs: ReadonlyArray<DownstreamPoint> }
+  | {
+    readonly _tag: "Fitted"
+    readonly result: DownstreamResult
+    readonly runs: ReadonlyArray<DownstreamPoint>
+    /** Why the forecasts have no intervals although a bootstrap was asked for. */
+    readonly noIntervals?: string
+  }
   | { readonly _tag: "NotFitted"; readonly task: string; readonly reason: string }
 
 /** Everything a report section may draw. */
@@ -77,6 +83,8 @@ export interface ReportContext {
   readonly downstream: ReadonlyArray<DownstreamOutcome>
   /** Chinchilla's approach 3, where it was fitted (`scalelab report`; a sweep's end skips its multi-start fit). */
   readonly parametric?: ParametricResult
+  /** What the runs' tokens are, when the fits take other tokens than those trained on (`fit.tokens: effective`). */
+  readonly tokensNote?: string
 }
 
 /** A report section builder: what it can draw from the context, nothing when the context lacks its input. */
@@ -349,6 +357,14 @@ export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
   lossCurvesSection
 ]
 
+/** The sections whose fits take the runs' tokens, and so say which tokens those are. */
+const tokenFitSections: ReadonlySet<string> = new Set(["isoflop", "frontier", "forecast", "parametric", "parametric-residuals"])
+
+const withTokensNote = (section: ReportSection, note: string | undefined): ReportSection =>
+  note === undefined || section.name === undefined || !tokenFitSections.has(section.name)
+    ? section
+    : { ...section, caption: `${section.caption === undefined ? "" : `${section.caption} `}${note}` }
+
 /** Budgets at which the bootstrap gives intervals: along the frontier for its band, and at each forecast budget for the table. */
 const intervalComputes = (fit: IsoflopFit, forecastComputes: ReadonlyArray<number>): Array<number> => {
   const low = Math.min(...fit.used_budgets)
@@ -424,14 +440,39 @@ export const fitDownstreamForReport = (
   forecastComputes: ReadonlyArray<number>,
   bootstrap: BootstrapSettings
 ) =>
-  Effect.forEach(tasks, (task) =>
-    Effect.match(attempt(() => fitDownstreamResults(points, task, bootstrap, forecastComputes)), {
-      onSuccess: (result): DownstreamOutcome => ({ _tag: "Fitted", result, runs: downstreamPoints(points, task) }),
-      onFailure: (error): DownstreamOutcome => ({ _tag: "NotFitted", task, reason: error.message })
-    }))
+  Effect.forEach(tasks, (task) => {
+    const fitted = (settings: BootstrapSettings) => attempt(() => fitDownstreamResults(points, task, settings, forecastComputes))
+    const runs = downstreamPoints(points, task)
+    return fitted(bootstrap).pipe(
+      Effect.map((result): DownstreamOutcome => ({ _tag: "Fitted", result, runs })),
+      // A bootstrap that fails (resamples whose fits cannot be refitted) leaves the fit itself standing.
+      Effect.catch((bootstrapFailure) =>
+        bootstrap.resamples === 0
+          ? Effect.fail(bootstrapFailure)
+          : Effect.map(fitted({ ...bootstrap, resamples: 0 }), (result): DownstreamOutcome => ({
+            _tag: "Fitted",
+            result,
+            runs,
+            noIntervals: bootstrapFailure.message
+          }))
+      ),
+      Effect.catch((error) => Effect.succeed<DownstreamOutcome>({ _tag: "NotFitted", task, reason: error.message }))
+    )
+  })
 
-/** fit.json: the IsoFLOP fit in the shape `fit --json` prints (one object keyed by method). */
-export const fitJsonOf = (outcome: IsoflopOutcome): unknown => {
+/**
+ * fit.json: the fits in the shape `fit --json` prints (one object keyed by method): the IsoFLOP fit
+ * and, where it was fitted, the parametric law.
+ */
+export const fitJsonOf = (context: Pick<ReportContext, "isoflop" | "parametric" | "tokensNote">): unknown => ({
+  ...isoflopFitJson(context.isoflop),
+  ...(context.parametric === undefined
+    ? {}
+    : { parametric: { ...context.parametric.fit, diagnostics: context.parametric.diagnostics } }),
+  ...(context.tokensNote === undefined ? {} : { tokens: context.tokensNote })
+})
+
+const isoflopFitJson = (outcome: IsoflopOutcome) => {
   switch (outcome._tag) {
     case "Fitted":
       return { isoflop: outcome.fit, forecast: outcome.forecasts }
@@ -467,9 +508,9 @@ export const writeReport = (
     try: async (): Promise<WrittenReport> => {
       await fs.mkdir(outDir, { recursive: true })
       const fitPath = path.join(outDir, "fit.json")
-      const fitJson = fitJsonOf(context.isoflop)
+      const fitJson = fitJsonOf(context)
       await fs.writeFile(fitPath, `${JSON.stringify(fitJson, null, 2)}\n`)
-      const sections = builders.flatMap((build) => build(context))
+      const sections = builders.flatMap((build) => build(context)).map((section) => withTokensNote(section, context.tokensNote))
       const files = await writeHtmlReport(outDir, { title: `scalelab report — ${context.name}`, sections })
       return {
         indexPath: files.indexPath,

@@ -5,9 +5,11 @@ import { Effect } from "effect"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "@scalelab/laws"
 import { planExperiment } from "./planExperiment.ts"
 import { databasePath, type ResultRow, RunStore } from "@scalelab/runner"
+import { specOfKind, type TableExperiment } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
 import { attempt } from "./pureInput.ts"
-import { loadSpec } from "./specInput.ts"
+import { fitTokensNote, withFitTokens } from "./fitTokens.ts"
+import { loadSpecOfAnyKind } from "./specInput.ts"
 import { storeDirFor } from "./storeLocation.ts"
 import { curvesFromRows, curvesFromStore, type LoadedCurves } from "./trainingCurves.ts"
 
@@ -33,6 +35,8 @@ export interface LoadedResults {
   readonly columns: ReadonlyArray<string>
   /** Tasks with downstream scores (`task.<name>.nll` / `.acc` columns). */
   readonly tasks: ReadonlyArray<string>
+  /** What the points' tokens are when they are not the tokens trained on (`fit.tokens: effective`). */
+  readonly tokensNote?: string
   /** The runs' training curves, read only when a method needs them. */
   readonly curves: Effect.Effect<LoadedCurves, UserInputError>
 }
@@ -112,29 +116,57 @@ export const storedResultPoint = (row: ResultRow): ResultPoint => ({
 export const storedTasks = (points: ReadonlyArray<ResultPoint>): ReadonlyArray<string> =>
   points.some((point) => point.tasks !== undefined) ? [storedTask] : []
 
-/** The finished runs of the spec's current plan, from its store (as `scalelab run` fits them). */
-const fromSpec = (spec: string, store: string | undefined) =>
+/**
+ * The rows of a spec's `table` sweep: its file, with its `map` renaming columns (a --map given on
+ * the command line renames on top), less the rows above its `max_loss`. A problem in the table
+ * names the spec's field and the table's line.
+ */
+const fromTableSweep = (spec: string, table: TableExperiment, rename: Readonly<Record<string, string>>) => {
+  const { file, map } = table.sweep
+  const format = tableFormats[path.extname(file).toLowerCase()]
+  if (format === undefined) {
+    return Effect.fail(new UserInputError({ message: `${spec}: sweep.file: ${file} is not a results table (.csv, .jsonl)` }))
+  }
+  const { max_loss: maxLoss } = table.sweep
+  return fromTable(file, format, { ...map, ...rename }).pipe(
+    Effect.map((results) =>
+      maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
+    ),
+    Effect.mapError((error) => new UserInputError({ message: `${spec}: sweep.file: ${error.message}` }))
+  )
+}
+
+/**
+ * The finished runs of the spec's current plan, from its store (as `scalelab run` fits them), with
+ * the tokens its fits take (`fit.tokens`); or, for a `table` sweep, its table's rows.
+ */
+const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Record<string, string>>) =>
   Effect.gen(function* () {
-    const experiment = yield* loadSpec(spec)
+    const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
+    if (loaded._tag === "Table") return yield* fromTableSweep(spec, loaded.table, rename)
+    const { experiment } = loaded
     const storeDir = storeDirFor(spec, store)
     if (!existsSync(databasePath(storeDir))) {
       return yield* new UserInputError({
         message: `no run store at ${storeDir}: run \`scalelab run ${spec}\` first, or pass --store DIR`
       })
     }
-    const planned = new Set((yield* planExperiment(experiment, storeDir)).runs.map(({ run }) => run.id))
+    const plan = yield* planExperiment(experiment, storeDir)
+    const planned = new Set(plan.runs.map(({ run }) => run.id))
     const rows = yield* Effect.gen(function* () {
       return yield* (yield* RunStore).results(experiment.name)
     }).pipe(Effect.provide(RunStore.layer(storeDir)))
-    const points = rows.filter((row) => planned.has(row.run_id)).map(storedResultPoint)
+    const points = withFitTokens(experiment, plan, rows.filter((row) => planned.has(row.run_id)).map(storedResultPoint))
     if (points.length === 0) {
       return yield* new UserInputError({ message: `${spec}: no finished runs in ${storeDir}; run \`scalelab run ${spec}\` first` })
     }
+    const tokensNote = fitTokensNote(experiment)
     return {
       points,
       budgets: "plan",
       columns: storeColumns,
       tasks: storedTasks(points),
+      ...(tokensNote === undefined ? {} : { tokensNote }),
       curves: curvesFromStore(storeDir, points.map(({ id, params }) => ({ id, params })))
     } satisfies LoadedResults
   })
@@ -142,7 +174,7 @@ const fromSpec = (spec: string, store: string | undefined) =>
 /** INPUT of `fit` and `forecast --from`: a spec (its store's results) or a CSV/JSONL results table. */
 export const loadResults = (input: string, options: { readonly rename: Readonly<Record<string, string>>; readonly store: string | undefined }) => {
   const extension = path.extname(input).toLowerCase()
-  if (specExtensions.has(extension)) return fromSpec(input, options.store)
+  if (specExtensions.has(extension)) return fromSpec(input, options.store, options.rename)
   const format = tableFormats[extension]
   if (format !== undefined) return fromTable(input, format, options.rename)
   return Effect.fail(new UserInputError({

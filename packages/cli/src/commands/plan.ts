@@ -1,12 +1,13 @@
 import { Clock, Console, Effect, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
-import { effectiveSpec } from "@scalelab/spec"
+import { effectiveSpec, specOfKind, type TableExperiment } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
 import { estimateLines } from "../estimate/estimateSummary.ts"
 import { estimateRunSeconds, type RunTimeEstimate } from "../estimate/runTimeEstimate.ts"
 import { sci, seconds, table } from "../format.ts"
-import { loadSpec } from "../specInput.ts"
+import { loadSpecOfAnyKind } from "../specInput.ts"
+import { loadTableRows, tableRowsTable, tableSource } from "../tableSweep.ts"
 import { planExperiment } from "../planExperiment.ts"
 import { storeDirFor } from "../storeLocation.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
@@ -49,12 +50,27 @@ const estimateJson = (estimate: RunTimeEstimate) => ({
   ...(estimate.probe === undefined ? {} : { probe: estimate.probe })
 })
 
+/** A table spec's plan: no runs to train, and the table's runs, which `scalelab run` fits. */
+const tableSpecPlan = (spec: string, experiment: TableExperiment, json: boolean) =>
+  Effect.gen(function* () {
+    const results = yield* loadTableRows(spec)
+    if (json) {
+      const rows = results.points.map(({ id, params, tokens, flops, budget, loss }) => ({ id, params, tokens, flops, budget, loss }))
+      return yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: [], table: { file: experiment.sweep.file, rows } }, null, 2))
+    }
+    yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
+    yield* Console.log(`No runs to train: ${tableSource(spec, experiment, results)}. \`scalelab run\` fits these runs:\n`)
+    yield* Console.log(tableRowsTable(results))
+  })
+
 export const planCommand = Command.make(
   "plan",
   { spec: specArgument, json: jsonFlag, store: storeFlag, estimate: estimateFlag },
   ({ spec, json, store, estimate: wantEstimate }) =>
     Effect.gen(function* () {
-      const experiment = yield* loadSpec(spec)
+      const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
+      if (loaded._tag === "Table") return yield* tableSpecPlan(spec, loaded.table, json)
+      const { experiment } = loaded
       const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
       // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.
       const plan = yield* planExperiment(experiment, storeDir)

@@ -2,26 +2,33 @@ import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
+import { trainedExperiment } from "@scalelab/spec"
 import { UserInputError } from "../failure.ts"
-import { attemptAsync } from "../pureInput.ts"
-import { fitDownstreamForReport, fitForReport, writeReport } from "../reportWriter.ts"
-import { fitParametricResults } from "../resultsFit.ts"
-import { loadSpec } from "../specInput.ts"
+import type { ResultPoint } from "../resultsInput.ts"
+import { reportFileLines, writeResultsReport } from "../resultsReport.ts"
+import { loadSpecOfAnyKind } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
 import { forecastTargets, storedLossCurves, sweepBootstrap } from "../sweepFit.ts"
 import { storeFlag } from "../commonFlags.ts"
 import { inputArgument, loadInput, mapFlag, seedFlag } from "./fit.ts"
 
 const specExtensions = new Set([".yaml", ".yml"])
-// Chinchilla's approach 3 fits five constants: fewer runs leave it undetermined.
-const parametricMinimumRuns = 5
 
-/** What a spec adds to its results: its name, its forecast budgets, its store (for loss curves and the default folder). */
-const specDetails = (input: string, store: Option.Option<string>) =>
+/**
+ * What a spec adds to its results: its name, its forecast budgets, its store (the default folder)
+ * and, for runs trained here, their loss curves; a table sweep's rows have none.
+ */
+const specDetails = (input: string, store: Option.Option<string>, points: ReadonlyArray<ResultPoint>) =>
   Effect.gen(function*() {
-    const experiment = yield* loadSpec(input)
+    const spec = yield* loadSpecOfAnyKind(input)
     const storeDir = storeDirFor(input, Option.getOrUndefined(store))
-    return { name: experiment.name, forecastComputes: forecastTargets(experiment), storeDir }
+    const experiment = trainedExperiment(spec)
+    if (experiment === undefined) return { name: spec.name, forecastComputes: spec.forecast.compute, storeDir, curves: [] }
+    const curves = yield* storedLossCurves(points).pipe(
+      Effect.provide(RunStore.layer(storeDir)),
+      Effect.mapError((error) => new UserInputError({ message: `${input}: could not read the runs' metrics from ${storeDir} (${error.message})` }))
+    )
+    return { name: experiment.name, forecastComputes: forecastTargets(experiment), storeDir, curves }
   })
 
 export const reportCommand = Command.make(
@@ -48,57 +55,18 @@ export const reportCommand = Command.make(
     Effect.gen(function*() {
       const results = yield* loadInput(input, map, store)
       const isSpec = specExtensions.has(path.extname(input).toLowerCase())
-      const spec = isSpec ? yield* specDetails(input, store) : undefined
-      const points = results.points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
-      const forecastComputes = compute.length > 0
-        ? compute
-        : spec?.forecastComputes ?? [10 * Math.max(...points.map((point) => point.budget))]
-      const { isoflop, intervals } = yield* fitForReport(points, forecastComputes, { resamples: bootstrap, seed })
-      const downstream = yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, { resamples: bootstrap, seed })
-      const parametric = results.points.length < parametricMinimumRuns
-        ? undefined
-        : yield* Effect.match(attemptAsync(() => fitParametricResults(results.points, { resamples: 0, seed })), {
-          onSuccess: (result) => result,
-          onFailure: () => undefined
-        })
-      const curves = spec === undefined
-        ? []
-        : yield* storedLossCurves(points).pipe(
-          Effect.provide(RunStore.layer(spec.storeDir)),
-          Effect.mapError((error) => new UserInputError({ message: `${input}: could not read the runs' metrics from ${spec.storeDir} (${error.message})` }))
-        )
+      const spec = isSpec ? yield* specDetails(input, store, results.points) : undefined
       const stem = path.basename(input, path.extname(input))
-      const name = spec?.name ?? path.basename(input)
-      const outDir = Option.getOrElse(out, () => (spec === undefined ? `report-${stem}` : path.join(spec.storeDir, "reports", spec.name)))
-      const report = yield* writeReport(outDir, {
-        name,
-        points,
-        forecastComputes,
-        isoflop,
-        intervals,
-        curves,
-        downstream,
-        ...(parametric === undefined ? {} : { parametric })
+      const written = yield* writeResultsReport({
+        input,
+        name: spec?.name ?? path.basename(input),
+        results,
+        outDir: Option.getOrElse(out, () => (spec === undefined ? `report-${stem}` : path.join(spec.storeDir, "reports", spec.name))),
+        forecastComputes: compute.length > 0 ? compute : spec?.forecastComputes ?? [],
+        bootstrap: { resamples: bootstrap, seed },
+        curves: spec?.curves ?? []
       })
-      const plotted = report.plotPaths.length > 0
-      if (!plotted) {
-        return yield* new UserInputError({
-          message: `${input}: nothing to plot: ${isoflop._tag === "Fitted" ? "no section applies" : isoflop.reason}`
-        })
-      }
-      const notes = [
-        ...(isoflop._tag === "Fitted" ? [] : [`no IsoFLOP power law: ${isoflop.reason}`]),
-        ...(isoflop._tag === "Fitted" && intervals._tag === "NoIntervals" ? [`no bootstrap intervals: ${intervals.reason}`] : []),
-        ...downstream.flatMap((outcome) => outcome._tag === "NotFitted" ? [`no downstream fit of ${outcome.task}: ${outcome.reason}`] : [])
-      ]
-      yield* Console.log([
-        `report: ${report.indexPath}`,
-        `sections: ${report.sections.join(", ")}`,
-        ...report.plotPaths.map((p) => `        ${p}`),
-        `fit:    ${report.fitPath}`,
-        ...report.dataPaths.map((p) => `data:   ${p}`),
-        ...notes.map((note) => `note:   ${note}`)
-      ].join("\n"))
+      yield* Console.log(reportFileLines(written).join("\n"))
     })
 ).pipe(Command.withDescription(
   "Write a report of a spec's finished runs or of a results table (CSV/JSONL): index.html (opens offline), an SVG " +

@@ -1,9 +1,23 @@
 import { Console, Effect, Result } from "effect"
 import { Argument, Command } from "effect/cli"
+import { type ExperimentSpec, specOfKind } from "@scalelab/spec"
 import { UserInputError } from "../failure.ts"
-import { loadSpec } from "../specInput.ts"
+import { loadSpecOfAnyKind } from "../specInput.ts"
+import { loadTableRows, tableSource } from "../tableSweep.ts"
 
 export const specArgument = Argument.String("spec").pipe(Argument.withDescription("experiment spec (YAML)"))
+
+/** The one-line summary of a valid spec; a table spec's table is read, so that its problems show here too. */
+const summary = (spec: string, loaded: ExperimentSpec) => {
+  const kind = specOfKind(loaded)
+  if (kind._tag === "Table") {
+    return Effect.map(loadTableRows(spec), (results) => `experiment "${loaded.name}", ${tableSource(spec, kind.table, results)}`)
+  }
+  const { sweep } = kind.experiment
+  return Effect.succeed(
+    `experiment "${loaded.name}", ${sweep.budgets.length} budgets × ${sweep.sizes_per_budget} sizes × ${sweep.seeds} seed(s)`
+  )
+}
 
 export const validateCommand = Command.make(
   "validate",
@@ -12,15 +26,12 @@ export const validateCommand = Command.make(
     Effect.gen(function* () {
       const problems: Array<string> = []
       for (const spec of specs) {
-        const loaded = yield* Effect.result(loadSpec(spec))
-        if (Result.isFailure(loaded)) {
-          problems.push(loaded.failure.message)
+        const checked = yield* Effect.result(Effect.flatMap(loadSpecOfAnyKind(spec), (loaded) => summary(spec, loaded)))
+        if (Result.isFailure(checked)) {
+          problems.push(checked.failure.message)
           continue
         }
-        const { name, sweep } = loaded.success
-        yield* Console.log(
-          `${spec}: valid — experiment "${name}", ${sweep.budgets.length} budgets × ${sweep.sizes_per_budget} sizes × ${sweep.seeds} seed(s)`
-        )
+        yield* Console.log(`${spec}: valid — ${checked.success}`)
       }
       if (problems.length > 0) return yield* new UserInputError({ message: problems.join("\n") })
     })

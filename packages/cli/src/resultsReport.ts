@@ -1,0 +1,114 @@
+// The report of finished runs, whatever they were read from: a spec's store, a results table, or
+// a spec whose `table` sweep names one. `scalelab report` and, for a table sweep, `scalelab run`
+// both write it here, so the two give the same report.
+import { Effect } from "effect"
+import type { LossCurveRun } from "@scalelab/plots"
+import { UserInputError } from "./failure.ts"
+import { sci } from "./format.ts"
+import { attemptAsync } from "./pureInput.ts"
+import {
+  type BootstrapSettings,
+  type DownstreamOutcome,
+  fitDownstreamForReport,
+  fitForReport,
+  type IsoflopIntervals,
+  type IsoflopOutcome,
+  writeReport,
+  type WrittenReport
+} from "./reportWriter.ts"
+import { fitParametricResults, type ParametricResult } from "./resultsFit.ts"
+import type { LoadedResults } from "./resultsInput.ts"
+
+// Chinchilla's approach 3 fits five constants: fewer runs leave it undetermined.
+const parametricMinimumRuns = 5
+
+export interface ResultsReportRequest {
+  /** Names the input in messages: the spec or table as given on the command line. */
+  readonly input: string
+  /** Names the report: the experiment, or the table's file name. */
+  readonly name: string
+  readonly results: Pick<LoadedResults, "points" | "tasks" | "tokensNote">
+  readonly outDir: string
+  /** Budgets to forecast at; empty: ten times the largest budget of the results. */
+  readonly forecastComputes: ReadonlyArray<number>
+  readonly bootstrap: BootstrapSettings
+  /** The runs' logged losses, where the input has them (a spec's store). */
+  readonly curves: ReadonlyArray<LossCurveRun>
+}
+
+export interface ResultsReport {
+  readonly report: WrittenReport
+  readonly isoflop: IsoflopOutcome
+  readonly intervals: IsoflopIntervals
+  /** Why the IsoFLOP power laws could not be fitted, as the error `scalelab run` ends with. */
+  readonly powerLawFailure: UserInputError | undefined
+  readonly parametric: ParametricResult | undefined
+  readonly downstream: ReadonlyArray<DownstreamOutcome>
+  /** What the report lacks and why, one line each. */
+  readonly notes: ReadonlyArray<string>
+}
+
+/**
+ * Fits every law the results support (IsoFLOP with its bootstrap, the parametric law, the
+ * downstream law per task) and writes the report. A fit that fails leaves the rest standing and
+ * becomes a note; a report with nothing to plot is the user's error.
+ */
+export const writeResultsReport = (request: ResultsReportRequest) =>
+  Effect.gen(function* () {
+    const { input, results, bootstrap } = request
+    const points = results.points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
+    const forecastComputes = request.forecastComputes.length > 0
+      ? request.forecastComputes
+      : [10 * Math.max(...points.map((point) => point.budget))]
+    const { isoflop, intervals, powerLawFailure } = yield* fitForReport(points, forecastComputes, bootstrap)
+    const downstream = yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
+    const parametric = results.points.length < parametricMinimumRuns
+      ? undefined
+      : yield* Effect.match(attemptAsync(() => fitParametricResults(results.points, { resamples: 0, seed: bootstrap.seed })), {
+        onSuccess: (result): ParametricResult | undefined => result,
+        onFailure: () => undefined
+      })
+    const report = yield* writeReport(request.outDir, {
+      name: request.name,
+      points,
+      forecastComputes,
+      isoflop,
+      intervals,
+      curves: request.curves,
+      downstream,
+      ...(parametric === undefined ? {} : { parametric }),
+      ...(results.tokensNote === undefined ? {} : { tokensNote: results.tokensNote })
+    })
+    if (report.plotPaths.length === 0) {
+      return yield* new UserInputError({
+        message: `${input}: nothing to plot: ${isoflop._tag === "Fitted" ? "no section applies" : isoflop.reason}`
+      })
+    }
+    const notes = [
+      ...(isoflop._tag === "Fitted" ? [] : [`no IsoFLOP power law: ${isoflop.reason}`]),
+      ...(isoflop._tag === "Fitted" && intervals._tag === "NoIntervals" ? [`no bootstrap intervals: ${intervals.reason}`] : []),
+      ...downstream.flatMap((outcome) =>
+        outcome._tag === "NotFitted"
+          ? [`no downstream fit of ${outcome.task}: ${outcome.reason}`]
+          : outcome.noIntervals === undefined
+          ? []
+          : [`no bootstrap intervals for the downstream fit of ${outcome.result.task}: ${outcome.noIntervals}`]
+      )
+    ]
+    return { report, isoflop, intervals, powerLawFailure, parametric, downstream, notes } satisfies ResultsReport
+  })
+
+/** The report's files and notes, one per line, as `scalelab report` prints them. */
+export const reportFileLines = ({ report, notes }: ResultsReport): ReadonlyArray<string> => [
+  `report: ${report.indexPath}`,
+  `sections: ${report.sections.join(", ")}`,
+  ...report.plotPaths.map((p) => `        ${p}`),
+  `fit:    ${report.fitPath}`,
+  ...report.dataPaths.map((p) => `data:   ${p}`),
+  ...notes.map((note) => `note:   ${note}`)
+]
+
+/** The parametric law in one line, as a summary prints it. */
+export const parametricSummary = ({ fit, diagnostics }: ParametricResult): string =>
+  `Parametric fit (Chinchilla approach 3) over ${fit.n_points} runs: L = ${fit.E.toFixed(3)} + ${sci(fit.A)}/N^${fit.alpha.toFixed(3)} + ` +
+  `${sci(fit.B)}/D^${fit.beta.toFixed(3)}   (R² of ln L ${diagnostics.r2_log.toFixed(3)})`
