@@ -1,4 +1,5 @@
 import { Flag } from "effect/cli"
+import { EXECUTORS } from "@scalelab/spec"
 
 export const storeFlag = Flag.String("store").pipe(
   Flag.withDescription("store folder (default: .scalelab/ beside the spec)"),
@@ -6,3 +7,16 @@ export const storeFlag = Flag.String("store").pipe(
 )
 
 export const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("machine-readable output"), Flag.withDefault(false))
+
+export const concurrencyFlag = Flag.Int("concurrency").pipe(
+  Flag.withDescription("runs training at once (default: the spec's execution.concurrency; auto = CPU cores, or every run on Slurm)"),
+  Flag.optional
+)
+
+/** Where runs execute, overriding the spec; `what` names the runs ("runs", "the forecast-optimum runs"). */
+export const executorFlag = (what: string) =>
+  Flag.Literals("executor", EXECUTORS).pipe(
+    Flag.withDescription(`where ${what} execute (default: the spec's execution.executor): local worker processes, ` +
+      "an external trainer `command`, or `slurm` jobs"),
+    Flag.optional
+  )

@@ -1,28 +1,61 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { RunStore } from "@scalelab/runner"
-import type { Experiment } from "@scalelab/spec"
+import { defaultForecastBudgets, type Experiment } from "@scalelab/spec"
 import { sci } from "./format.ts"
-import { fitForReport, type IsoflopOutcome, writeReport } from "./reportWriter.ts"
+import type { Interval } from "@scalelab/laws"
+import { fitForReport, type IsoflopIntervals, type IsoflopOutcome, writeReport, type WrittenReport } from "./reportWriter.ts"
 
 /** Resamples of the bootstrap band drawn at the end of a sweep: enough for stable 80% intervals, quick at sweep sizes. */
 export const sweepBootstrap = { resamples: 200, seed: 0 } as const
 
 export const forecastTargets = (experiment: Experiment): ReadonlyArray<number> =>
-  experiment.forecast.compute.length > 0 ? experiment.forecast.compute : [10 * Math.max(...experiment.sweep.budgets)]
+  experiment.forecast.compute.length > 0 ? experiment.forecast.compute : defaultForecastBudgets(Math.max(...experiment.sweep.budgets))
 
-export const fitSummary = (isoflop: IsoflopOutcome): ReadonlyArray<string> => {
+const withInterval = (value: number, interval: Interval | undefined, show: (x: number) => string): string =>
+  interval === undefined ? show(value) : `${show(value)} [${show(interval[0])}, ${show(interval[1])}]`
+
+/** The fitted laws and forecasts, with the bootstrap's intervals where it gave them, as the end of a sweep prints them. */
+export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals): ReadonlyArray<string> => {
   if (isoflop._tag === "NotFitted") return ["No IsoFLOP curves could be fitted (see below)."]
   if (isoflop._tag === "CurvesOnly") return ["IsoFLOP curves fitted per budget; no power law (see below)."]
   const { fit, forecasts } = isoflop
+  const bootstrap = intervals._tag === "Bootstrapped" ? intervals.bootstrap : undefined
   const unbracketed = fit.budgets.filter((b) => !b.bracketed).map((b) => sci(b.budget))
+  const exponent = (x: number) => x.toFixed(3)
   return [
     `IsoFLOP fit over ${fit.used_budgets.length} of ${fit.budgets.length} budgets` +
-    (unbracketed.length > 0 ? ` (minimum not bracketed at ${unbracketed.join(", ")}: widen span or move the centre)` : ""),
-    `  N*(C) = ${sci(fit.params_opt.k)} · C^${fit.params_opt.a.toFixed(3)}   (R² ${fit.r2s.params.toFixed(3)})`,
-    `  D*(C) = ${sci(fit.tokens_opt.k)} · C^${fit.tokens_opt.b.toFixed(3)}   (R² ${fit.r2s.tokens.toFixed(3)})`,
-    ...forecasts.map((f) =>
-      `forecast at C = ${sci(f.compute)} FLOPs: N* = ${sci(f.params)} params, D* = ${sci(f.tokens)} tokens, loss ≈ ${f.loss.toFixed(3)}`)
+    (unbracketed.length > 0
+      ? ` (minimum not bracketed at ${unbracketed.join(", ")}: widen span or move the centre)`
+      : ", every minimum bracketed"),
+    `  N*(C) = ${sci(fit.params_opt.k)} · C^${withInterval(fit.params_opt.a, bootstrap?.params_opt_a, exponent)}` +
+    `   (R² ${fit.r2s.params.toFixed(3)})`,
+    `  D*(C) = ${sci(fit.tokens_opt.k)} · C^${withInterval(fit.tokens_opt.b, bootstrap?.tokens_opt_b, exponent)}` +
+    `   (R² ${fit.r2s.tokens.toFixed(3)})`,
+    bootstrap === undefined
+      ? `Forecast (no intervals: ${intervals._tag === "NoIntervals" ? intervals.reason : "none"}):`
+      : `Forecast, with ${Math.round(bootstrap.level * 100)}% intervals from ${bootstrap.resamples_used} bootstrap resamples:`,
+    ...forecasts.map((f) => {
+      const interval = bootstrap?.forecasts.find((i) => i.compute === f.compute)
+      return `  C = ${sci(f.compute)} FLOPs: N* = ${withInterval(f.params, interval?.params, sci)} params, ` +
+        `D* = ${withInterval(f.tokens, interval?.tokens, sci)} tokens, loss ≈ ${withInterval(f.loss, interval?.loss, (x) => x.toFixed(3))}`
+    })
+  ]
+}
+
+/** Where a user looks next: the report and its files, and the commands that show more. */
+export const whereToLook = (report: WrittenReport, specPath: string): ReadonlyArray<string> => {
+  const relative = (file: string) => path.relative(process.cwd(), file) || "."
+  const pngs = report.plotPaths.filter((file) => file.endsWith(".png")).map((file) => path.basename(file))
+  return [
+    "Where to look:",
+    `  report     ${relative(report.indexPath)}   (open in a browser; works offline)`,
+    ...(pngs.length > 0 ? [`  plots      ${relative(path.dirname(report.indexPath))}/{${pngs.join(",")}}  (an SVG beside each)`] : []),
+    `  fit        ${relative(report.fitPath)}` +
+    (report.dataPaths.length > 0 ? `, ${report.dataPaths.map((file) => path.basename(file)).join(", ")}` : ""),
+    `  runs       scalelab runs ${specPath}`,
+    `  dashboard  scalelab ui ${specPath}`,
+    `  forecasts  scalelab report ${specPath} --compute C   (any budget, plus the parametric fit)`
   ]
 }
 
@@ -60,5 +93,5 @@ export const fitAndReport = (experiment: Experiment, plannedIds: ReadonlySet<str
       downstream: []
     })
     yield* store.recordFit(experiment.name, "isoflop", report.fitJson)
-    return { isoflop, report, powerLawFailure }
+    return { isoflop, intervals, report, powerLawFailure }
   })

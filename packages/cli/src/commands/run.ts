@@ -3,16 +3,18 @@ import { Console, Data, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { CorpusFacts, Plan, PlannedRun } from "@scalelab/planner"
 import { RunStore, runSweep, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
-import { effectiveSpec, EXECUTORS, type Experiment } from "@scalelab/spec"
+import { effectiveSpec, type Experiment, specOfKind } from "@scalelab/spec"
 import { seconds } from "../format.ts"
-import { jsonFlag, storeFlag } from "../commonFlags.ts"
+import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.ts"
 import { UserInputError } from "../failure.ts"
 import { endedRuns, loadCorpusFacts, type RunEnding, settledPlan } from "../planExperiment.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
-import { loadSpec } from "../specInput.ts"
+import { loadSpecOfAnyKind } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
-import { fitAndReport, fitSummary } from "../sweepFit.ts"
+import { fitAndReport, fitSummary, whereToLook } from "../sweepFit.ts"
+import { effectiveFitLines, fitAndReportOnEffectiveTokens } from "../effectiveTokenFit.ts"
+import { runTableSpec } from "../tableSweep.ts"
 import { specArgument } from "./validate.ts"
 
 /** Some runs failed for good: what finished is kept, and `scalelab run` again retries the rest. */
@@ -118,7 +120,7 @@ const resolveRerun = (wanted: ReadonlyArray<string>, plan: Plan) =>
     return chosen
   })
 
-const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: ReadonlyArray<string>) =>
+const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: ReadonlyArray<string>, specPath: string) =>
   Effect.gen(function*() {
     const startedAt = Date.now()
     const corpus = yield* loadCorpusFacts(experiment, choices.storeDir)
@@ -140,7 +142,10 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
       })
       return yield* trainSweep(experiment, corpus, { ...choices, force }, reporter.onEvent)
     }))
-    const fitted = yield* fitAndReport(experiment, new Set(plan.runs.map(({ run }) => run.id)), choices.storeDir)
+    const effective = experiment.fit.tokens === "effective"
+      ? yield* fitAndReportOnEffectiveTokens(experiment, plan, choices.storeDir)
+      : undefined
+    const fitted = effective ?? (yield* fitAndReport(experiment, new Set(plan.runs.map(({ run }) => run.id)), choices.storeDir))
     const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
       `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
     if (choices.mode === "json") {
@@ -154,8 +159,9 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
         fit: fitted.report.fitJson
       }))
     } else {
-      yield* Console.log(["", ...fitSummary(fitted.isoflop), `report: ${fitted.report.indexPath}`,
-        ...fitted.report.plotPaths.map((p) => `        ${p}`), `fit:    ${fitted.report.fitPath}`, summary].join("\n"))
+      yield* Console.log(["", ...fitSummary(fitted.isoflop, fitted.intervals),
+        ...(effective === undefined ? [] : effectiveFitLines(effective)), "", ...whereToLook(fitted.report, specPath), "", summary]
+        .join("\n"))
     }
     if (fitted.powerLawFailure !== undefined) return yield* fitted.powerLawFailure
     if (outcome.failed.length > 0) {
@@ -168,15 +174,8 @@ export const runCommand = Command.make(
   {
     spec: specArgument,
     store: storeFlag,
-    concurrency: Flag.Int("concurrency").pipe(
-      Flag.withDescription("runs training at once (default: the spec's execution.concurrency; auto = CPU cores, or every run on Slurm)"),
-      Flag.optional
-    ),
-    executor: Flag.Literals("executor", EXECUTORS).pipe(
-      Flag.withDescription("where runs execute (default: the spec's execution.executor): local worker processes, " +
-        "an external trainer `command`, or `slurm` jobs"),
-      Flag.optional
-    ),
+    concurrency: concurrencyFlag,
+    executor: executorFlag("runs"),
     force: Flag.Boolean("force").pipe(Flag.withDescription("retrain every run, complete or not"), Flag.withDefault(false)),
     rerun: Flag.String("rerun").pipe(
       Flag.withDescription("retrain this run (an id or a unique prefix of one); repeat the flag for more"),
@@ -187,10 +186,12 @@ export const runCommand = Command.make(
   },
   ({ spec, store, concurrency, executor, force, rerun, quiet, json }) =>
     Effect.gen(function*() {
-      const experiment = yield* withExecutor(yield* loadSpec(spec), executor)
+      const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
+      if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
+      const experiment = yield* withExecutor(loaded.experiment, executor)
       const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
       const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
-      yield* sweepFitReport(experiment, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun).pipe(
+      yield* sweepFitReport(experiment, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun, spec).pipe(
         Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(experiment, storeDir, path.dirname(path.resolve(spec)))))
       )
     })
