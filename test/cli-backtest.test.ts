@@ -70,6 +70,7 @@ interface Backtest {
   readonly held_out: ReadonlyArray<HeldOut>
   readonly coverage: { readonly compared: number; readonly inside: number; readonly fraction: number | null }
   readonly targets_met: { readonly loss_within_2_percent: boolean | null; readonly truth_inside_interval: boolean | null }
+  readonly laws: { readonly loss_law: string }
   readonly runs_trained: number
   readonly runs_read: number
   readonly files: { readonly json: string; readonly plots: ReadonlyArray<string> }
@@ -87,6 +88,7 @@ let first: CliOutcome
 let firstJson: Backtest
 let storedAfterFirst: ReadonlyArray<StoredRun>
 let lowerForecast: { readonly params: number; readonly tokens: number; readonly loss: number }
+let lowerParametric: { readonly loss: number }
 let second: CliOutcome
 let secondJson: Backtest
 let text: CliOutcome
@@ -111,9 +113,10 @@ beforeAll(async () => {
   firstJson = JSON.parse(first.stdout) as Backtest
   storedAfterFirst = JSON.parse(ok(await runCli(["runs", "sweep.yaml", "--json"], dir)).stdout) as ReadonlyArray<StoredRun>
   lowerForecast = JSON.parse(ok(await runCli(["forecast", "--compute", String(top), "--from", "lower.yaml", "--method", "isoflop", "--json"], dir)).stdout)
+  lowerParametric = JSON.parse(ok(await runCli(["forecast", "--compute", String(top), "--from", "lower.yaml", "--method", "parametric", "--json"], dir)).stdout)
   // Now the top budget's sweep, so that the second backtest also measures that budget's own minimum.
   ok(await runCli(["run", "sweep.yaml", "--quiet"], dir))
-  second = ok(await runCli(["backtest", "sweep.yaml", "--cutoff", "1e13", "--bootstrap", "100", "--json"], dir))
+  second = ok(await runCli(["backtest", "sweep.yaml", "--cutoff", "1e13", "--bootstrap", "100", "--loss-law", "isoflop", "--json"], dir))
   secondJson = JSON.parse(second.stdout) as Backtest
   const outcomes = await Promise.all([
     runCli(["backtest", "sweep.yaml", "--bootstrap", "0", "--out", "text-out"], dir),
@@ -143,12 +146,23 @@ describe("scalelab backtest", () => {
     expect([...firstJson.fit_runs].sort()).toEqual(lowerIds.sort())
   })
 
-  it("forecasts what fitting the lower budgets alone forecasts", () => {
+  it("forecasts what fitting the lower budgets alone forecasts: N*, D* by IsoFLOP, the loss by the chosen law", () => {
     const { forecast } = heldOut(firstJson)
     expect(forecast.params / lowerForecast.params).toBeCloseTo(1, 9)
     expect(forecast.tokens / lowerForecast.tokens).toBeCloseTo(1, 9)
-    expect(forecast.loss / lowerForecast.loss).toBeCloseTo(1, 9)
+    expect(firstJson.laws.loss_law).toBe("parametric")
+    expect(forecast.loss / lowerParametric.loss).toBeCloseTo(1, 6)
     expect(forecast.intervals).not.toBeNull()
+    expect(secondJson.laws.loss_law).toBe("isoflop")
+    expect(heldOut(secondJson).forecast.loss / lowerForecast.loss).toBeCloseTo(1, 9)
+  })
+
+  it("forecasts the loss of the trained optimum within 2% when the runs follow a parametric law", () => {
+    // The stand-in trainer reports Chinchilla's L(N, D) with ±0.2% noise: the parametric fit of the
+    // two lower budgets should carry it a decade up.
+    const loss = heldOut(firstJson).comparisons.find((c) => c.quantity === "loss")!
+    expect(Math.abs(loss.error)).toBeLessThan(0.02)
+    expect(firstJson.targets_met.loss_within_2_percent).toBe(true)
   })
 
   it("trains the run at the forecast optimum and stores it with its reason", () => {

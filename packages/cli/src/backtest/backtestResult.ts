@@ -1,4 +1,4 @@
-import type { IsoflopFit } from "@scalelab/laws"
+import type { IsoflopFit, ParametricCoefficients } from "@scalelab/laws"
 import type { ResultRow } from "@scalelab/runner"
 import {
   backtestTargets,
@@ -10,7 +10,7 @@ import {
   type TargetsMet,
   targetsMet
 } from "./comparison.ts"
-import type { BudgetForecast, HeldOutForecast, MeasuredOptimum } from "./heldOutForecast.ts"
+import type { BudgetForecast, HeldOutForecast, LossLaw, MeasuredOptimum } from "./heldOutForecast.ts"
 import type { TruthRuns } from "./truthRuns.ts"
 
 /** One truth run as the backtest read it back. */
@@ -47,6 +47,10 @@ export interface BacktestResult {
   /** The sweep runs the laws were fitted on. */
   readonly fit_runs: ReadonlyArray<string>
   readonly laws: {
+    /** Which law gave the compute-optimal loss and its interval (`--loss-law`). */
+    readonly loss_law: LossLaw
+    /** L(N, D) = E + A/N^α + B/D^β fitted below the cutoff, when it forecast the loss. */
+    readonly parametric: ParametricCoefficients | null
     readonly params_opt: IsoflopFit["params_opt"]
     readonly tokens_opt: IsoflopFit["tokens_opt"]
     readonly loss_opt: IsoflopFit["loss_opt"]
@@ -156,6 +160,8 @@ export const backtestResult = (inputs: BacktestInputs): BacktestResult => {
     held_out_budgets: heldOut.map((h) => h.budget),
     fit_runs: inputs.fitRuns,
     laws: {
+      loss_law: forecast.lossLaw,
+      parametric: forecast.parametric,
       params_opt: forecast.fit.params_opt,
       tokens_opt: forecast.fit.tokens_opt,
       loss_opt: forecast.fit.loss_opt,

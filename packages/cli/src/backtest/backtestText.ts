@@ -44,6 +44,10 @@ export const backtestText = (result: BacktestResult, files: BacktestFiles): stri
     `(below --cutoff ${sci(result.cutoff)}), checked at ${result.held_out_budgets.map((b) => sci(b)).join(", ")}`,
     `  N*(C) = ${sci(laws.params_opt.k)} · C^${laws.params_opt.a.toFixed(3)}, D*(C) = ${sci(laws.tokens_opt.k)} · C^${laws.tokens_opt.b.toFixed(3)}, ` +
     `L*(C) = ${sci(laws.loss_opt.k)} · C^${laws.loss_opt.c.toFixed(4)}`,
+    laws.parametric === null
+      ? "  loss forecast: the IsoFLOP L*(C) (--loss-law isoflop)"
+      : `  loss forecast: the parametric law L(N, D) = ${laws.parametric.E.toFixed(3)} + ${sci(laws.parametric.A)}/N^${laws.parametric.alpha.toFixed(3)} + ` +
+        `${sci(laws.parametric.B)}/D^${laws.parametric.beta.toFixed(3)} at its compute-optimal N, D (--loss-law parametric)`,
     "Forecast:",
     ...forecasts,
     "",

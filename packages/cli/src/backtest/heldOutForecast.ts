@@ -1,9 +1,10 @@
 import { Effect } from "effect"
-import { fitIsoflopCurves, type Interval, type IsoflopBootstrap, type IsoflopFit } from "@scalelab/laws"
+import { fitIsoflopCurves, type Interval, type IsoflopBootstrap, type IsoflopFit, type ParametricCoefficients } from "@scalelab/laws"
+import { replicateInterval } from "../allocationInterval.ts"
 import { sci } from "../format.ts"
-import { attempt } from "../pureInput.ts"
+import { attempt, attemptAsync } from "../pureInput.ts"
 import { type BootstrapSettings, type DownstreamOutcome, fitDownstreamForReport, fitForReport } from "../reportWriter.ts"
-import type { DownstreamResult } from "../resultsFit.ts"
+import { type DownstreamResult, fitParametricResults, parametricForecaster } from "../resultsFit.ts"
 import { type ResultPoint, storedTasks } from "../resultsInput.ts"
 import { BacktestNotPossible } from "./backtestError.ts"
 import type { HeldOutSweep } from "./fitSet.ts"
@@ -16,6 +17,15 @@ export interface AccuracyForecastAt {
   readonly nll: number
   readonly interval: Interval | null
 }
+
+/**
+ * Which law forecasts the compute-optimal loss. `parametric`: L(N, D) = E + A/N^α + B/D^β fitted to
+ * every run below the cutoff (Chinchilla's approach 3), whose irreducible E keeps the forecast from
+ * running low beyond the fitted budgets. `isoflop`: the power law L*(C) = k·C^c through the
+ * budgets' minima, which has no such term.
+ */
+export const LOSS_LAWS = ["parametric", "isoflop"] as const
+export type LossLaw = typeof LOSS_LAWS[number]
 
 /** What the laws fitted below the cutoff say about one held-out budget. */
 export interface BudgetForecast {
@@ -31,6 +41,9 @@ export interface BudgetForecast {
 
 export interface HeldOutForecast {
   readonly fit: IsoflopFit
+  readonly lossLaw: LossLaw
+  /** The parametric law's constants, when it forecast the loss. */
+  readonly parametric: ParametricCoefficients | null
   readonly bootstrap: IsoflopBootstrap | null
   readonly downstream: DownstreamResult | null
   readonly budgets: ReadonlyArray<BudgetForecast>
@@ -49,14 +62,15 @@ const accuracyNoteOf = (points: ReadonlyArray<ResultPoint>, outcome: DownstreamO
 /**
  * Fits the IsoFLOP power laws (with their bootstrap) and the two-stage cloze law on the runs below
  * the cutoff, the same way `scalelab report` does, and reads N*, D*, L* and the accuracy off them at
- * each held-out budget. The power laws are required; the intervals and the accuracy are reported
+ * each held-out budget; with `lossLaw` parametric, L* and its interval come from the parametric law. The power laws are required; the intervals and the accuracy are reported
  * with the reason when they cannot be had.
  */
 export const forecastHeldOut = (
   points: ReadonlyArray<ResultPoint>,
   heldOutBudgets: ReadonlyArray<number>,
   fitBudgets: ReadonlyArray<number>,
-  bootstrap: BootstrapSettings
+  bootstrap: BootstrapSettings,
+  lossLaw: LossLaw
 ) =>
   Effect.gen(function*() {
     const isoflopPoints = points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
@@ -85,11 +99,28 @@ export const forecastHeldOut = (
         cloze: cloze === undefined ? null : { accuracy: cloze.accuracy, nll: cloze.nll, interval: clozeInterval ?? null }
       }
     })
+    const parametric = lossLaw === "parametric" ? yield* attemptAsync(() => fitParametricResults(points, bootstrap)) : null
+    const withLossLaw = parametric === null ? budgets : budgets.map((forecast): BudgetForecast => {
+      const target = { quantity: "compute", value: forecast.budget } as const
+      const interval = parametric.bootstrap === undefined
+        ? undefined
+        : replicateInterval(parametric.bootstrap.replicates.map(parametricForecaster), target)?.loss ?? undefined
+      const loss = parametricForecaster(parametric.fit)(forecast.budget).loss ?? forecast.loss
+      return {
+        ...forecast,
+        loss,
+        intervals: forecast.intervals === null || interval === undefined ? forecast.intervals : { ...forecast.intervals, loss: interval }
+      }
+    })
     return {
       fit: isoflop.fit,
+      lossLaw,
+      parametric: parametric === null
+        ? null
+        : { E: parametric.fit.E, A: parametric.fit.A, B: parametric.fit.B, alpha: parametric.fit.alpha, beta: parametric.fit.beta },
       bootstrap: bootstrapped,
       downstream,
-      budgets,
+      budgets: withLossLaw,
       intervalsNote: intervals._tag === "NoIntervals" ? intervals.reason : null,
       accuracyNote: accuracyNoteOf(points, outcome)
     } satisfies HeldOutForecast

@@ -10,7 +10,7 @@ import { backtestResult, truthOutcome } from "../backtest/backtestResult.ts"
 import { backtestText } from "../backtest/backtestText.ts"
 import { defaultCutoff, splitAtCutoff } from "../backtest/cutoffSplit.ts"
 import { loadFitSet } from "../backtest/fitSet.ts"
-import { forecastHeldOut, measuredOptimum } from "../backtest/heldOutForecast.ts"
+import { forecastHeldOut, LOSS_LAWS, type LossLaw, measuredOptimum } from "../backtest/heldOutForecast.ts"
 import { trainTruthRuns, truthRunsFor, unendedTruthRuns } from "../backtest/truthRuns.ts"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.ts"
@@ -29,6 +29,7 @@ interface BacktestChoices {
   readonly cutoff: Option.Option<number>
   readonly bootstrap: number
   readonly seed: number
+  readonly lossLaw: LossLaw
   readonly out: Option.Option<string>
   readonly concurrency: Option.Option<number>
   readonly mode: ProgressMode
@@ -51,7 +52,7 @@ const backtest = (experiment: Experiment, choices: BacktestChoices) =>
     return yield* Effect.gen(function*() {
       const store = yield* RunStore
       const fitSet = yield* loadFitSet(experiment, specPath, storeDir, split)
-      const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, bootstrap)
+      const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, bootstrap, choices.lossLaw)
       const truth = yield* truthRunsFor(experiment, fitSet.corpus, forecast.budgets, split.fitBudgets)
       const { missing } = yield* unendedTruthRuns(experiment, truth)
       if (missing.length > 0) {
@@ -116,6 +117,11 @@ export const backtestCommand = Command.make(
       Flag.withDefault(sweepBootstrap.resamples)
     ),
     seed: seedFlag,
+    lossLaw: Flag.Literals("loss-law", LOSS_LAWS).pipe(
+      Flag.withDescription("the law that forecasts the compute-optimal loss: parametric L(N, D) = E + A/N^α + B/D^β over " +
+        "every run below the cutoff, or isoflop, the power law L*(C) through the budgets' minima (no irreducible term)"),
+      Flag.withDefault("parametric")
+    ),
     out: Flag.String("out").pipe(
       Flag.withDescription("folder for backtest.json and the plots (default: <store>/reports/<experiment>/backtest)"),
       Flag.optional
@@ -125,7 +131,7 @@ export const backtestCommand = Command.make(
     quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no training progress, only failed runs and the result (under --json, progress goes to stderr)"), Flag.withDefault(false)),
     json: jsonFlag
   },
-  ({ spec, cutoff, store, bootstrap, seed, out, concurrency, executor, quiet, json }) =>
+  ({ spec, cutoff, store, bootstrap, seed, lossLaw, out, concurrency, executor, quiet, json }) =>
     Effect.gen(function*() {
       if (bootstrap < 0) return yield* new UserInputError({ message: `--bootstrap ${bootstrap}: give 0 (no intervals) or more resamples` })
       if (Option.isSome(concurrency)) yield* positive("concurrency", concurrency.value)
@@ -134,11 +140,11 @@ export const backtestCommand = Command.make(
       const isTTY = process.stdout.isTTY === true && process.env["TERM"] !== "dumb"
       // Under --json the progress is for a person watching stderr: lines, not JSON or a redrawn view.
       const mode = json ? (quiet ? "quiet" : "lines") : chooseProgressMode({ json: false, quiet, isTTY })
-      yield* backtest(experiment, { specPath: spec, storeDir, cutoff, bootstrap, seed, out, concurrency, mode, json })
+      yield* backtest(experiment, { specPath: spec, storeDir, cutoff, bootstrap, seed, lossLaw, out, concurrency, mode, json })
     })
 ).pipe(Command.withDescription(
   "Do the forecasts come true? Fits the scaling laws on a spec's sweep budgets below --cutoff, forecasts N*, D*, the " +
-    "compute-optimal loss and (when runs have cloze scores) cloze accuracy at the budgets held out, trains the forecast " +
+    "compute-optimal loss (--loss-law) and (when runs have cloze scores) cloze accuracy at the budgets held out, trains the forecast " +
     "compute-optimal run at each (or reads it from the store), and reports each error, whether the truth lies inside the " +
     "80% interval, the coverage and the targets met (loss within 2%, accuracy within 3 points): a table, or --json; " +
     "backtest.json and the backtest plots (SVG, PNG) go to --out"

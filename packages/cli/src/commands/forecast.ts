@@ -1,12 +1,12 @@
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { computeForOptimal, forecastIsoflop, type Interval, lawByName, percentileInterval } from "@scalelab/laws"
+import { forecastIsoflop, type Interval, lawByName } from "@scalelab/laws"
+import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "../allocationInterval.ts"
 import { UserInputError } from "../failure.ts"
 import { sci } from "../format.ts"
 import { attempt, attemptAsync } from "../pureInput.ts"
 import {
   type Allocation,
-  type Forecaster,
   fitIsoflopResults,
   fitMethods,
   fitParametricResults,
@@ -17,32 +17,11 @@ import type { ResultPoint } from "../resultsInput.ts"
 import { bootstrapFlag, loadInput, mapFlag, seedFlag } from "./fit.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
-/** What the user fixed: a compute budget, or the model size or token count to be compute-optimal. */
-type Target = { readonly quantity: "compute" | "params" | "tokens"; readonly value: number }
-
-interface AllocationInterval {
-  readonly compute: Interval
-  readonly params: Interval
-  readonly tokens: Interval
-  readonly loss: Interval | null
-}
-
 interface Forecast {
   readonly point: Allocation
   readonly interval: AllocationInterval | undefined
   /** Why a bootstrap gave no interval, when it could not. */
   readonly note: string | undefined
-}
-
-const allocationAt = (forecaster: Forecaster, target: Target): Allocation =>
-  forecaster(target.quantity === "compute" ? target.value : computeForOptimal(forecaster, target.quantity, target.value))
-
-/** Percentile intervals over the bootstrap replicates, each solved for the same target as the point forecast. */
-const replicateInterval = (replicates: ReadonlyArray<Forecaster>, target: Target): AllocationInterval => {
-  const allocations = replicates.map((replicate) => allocationAt(replicate, target))
-  const over = (field: "compute" | "params" | "tokens") => percentileInterval(allocations.map((a) => a[field]))
-  const losses = allocations.flatMap((a) => (a.loss === null ? [] : [a.loss]))
-  return { compute: over("compute"), params: over("params"), tokens: over("tokens"), loss: losses.length > 0 ? percentileInterval(losses) : null }
 }
 
 const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Forecast => {
