@@ -44,8 +44,11 @@ describe("scalelab run, end to end", () => {
     expect(first.code, first.stderr).toBe(0)
     expect(first.stdout).toContain("6 runs trained, 0 already complete, 0 failed")
     expect(first.stdout).toMatch(/N\*\(C\) = \S+ · C\^\d\.\d{3}/)
-    // Ten times the largest budget (forecast.compute is empty).
-    expect(first.stdout).toMatch(/forecast at C = 1e12 FLOPs: N\* = \S+ params/)
+    // Ten and a hundred times the largest budget (forecast.compute is empty).
+    expect(first.stdout).toMatch(/^  C = 1e12 FLOPs: N\* = \S+ (\[\S+, \S+\] )?params/m)
+    expect(first.stdout).toMatch(/^  C = 1e13 FLOPs: N\* = \S+ (\[\S+, \S+\] )?params/m)
+    // Then where to look: the report first.
+    expect(first.stdout).toMatch(/^Where to look:\n  report +\S+index\.html/m)
   })
 
   it("stores every run as completed, once, with its result", async () => {

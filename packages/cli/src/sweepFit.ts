@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { RunStore } from "@scalelab/runner"
 import { defaultForecastBudgets, type Experiment } from "@scalelab/spec"
 import { sci } from "./format.ts"
+import { storeDirFor } from "./storeLocation.ts"
 import type { Interval } from "@scalelab/laws"
 import { fitForReport, type IsoflopIntervals, type IsoflopOutcome, writeReport, type WrittenReport } from "./reportWriter.ts"
 
@@ -44,8 +45,12 @@ export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals)
 }
 
 /** Where a user looks next: the report and its files, and the commands that show more. */
-export const whereToLook = (report: WrittenReport, specPath: string): ReadonlyArray<string> => {
+export const whereToLook = (report: WrittenReport, specPath: string, storeDir: string): ReadonlyArray<string> => {
   const relative = (file: string) => path.relative(process.cwd(), file) || "."
+  // The commands below find the store beside the spec by themselves; any other needs naming.
+  const spec = path.resolve(storeDir) === path.resolve(storeDirFor(specPath, undefined))
+    ? specPath
+    : `${specPath} --store ${relative(storeDir)}`
   const pngs = report.plotPaths.filter((file) => file.endsWith(".png")).map((file) => path.basename(file))
   return [
     "Where to look:",
@@ -53,9 +58,9 @@ export const whereToLook = (report: WrittenReport, specPath: string): ReadonlyAr
     ...(pngs.length > 0 ? [`  plots      ${relative(path.dirname(report.indexPath))}/{${pngs.join(",")}}  (an SVG beside each)`] : []),
     `  fit        ${relative(report.fitPath)}` +
     (report.dataPaths.length > 0 ? `, ${report.dataPaths.map((file) => path.basename(file)).join(", ")}` : ""),
-    `  runs       scalelab runs ${specPath}`,
-    `  dashboard  scalelab ui ${specPath}`,
-    `  forecasts  scalelab report ${specPath} --compute C   (any budget, plus the parametric fit)`
+    `  runs       scalelab runs ${spec}`,
+    `  dashboard  scalelab ui ${spec}`,
+    `  forecasts  scalelab report ${spec} --compute C   (any budget, plus the parametric fit)`
   ]
 }
 

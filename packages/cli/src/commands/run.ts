@@ -160,7 +160,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
       }))
     } else {
       yield* Console.log(["", ...fitSummary(fitted.isoflop, fitted.intervals),
-        ...(effective === undefined ? [] : effectiveFitLines(effective)), "", ...whereToLook(fitted.report, specPath), "", summary]
+        ...(effective === undefined ? [] : effectiveFitLines(effective)), "", ...whereToLook(fitted.report, specPath, choices.storeDir), "", summary]
         .join("\n"))
     }
     if (fitted.powerLawFailure !== undefined) return yield* fitted.powerLawFailure
