@@ -39,7 +39,10 @@ export const bootstrapParametric = (
     const resampled = Array.from(sample, (index) => points[index] as ParametricPoint)
     try {
       const { E, A, B, alpha, beta } = fitParametric(resampled, { starts: [fit], ...(options.delta === undefined ? {} : { delta: options.delta }) })
-      replicates.push({ E, A, B, alpha, beta })
+      // A refit that ran a constant off to infinity (a term the resample cannot pin down) has no
+      // law to report: it counts as failed, like a resample that cannot be fitted at all.
+      if ([E, A, B, alpha, beta].every(Number.isFinite)) replicates.push({ E, A, B, alpha, beta })
+      else failed++
     } catch (error) {
       if (!(error instanceof LawInputError)) throw error
       failed++
