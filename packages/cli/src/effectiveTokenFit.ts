@@ -7,19 +7,17 @@ import { Effect } from "effect"
 import type { Plan } from "@scalelab/planner"
 import { RunStore } from "@scalelab/runner"
 import type { Experiment } from "@scalelab/spec"
-import { fitTokensNote, withFitTokens } from "./fitTokens.ts"
+import { fitTokensNote } from "./fitTokens.ts"
 import type { ParametricResult } from "./resultsFit.ts"
-import { storedResultPoint } from "./resultsInput.ts"
+import { plannedResultPoints } from "./resultsInput.ts"
 import { parametricSummary, writeResultsReport } from "./resultsReport.ts"
-import { forecastTargets, storedLossCurves, sweepBootstrap } from "./sweepFit.ts"
+import { storedLossCurves, sweepBootstrap } from "./sweepFit.ts"
 
 /** Fits the plan's finished runs on effective tokens, records the fit in the store and writes the report. */
 export const fitAndReportOnEffectiveTokens = (experiment: Experiment, plan: Plan, storeDir: string) =>
   Effect.gen(function*() {
     const store = yield* RunStore
-    const planned = new Set(plan.runs.map(({ run }) => run.id))
-    const rows = (yield* store.results(experiment.name)).filter((row) => planned.has(row.run_id))
-    const points = withFitTokens(experiment, plan, rows.map(storedResultPoint))
+    const points = yield* plannedResultPoints(experiment, plan)
     const tokensNote = fitTokensNote(experiment)
     const written = yield* writeResultsReport({
       input: experiment.name,
@@ -27,7 +25,7 @@ export const fitAndReportOnEffectiveTokens = (experiment: Experiment, plan: Plan
       // The downstream fit is left to `scalelab report`, as at the end of any sweep.
       results: { points, tasks: [], ...(tokensNote === undefined ? {} : { tokensNote }) },
       outDir: path.join(storeDir, "reports", experiment.name),
-      forecastComputes: forecastTargets(experiment),
+      forecastComputes: experiment.forecast.compute,
       bootstrap: sweepBootstrap,
       curves: yield* storedLossCurves(points)
     })

@@ -5,7 +5,8 @@ import { Effect } from "effect"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "@scalelab/laws"
 import { planExperiment } from "./planExperiment.ts"
 import { databasePath, type ResultRow, RunStore } from "@scalelab/runner"
-import { specOfKind, type TableExperiment } from "@scalelab/spec"
+import { type Experiment, specOfKind, type TableExperiment } from "@scalelab/spec"
+import type { Plan } from "@scalelab/planner"
 import { UserInputError } from "./failure.ts"
 import { attempt } from "./pureInput.ts"
 import { fitTokensNote, withFitTokens } from "./fitTokens.ts"
@@ -152,11 +153,7 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
       })
     }
     const plan = yield* planExperiment(experiment, storeDir)
-    const planned = new Set(plan.runs.map(({ run }) => run.id))
-    const rows = yield* Effect.gen(function* () {
-      return yield* (yield* RunStore).results(experiment.name)
-    }).pipe(Effect.provide(RunStore.layer(storeDir)))
-    const points = withFitTokens(experiment, plan, rows.filter((row) => planned.has(row.run_id)).map(storedResultPoint))
+    const points = yield* plannedResultPoints(experiment, plan).pipe(Effect.provide(RunStore.layer(storeDir)))
     if (points.length === 0) {
       return yield* new UserInputError({ message: `${spec}: no finished runs in ${storeDir}; run \`scalelab run ${spec}\` first` })
     }
@@ -169,6 +166,17 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
       ...(tokensNote === undefined ? {} : { tokensNote }),
       curves: curvesFromStore(storeDir, points.map(({ id, params }) => ({ id, params })))
     } satisfies LoadedResults
+  })
+
+/**
+ * The finished runs of a plan (those of an earlier version of the spec stay in the store but are
+ * not its), from the store in context, with the tokens its fits take (`fit.tokens`).
+ */
+export const plannedResultPoints = (experiment: Experiment, plan: Plan) =>
+  Effect.gen(function* () {
+    const planned = new Set(plan.runs.map(({ run }) => run.id))
+    const rows = yield* (yield* RunStore).results(experiment.name)
+    return withFitTokens(experiment, plan, rows.filter((row) => planned.has(row.run_id)).map(storedResultPoint))
   })
 
 /** INPUT of `fit` and `forecast --from`: a spec (its store's results) or a CSV/JSONL results table. */

@@ -1,17 +1,17 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { RunStore } from "@scalelab/runner"
-import { defaultForecastBudgets, type Experiment } from "@scalelab/spec"
+import type { Experiment } from "@scalelab/spec"
+import type { Plan } from "@scalelab/planner"
 import { sci } from "./format.ts"
 import { storeDirFor } from "./storeLocation.ts"
 import type { Interval } from "@scalelab/laws"
+import { plannedResultPoints } from "./resultsInput.ts"
 import { fitForReport, type IsoflopIntervals, type IsoflopOutcome, writeReport, type WrittenReport } from "./reportWriter.ts"
 
 /** Resamples of the bootstrap band drawn at the end of a sweep: enough for stable 80% intervals, quick at sweep sizes. */
 export const sweepBootstrap = { resamples: 200, seed: 0 } as const
 
-export const forecastTargets = (experiment: Experiment): ReadonlyArray<number> =>
-  experiment.forecast.compute.length > 0 ? experiment.forecast.compute : defaultForecastBudgets(Math.max(...experiment.sweep.budgets))
 
 const withInterval = (value: number, interval: Interval | undefined, show: (x: number) => string): string =>
   interval === undefined ? show(value) : `${show(value)} [${show(interval[0])}, ${show(interval[1])}]`
@@ -81,12 +81,12 @@ export const storedLossCurves = (points: ReadonlyArray<{ readonly id: string; re
  * does). The power laws fail (and the caller reports why) when too few budgets bracket their
  * minimum; the curves are still drawn.
  */
-export const fitAndReport = (experiment: Experiment, plannedIds: ReadonlySet<string>, storeDir: string) =>
+export const fitAndReport = (experiment: Experiment, plan: Plan, storeDir: string) =>
   Effect.gen(function*() {
     const store = yield* RunStore
-    const rows = (yield* store.results(experiment.name)).filter((row) => plannedIds.has(row.run_id))
-    const points = rows.map((row) => ({ id: row.run_id, params: row.params, tokens: row.tokens, budget: row.budget, loss: row.loss }))
-    const forecastComputes = forecastTargets(experiment)
+    const points = (yield* plannedResultPoints(experiment, plan))
+      .map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
+    const forecastComputes = experiment.forecast.compute
     const { isoflop, intervals, powerLawFailure } = yield* fitForReport(points, forecastComputes, sweepBootstrap)
     const curves = yield* storedLossCurves(points)
     const report = yield* writeReport(path.join(storeDir, "reports", experiment.name), {

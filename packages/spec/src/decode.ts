@@ -16,7 +16,7 @@ const decodeExperiment = Schema.decodeUnknownResult(ExperimentSchema, {
 })
 
 /** When no budget is named for forecasting: one and two decades past the largest budget trained. */
-export const defaultForecastBudgets = (largestBudget: number): Array<number> => [10 * largestBudget, 100 * largestBudget]
+const defaultForecastBudgets = (largestBudget: number): Array<number> => [10 * largestBudget, 100 * largestBudget]
 
 // A table's budgets are known only once it is read: its forecast budget is filled in then.
 const withForecastBudgets = (experiment: ExperimentSpec): ExperimentSpec => {

@@ -8,7 +8,7 @@ import type { ResultPoint } from "../resultsInput.ts"
 import { reportFileLines, writeResultsReport } from "../resultsReport.ts"
 import { loadSpecOfAnyKind } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
-import { forecastTargets, storedLossCurves, sweepBootstrap } from "../sweepFit.ts"
+import { storedLossCurves, sweepBootstrap } from "../sweepFit.ts"
 import { storeFlag } from "../commonFlags.ts"
 import { inputArgument, loadInput, mapFlag, seedFlag } from "./fit.ts"
 
@@ -28,7 +28,7 @@ const specDetails = (input: string, store: Option.Option<string>, points: Readon
       Effect.provide(RunStore.layer(storeDir)),
       Effect.mapError((error) => new UserInputError({ message: `${input}: could not read the runs' metrics from ${storeDir} (${error.message})` }))
     )
-    return { name: experiment.name, forecastComputes: forecastTargets(experiment), storeDir, curves }
+    return { name: experiment.name, forecastComputes: experiment.forecast.compute, storeDir, curves }
   })
 
 export const reportCommand = Command.make(

@@ -145,7 +145,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
     const effective = experiment.fit.tokens === "effective"
       ? yield* fitAndReportOnEffectiveTokens(experiment, plan, choices.storeDir)
       : undefined
-    const fitted = effective ?? (yield* fitAndReport(experiment, new Set(plan.runs.map(({ run }) => run.id)), choices.storeDir))
+    const fitted = effective ?? (yield* fitAndReport(experiment, plan, choices.storeDir))
     const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
       `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
     if (choices.mode === "json") {
