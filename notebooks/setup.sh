@@ -4,7 +4,9 @@
 # (jupyter/kernels/scalelab-ts: tslab with tsx loaded, for the workspace's TypeScript) in the
 # user's Jupyter kernels, so that `jupyter notebook notebooks/` offers it.
 # Safe to run again: each step is skipped when already done.
-set -euo pipefail
+set -Eeuo pipefail
+# Under set -e a failing command would end the script without a word: say where it stopped.
+trap 'rc=$?; echo "notebooks setup: FAILED (exit $rc, line $LINENO: $BASH_COMMAND)" >&2; exit $rc' ERR
 cd "$(dirname "$0")"
 
 TSLAB_VERSION=1.0.22

@@ -2,7 +2,9 @@
 # Installs Slurm (Debian's slurm-wlm) and MUNGE, its authentication service, for a single-node
 # cluster on this machine: what the Slurm executor's tests run on (start it with start.sh).
 # Safe to run again: each step is skipped when already done.
-set -euo pipefail
+set -Eeuo pipefail
+# Under set -e a failing command would end the script without a word: say where it stopped.
+trap 'rc=$?; echo "slurm install: FAILED (exit $rc, line $LINENO: $BASH_COMMAND)" >&2; exit $rc' ERR
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

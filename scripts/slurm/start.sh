@@ -5,7 +5,9 @@
 # Prints the line that points Slurm's commands at this cluster; use it as
 #   eval "$(scripts/slurm/start.sh)"
 # Safe to run again: daemons already running with the same configuration are left alone.
-set -euo pipefail
+set -Eeuo pipefail
+# Under set -e a failing command would end the script without a word: say where it stopped.
+trap 'rc=$?; echo "slurm start: FAILED (exit $rc, line $LINENO: $BASH_COMMAND)" >&2; exit $rc' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 dir="${SCALELAB_SLURM_DIR:-${TMPDIR:-/tmp}/scalelab-slurm}"
 wait_seconds="${SCALELAB_SLURM_WAIT_SECONDS:-30}"
