@@ -26,7 +26,7 @@ const planned = (id: string, tokens: number): PlannedRun => ({
   epochs: tokens / unique
 })
 
-const plan: Plan = { experiment: "repeated", runs: [planned("once", 0.5e6), planned("fivefold", 5e6), planned("one-epoch", 1e6)] }
+const plan: Plan = { experiment: "repeated", runs: [planned("once", 0.5e6), planned("fivefold", 5e6), planned("one-epoch", 1e6)], notes: [] }
 const points = [
   { id: "once", tokens: 0.5e6, loss: 3 },
   { id: "fivefold", tokens: 5e6, loss: 2.5 },

@@ -23,6 +23,7 @@ data: { corpus: moby-dick, tokenizer: bytes, validation: 0.05, val_tokens: 1024 
 model: { family: llama, context: 32, aspect: 16, head_dim: 8, kv_heads: 1 }
 sweep: { kind: isoflop, budgets: [1e9, 1e10, 1e11], sizes_per_budget: 3, span: 8, centre: deepseek-llm, seeds: 2 }
 training: { lr: 1e-2, warmup: 0.05, schedule: cosine, batch_tokens: D / 100 }
+eval: { cloze: { answer_bytes: 16 } }   # at most half the context
 execution: { concurrency: 2, backend: wasm }
 `
 const experiment: Experiment = Result.getOrThrow(decodeExperimentText(specText, "estimate-test.yaml"))

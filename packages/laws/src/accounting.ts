@@ -46,10 +46,18 @@ const layerParams = (shape: LlamaShape): number => {
   return attention + feedForward + 2 * d
 }
 
+const embeddingParams = (shape: LlamaShape): number => shape.vocab * shape.d_model * (shape.tied_embeddings ? 1 : 2)
+
+/**
+ * countParams(shape).total of a shape already known to be valid (built from validated rules),
+ * without checking it again: shape searches count millions of candidates.
+ */
+export const totalParamsUnchecked = (shape: LlamaShape): number =>
+  shape.layers * layerParams(shape) + shape.d_model + embeddingParams(shape)
+
 export const countParams = (shape: LlamaShape): ParamCount => {
   validateShape(shape)
-  const embedding = shape.vocab * shape.d_model * (shape.tied_embeddings ? 1 : 2)
-  const finalNorm = shape.d_model
-  const total = shape.layers * layerParams(shape) + finalNorm + embedding
+  const embedding = embeddingParams(shape)
+  const total = totalParamsUnchecked(shape)
   return { total, embedding, nonEmbedding: total - embedding }
 }

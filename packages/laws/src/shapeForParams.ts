@@ -1,5 +1,5 @@
 import type { LlamaShape } from "./accounting.ts"
-import { countParams } from "./accounting.ts"
+import { totalParamsUnchecked } from "./accounting.ts"
 import { requireInteger, requirePositive } from "./validate.ts"
 
 /** The architecture rules a model family fixes; shapeForParams chooses depth and width within them. */
@@ -67,9 +67,9 @@ const validateRules = (target: number, rules: ShapeRules): void => {
 const closestWidth = (target: number, layers: number, rules: ShapeRules): LlamaShape => {
   requireInteger(layers, 1, "model.layers")
   let best = shapeOf(layers, 1, rules)
-  for (let headCount = 2; countParams(best).total < target; headCount++) {
+  for (let headCount = 2; totalParamsUnchecked(best) < target; headCount++) {
     const wider = shapeOf(layers, headCount, rules)
-    const error = (shape: LlamaShape) => Math.abs(Math.log(countParams(shape).total / target))
+    const error = (shape: LlamaShape) => Math.abs(Math.log(totalParamsUnchecked(shape) / target))
     if (error(wider) >= error(best)) break
     best = wider
   }
@@ -95,14 +95,14 @@ export const shapeForParams = (target: number, rules: ShapeRules): LlamaShape =>
   const aspectPenalty = (shape: LlamaShape): number =>
     aspectWeight * Math.abs(Math.log(shape.d_model / shape.layers / rules.aspect))
   const score = (shape: LlamaShape): number => {
-    const sizeError = Math.abs(Math.log(countParams(shape).total / target))
+    const sizeError = Math.abs(Math.log(totalParamsUnchecked(shape) / target))
     return sizeError + aspectPenalty(shape) + (sizeError > sizeTolerance ? outsideSurcharge : 0)
   }
   let best = shapeOf(1, 1, rules)
   let bestScore = score(best)
   for (let layers = 1; ; layers++) {
     let shape = shapeOf(layers, 1, rules)
-    if (countParams(shape).total > scanCeiling * target) return best
+    if (totalParamsUnchecked(shape) > scanCeiling * target) return best
     for (let headCount = 1; ; headCount++) {
       shape = shapeOf(layers, headCount, rules)
       const shapeScore = score(shape)
@@ -111,7 +111,7 @@ export const shapeForParams = (target: number, rules: ShapeRules): LlamaShape =>
         bestScore = shapeScore
       }
       const tooWide = shape.d_model / layers > rules.aspect && aspectPenalty(shape) > bestScore
-      if (tooWide || countParams(shape).total > scanCeiling * target) break
+      if (tooWide || totalParamsUnchecked(shape) > scanCeiling * target) break
     }
     const tooDeep = shape.d_model / layers < rules.aspect && aspectPenalty(shape) > bestScore
     if (tooDeep) return best

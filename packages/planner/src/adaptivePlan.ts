@@ -1,7 +1,7 @@
 import type { IsoflopPoint, PublishedLaw } from "@scalelab/laws"
 import { computeOptimal, fitIsoflopCurves, fitPowerLaw, lawByName } from "@scalelab/laws"
 import type { Experiment } from "@scalelab/spec"
-import type { Centre, CorpusFacts, Plan, PlannedRun } from "./isoflopPlan.ts"
+import type { Centre, CorpusFacts, Plan, PlannedRun, PlannedSizes, PlanNote } from "./isoflopPlan.ts"
 import { planBudget, planSizes, publishedCentre, shapeKey, sizeStep } from "./isoflopPlan.ts"
 import { reasonNumber } from "./reasonNumber.ts"
 
@@ -206,24 +206,27 @@ const planBudgetRounds = (
   centre: Centre,
   results: ReadonlyArray<IsoflopPoint>,
   corpus?: CorpusFacts
-): { readonly runs: ReadonlyArray<PlannedRun>; readonly settled: boolean } => {
-  let runs = planBudget(experiment, budget, centre, corpus)
+): PlannedSizes & { readonly settled: boolean } => {
+  const window = planBudget(experiment, budget, centre, corpus)
+  let runs = window.runs
+  let notes = window.notes
   let round = runs
   for (let extension = 1; ; extension++) {
-    if (!roundHasResults(round, results)) return { runs, settled: false }
+    if (!roundHasResults(round, results)) return { runs, notes, settled: false }
     // The best size trained, not the parabola: a vertex fitted just inside the last size of a
     // curve still falling there is an extrapolation, and only sizes past that edge can show it.
     // Judged on the rounds so far only, so that each round is planned from what came before it.
     const evidence = bestAtEdge(results.filter((point) => runs.some(({ run }) => run.params === point.params)))
-    if (extension > extensionRounds || evidence === undefined) return { runs, settled: true }
+    if (extension > extensionRounds || evidence === undefined) return { runs, notes, settled: true }
     const step = sizeStep(experiment) ** (evidence.side === "larger" ? 1 : -1)
     const targets = Array.from({ length: extensionSizes }, (_, index) => evidence.edge * step ** (index + 1))
-    round = planSizes(
+    const extended = planSizes(
       experiment,
       budget,
       centre,
-      targets.map((target) => ({
+      targets.map((target, index) => ({
         target,
+        label: `extension ${extension}, size ${index + 1} of ${targets.length}`,
         reason: `extension ${extension} at C=${reasonNumber(budget, 3)}: the best size so far, ` +
           `${reasonNumber(evidence.edge)}, was the ${evidence.side === "larger" ? "largest" : "smallest"} trained, ` +
           `so ×${reasonNumber(target / evidence.edge)} past it in the budget's log spacing`
@@ -231,8 +234,10 @@ const planBudgetRounds = (
       corpus,
       new Set(runs.map(({ run }) => shapeKey(run.shape)))
     )
+    round = extended.runs
+    notes = [...notes, ...extended.notes]
     // No new shape past the edge (the smallest model there is, say): the edge stays the edge.
-    if (round.length === 0) return { runs, settled: true }
+    if (round.length === 0) return { runs, notes, settled: true }
     runs = [...runs, ...round]
   }
 }
@@ -257,13 +262,15 @@ export const planAdaptive = (
   corpus?: CorpusFacts
 ): Plan => {
   const runs: PlannedRun[] = []
+  const notes: Array<PlanNote> = []
   // Ascending whatever the spec's order, since each budget is planned on the ones below it.
   for (const budget of [...experiment.sweep.budgets].sort((a, b) => a - b)) {
     const below = finished.filter((point) => point.budget < budget)
     const own = finished.filter((point) => point.budget === budget)
     const planned = planBudgetRounds(experiment, budget, adaptiveCentre(experiment, budget, below), own, corpus)
     runs.push(...planned.runs)
+    notes.push(...planned.notes)
     if (!planned.settled) break
   }
-  return { experiment: experiment.name, runs }
+  return { experiment: experiment.name, runs, notes }
 }

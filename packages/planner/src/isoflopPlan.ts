@@ -5,8 +5,26 @@ import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName,
 import { contentId } from "./contentId.ts"
 import { reasonNumber } from "./reasonNumber.ts"
 
-/** The spec decoded, but some run cannot be planned from it (e.g. its lr expression fails at that run's N, D, C). */
-export class PlanError extends Data.TaggedError("PlanError")<{ readonly message: string }> {}
+/** A path into the spec as written in YAML, e.g. ["sweep", "budgets", 0]. */
+export type SpecField = ReadonlyArray<string | number>
+
+/**
+ * The spec decoded, but some run cannot be planned from it (e.g. its lr expression fails at that
+ * run's N, D, C, or a budget cannot pay for its runs). `fields` are the spec fields to point the
+ * user at, the most specific first: a caller with the spec's text reports the first one written there.
+ */
+export class PlanError extends Data.TaggedError("PlanError")<{
+  readonly message: string
+  readonly fields?: ReadonlyArray<SpecField>
+}> {}
+
+/** A size the plan trains other than the spec asked for (moved to another size, or merged with one), and why. */
+export interface PlanNote {
+  readonly budget: number
+  /** The spec fields the note is about, the most specific first (as PlanError's). */
+  readonly fields: ReadonlyArray<SpecField>
+  readonly message: string
+}
 
 /** Why a run is in the plan: shown by `scalelab plan`, kept for adaptive sweeps to explain themselves. */
 export interface PlannedRun {
@@ -43,6 +61,8 @@ export interface Centre {
 export interface Plan {
   readonly experiment: string
   readonly runs: ReadonlyArray<PlannedRun>
+  /** Sizes planned other than asked: moved off their target, or merged into another size's shape. */
+  readonly notes: ReadonlyArray<PlanNote>
 }
 
 /** A spec expression in N, D, C evaluated for one run; a failure names the field and the run. */
@@ -90,22 +110,51 @@ export interface SizedRuns {
   readonly runs: ReadonlyArray<RunSpec>
 }
 
+/** What the spec alone decides about one model size at one budget: everything of its runs but the data and the seed. */
+interface Sizing {
+  readonly shape: RunSpec["shape"]
+  readonly params: number
+  readonly params_non_embedding: number
+  readonly tokens: number
+  readonly flops: number
+  readonly lr: number
+  readonly batch_tokens: number
+}
+
+// A run may spend its budget this far off (rounding the tokens to whole sequences) and still sit
+// on its budget's IsoFLOP curve; rounding to the nearest sequence keeps within it from
+// `minimumSequences` sequences on.
+const budgetTolerance = 0.05
+const minimumSequences = Math.ceil(0.5 / budgetTolerance)
+
+// Above this the planner shapes no model: it is beyond any dense model trained, and the shape
+// search grows with the size (about a second at 1e13), so a mistyped budget would plan for minutes.
+export const MAX_PLANNED_PARAMS = 1e12
+
 /**
- * The runs that train a model of about `targetParams` parameters on exactly `budget` FLOPs: the
- * shape the spec's model rules give for that size (shapeForParams), the tokens that spend the
- * budget, the learning rate and batch of the spec's expressions at that run's N, D and C, and the
- * trainer the experiment's executor implies (trainerIdentity). Every planned run comes from here,
- * and so does any run planned outside a sweep (a backtest's forecast optimum), so the two agree.
- * Throws PlanError, or the laws package's LawInputError.
+ * The spec fields behind a budget: the budget list as written (decoded budgets are sorted and
+ * distinct, so a budget's place in them is not its place in the file), then `extra`; none for a
+ * budget from elsewhere (a backtest's forecast).
  */
-export const runsAtSize = (
-  experiment: Experiment,
-  budget: number,
-  targetParams: number,
-  corpus?: CorpusFacts
-): SizedRuns => {
-  const { model, sweep, training, data } = experiment
-  const runCorpus = plannedCorpus(data.corpus, corpus)
+export const budgetFields = (experiment: Experiment, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
+  experiment.sweep.budgets.includes(budget) ? [["sweep", "budgets"], ...extra] : extra
+
+/**
+ * One model size of about `targetParams` at `budget` (see runsAtSize). `label` names the size in
+ * messages ("size 2 of 5"). Throws PlanError, located at the budget, when the size cannot honour
+ * the budget: its FLOPs off the budget by more than budgetTolerance (too few whole sequences),
+ * fewer tokens than one batch, tokens past exact integers, or a model larger than MAX_PLANNED_PARAMS.
+ */
+const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: number, label: string): Sizing => {
+  const { model, training, data } = experiment
+  const at = `budget ${reasonNumber(budget, 3)}: ${label}`
+  if (targetParams > MAX_PLANNED_PARAMS) {
+    throw new PlanError({
+      message: `${at} asks for a model of ${reasonNumber(targetParams)} parameters, more than the ${reasonNumber(MAX_PLANNED_PARAMS)} ` +
+        "this planner shapes; lower the budget",
+      fields: budgetFields(experiment, budget)
+    })
+  }
   const shape = shapeForParams(targetParams, {
     aspect: model.aspect,
     head_dim: model.head_dim,
@@ -117,25 +166,57 @@ export const runsAtSize = (
     ...(model.layers > 0 ? { layers: model.layers } : {})
   })
   const counts = countParams(shape)
+  const perToken = flopsPerToken(shape, experiment.flops)
+  const sequenceFlops = perToken * model.context
+  const sizeText = `${reasonNumber(counts.total)} params`
   // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
-  const sequences = Math.max(1, Math.round(budget / flopsPerToken(shape, experiment.flops) / model.context))
+  const sequences = Math.max(1, Math.round(budget / sequenceFlops))
   const tokens = sequences * model.context
+  if (!Number.isSafeInteger(tokens)) {
+    throw new PlanError({
+      message: `${at} (${sizeText}) would train on ${reasonNumber(tokens)} tokens, more than can be counted exactly; lower the budget`,
+      fields: budgetFields(experiment, budget)
+    })
+  }
   const flops = trainingFlops(shape, tokens, experiment.flops)
+  if (Math.abs(flops / budget - 1) > budgetTolerance) {
+    throw new PlanError({
+      message: `${at} (${sizeText}) cannot spend it: it trains on whole sequences of model.context = ${model.context} tokens, ` +
+        `${reasonNumber(sequenceFlops)} FLOPs each under \`flops: ${experiment.flops}\`, so it would spend ` +
+        `${reasonNumber(flops)} FLOPs (×${reasonNumber(flops / budget)} the budget); raise the budget to at least ` +
+        `${reasonNumber(minimumSequences * sequenceFlops)} (${minimumSequences} sequences), or shorten model.context`,
+      fields: budgetFields(experiment, budget, ["model", "context"])
+    })
+  }
   const runVariables = { N: counts.total, D: tokens, C: flops }
   const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
-  // Whole sequences per step, at least one and at most the whole run.
+  // Whole sequences per step, at least one.
   const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
-  const batchTokens = Math.min(tokens, Math.max(1, batchSequences) * model.context)
-  const runs = Array.from({ length: sweep.seeds }, (_, seed): RunSpec => {
+  const batchTokens = Math.max(1, batchSequences) * model.context
+  if (batchTokens > tokens) {
+    throw new PlanError({
+      message: `${at} (${sizeText}) trains on ${tokens} tokens, fewer than one batch of training.batch_tokens = ${batchTokens}; ` +
+        `raise the budget to at least ${reasonNumber(batchTokens * perToken)} (one batch), or lower training.batch_tokens`,
+      fields: budgetFields(experiment, budget, ["training", "batch_tokens"])
+    })
+  }
+  return { shape, params: counts.total, params_non_embedding: counts.nonEmbedding, tokens, flops, lr, batch_tokens: batchTokens }
+}
+
+/** The runs of a sized model, one per seed. */
+const runsOfSizing = (experiment: Experiment, budget: number, sizing: Sizing, corpus: CorpusFacts | undefined): ReadonlyArray<RunSpec> => {
+  const { sweep, training, data } = experiment
+  const runCorpus = plannedCorpus(data.corpus, corpus)
+  return Array.from({ length: sweep.seeds }, (_, seed): RunSpec => {
     const withoutId: Omit<RunSpec, "id"> = {
       experiment: experiment.name,
       budget,
-      params: counts.total,
-      params_non_embedding: counts.nonEmbedding,
-      tokens,
-      flops,
+      params: sizing.params,
+      params_non_embedding: sizing.params_non_embedding,
+      tokens: sizing.tokens,
+      flops: sizing.flops,
       flops_convention: experiment.flops,
-      shape,
+      shape: sizing.shape,
       data: {
         corpus: runCorpus,
         tokenizer: data.tokenizer,
@@ -146,11 +227,11 @@ export const runsAtSize = (
       },
       training: {
         optimizer: training.optimizer,
-        lr,
+        lr: sizing.lr,
         schedule: training.schedule,
         warmup: training.warmup,
         min_lr_fraction: training.min_lr_fraction,
-        batch_tokens: batchTokens,
+        batch_tokens: sizing.batch_tokens,
         grad_clip: training.grad_clip
       },
       eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
@@ -160,19 +241,80 @@ export const runsAtSize = (
     }
     return { id: contentId(withoutId), ...withoutId }
   })
-  return { shape, runs }
+}
+
+/**
+ * The runs that train a model of about `targetParams` parameters on exactly `budget` FLOPs: the
+ * shape the spec's model rules give for that size (shapeForParams), the tokens that spend the
+ * budget, the learning rate and batch of the spec's expressions at that run's N, D and C, and the
+ * trainer the experiment's executor implies (trainerIdentity). Every planned run comes from here,
+ * and so does any run planned outside a sweep (a backtest's forecast optimum), so the two agree.
+ * Throws PlanError (also when the size cannot honour the budget), or the laws package's LawInputError.
+ */
+export const runsAtSize = (
+  experiment: Experiment,
+  budget: number,
+  targetParams: number,
+  corpus?: CorpusFacts
+): SizedRuns => {
+  const sizing = sizeAtBudget(experiment, budget, targetParams, `a model of ${reasonNumber(targetParams)} params`)
+  return { shape: sizing.shape, runs: runsOfSizing(experiment, budget, sizing, corpus) }
 }
 
 /** A model size to train at a budget, and why, in words. */
 export interface SizeChoice {
   readonly target: number
+  /** Names the size in notes and errors, e.g. "size 2 of 5". */
+  readonly label: string
   readonly reason: string
+}
+
+/** Planned runs and the notes on sizes planned other than asked. */
+export interface PlannedSizes {
+  readonly runs: ReadonlyArray<PlannedRun>
+  readonly notes: ReadonlyArray<PlanNote>
+}
+
+
+/** The chosen sizes sized, those landing on a shape already planned left out, with a note on each moved or merged one. */
+const sizeChoices = (
+  experiment: Experiment,
+  budget: number,
+  choices: ReadonlyArray<SizeChoice>,
+  plannedShapes: ReadonlySet<string>
+): { readonly sized: ReadonlyArray<{ readonly choice: SizeChoice; readonly sizing: Sizing }>; readonly notes: ReadonlyArray<PlanNote> } => {
+  const sized: Array<{ choice: SizeChoice; sizing: Sizing }> = []
+  const notes: Array<PlanNote> = []
+  // A size more than half a step of the budget's log spacing off its target sits nearer a neighbour's place than its own.
+  const movedBeyond = Math.sqrt(sizeStep(experiment))
+  const seenShapes = new Map([...plannedShapes].map((key) => [key, "an earlier round"]))
+  const note = (message: string) => notes.push({ budget, fields: budgetFields(experiment, budget), message: `budget ${reasonNumber(budget, 3)}: ${message}` })
+  for (const choice of choices) {
+    const sizing = sizeAtBudget(experiment, budget, choice.target, choice.label)
+    const key = shapeKey(sizing.shape)
+    const asked = `${choice.label} (${reasonNumber(choice.target)} params asked)`
+    const shapeText = `${sizing.shape.layers} layer${sizing.shape.layers === 1 ? "" : "s"} × d_model ${sizing.shape.d_model}, ${reasonNumber(sizing.params)} params`
+    const earlier = seenShapes.get(key)
+    if (earlier !== undefined) {
+      // Tiny models have coarse shapes: a target landing on a shape already planned is trained once.
+      note(`${asked} lands on the shape of ${earlier} (${shapeText}), so it is trained once; tiny models have coarse ` +
+        "shapes (one layer or head is a large step); raise the budget or lower model.head_dim to tell them apart")
+      continue
+    }
+    seenShapes.set(key, choice.label)
+    if (Math.abs(Math.log(sizing.params / choice.target)) > Math.log(movedBeyond)) {
+      note(`${asked} is planned as ${shapeText}, the nearest shape these model settings allow: more than half a ` +
+        "step of the budget's log spacing off its place (tiny models have coarse shapes)")
+    }
+    sized.push({ choice, sizing })
+  }
+  return { sized, notes }
 }
 
 /**
  * The planned runs of chosen sizes at one budget (runsAtSize), with their reasons. Tiny models have
  * coarse shapes: a target landing on a shape already planned (earlier in `choices`, or in
- * `plannedShapes`) is trained once.
+ * `plannedShapes`) is trained once, and a note says so.
  */
 export const planSizes = (
   experiment: Experiment,
@@ -181,30 +323,22 @@ export const planSizes = (
   choices: ReadonlyArray<SizeChoice>,
   corpus?: CorpusFacts,
   plannedShapes: ReadonlySet<string> = new Set()
-): ReadonlyArray<PlannedRun> => {
-  const runs: PlannedRun[] = []
-  const seenShapes = new Set(plannedShapes)
-  for (const { target, reason } of choices) {
-    const sized = runsAtSize(experiment, budget, target, corpus)
-    const key = shapeKey(sized.shape)
-    if (seenShapes.has(key)) continue
-    seenShapes.add(key)
-    for (const run of sized.runs) {
-      const repetition = corpus === undefined
+): PlannedSizes => {
+  const { sized, notes } = sizeChoices(experiment, budget, choices, plannedShapes)
+  const runs = sized.flatMap(({ choice, sizing }) =>
+    runsOfSizing(experiment, budget, sizing, corpus).map((run): PlannedRun => ({
+      run,
+      target_params: choice.target,
+      centre_params: centre.params,
+      centre_reason: centre.reason,
+      centre: centre.source,
+      reason: choice.reason,
+      ...(corpus === undefined
         ? {}
-        : { epochs: run.tokens / corpus.training_tokens, effective_tokens: effectiveTokens(run.tokens, corpus.training_tokens) }
-      runs.push({
-        run,
-        target_params: target,
-        centre_params: centre.params,
-        centre_reason: centre.reason,
-        centre: centre.source,
-        reason,
-        ...repetition
-      })
-    }
-  }
-  return runs
+        : { epochs: run.tokens / corpus.training_tokens, effective_tokens: effectiveTokens(run.tokens, corpus.training_tokens) })
+    }))
+  )
+  return { runs, notes }
 }
 
 /** Identifies a model shape, so that two targets landing on one shape are told apart from two shapes. */
@@ -213,6 +347,21 @@ export const shapeKey = (shape: RunSpec["shape"]): string => JSON.stringify(shap
 /** The ratio between neighbouring sizes of a budget's window: span^(1/(sizes − 1)). */
 export const sizeStep = (experiment: Experiment): number =>
   experiment.sweep.span ** (1 / (experiment.sweep.sizes_per_budget - 1))
+
+/** The sizes of one IsoFLOP budget's window: `sizes_per_budget` spaced evenly in log N over the span around `centre`. */
+const windowChoices = (experiment: Experiment, budget: number, centre: Centre): ReadonlyArray<SizeChoice> => {
+  const { sweep } = experiment
+  const targets = logspace(centre.params / Math.sqrt(sweep.span), centre.params * Math.sqrt(sweep.span), sweep.sizes_per_budget)
+  return targets.map((target, index) => {
+    const label = `size ${index + 1} of ${targets.length}`
+    return {
+      target,
+      label,
+      reason: `${label} at C=${reasonNumber(budget, 3)}: ${centre.reason}, ` +
+        `×${reasonNumber(target / centre.params)} in log spacing over span ${reasonNumber(sweep.span, 3)}`
+    }
+  })
+}
 
 /**
  * The runs of one IsoFLOP budget (Chinchilla approach 2, Llama 3 §3.2.1): `sizes_per_budget`
@@ -226,30 +375,47 @@ export const planBudget = (
   budget: number,
   centre: Centre,
   corpus?: CorpusFacts
-): ReadonlyArray<PlannedRun> => {
-  const { sweep } = experiment
-  const targets = logspace(centre.params / Math.sqrt(sweep.span), centre.params * Math.sqrt(sweep.span), sweep.sizes_per_budget)
-  return planSizes(
-    experiment,
-    budget,
-    centre,
-    targets.map((target, index) => ({
-      target,
-      reason: `size ${index + 1} of ${targets.length} at C=${reasonNumber(budget, 3)}: ${centre.reason}, ` +
-        `×${reasonNumber(target / centre.params)} in log spacing over span ${reasonNumber(sweep.span, 3)}`
-    })),
-    corpus
-  )
-}
+): PlannedSizes => planSizes(experiment, budget, centre, windowChoices(experiment, budget, centre), corpus)
 
 /**
  * A static IsoFLOP sweep: every budget centred on the published law (`sweep.centre`), all planned
  * at once.
  * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
  */
-export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => ({
-  experiment: experiment.name,
-  runs: experiment.sweep.budgets.flatMap((budget) =>
-    planBudget(experiment, budget, publishedCentre(experiment, budget), corpus)
-  )
-})
+export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => {
+  const budgets = experiment.sweep.budgets.map((budget) => planBudget(experiment, budget, publishedCentre(experiment, budget), corpus))
+  return { experiment: experiment.name, runs: budgets.flatMap(({ runs }) => runs), notes: budgets.flatMap(({ notes }) => notes) }
+}
+
+/** What can be known of a plan before any run: each budget's problem, if any, and the notes on sizes planned other than asked. */
+export interface PlanPreview {
+  readonly problems: ReadonlyArray<PlanError>
+  readonly notes: ReadonlyArray<PlanNote>
+}
+
+/**
+ * The plan's problems and notes as far as the spec alone settles them, without its corpus, every
+ * budget checked so that all are reported at once. A static sweep is checked whole, as planIsoflop
+ * plans it; an adaptive one, whose later windows follow results, has its first budget's window
+ * checked and every other budget checked for its smallest model (if that cannot honour a budget,
+ * no size can).
+ * Throws the laws package's LawInputError (e.g. an unknown centre law).
+ */
+export const previewPlan = (experiment: Experiment): PlanPreview => {
+  const budgets = [...experiment.sweep.budgets].sort((a, b) => a - b)
+  const windowed = experiment.sweep.adaptive ? budgets.slice(0, 1) : budgets
+  const smallest: SizeChoice = { target: Number.MIN_VALUE, label: "the smallest model", reason: "" }
+  const problems: Array<PlanError> = []
+  const notes: Array<PlanNote> = []
+  for (const [index, budget] of budgets.entries()) {
+    const choices = index < windowed.length ? windowChoices(experiment, budget, publishedCentre(experiment, budget)) : [smallest]
+    try {
+      const checked = sizeChoices(experiment, budget, choices, new Set())
+      if (index < windowed.length) notes.push(...checked.notes)
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error
+      problems.push(error)
+    }
+  }
+  return { problems, notes }
+}

@@ -6,7 +6,7 @@ import { corpusFacts, documentSeparator, loadCorpus, runCorpus, splitDocuments }
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName } from "@scalelab/laws"
 import { decodeExperimentText, type Experiment, trainerIdentity } from "@scalelab/spec"
 import { afterAll, describe, expect, it } from "vitest"
-import { type CorpusFacts, PlanError, planIsoflop, runsAtSize } from "../src/index.ts"
+import { type CorpusFacts, PlanError, planIsoflop, previewPlan, runsAtSize } from "../src/index.ts"
 
 const decode = (yaml: string): Experiment => {
   const result = decodeExperimentText(yaml, "test.yaml")
@@ -216,5 +216,62 @@ describe("runsAtSize", () => {
       expect(Math.abs(Math.log(run.params / 2e5))).toBeLessThan(Math.log(1.25))
       expect(Math.abs(run.flops - 3e12)).toBeLessThanOrEqual(flopsPerToken(run.shape, "6N") * 64 / 2 + 1)
     }
+  })
+})
+
+describe("budgets a plan cannot honour, and sizes planned other than asked", () => {
+  const problemsOf = (yaml: string) => previewPlan(decode(yaml)).problems
+
+  it("refuses a budget too small for one model's whole sequences, naming the budget's entry, then model.context", () => {
+    const experiment = decode("name: tiny\nsweep: { budgets: [1e11, 1e3] }\n")
+    // Planned as before, one sequence of the smallest model would spend thousands of times the budget.
+    expect(() => planIsoflop(experiment)).toThrow(PlanError)
+    const [problem, ...others] = previewPlan(experiment).problems
+    expect(others).toEqual([])
+    expect(problem?.message).toMatch(/^budget 1000: size 1 of 5 \(.* params\) cannot spend it: .* raise the budget to at least .* or shorten model\.context$/)
+    expect(problem?.fields).toEqual([["sweep", "budgets"], ["model", "context"]])
+  })
+
+  it("refuses a context so long that one sequence overspends every budget", () => {
+    const problems = problemsOf("name: long\nmodel: { context: 1e9 }\n")
+    expect(problems).toHaveLength(3)
+    for (const problem of problems) expect(problem.message).toMatch(/cannot spend it: .*model\.context = 1000000000 tokens/)
+  })
+
+  it("refuses a run shorter than one batch, naming training.batch_tokens", () => {
+    const [problem] = problemsOf("name: short\nmodel: { context: 16, head_dim: 8, kv_heads: 1 }\nsweep: { budgets: 1e8, sizes_per_budget: 3 }\neval: { cloze: { items: 0 } }\n")
+    expect(problem?.message).toMatch(/fewer than one batch of training\.batch_tokens = 4096; raise the budget to at least/)
+    expect(problem?.fields?.at(-1)).toEqual(["training", "batch_tokens"])
+  })
+
+  it("keeps every planned run within 5% of its budget", () => {
+    for (const { run } of planIsoflop(decode(base)).runs) expect(Math.abs(run.flops / run.budget - 1)).toBeLessThanOrEqual(0.05)
+  })
+
+  it("refuses at once a budget that would need models beyond what it shapes", () => {
+    const [problem] = problemsOf("name: huge\ndata: { tokenizer: bpe, vocab: 1024 }\nsweep: { budgets: 1e30 }\n")
+    expect(problem?.message).toMatch(/^budget 1e30: size 1 of 5 asks for a model of .* parameters, more than the 1e12 this planner shapes/)
+  }, 10_000)
+
+  it("checks an adaptive sweep's later budgets for their smallest model", () => {
+    const problems = problemsOf("name: adaptive\nsweep: { budgets: [1e3, 1e4], adaptive: true }\n")
+    expect(problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^budget 1000: size 1 of 5 \(/),
+      expect.stringMatching(/^budget 1e4: the smallest model \(/)
+    ])
+  })
+
+  it("notes, never silently, a size moved off its place and a size merged into another's shape", () => {
+    const yaml = "name: bpe\ndata: { tokenizer: bpe, vocab: 4096 }\nsweep: { budgets: 3e10, sizes_per_budget: 3 }\n"
+    const plan = planIsoflop(decode(yaml))
+    expect(plan.runs).toHaveLength(2)
+    expect(plan.notes.map((note) => note.message)).toEqual([
+      expect.stringMatching(/^budget 3e10: size 1 of 3 \(1\.1e4 params asked\) is planned as 1 layer × d_model 16, 6\.9e4 params, the nearest shape/),
+      expect.stringMatching(/^budget 3e10: size 2 of 3 \(3\.2e4 params asked\) lands on the shape of size 1 of 3 .* so it is trained once/)
+    ])
+    expect(previewPlan(decode(yaml))).toEqual({ problems: [], notes: plan.notes })
+    expect(plan.notes[0]?.fields).toEqual([["sweep", "budgets"]])
+    // A sweep whose sizes all land near their places has nothing to note.
+    expect(planIsoflop(decode(base)).notes).toEqual([])
   })
 })

@@ -62,7 +62,7 @@ model: { family: llama, context: 32, aspect: 16, head_dim: 8, kv_heads: 2 }
 flops: 6N
 sweep: { kind: isoflop, budgets: [3e8], sizes_per_budget: 3, span: 4, seeds: ${seeds}, centre: deepseek-llm }
 training: { lr: 1e-2, warmup: 0.05, schedule: cosine, batch_tokens: D / 20 }
-eval: { every: 0.5 }
+eval: { every: 0.5, cloze: { answer_bytes: 16 } }   # at most half the context
 execution: { executor: slurm, backend: wasm }
 `
 

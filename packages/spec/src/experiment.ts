@@ -244,7 +244,8 @@ export const ClozeSettings = Schema.Struct({
   answer_bytes: numberField({
     expected: "an integer >= 2",
     checks: [isInt(), isGreaterThanOrEqualTo(2)],
-    description: "Longest continuation: whole words, at least half this long. Must be below `model.context`. Unit: bytes.",
+    description: "Longest continuation: whole words, at least half this long. At most half of `model.context` while " +
+      "the cloze is on, so that a prompt always keeps the other half. Unit: bytes.",
     default: 32
   })
 }).annotate({
@@ -416,7 +417,22 @@ export const ExperimentSchema = Schema.Struct({
         "corpus, which a results table does not give"
     }
     : undefined
-))
+)).check(Schema.makeFilter((experiment: {
+  readonly model: { readonly context: number }
+  readonly eval: { readonly cloze: { readonly items: number; readonly answer_bytes: number } }
+}) => {
+  // The trainer cuts continuations to half the context so that each prompt keeps the other half.
+  const { cloze } = experiment.eval
+  const longest = Math.floor(experiment.model.context / 2)
+  return cloze.items > 0 && cloze.answer_bytes > longest
+    ? {
+      path: ["eval", "cloze", "answer_bytes"],
+      issue: `expected eval.cloze.answer_bytes at most half of model.context (${experiment.model.context}), so that a prompt ` +
+        `keeps the other half; got ${cloze.answer_bytes}: set it to ${longest} or less, raise model.context, or turn the cloze ` +
+        "off with `items: 0`"
+    }
+    : undefined
+}))
 
 /** A decoded spec of any sweep kind: every field present, expressions evaluated except `training.lr`. */
 export type ExperimentSpec = typeof ExperimentSchema.Type

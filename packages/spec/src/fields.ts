@@ -15,11 +15,23 @@ interface Documented<Default> {
   readonly default: Default
 }
 
-/** How a number is written in YAML: a finite number, or an expression string that evaluates to one. */
-const numberOrExpression = (expected: string, description: string) =>
-  Schema.Union([Schema.Finite, Schema.String]).annotate({ expected, description })
-
 export type NumberChecks = readonly [SchemaAST.Filter<number>, ...Array<SchemaAST.Filter<number>>]
+
+/**
+ * The JSON Schema bounds of `checks` (minimum, integer, ...), for a number as written in YAML, so
+ * that editors flag a literal out of bounds as decoding does. They never fail: the checks
+ * themselves run on the decoded number (an expression's value too), whose messages name the
+ * field's own expectation.
+ */
+const jsonSchemaBounds = (checks: NumberChecks): NumberChecks =>
+  Arr.map(checks, (check) => Schema.makeFilter((_: number) => undefined, { toJsonSchema: check.annotations?.toJsonSchema }))
+
+/**
+ * How a number is written in YAML: a finite number, or an expression string that evaluates to one.
+ * The JSON Schema states `checks` for the number; an expression it cannot evaluate.
+ */
+const numberOrExpression = (expected: string, description: string, checks: NumberChecks) =>
+  Schema.Union([Schema.Finite.check(...jsonSchemaBounds(checks)), Schema.String]).annotate({ expected, description })
 
 /** Every check reports the field's own expectation, whichever bound is broken. */
 const worded = (expected: string, checks: NumberChecks): NumberChecks =>
@@ -50,7 +62,7 @@ export interface NumberFieldOptions<Default> extends Documented<Default> {
 /** A number field; an expression such as `2^14` is evaluated when the spec is decoded. */
 export const numberField = (options: NumberFieldOptions<number>) =>
   withDefault(
-    numberOrExpression(`${options.expected} (a number or an expression such as \`2^14\`)`, options.description)
+    numberOrExpression(`${options.expected} (a number or an expression such as \`2^14\`)`, options.description, options.checks)
       .annotate({ default: options.default })
       .pipe(Schema.decodeTo(
         Schema.Number.check(...worded(options.expected, options.checks)),
@@ -75,7 +87,7 @@ export interface NumberListFieldOptions extends NumberFieldOptions<string | Read
 export const numberListField = (options: NumberListFieldOptions) => {
   const { expected, allowEmpty } = options
   const listExpected = `${expected}, a list of them, or an expression such as \`logspace(1e11, 1e12, 3)\``
-  const item = numberOrExpression(expected, options.description).pipe(
+  const item = numberOrExpression(expected, options.description, options.checks).pipe(
     Schema.decodeTo(
       Schema.Array(Schema.Number.check(...worded(expected, options.checks))),
       SchemaTransformation.transformEffect<ReadonlyArray<number>, number | string>({
@@ -126,7 +138,8 @@ export const runExpressionField = (options: Documented<string> & { readonly expe
   const { expected } = options
   const yamlForm = numberOrExpression(
     `${expected} (a number or an expression in N, D, C such as \`3e-3 * (N / 1e5)^-0.25\`)`,
-    options.description
+    options.description,
+    [Schema.isGreaterThan(0)]
   ).annotate({ default: options.default })
   return withDefault(
     yamlForm.pipe(Schema.decodeTo(

@@ -43,4 +43,4 @@ export { type FieldReference, type SectionReference, sectionKey, specReferenceMa
 export { loadExperiment, loadExperimentSpec } from "./load.ts"
 export { linspace, logspace } from "./spacing.ts"
 export { formatSpecIssue, SpecError, SpecIssue } from "./specIssue.ts"
-export { type LinePosition, yamlPosition } from "./yamlLocation.ts"
+export { firstWrittenPosition, type LinePosition, yamlPosition } from "./yamlLocation.ts"

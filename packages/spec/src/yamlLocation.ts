@@ -74,3 +74,17 @@ export const yamlPosition = (text: string, path: ReadonlyArray<PropertyKey>): Li
   const root = parseDocument(text, { lineCounter }).contents
   return root === null ? { line: 1, column: 1 } : valuePosition(locate(root as Node, path), lineCounter)
 }
+
+/**
+ * The position of the first of `paths` written in a YAML text (the most specific first, e.g. a
+ * budget's list entry, then the list, then another field that could fix the problem); when none
+ * is, the position of the first path's deepest existing ancestor.
+ */
+export const firstWrittenPosition = (text: string, paths: ReadonlyArray<ReadonlyArray<PropertyKey>>): LinePosition => {
+  const lineCounter = new LineCounter()
+  const root = parseDocument(text, { lineCounter }).contents
+  if (root === null) return { line: 1, column: 1 }
+  const locations = paths.map((path) => locate(root as Node, path))
+  const chosen = locations.find((location) => location.exact) ?? locations[0] ?? { node: root as Node, exact: true }
+  return valuePosition(chosen, lineCounter)
+}

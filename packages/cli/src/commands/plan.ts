@@ -6,7 +6,7 @@ import { stringify } from "yaml"
 import { estimateLines } from "../estimate/estimateSummary.ts"
 import { estimateRunSeconds, type RunTimeEstimate } from "../estimate/runTimeEstimate.ts"
 import { sci, seconds, table } from "../format.ts"
-import { loadSpecOfAnyKind } from "../specInput.ts"
+import { formatPlanNotes, loadSpecOfAnyKind } from "../specInput.ts"
 import { loadTableRows, tableRowsTable, tableSource } from "../tableSweep.ts"
 import { planExperiment } from "../planExperiment.ts"
 import { storeDirFor } from "../storeLocation.ts"
@@ -78,6 +78,7 @@ export const planCommand = Command.make(
       const outcome = wantEstimate ? yield* Effect.result(estimateRunSeconds(experiment, plan, storeDir)) : undefined
       const estimate = outcome !== undefined && Result.isSuccess(outcome) ? outcome.success : undefined
       const estimateFailure = outcome !== undefined && Result.isFailure(outcome) ? outcome.failure : undefined
+      const notes = yield* formatPlanNotes(spec, plan.notes)
       if (json) {
         const runs = plan.runs.map((planned, index) => {
           const run = estimate?.runs[index]
@@ -88,13 +89,14 @@ export const planCommand = Command.make(
           : estimateFailure !== undefined
           ? { estimate: { error: estimateFailure.message } }
           : {}
-        yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs, ...estimateField }, null, 2))
+        yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs, notes, ...estimateField }, null, 2))
         return
       }
       yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
       yield* Console.log(planTable(plan, estimate))
       const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
       yield* Console.log(`\n${plan.runs.length} runs, ${sci(totalFlops)} training FLOPs in all`)
+      if (notes.length > 0) yield* Console.log(notes.join("\n"))
       if (estimate !== undefined) yield* Console.log(estimateLines(estimate, yield* Clock.currentTimeMillis).join("\n"))
       if (estimateFailure !== undefined) yield* Console.log(`not estimated: ${estimateFailure.message}`)
       const repeating = plan.runs.filter((p) => (p.epochs ?? 0) > 1)

@@ -2,7 +2,7 @@ import { Console, Effect, Result } from "effect"
 import { Argument, Command } from "effect/cli"
 import { type ExperimentSpec, specOfKind } from "@scalelab/spec"
 import { UserInputError } from "../failure.ts"
-import { loadSpecOfAnyKind } from "../specInput.ts"
+import { loadCheckedSpec } from "../specInput.ts"
 import { loadTableRows, tableSource } from "../tableSweep.ts"
 
 export const specArgument = Argument.String("spec").pipe(Argument.withDescription("experiment spec (YAML)"))
@@ -26,13 +26,18 @@ export const validateCommand = Command.make(
     Effect.gen(function* () {
       const problems: Array<string> = []
       for (const spec of specs) {
-        const checked = yield* Effect.result(Effect.flatMap(loadSpecOfAnyKind(spec), (loaded) => summary(spec, loaded)))
+        const checked = yield* Effect.result(
+          Effect.flatMap(loadCheckedSpec(spec), ({ spec: loaded, notes }) => Effect.map(summary(spec, loaded), (line) => ({ line, notes })))
+        )
         if (Result.isFailure(checked)) {
           problems.push(checked.failure.message)
           continue
         }
-        yield* Console.log(`${spec}: valid — ${checked.success}`)
+        yield* Console.log([`${spec}: valid — ${checked.success.line}`, ...checked.success.notes].join("\n"))
       }
       if (problems.length > 0) return yield* new UserInputError({ message: problems.join("\n") })
     })
-).pipe(Command.withDescription("Check specs; print every problem as FILE:LINE:COL: message (exit 2 on any)"))
+).pipe(Command.withDescription(
+    "Check specs, their plans included (every budget must pay for its runs); print every problem as FILE:LINE:COL: " +
+      "message (exit 2 on any), and a FILE:LINE:COL: note: line for each size planned other than asked"
+  ))
