@@ -24,7 +24,7 @@ export interface ParsedYaml {
  */
 export const MAX_ALIAS_EXPANSION = 10_000
 
-const OPENERS: Readonly<Record<string, { readonly closer: string; readonly what: string }>> = {
+const CLOSERS: Readonly<Record<string, { readonly closer: string; readonly what: string }>> = {
   "[": { closer: "]", what: "list" },
   "{": { closer: "}", what: "map" }
 }
@@ -33,14 +33,15 @@ const OPENERS: Readonly<Record<string, { readonly closer: string; readonly what:
  * The flow collection (`[...]`, `{...}`) left open where the parser gave up at `offset`: the parser
  * reports the end of the text it took in, but the fix belongs at the bracket that never closed.
  */
-const unclosedFlowAt = (document: Document, text: string, offset: number): Node | undefined => {
-  let found: Node | undefined
+const unclosedFlowAt = (document: Document, text: string, offset: number) => {
+  let found: { readonly node: Node; readonly opener: string; readonly closer: string; readonly what: string } | undefined
   visit(document, {
     Collection: (_key, node) => {
       const [start, end] = node.range ?? [-1, -1]
-      const brackets = OPENERS[text[start] ?? ""]
+      const opener = text[start] ?? ""
+      const brackets = CLOSERS[opener]
       if (node.flow === true && end === offset && brackets !== undefined && text[end - 1] !== brackets.closer) {
-        found = node
+        found = { node, opener, ...brackets }
         return visit.BREAK
       }
       return undefined
@@ -49,11 +50,15 @@ const unclosedFlowAt = (document: Document, text: string, offset: number): Node 
   return found
 }
 
-/** `key: a: b` is a map inside a one-line value, always by mistake: the value has a colon and needs quotes. */
-const quoteHint = (text: string, offset: number): string => {
+/**
+ * `key: a: b` reads as a map inside a one-line value, always by mistake: the value holds a colon and
+ * needs quotes. The hint, with the line's own key and value; undefined when the value has no `: `.
+ */
+const quoteHint = (text: string, offset: number): string | undefined => {
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1
   const lineEnd = text.indexOf("\n", offset)
   const value = text.slice(offset, lineEnd === -1 ? text.length : lineEnd).replace(/\s+#.*$/, "").trim()
+  if (!/:(\s|$)/.test(value)) return undefined
   const key = text.slice(lineStart, offset).trim()
   return `a value that holds \`: \` must be quoted, e.g. \`${abbreviate(`${key} "${value.replaceAll('"', '\\"')}"`)}\``
 }
@@ -66,20 +71,19 @@ const syntaxProblem = (error: YAMLError, document: Document, text: string, lineC
   switch (error.code) {
     case "DUPLICATE_KEY":
       return at(here, "duplicate key: each key may appear only once in a map; remove or rename one of them")
-    case "BLOCK_AS_IMPLICIT_KEY":
-      return at(here, `YAML syntax error: ${error.message}; ${quoteHint(text, offset)}`)
+    case "BLOCK_AS_IMPLICIT_KEY": {
+      const hint = quoteHint(text, offset)
+      return at(here, `YAML syntax error: ${error.message}${hint === undefined ? "" : `; ${hint}`}`)
+    }
     case "BAD_INDENT":
     case "MISSING_CHAR": {
       const unclosed = unclosedFlowAt(document, text, offset)
-      const brackets = unclosed === undefined ? undefined : OPENERS[text[unclosed.range?.[0] ?? -1] ?? ""]
-      if (unclosed !== undefined && brackets !== undefined) {
-        return at(
-          positionOf(unclosed, lineCounter),
-          `YAML syntax error: this \`${text[unclosed.range?.[0] ?? 0]}\` is never closed; end the ${brackets.what} with ` +
-            `\`${brackets.closer}\` (the parser gave up looking for it at line ${line}, column ${col})`
-        )
-      }
-      return at(here, `YAML syntax error: ${error.message}`)
+      if (unclosed === undefined) return at(here, `YAML syntax error: ${error.message}`)
+      return at(
+        positionOf(unclosed.node, lineCounter),
+        `YAML syntax error: this \`${unclosed.opener}\` is never closed; end the ${unclosed.what} with \`${unclosed.closer}\` ` +
+          `(the parser gave up looking for it at line ${line}, column ${col})`
+      )
     }
     default:
       return at(here, `YAML syntax error: ${error.message}`)

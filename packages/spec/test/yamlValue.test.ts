@@ -55,4 +55,23 @@ describe("parseYaml", () => {
     ])
     expect(valueOf("bounds: [-.inf, .Inf]")).toEqual({ bounds: [-Infinity, Infinity] })
   })
+
+  it("hints to quote a value that holds a colon, with the line's own key and value", () => {
+    expect(problemsOf('name: say "hi": now  # a comment\n')[0]?.message).toBe(
+      "YAML syntax error: Nested mappings are not allowed in compact mappings; " +
+        'a value that holds `: ` must be quoted, e.g. `name: "say \\"hi\\": now"`'
+    )
+  })
+
+  it("reports a flow list or map left open at its opening bracket, wherever the parser gave up", () => {
+    const lines = ["name: x", "sweep:", "  budgets: [1e11,", ...Array.from({ length: 10 }, (_, i) => `    ${i + 2}e11,`), "  sizes_per_budget: 3"]
+    expect(problemsOf(lines.join("\n"))).toEqual([{
+      line: 3,
+      column: 12,
+      message: "YAML syntax error: this `[` is never closed; end the list with `]` (the parser gave up looking for it at line 14, column 3)"
+    }])
+    expect(problemsOf("{ name: x, sweep: { budgets: 1e12 }\n").map(({ line, column, message }) => `${line}:${column} ${message}`)).toEqual([
+      "1:1 YAML syntax error: this `{` is never closed; end the map with `}` (the parser gave up looking for it at line 2, column 1)"
+    ])
+  })
 })
