@@ -1,8 +1,7 @@
 import * as fs from "node:fs/promises"
-import { Effect } from "effect"
-import { parse } from "yaml"
+import { Effect, Result } from "effect"
 import type { CustomLaw, CustomLawParameter, StartRange } from "@scalelab/laws"
-import { yamlPosition } from "@scalelab/spec"
+import { formatSpecIssue, parseYaml, yamlPosition } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
 
 /** What a law file looks like, for every message about one that is not right. */
@@ -67,11 +66,11 @@ export const loadLawFile = (file: string, variables: ReadonlyArray<string>): Eff
             : `${file}: could not read it (${String(cause)})`
         })
     })
-    const parsed = yield* Effect.try({
-      try: () => parse(text) as unknown,
-      catch: (cause) => new UserInputError({ message: `${file}: not valid YAML (${(cause as Error).message})` })
-    })
-    const law = lawOf(parsed, variables)
+    const parsed = parseYaml(text)
+    if (Result.isFailure(parsed)) {
+      return yield* new UserInputError({ message: parsed.failure.map((problem) => formatSpecIssue({ file, ...problem })).join("\n") })
+    }
+    const law = lawOf(parsed.success.value, variables)
     if ("path" in law) {
       const { line, column } = yamlPosition(text, law.path)
       const field = law.path.length === 0 ? "" : `field ${law.path.join(".")}: `

@@ -146,7 +146,7 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
     const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
     if (loaded._tag === "Table") return yield* fromTableSweep(spec, loaded.table, rename)
     const { experiment } = loaded
-    const storeDir = storeDirFor(spec, store)
+    const storeDir = yield* storeDirFor(spec, store, "write")
     if (!existsSync(databasePath(storeDir))) {
       return yield* new UserInputError({
         message: `no run store at ${storeDir}: run \`scalelab run ${spec}\` first, or pass --store DIR`

@@ -4,7 +4,7 @@ import { RunStore } from "@scalelab/runner"
 import type { Experiment } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { sci } from "./format.ts"
-import { storeDirFor } from "./storeLocation.ts"
+import { defaultStoreDir } from "./storeLocation.ts"
 import type { Interval } from "@scalelab/laws"
 import { plannedResultPoints } from "./resultsInput.ts"
 import { fitForReport, type IsoflopIntervals, type IsoflopOutcome, writeReport, type WrittenReport } from "./reportWriter.ts"
@@ -51,7 +51,7 @@ export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals)
 export const whereToLook = (report: WrittenReport, specPath: string, storeDir: string): ReadonlyArray<string> => {
   const relative = (file: string) => path.relative(process.cwd(), file) || "."
   // The commands below find the store beside the spec by themselves; any other needs naming.
-  const spec = path.resolve(storeDir) === path.resolve(storeDirFor(specPath, undefined))
+  const spec = path.resolve(storeDir) === path.resolve(defaultStoreDir(specPath))
     ? specPath
     : `${specPath} --store ${relative(storeDir)}`
   const pngs = report.plotPaths.filter((file) => file.endsWith(".png")).map((file) => path.basename(file))

@@ -33,7 +33,7 @@ export const tableRowsTable = (results: LoadedResults): string =>
 export const reportTableSweep = (spec: string, experiment: TableExperiment, store: Option.Option<string>) =>
   Effect.gen(function*() {
     const results = yield* loadTableRows(spec)
-    const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
+    const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
     const written = yield* writeResultsReport({
       input: spec,
       name: experiment.name,

@@ -1,13 +1,14 @@
 // Spec text to Experiment, without I/O: YAML parsing, schema decoding, and every problem found
 // along the way located at its line and column in the text.
 import { Result, Schema } from "effect"
-import { isScalar, LineCounter, parseDocument, type Node, type YAMLError } from "yaml"
+import { isScalar, type LineCounter, type Node } from "yaml"
 import { type Experiment, type ExperimentSpec, ExperimentSchema, trainedExperiment } from "./experiment.ts"
 import { formatNumber } from "./formatNumber.ts"
 import { collectProblems, type SchemaProblem } from "./schemaProblems.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
 import { closestMatch } from "./suggest.ts"
 import { describeSource, locate, positionOf, valuePosition, type LinePosition, yamlPosition } from "./yamlLocation.ts"
+import { parseYaml } from "./yamlValue.ts"
 
 const decodeExperiment = Schema.decodeUnknownResult(ExperimentSchema, {
   errors: "all",
@@ -25,11 +26,6 @@ const withForecastBudgets = (experiment: ExperimentSpec): ExperimentSpec => {
     ? experiment
     : { ...experiment, forecast: { compute: defaultForecastBudgets(Math.max(...sweep.budgets)) } }
 }
-
-const yamlErrorMessage = (error: YAMLError): string =>
-  error.code === "DUPLICATE_KEY"
-    ? "duplicate key: each key may appear only once in a map; remove or rename one of them"
-    : `YAML syntax error: ${error.message}`
 
 const suggestion = (word: string, candidates: ReadonlyArray<string>): string | undefined => {
   const match = closestMatch(word, candidates)
@@ -90,22 +86,15 @@ const distinct = (issues: ReadonlyArray<SpecIssue>): ReadonlyArray<SpecIssue> =>
  * Fails with every problem found, located at its line and column.
  */
 export const decodeSpecText = (text: string, file: string): Result.Result<ExperimentSpec, SpecError> => {
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const fail = (issues: ReadonlyArray<LinePosition & { readonly message: string }>) =>
     Result.fail(new SpecError({ issues: distinct(issues.map((issue) => ({ file, ...issue }))).toSorted(byPosition) }))
-
-  if (document.errors.length > 0) {
-    return fail(document.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0])
-      return { line, column: col, message: yamlErrorMessage(error) }
-    }))
-  }
-  const root = document.contents
+  const parsed = parseYaml(text)
+  if (Result.isFailure(parsed)) return fail(parsed.failure)
+  const { root, value, lineCounter } = parsed.success
   if (root === null) {
     return fail([{ line: 1, column: 1, message: "the file holds no settings; an experiment needs at least `name: <name>`" }])
   }
-  return Result.match(decodeExperiment(document.toJS()), {
+  return Result.match(decodeExperiment(value), {
     onSuccess: (experiment) => Result.succeed(withForecastBudgets(experiment)),
     onFailure: (error) => fail(collectProblems(error.issue).map((problem) => locateProblem(problem, root, text, lineCounter)))
   })

@@ -13,7 +13,8 @@ import {
   isSymbolNode,
   type MathNode
 } from "mathjs"
-import { formatNumber } from "./formatNumber.ts"
+import { abbreviate } from "./abbreviate.ts"
+import { BEYOND_LARGEST_NUMBER, formatNumber } from "./formatNumber.ts"
 import { linspace, logspace } from "./spacing.ts"
 
 export class ExpressionError extends Data.TaggedError("ExpressionError")<{
@@ -66,6 +67,43 @@ const NODE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 }
 
 const quote = (text: string): string => `\`${text}\``
+
+/**
+ * Bounds on an expression, checked before mathjs parses it: its parser and evaluator recurse once
+ * per nested bracket and per operand, so a long or deeply nested expression would exhaust the stack.
+ * A spec's expressions are a few dozen characters with two or three levels of brackets.
+ */
+export const MAX_EXPRESSION_LENGTH = 500
+export const MAX_EXPRESSION_NESTING = 20
+
+/** How deep brackets nest in `source`, counting `(`, `[` and `{` alike. */
+const nestingDepth = (source: string): number => {
+  let depth = 0
+  let deepest = 0
+  for (const character of source) {
+    if (character === "(" || character === "[" || character === "{") deepest = Math.max(deepest, ++depth)
+    else if (character === ")" || character === "]" || character === "}") depth = Math.max(0, depth - 1)
+  }
+  return deepest
+}
+
+/** A number written in `source` that is too large for a double; mathjs would read it as Infinity. */
+const overflowingNumber = (source: string): string | undefined =>
+  source.match(/(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?/gi)?.find((literal) => !Number.isFinite(Number(literal)))
+
+/** Why `source` cannot be parsed safely or as written; undefined when nothing stands in the way. */
+const unparsable = (source: string): string | undefined => {
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    return `${source.length.toLocaleString("en")} characters, more than the ${MAX_EXPRESSION_LENGTH} an expression may have; ` +
+      "write the number it stands for, or a shorter expression"
+  }
+  const depth = nestingDepth(source)
+  if (depth > MAX_EXPRESSION_NESTING) {
+    return `brackets nest ${depth} deep, more than the ${MAX_EXPRESSION_NESTING} an expression may have; write it with fewer brackets`
+  }
+  const overflowing = overflowingNumber(source)
+  return overflowing === undefined ? undefined : `${quote(abbreviate(overflowing))} overflows: its magnitude is ${BEYOND_LARGEST_NUMBER}`
+}
 
 const allowedNames = (variables: ReadonlyArray<string>): string =>
   variables.length === 0
@@ -126,7 +164,9 @@ export const evaluateNumberList = (
   source: string,
   variables: Readonly<Record<string, number>> = {}
 ): Result.Result<ReadonlyArray<number>, ExpressionError> => {
-  const fail = (problem: string) => Result.fail(new ExpressionError({ source, message: `${quote(source)}: ${problem}` }))
+  const fail = (problem: string) => Result.fail(new ExpressionError({ source, message: `${quote(abbreviate(source))}: ${problem}` }))
+  const unsafe = unparsable(source)
+  if (unsafe !== undefined) return fail(unsafe)
   let tree: MathNode
   try {
     tree = parseTree(source)
@@ -156,4 +196,4 @@ export const evaluateExpression = (
   Result.flatMap(evaluateNumberList(source, variables), (numbers) =>
     numbers.length === 1 && numbers[0] !== undefined
       ? Result.succeed(numbers[0])
-      : Result.fail(new ExpressionError({ source, message: `${quote(source)}: yields ${numbers.length} values, expected one number` })))
+      : Result.fail(new ExpressionError({ source, message: `${quote(abbreviate(source))}: yields ${numbers.length} values, expected one number` })))

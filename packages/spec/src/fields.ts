@@ -3,6 +3,7 @@
 // carries the `expected` wording that error messages show, so a message speaks in the field's
 // own terms, and its description and default sit on the YAML side so the JSON Schema shows them.
 import { Array as Arr, Effect, Result, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
+import { abbreviate } from "./abbreviate.ts"
 import { evaluateExpression, evaluateNumberList, type ExpressionError } from "./expression.ts"
 import { formatNumber } from "./formatNumber.ts"
 
@@ -40,18 +41,35 @@ const worded = (expected: string, checks: NumberChecks): NumberChecks =>
 const expressionIssue = (message: string, input: unknown, options: SchemaAST.ParseOptions) =>
   new SchemaIssue.InvalidValue({ message }, input, options)
 
+type FieldDecode<I, T> = (input: I, options: SchemaAST.ParseOptions) => Effect.Effect<T, SchemaIssue.Issue>
+
+/**
+ * A field's decoding that ends in a schema issue whatever happens inside it. A throw (a stack
+ * exhausted by an input no bound foresaw, or a bug) would otherwise escape the schema as a defect
+ * with no line, no field and a stack trace; as an issue it is reported at the field like any other.
+ */
+const neverThrows = <I, T>(decode: FieldDecode<I, T>): FieldDecode<I, T> => (input, options) => {
+  try {
+    return decode(input, options)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    return Effect.fail(expressionIssue(`\`${abbreviate(String(input))}\`: cannot be evaluated (${reason}); write a simpler value`, input, options))
+  }
+}
+
 /** Decodes a number as it is and an expression with `evaluate`; a failed expression becomes the issue. */
 const numberOrEvaluated = <T>(
   fromNumber: (value: number) => T,
   evaluate: (source: string) => Result.Result<T, ExpressionError>
-) =>
-(input: number | string, options: SchemaAST.ParseOptions): Effect.Effect<T, SchemaIssue.Issue> =>
-  typeof input === "number"
-    ? Effect.succeed(fromNumber(input))
-    : Result.match(evaluate(input), {
-      onSuccess: Effect.succeed,
-      onFailure: (error) => Effect.fail(expressionIssue(error.message, input, options))
-    })
+): FieldDecode<number | string, T> =>
+  neverThrows((input, options) =>
+    typeof input === "number"
+      ? Effect.succeed(fromNumber(input))
+      : Result.match(evaluate(input), {
+        onSuccess: Effect.succeed,
+        onFailure: (error) => Effect.fail(expressionIssue(error.message, input, options))
+      })
+  )
 
 export interface NumberFieldOptions<Default> extends Documented<Default> {
   /** What the field wants, completing "expected ...", e.g. "a positive integer". */
@@ -144,8 +162,8 @@ export const runExpressionField = (options: Documented<string> & { readonly expe
   return withDefault(
     yamlForm.pipe(Schema.decodeTo(
       Schema.String,
-      SchemaTransformation.transformEffect({
-        decode: (input: number | string, parseOptions) => {
+      SchemaTransformation.transformEffect<string, number | string>({
+        decode: neverThrows((input, parseOptions) => {
           const source = typeof input === "number" ? String(input) : input
           return Result.match(evaluateExpression(source, REPRESENTATIVE_RUN), {
             onSuccess: (value) =>
@@ -158,7 +176,7 @@ export const runExpressionField = (options: Documented<string> & { readonly expe
                 )),
             onFailure: (error) => Effect.fail(expressionIssue(error.message, input, parseOptions))
           })
-        },
+        }),
         encode: (source: string) => Effect.succeed(source)
       })
     )),

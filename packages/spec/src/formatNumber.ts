@@ -7,3 +7,6 @@ export const formatNumber = (value: number): string => {
   if (magnitude === 0 || (magnitude >= 1e-4 && magnitude < 1e6)) return String(rounded)
   return rounded.toExponential().replace("e+", "e")
 }
+
+/** Why a number came out infinite: it overflowed what a double holds. */
+export const BEYOND_LARGEST_NUMBER = `beyond the largest finite number, about ${Number.MAX_VALUE.toPrecision(2).replace("e+", "e")}`

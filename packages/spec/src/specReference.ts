@@ -3,7 +3,9 @@
 // field's `expected` wording) is walked section by section into one table per section.
 import { Schema } from "effect"
 import { ExperimentSchema } from "./experiment.ts"
+import { MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_NESTING } from "./expression.ts"
 import { FULL_EXAMPLE, SECTION_EXAMPLES } from "./specExamples.ts"
+import { MAX_ALIAS_EXPANSION } from "./yamlValue.ts"
 
 /** The parts of a JSON Schema node that the reference reads. */
 interface SchemaNode {
@@ -220,6 +222,8 @@ const INTRODUCTION = [
   "`logspace(1e10, 1e11, 3)` (3 values evenly spaced in log scale) or `linspace(a, b, n)`. The",
   "learning rate and the batch size may depend on the run: they are expressions in `N` (parameters),",
   "`D` (training tokens) and `C` (training FLOPs), evaluated for each run when it is planned.",
+  `An expression may be up to ${MAX_EXPRESSION_LENGTH} characters long, with brackets nested up to ${MAX_EXPRESSION_NESTING} deep.`,
+  `YAML anchors and aliases (\`&base\`, \`*base\`) may repeat up to ${MAX_ALIAS_EXPANSION.toLocaleString("en")} values in all.`,
   "",
   "Units: FLOPs are the floating-point operations of training a run, counted as the `flops` field",
   "says; tokens are the tokenizer's tokens (bytes with `tokenizer: bytes`); parameters count every",

@@ -1,6 +1,7 @@
 // Finds where in the YAML text a value at a schema path came from, so that a schema issue can be
 // reported at the line and column the user has to edit.
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml"
+import { abbreviate } from "./abbreviate.ts"
 
 export interface YamlLocation {
   /** The node at the path, or its deepest existing ancestor when the path leaves the document. */
@@ -59,10 +60,7 @@ export const describeSource = (node: Node, text: string): string => {
   if (isSeq(node)) return "a list"
   if (isEmptyValue(node)) return "nothing"
   const [start, end] = node.range ?? [0, 0]
-  const source = text.slice(start, end).trim()
-  const firstLine = source.split("\n")[0] ?? ""
-  const shown = firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine
-  return `\`${shown}\``
+  return `\`${abbreviate(text.slice(start, end).trim())}\``
 }
 
 /**

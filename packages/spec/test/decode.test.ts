@@ -137,6 +137,19 @@ describe("decodeExperimentText", () => {
     ])
   })
 
+  it("reports an expression too large to evaluate at its field, echoing only its start", () => {
+    const terms = Array(10_000).fill("1e-5").join(" + ")
+    const nested = `${"(".repeat(500)}1e-3${")".repeat(500)}`
+    expect(issuesOf(`name: x\ntraining:\n  lr: ${terms}\n`)).toEqual([
+      "spec.yaml:3:7: `1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1...`: 69,997 characters, " +
+      "more than the 500 an expression may have; write the number it stands for, or a shorter expression"
+    ])
+    expect(issuesOf(`name: x\nsweep: { budgets: ["${"(".repeat(100)}1e12${")".repeat(100)}"] }\ntraining: { lr: ${nested} }\n`)).toEqual([
+      expect.stringMatching(/^spec\.yaml:2:20: `\({57}\.\.\.`: brackets nest 100 deep, more than the 20/),
+      expect.stringMatching(/^spec\.yaml:3:17: `\({57}\.\.\.`: 1,004 characters, more than the 500/)
+    ])
+  })
+
   it("fails with a SpecError whose message lists the issues", () => {
     const result = decodeExperimentText("name: x\nflops: 7N\n", "x.yaml")
     expect(Result.isFailure(result)).toBe(true)

@@ -1,6 +1,7 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { evaluateExpression, evaluateNumberList } from "../src/index.ts"
+import { MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_NESTING } from "../src/expression.ts"
 
 const value = (source: string, variables: Record<string, number> = {}): number => {
   const result = evaluateExpression(source, variables)
@@ -104,6 +105,35 @@ describe("the expression sandbox", () => {
   it("allows only the variables a field declares", () => {
     expect(problem("N * T", { N: 1, D: 1, C: 1 })).toContain("unknown name `T` (names allowed: N, D, C, pi, e)")
     expect(value("N * D", { N: 3, D: 4 })).toBe(12)
+  })
+
+  it("rejects an expression too long to parse safely, echoing only its start", () => {
+    const terms = Array(10_000).fill("1e-5").join(" + ")
+    const message = problem(terms)
+    expect(message).toBe(
+      "`1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1e-5 + 1...`: 69,997 characters, more than the 500 an expression " +
+        "may have; write the number it stands for, or a shorter expression"
+    )
+  })
+
+  it("rejects brackets nested too deep to parse safely", () => {
+    const nested = (depth: number) => `${"(".repeat(depth)}2${")".repeat(depth)}`
+    expect(problem(nested(100))).toContain(`brackets nest 100 deep, more than the ${MAX_EXPRESSION_NESTING} an expression may have`)
+    expect(problem(`max(${nested(30)}, 1)`)).toContain("brackets nest 31 deep")
+  })
+
+  it("evaluates expressions at the bounds, of every shape the parser recurses on", () => {
+    const longest = (unit: string, last: string) => unit.repeat(Math.floor((MAX_EXPRESSION_LENGTH - last.length) / unit.length)) + last
+    expect(value(longest("1+", "1"))).toBe(250)
+    expect(value(longest("-", "1"))).toBe(-1)
+    expect(value(longest("1^", "1"))).toBe(1)
+    expect(value(longest("abs(", "").slice(0, 4 * MAX_EXPRESSION_NESTING) + "1" + ")".repeat(MAX_EXPRESSION_NESTING))).toBe(1)
+  })
+
+  it("says a number beyond the largest double overflows, rather than that it is not a number", () => {
+    expect(problem("1e400 * 2")).toBe("`1e400 * 2`: `1e400` overflows: its magnitude is beyond the largest finite number, about 1.8e308")
+    expect(problem("2 * 1.5E+999")).toContain("`1.5E+999` overflows")
+    expect(value("x1e400", { x1e400: 3 })).toBe(3)
   })
 
   it("caps the size of generated sequences", () => {

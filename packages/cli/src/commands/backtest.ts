@@ -136,7 +136,7 @@ export const backtestCommand = Command.make(
       if (bootstrap < 0) return yield* new UserInputError({ message: `--bootstrap ${bootstrap}: give 0 (no intervals) or more resamples` })
       if (Option.isSome(concurrency)) yield* positive("concurrency", concurrency.value)
       const experiment = yield* withExecutor(yield* loadSpec(spec), executor)
-      const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
+      const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const isTTY = process.stdout.isTTY === true && process.env["TERM"] !== "dumb"
       // Under --json the progress is for a person watching stderr: lines, not JSON or a redrawn view.
       const mode = json ? (quiet ? "quiet" : "lines") : chooseProgressMode({ json: false, quiet, isTTY })

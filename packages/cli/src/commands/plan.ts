@@ -71,7 +71,7 @@ export const planCommand = Command.make(
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* tableSpecPlan(spec, loaded.table, json)
       const { experiment } = loaded
-      const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
+      const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.
       const plan = yield* planExperiment(experiment, storeDir)
       // A plan is worth showing without its estimate: a failed estimate is reported, not fatal.

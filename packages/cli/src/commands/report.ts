@@ -21,7 +21,7 @@ const specExtensions = new Set([".yaml", ".yml"])
 const specDetails = (input: string, store: Option.Option<string>, points: ReadonlyArray<ResultPoint>) =>
   Effect.gen(function*() {
     const spec = yield* loadSpecOfAnyKind(input)
-    const storeDir = storeDirFor(input, Option.getOrUndefined(store))
+    const storeDir = yield* storeDirFor(input, Option.getOrUndefined(store), "write")
     const experiment = trainedExperiment(spec)
     if (experiment === undefined) return { name: spec.name, forecastComputes: spec.forecast.compute, storeDir, curves: [] }
     const curves = yield* storedLossCurves(points).pipe(

@@ -189,7 +189,7 @@ export const runCommand = Command.make(
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
       const experiment = yield* withExecutor(loaded.experiment, executor)
-      const storeDir = storeDirFor(spec, Option.getOrUndefined(store))
+      const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
       yield* sweepFitReport(experiment, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun, spec).pipe(
         Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(experiment, storeDir, path.dirname(path.resolve(spec)))))

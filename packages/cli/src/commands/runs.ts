@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { type AttemptRow, databasePath, RunStatus, RunStore } from "@scalelab/runner"
+import { type AttemptRow, RunStatus, RunStore } from "@scalelab/runner"
 import { sci, table } from "../format.ts"
 import { loadSpec } from "../specInput.ts"
-import { storeDirFor } from "../storeLocation.ts"
+import { existingStoreFor } from "../storeLocation.ts"
 import { UserInputError } from "../failure.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
@@ -107,17 +106,12 @@ export const runsCommand = Command.make(
       if (statuses !== undefined && csv) {
         return yield* new UserInputError({ message: "--csv lists the results of completed runs only; drop --status, or use --json to filter runs by status" })
       }
-      const storeDir = Option.isSome(spec) ? storeDirFor(spec.value, Option.getOrUndefined(store)) : Option.getOrUndefined(store)
-      if (storeDir === undefined) {
-        return yield* new UserInputError({ message: "say which runs: `scalelab runs SPEC` or `scalelab runs --store DIR`" })
-      }
+      const storeDir = yield* existingStoreFor(
+        Option.getOrUndefined(spec),
+        Option.getOrUndefined(store),
+        "say which runs: `scalelab runs SPEC` or `scalelab runs --store DIR`"
+      )
       const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
-      // Opening a store creates it; listing must not leave an empty store behind a typo.
-      if (!existsSync(databasePath(storeDir))) {
-        return yield* new UserInputError({
-          message: `no run store at ${storeDir} (no ${databasePath(storeDir)}): run \`scalelab run SPEC\` first, or pass --store DIR`
-        })
-      }
       yield* listRuns({ experiment, statuses, json, csv }).pipe(Effect.provide(RunStore.layer(storeDir)))
     })
 ).pipe(Command.withDescription("List runs and their state (--status to filter; --json adds each run's result and attempts); --csv exports the results table that fits read"))

@@ -1,13 +1,11 @@
-import { existsSync } from "node:fs"
 import { Console, Effect, Layer, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { HttpServer } from "effect/http"
 import { dashboardServer } from "@scalelab/dashboard"
-import { databasePath } from "@scalelab/runner"
 import { storeFlag } from "../commonFlags.ts"
 import { UserInputError } from "../failure.ts"
 import { loadSpec } from "../specInput.ts"
-import { storeDirFor } from "../storeLocation.ts"
+import { existingStoreFor } from "../storeLocation.ts"
 
 const defaultPort = 8765
 
@@ -35,15 +33,11 @@ export const uiCommand = Command.make(
       if (port < 0 || port > 65535) {
         return yield* new UserInputError({ message: `--port ${port}: use a port from 0 to 65535 (0 picks a free one)` })
       }
-      const storeDir = Option.isSome(spec) ? storeDirFor(spec.value, Option.getOrUndefined(store)) : Option.getOrUndefined(store)
-      if (storeDir === undefined) {
-        return yield* new UserInputError({ message: "say which store to watch: `scalelab ui SPEC` or `scalelab ui --store DIR`" })
-      }
-      if (!existsSync(databasePath(storeDir))) {
-        return yield* new UserInputError({
-          message: `no run store at ${storeDir} (no ${databasePath(storeDir)}): run \`scalelab run SPEC\` first, or pass --store DIR`
-        })
-      }
+      const storeDir = yield* existingStoreFor(
+        Option.getOrUndefined(spec),
+        Option.getOrUndefined(store),
+        "say which store to watch: `scalelab ui SPEC` or `scalelab ui --store DIR`"
+      )
       const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
       yield* Layer.launch(announceAddress(experiment).pipe(Layer.provideMerge(dashboardServer({ storeDir, port })))).pipe(
         Effect.catchTag("ServeError", (error) =>
