@@ -4,7 +4,7 @@ import { parseColumnMap } from "../columnMap.ts"
 import { UserInputError } from "../failure.ts"
 import { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "../fitOutput.ts"
 import { loadLawFile } from "../lawFile.ts"
-import { attempt, attemptAsync } from "../pureInput.ts"
+import { attemptStepwise } from "../pureInput.ts"
 import {
   type BootstrapRequest,
   fitDownstreamResults,
@@ -84,20 +84,20 @@ const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<Method
   const { results, bootstrap, computes } = request
   switch (method) {
     case "isoflop":
-      return attempt(() => ({ method, result: fitIsoflopResults(results.points, bootstrap) }))
+      return attemptStepwise(() => fitIsoflopResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method, result })))
     case "parametric":
-      return attemptAsync(() => fitParametricResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method, result })))
+      return fitParametricResults(results.points, bootstrap).pipe(Effect.map((result) => ({ method, result })))
     case "envelope":
       return Effect.gen(function* () {
         const curves = yield* Effect.catch(results.curves, (error) => absent(request, method, error.message))
-        return { method, loss: curves.loss, result: yield* attempt(() => fitEnvelopeResults(curves.curves, bootstrap, computes)) }
+        return { method, loss: curves.loss, result: yield* attemptStepwise(() => fitEnvelopeResults(curves.curves, bootstrap, computes)) }
       })
     case "law":
       return Effect.gen(function* () {
         const file = request.lawFile
         if (file === undefined) return yield* absent(request, method, "no --law-file given; declare the law in a YAML file")
         const law = yield* loadLawFile(file, lawVariables)
-        const result = yield* attempt(() => fitLawResults(law, results.points, bootstrap)).pipe(
+        const result = yield* attemptStepwise(() => fitLawResults(law, results.points, bootstrap)).pipe(
           Effect.mapError((error) => new UserInputError({ message: `law of ${file}: ${error.message}` }))
         )
         return { method, file, result }
@@ -105,7 +105,7 @@ const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<Method
     case "downstream":
       return Effect.gen(function* () {
         const tasks = yield* tasksFor(request)
-        return { method, results: yield* attempt(() => tasks.map((task) => fitDownstreamResults(results.points, task, bootstrap, computes))) }
+        return { method, results: yield* Effect.forEach(tasks, (task) => attemptStepwise(() => fitDownstreamResults(results.points, task, bootstrap, computes))) }
       })
   }
 }

@@ -1,10 +1,10 @@
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { forecastIsoflop, type Interval, lawByName } from "@scalelab/laws"
+import { forecastIsoflop, type Interval, lawByName, type Stepwise } from "@scalelab/laws"
 import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "../allocationInterval.ts"
 import { UserInputError } from "../failure.ts"
 import { sci } from "../format.ts"
-import { attempt, attemptAsync } from "../pureInput.ts"
+import { attempt, attemptStepwise } from "../pureInput.ts"
 import {
   type Allocation,
   fitIsoflopResults,
@@ -24,9 +24,9 @@ interface Forecast {
   readonly note: string | undefined
 }
 
-const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Forecast => {
+function* isoflopForecast(points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Stepwise<Forecast> {
   const computes = target.quantity === "compute" ? [target.value] : []
-  const { fit, bootstrap } = fitIsoflopResults(points, { resamples, seed }, computes)
+  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed }, computes)
   const point = allocationAt((compute) => forecastIsoflop(fit, compute), target)
   const interval = bootstrap?.forecasts[0]
   return {
@@ -38,14 +38,13 @@ const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, res
   }
 }
 
-const parametricForecast = async (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Promise<Forecast> => {
-  const { fit, bootstrap } = await fitParametricResults(points, { resamples, seed })
-  return {
-    point: allocationAt(parametricForecaster(fit), target),
-    interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
-    note: undefined
-  }
-}
+const parametricForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number) =>
+  Effect.flatMap(fitParametricResults(points, { resamples, seed }), ({ fit, bootstrap }) =>
+    attempt((): Forecast => ({
+      point: allocationAt(parametricForecaster(fit), target),
+      interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
+      note: undefined
+    })))
 
 const targetOf = (flags: Record<Target["quantity"], Option.Option<number>>) => {
   const given = (Object.entries(flags) as Array<[Target["quantity"], Option.Option<number>]>).flatMap(([quantity, value]) =>
@@ -108,8 +107,8 @@ export const forecastCommand = Command.make(
       } else if (Option.isSome(flags.from) && Option.isNone(flags.law)) {
         const results = yield* loadInput(flags.from.value, flags.map, flags.store)
         forecast = yield* (flags.method === "isoflop"
-          ? attempt(() => isoflopForecast(results.points, target, flags.bootstrap, flags.seed))
-          : attemptAsync(() => parametricForecast(results.points, target, flags.bootstrap, flags.seed)))
+          ? attemptStepwise(() => isoflopForecast(results.points, target, flags.bootstrap, flags.seed))
+          : parametricForecast(results.points, target, flags.bootstrap, flags.seed))
         source = `the ${flags.method} fit of ${flags.from.value}`
       } else {
         return yield* new UserInputError({ message: "give exactly one of --from INPUT (a spec or results table to fit) or --law NAME (see `scalelab laws`)" })
