@@ -16,20 +16,22 @@ import {
 } from "../resultsFit.ts"
 import { type LoadedResults, loadResults } from "../resultsInput.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
+import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 
 export const inputArgument = Argument.String("input").pipe(
   Argument.withDescription("a spec (its store's finished runs) or a results table (.csv, .jsonl)")
 )
 
-export const bootstrapFlag = Flag.Int("bootstrap").pipe(
-  Flag.withDescription("bootstrap resamples for 80% intervals (0: none)"),
-  Flag.withDefault(0)
-)
+export const bootstrapFlag = bounded(Flag.Int("bootstrap"), flagRanges.bootstrap, "bootstrap resamples for 80% intervals, 0 for none", 0)
 
-export const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("seed of the bootstrap resampling"), Flag.withDefault(0))
+export const seedFlag = bounded(Flag.Int("seed"), flagRanges.seed, "seed of the bootstrap resampling", 0)
+
+/** A training budget in FLOPs, given once per budget. */
+export const computesFlag = (description: string) =>
+  bounded(Flag.Finite("compute"), flagRanges.quantity, `${description}; repeat the flag for more budgets`).pipe(Flag.atLeast(0))
 
 export const mapFlag = Flag.String("map").pipe(
-  Flag.withDescription('rename a table\'s columns, ours=theirs: --map params="Model Size",flops="Training FLOP"'),
+  Flag.withDescription('rename a table\'s columns, ours=theirs: --map params="Model Size",flops="Training FLOP" (default: none, the names as they are)'),
   Flag.optional
 )
 
@@ -128,26 +130,24 @@ export const fitCommand = Command.make(
   {
     input: inputArgument,
     method: Flag.Literals("method", [...methods, "all"]).pipe(
-      Flag.withDescription(
+      withShownDefault<Method | "all">(
+        "all",
         "isoflop (a parabola per budget, power laws across), parametric (Chinchilla approach 3), envelope (approach 1, " +
           "on training curves), law (a law from --law-file), downstream (task NLL, then accuracy), or all (every method " +
           "the input supports)"
-      ),
-      Flag.withDefault("all")
+      )
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
     map: mapFlag,
     store: storeFlag,
     lawFile: Flag.String("law-file").pipe(
-      Flag.withDescription("a YAML law: expression, variables (params, tokens, flops, budget), parameters: { name: { start: [lo, hi], bounds: [lo, hi] } }"),
+      Flag.withDescription("a YAML law: expression, variables (params, tokens, flops, budget), parameters: { name: { start: [lo, hi], bounds: [lo, hi] } } " +
+        "(default: none; the law method needs one)"),
       Flag.optional
     ),
     task: Flag.String("task").pipe(Flag.withDescription("the downstream task to fit (default: every task.<name>.nll/.acc pair)"), Flag.optional),
-    compute: Flag.Finite("compute").pipe(
-      Flag.withDescription("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (repeatable)"),
-      Flag.atLeast(0)
-    ),
+    compute: computesFlag("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (default: none)"),
     json: jsonFlag
   },
   ({ input, method, bootstrap, seed, map, store, lawFile, task, compute, json }) =>

@@ -10,12 +10,14 @@ import {
   fitIsoflopResults,
   fitMethods,
   fitParametricResults,
+  type FitMethod,
   parametricForecaster,
   publishedForecaster
 } from "../resultsFit.ts"
 import type { ResultPoint } from "../resultsInput.ts"
 import { bootstrapFlag, loadInput, mapFlag, seedFlag } from "./fit.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
+import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 
 interface Forecast {
   readonly point: Allocation
@@ -70,20 +72,18 @@ const forecastText = ({ point, interval: ranges, note }: Forecast, source: strin
     ...(note === undefined ? [] : [`no interval: ${note}`])
   ].join("\n")
 
-const quantityFlag = (name: string, description: string) =>
-  Flag.Finite(name).pipe(Flag.withDescription(description), Flag.optional)
+const quantityFlag = (name: string, description: string) => bounded(Flag.Finite(name), flagRanges.quantity, description).pipe(Flag.optional)
 
 export const forecastCommand = Command.make(
   "forecast",
   {
-    compute: quantityFlag("compute", "training compute in FLOPs: the optimal params, tokens and loss there"),
+    compute: quantityFlag("compute", "training compute in FLOPs: the optimal params, tokens and loss there (give one of --compute, --params, --tokens)"),
     params: quantityFlag("params", "a model size: the compute at which it is compute-optimal"),
     tokens: quantityFlag("tokens", "a token count: the compute at which it is compute-optimal"),
-    from: Flag.String("from").pipe(Flag.withDescription("fit this spec's runs or results table (.csv, .jsonl)"), Flag.optional),
+    from: Flag.String("from").pipe(Flag.withDescription("fit this spec's runs or results table (.csv, .jsonl) (give one of --from, --law)"), Flag.optional),
     law: Flag.String("law").pipe(Flag.withDescription("a published law (see `scalelab laws`)"), Flag.optional),
     method: Flag.Literals("method", fitMethods).pipe(
-      Flag.withDescription("the fit of --from to forecast with: isoflop power laws or the parametric loss"),
-      Flag.withDefault("isoflop")
+      withShownDefault<FitMethod>("isoflop", "the fit of --from to forecast with: isoflop power laws or the parametric loss")
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
