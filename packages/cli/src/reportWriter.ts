@@ -37,7 +37,7 @@ import {
 import { sci } from "./format.ts"
 import { type DownstreamResult, downstreamPoints, fitDownstreamResults, parametricForecaster, type ParametricResult } from "./resultsFit.ts"
 import type { ResultPoint } from "./resultsInput.ts"
-import { attempt } from "./pureInput.ts"
+import { attempt, attemptStepwise } from "./pureInput.ts"
 
 export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ readonly message: string }> {}
 
@@ -406,7 +406,7 @@ export const fitForReport = (
       : bootstrap.resamples === 0
       ? { _tag: "NoIntervals", reason: "bootstrap turned off (--bootstrap 0)" }
       : yield* Effect.match(
-        attempt(() =>
+        attemptStepwise(() =>
           bootstrapIsoflop(points, {
             resamples: bootstrap.resamples,
             seed: bootstrap.seed,
@@ -441,7 +441,7 @@ export const fitDownstreamForReport = (
   bootstrap: BootstrapSettings
 ) =>
   Effect.forEach(tasks, (task) => {
-    const fitted = (settings: BootstrapSettings) => attempt(() => fitDownstreamResults(points, task, settings, forecastComputes))
+    const fitted = (settings: BootstrapSettings) => attemptStepwise(() => fitDownstreamResults(points, task, settings, forecastComputes))
     const runs = downstreamPoints(points, task)
     return fitted(bootstrap).pipe(
       Effect.map((result): DownstreamOutcome => ({ _tag: "Fitted", result, runs })),

@@ -31,8 +31,12 @@ import {
   type ParametricFit,
   type PublishedLaw,
   rSquared,
+  type Stepwise,
   type TrainingCurve
 } from "@scalelab/laws"
+import { Effect } from "effect"
+import type { UserInputError } from "./failure.ts"
+import { attemptAsync, attemptStepwise } from "./pureInput.ts"
 import type { ResultPoint } from "./resultsInput.ts"
 
 /** The methods that give compute-optimal allocations, and so forecasts. */
@@ -108,39 +112,43 @@ const parametricDiagnostics = (points: ReadonlyArray<ResultPoint>, fit: Parametr
 }
 
 /** The IsoFLOP fit and, with resamples, its bootstrap with forecast intervals at `computes`. */
-export const fitIsoflopResults = (
+export function* fitIsoflopResults(
   points: ReadonlyArray<ResultPoint>,
   bootstrap: BootstrapRequest,
   computes: ReadonlyArray<number> = []
-): IsoflopResult => {
+): Stepwise<IsoflopResult> {
   const fit = fitIsoflop(points)
   return {
     fit,
     diagnostics: isoflopDiagnostics(points, fit),
-    bootstrap: bootstrap.resamples > 0 ? bootstrapIsoflop(points, { ...bootstrap, compute: computes }) : undefined
+    bootstrap: bootstrap.resamples > 0 ? yield* bootstrapIsoflop(points, { ...bootstrap, compute: computes }) : undefined
   }
 }
 
 /** Chinchilla's approach 3, its 4,500-start grid shared among one worker thread per core. */
-export const fitParametricResults = async (points: ReadonlyArray<ResultPoint>, bootstrap: BootstrapRequest): Promise<ParametricResult> => {
-  const fit = await fitParametricParallel(points)
-  return {
-    fit,
-    diagnostics: parametricDiagnostics(points, fit),
-    bootstrap: bootstrap.resamples > 0 ? bootstrapParametric(points, fit, bootstrap) : undefined
-  }
-}
+export const fitParametricResults = (
+  points: ReadonlyArray<ResultPoint>,
+  bootstrap: BootstrapRequest
+): Effect.Effect<ParametricResult, UserInputError> =>
+  Effect.gen(function*() {
+    const fit = yield* attemptAsync(() => fitParametricParallel(points))
+    return {
+      fit,
+      diagnostics: parametricDiagnostics(points, fit),
+      bootstrap: bootstrap.resamples > 0 ? yield* attemptStepwise(() => bootstrapParametric(points, fit, bootstrap)) : undefined
+    }
+  })
 
 /** Chinchilla's approach 1 on the runs' training curves; N*, D* at `computes`, with intervals when bootstrapped. */
-export const fitEnvelopeResults = (
+export function* fitEnvelopeResults(
   curves: ReadonlyArray<TrainingCurve>,
   bootstrap: BootstrapRequest,
   computes: ReadonlyArray<number>
-): EnvelopeResult => {
+): Stepwise<EnvelopeResult> {
   const fit = fitEnvelope(curves)
   return {
     fit,
-    bootstrap: bootstrap.resamples > 0 ? bootstrapEnvelope(curves, { ...bootstrap, compute: computes }) : undefined,
+    bootstrap: bootstrap.resamples > 0 ? yield* bootstrapEnvelope(curves, { ...bootstrap, compute: computes }) : undefined,
     forecasts: computes.map((compute) => ({
       compute,
       params: fit.params_opt.k * compute ** fit.params_opt.a,
@@ -159,10 +167,10 @@ const lawRow = (point: ResultPoint): LawRow => ({
 })
 export const lawVariables: ReadonlyArray<string> = ["params", "tokens", "flops", "budget"]
 
-export const fitLawResults = (law: CustomLaw, points: ReadonlyArray<ResultPoint>, bootstrap: BootstrapRequest): LawResult => {
+export function* fitLawResults(law: CustomLaw, points: ReadonlyArray<ResultPoint>, bootstrap: BootstrapRequest): Stepwise<LawResult> {
   const rows = points.map(lawRow)
   if (bootstrap.resamples === 0) return { fit: fitCustomLaw(law, rows, { seed: bootstrap.seed }), bootstrap: undefined }
-  const resampled = bootstrapCustomLaw(law, rows, bootstrap)
+  const resampled = yield* bootstrapCustomLaw(law, rows, bootstrap)
   return { fit: resampled.fit, bootstrap: resampled }
 }
 
@@ -174,12 +182,12 @@ export const downstreamPoints = (points: ReadonlyArray<ResultPoint>, task: strin
   })
 
 /** Llama 3's two-stage downstream law for one task, with accuracy forecasts at `computes`. */
-export const fitDownstreamResults = (
+export function* fitDownstreamResults(
   points: ReadonlyArray<ResultPoint>,
   task: string,
   bootstrap: BootstrapRequest,
   computes: ReadonlyArray<number>
-): DownstreamResult => {
+): Stepwise<DownstreamResult> {
   const scored = downstreamPoints(points, task)
   if (scored.length === 0) {
     throw new LawInputError(`no run has both task.${task}.nll and task.${task}.acc; fill both columns for the runs that were evaluated`)
@@ -188,7 +196,7 @@ export const fitDownstreamResults = (
   return {
     task,
     fit,
-    bootstrap: bootstrap.resamples > 0 ? bootstrapDownstream(scored, { ...bootstrap, compute: computes }) : undefined,
+    bootstrap: bootstrap.resamples > 0 ? yield* bootstrapDownstream(scored, { ...bootstrap, compute: computes }) : undefined,
     forecasts: computes.map((compute) => forecastAccuracy(fit, compute))
   }
 }

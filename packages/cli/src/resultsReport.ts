@@ -5,7 +5,6 @@ import { Effect } from "effect"
 import type { LossCurveRun } from "@scalelab/plots"
 import { UserInputError } from "./failure.ts"
 import { sci } from "./format.ts"
-import { attemptAsync } from "./pureInput.ts"
 import {
   type BootstrapSettings,
   type DownstreamOutcome,
@@ -64,7 +63,7 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
     const downstream = yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
     const parametric = results.points.length < parametricMinimumRuns
       ? undefined
-      : yield* Effect.match(attemptAsync(() => fitParametricResults(results.points, { resamples: 0, seed: bootstrap.seed })), {
+      : yield* Effect.match(fitParametricResults(results.points, { resamples: 0, seed: bootstrap.seed }), {
         onSuccess: (result): ParametricResult | undefined => result,
         onFailure: () => undefined
       })

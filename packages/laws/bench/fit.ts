@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { ParametricPoint } from "../src/index.ts"
-import { bootstrapParametric, fitParametric, fitParametricParallel, parseResultsTable } from "../src/index.ts"
+import { bootstrapParametric, fitParametric, fitParametricParallel, parseResultsTable, runStepwise } from "../src/index.ts"
 
 const sharedDir = fileURLToPath(new URL("../../../../shared/", import.meta.url))
 const dataPath = `${sharedDir}data/svg_extracted_data.csv`
@@ -68,7 +68,7 @@ if (!existsSync(dataPath)) {
   const fullFit = full[0]?.result ?? fitParametric(points)
   const fullSeconds = median(full.map((run) => run.seconds))
   const smallSeconds = median(small.map((run) => run.seconds))
-  const bootstrap = timeSeconds(() => bootstrapParametric(points, fullFit, { resamples: bootstrapResamples, seed: 1 }))
+  const bootstrap = timeSeconds(() => runStepwise(bootstrapParametric(points, fullFit, { resamples: bootstrapResamples, seed: 1 })))
   const peer = runScipyPeer()
 
   const oursPerStartMs = (fullSeconds / fullFit.starts) * 1000

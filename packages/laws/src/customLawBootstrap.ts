@@ -4,6 +4,7 @@ import type { CustomLaw, CustomLawFit, CustomLawOptions, CustomLawParameter, Law
 import { fitCustomLaw } from "./customLaw.ts"
 import type { BootstrapSummary } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+import type { Stepwise } from "./stepwise.ts"
 
 export interface CustomLawBootstrapOptions extends Omit<CustomLawOptions, "seed"> {
   readonly resamples: number
@@ -26,7 +27,7 @@ export interface CustomLawBootstrap extends BootstrapSummary {
  * once, from the full fit's parameters, because a resample moves the optimum only a little and one
  * warm start finds it where `starts` fresh draws would cost `starts` times as much.
  */
-export const bootstrapCustomLaw = (law: CustomLaw, rows: ReadonlyArray<LawRow>, options: CustomLawBootstrapOptions): CustomLawBootstrap => {
+export function* bootstrapCustomLaw(law: CustomLaw, rows: ReadonlyArray<LawRow>, options: CustomLawBootstrapOptions): Stepwise<CustomLawBootstrap> {
   const level = checkBootstrapOptions(options)
   const { resamples, seed, level: _level, ...fitOptions } = options
   const fit = fitCustomLaw(law, rows, { ...fitOptions, seed })
@@ -37,7 +38,7 @@ export const bootstrapCustomLaw = (law: CustomLaw, rows: ReadonlyArray<LawRow>, 
       names.map((name): [string, CustomLawParameter] => [name, { ...(law.parameters[name] as CustomLawParameter), start: fit.parameters[name] as number }])
     )
   }
-  const resampled = refitResamples(
+  const resampled = yield* refitResamples(
     bootstrapResamples(rows.length, resamples, seed),
     (sample) => fitCustomLaw(warmStarted, pick(rows, sample), { ...fitOptions, starts: 1 }).parameters,
     "Add rows that spread over the law's variables, so that a resample still pins every parameter"

@@ -5,6 +5,7 @@ import type { DownstreamFit, DownstreamPoint, NllAccuracyPoint } from "./downstr
 import { fitDownstream, forecastAccuracy } from "./downstream.ts"
 import type { BootstrapSummary } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, refitResamples } from "./resampledFits.ts"
+import type { Stepwise } from "./stepwise.ts"
 
 export interface DownstreamBootstrapOptions {
   readonly resamples: number
@@ -57,7 +58,7 @@ const requireFiniteResample = (fit: DownstreamFit, computes: ReadonlyArray<numbe
  * chain. Extra stage-2 points are resampled within their own group, so each resample keeps as many
  * sweep models as the sweep has. Throws LawInputError when fewer than 2 resamples can be refitted.
  */
-export const bootstrapDownstream = (points: ReadonlyArray<DownstreamPoint>, options: DownstreamBootstrapOptions): DownstreamBootstrap => {
+export function* bootstrapDownstream(points: ReadonlyArray<DownstreamPoint>, options: DownstreamBootstrapOptions): Stepwise<DownstreamBootstrap> {
   const level = checkBootstrapOptions(options)
   const extra = options.extraAccuracyPoints ?? []
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
@@ -71,7 +72,7 @@ export const bootstrapDownstream = (points: ReadonlyArray<DownstreamPoint>, opti
     requireFiniteResample(fit, options.compute)
     return fit
   }
-  const resampled = refitResamples(
+  const resampled = yield* refitResamples(
     bootstrapResamples(all.length, options.resamples, options.seed, groups),
     refit,
     "Add models at more compute budgets, so that a resample keeps at least 5 distinct ones"

@@ -4,6 +4,7 @@ import type { EnvelopeFit, EnvelopeOptions, TrainingCurve } from "./envelope.ts"
 import { fitEnvelope } from "./envelope.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
+import type { Stepwise } from "./stepwise.ts"
 
 export interface EnvelopeBootstrapOptions extends EnvelopeOptions {
   readonly resamples: number
@@ -31,12 +32,12 @@ export interface EnvelopeBootstrap extends BootstrapSummary, PowerLawIntervals {
  * and the envelope is rebuilt from each resample of runs. Throws LawInputError when fewer than 2
  * resamples can be refitted.
  */
-export const bootstrapEnvelope = (curves: ReadonlyArray<TrainingCurve>, options: EnvelopeBootstrapOptions): EnvelopeBootstrap => {
+export function* bootstrapEnvelope(curves: ReadonlyArray<TrainingCurve>, options: EnvelopeBootstrapOptions): Stepwise<EnvelopeBootstrap> {
   const level = checkBootstrapOptions(options)
   const envelopeOptions = options.gridSize === undefined ? {} : { gridSize: options.gridSize }
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
   fitEnvelope(curves, envelopeOptions)
-  const resampled = refitResamples(
+  const resampled = yield* refitResamples(
     bootstrapResamples(curves.length, options.resamples, options.seed),
     (sample) => fitEnvelope(pick(curves, sample), envelopeOptions),
     "Train more model sizes, so that a resample of runs keeps an optimum with smaller and larger runs beside it"

@@ -171,9 +171,16 @@ export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>): IsoflopFit => {
     else excluded.push({ budget: curve.budget, reason })
   }
   if (used.length < 2) {
-    const listed = excluded.map((entry) => `  budget ${entry.budget.toExponential(3)}: ${entry.reason}`).join("\n")
+    const listed = budgets.map((curve) => {
+      const reason = excluded.find((entry) => entry.budget === curve.budget)?.reason
+      return `  budget ${curve.budget.toExponential(3)}: ${reason ?? "qualifies"}`
+    }).join("\n")
+    const remedy = budgets.length < 2
+      ? "sweep model sizes at more compute budgets (at least 2; 3 or more pin the exponents down)"
+      : "add budgets, or fix the ones listed as their reasons say"
     throw new LawInputError(
-      `an IsoFLOP power law needs at least 2 budgets with a convex, bracketed minimum; ${used.length} of ${budgets.length} qualify:\n${listed}`
+      `an IsoFLOP power law needs at least 2 budgets whose loss over the swept model sizes has a convex minimum inside ` +
+        `them (bracketed); ${used.length} of ${budgets.length} qualify:\n${listed}\nTo fit one: ${remedy}`
     )
   }
   // Every used curve is convex, so its optima are numbers.

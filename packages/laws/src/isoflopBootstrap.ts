@@ -6,6 +6,7 @@ import { forecastIsoflop } from "./isoflopForecast.ts"
 import type { OptimalSizeInterval } from "./envelopeBootstrap.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
+import type { Stepwise } from "./stepwise.ts"
 
 export interface IsoflopBootstrapOptions {
   readonly resamples: number
@@ -31,7 +32,7 @@ export interface IsoflopBootstrap extends BootstrapSummary, PowerLawIntervals {
  * sweep's design), and each resample is refitted with `fitIsoflop`. Throws LawInputError when the
  * data themselves cannot be fitted or when fewer than 2 resamples can.
  */
-export const bootstrapIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: IsoflopBootstrapOptions): IsoflopBootstrap => {
+export function* bootstrapIsoflop(points: ReadonlyArray<IsoflopPoint>, options: IsoflopBootstrapOptions): Stepwise<IsoflopBootstrap> {
   const level = checkBootstrapOptions(options)
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
   fitIsoflop(points)
@@ -39,7 +40,7 @@ export const bootstrapIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: I
   groupIndicesByBudget(points).forEach((group, budgetIndex) => {
     for (const index of group) budgetOfRun[index] = budgetIndex
   })
-  const resampled = refitResamples(
+  const resampled = yield* refitResamples(
     bootstrapResamples(points.length, options.resamples, options.seed, budgetOfRun),
     (sample) => fitIsoflop(pick(points, sample)),
     "Add runs per budget so that resampling keeps at least 3 sizes and a bracketed minimum"

@@ -3,6 +3,7 @@ import { bootstrapResamples, percentileInterval } from "./bootstrap.ts"
 import { LawInputError } from "./lawInputError.ts"
 import type { ParametricCoefficients, ParametricFit, ParametricPoint } from "./parametric.ts"
 import { fitParametric } from "./parametric.ts"
+import type { Stepwise } from "./stepwise.ts"
 
 const coefficientNames = ["E", "A", "B", "alpha", "beta"] as const
 
@@ -26,13 +27,14 @@ export interface ParametricBootstrap {
 /**
  * A nonparametric bootstrap of the parametric fit: runs resampled with replacement, each resample
  * refitted from the full fit's constants alone. A resample moves the optimum only a little, so
- * one warm start finds it where a fresh grid search would cost thousands of starts.
+ * one warm start finds it where a fresh grid search would cost thousands of starts. Pauses after
+ * every refit, so a long bootstrap can be stopped between resamples.
  */
-export const bootstrapParametric = (
+export function* bootstrapParametric(
   points: ReadonlyArray<ParametricPoint>,
   fit: ParametricFit,
   options: ParametricBootstrapOptions
-): ParametricBootstrap => {
+): Stepwise<ParametricBootstrap> {
   const replicates: ParametricCoefficients[] = []
   let failed = 0
   for (const sample of bootstrapResamples(points.length, options.resamples, options.seed)) {
@@ -47,6 +49,7 @@ export const bootstrapParametric = (
       if (!(error instanceof LawInputError)) throw error
       failed++
     }
+    yield
   }
   if (replicates.length === 0) {
     throw new LawInputError(`none of ${options.resamples} bootstrap resamples could be fitted: add runs at more sizes and token counts`)

@@ -1,6 +1,7 @@
 import type { Interval } from "./bootstrap.ts"
 import { percentileInterval, requireLevel } from "./bootstrap.ts"
 import { LawInputError } from "./lawInputError.ts"
+import type { Stepwise } from "./stepwise.ts"
 import { requireInteger, requirePositive } from "./validate.ts"
 
 /** The refits of a bootstrap: those that succeeded, and how many did not and why. */
@@ -50,13 +51,14 @@ export const checkBootstrapOptions = (options: {
  * Refits every resample. A resample whose refit throws LawInputError (e.g. it drew too few
  * distinct sizes) is counted as failed and left out, not fatal: resampling can always draw a
  * degenerate sample from data that fit well. Throws when fewer than 2 succeed, with `remedy`
- * telling the user what data would make resampling survivable.
+ * telling the user what data would make resampling survivable. Pauses after every refit, so a
+ * long bootstrap can be stopped between resamples.
  */
-export const refitResamples = <Fit>(
+export function* refitResamples<Fit>(
   samples: Iterable<Int32Array>,
   refit: (sample: Int32Array) => Fit,
   remedy: string
-): ResampledFits<Fit> => {
+): Stepwise<ResampledFits<Fit>> {
   const fits: Fit[] = []
   let failed = 0
   let firstFailure: string | null = null
@@ -68,6 +70,7 @@ export const refitResamples = <Fit>(
       failed++
       firstFailure ??= error.message
     }
+    yield
   }
   if (fits.length < minimumSuccessfulResamples) {
     throw new LawInputError(

@@ -101,10 +101,21 @@ const csvRecords = (text: string): Array<{ readonly line: number; readonly cells
   return records
 }
 
+// Separators of other spreadsheet exports: a header with no comma that holds one of these was written with it.
+const otherSeparators = [{ char: ";", name: "semicolon" }, { char: "\t", name: "tab" }] as const
+
 const parseCsv = (text: string, file: string): { columns: string[]; records: RawRecord[] } => {
   const [header, ...body] = csvRecords(text)
   if (header === undefined) throw new LawInputError(`${file}: the file is empty; a results table needs a header line and one row per run`)
   const columns = header.cells.map((name) => name.trim())
+  const [only] = columns
+  const separator = columns.length === 1 && only !== undefined ? otherSeparators.find(({ char }) => only.includes(char)) : undefined
+  if (separator !== undefined) {
+    throw new LawInputError(
+      `${file}:${header.line}: the header is one column, "${only}", that splits on ${separator.name}s: scalelab reads comma-separated ` +
+        `tables; save the file with commas between cells (and points, not commas, as decimal marks)`
+    )
+  }
   const records = body.map(({ line, cells }): RawRecord => {
     if (cells.length !== columns.length) {
       throw new LawInputError(`${file}:${line}: the row has ${cells.length} cells but the header has ${columns.length} columns; fix the row`)

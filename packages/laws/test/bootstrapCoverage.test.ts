@@ -14,6 +14,7 @@ import {
   LawInputError,
   mulberry32,
   parametricLoss,
+  runStepwise,
   standardNormal
 } from "../src/index.ts"
 import { analyticA, analyticB, truth } from "./synthetic.ts"
@@ -54,7 +55,7 @@ describe("bootstrapDownstream", () => {
 
   it("puts both stages' known parameters and the held-out accuracy inside the 90% interval for most seeds", () => {
     const counts = countCovered(20, (seed) => {
-      const result = bootstrapDownstream(models(0.002, seed), { resamples: 100, seed, level: 0.9, compute: [heldOut] })
+      const result = runStepwise(bootstrapDownstream(models(0.002, seed), { resamples: 100, seed, level: 0.9, compute: [heldOut] }))
       expect(result.resamples_used + result.failed_resamples).toBe(100)
       const [forecast] = result.forecasts
       return [
@@ -75,8 +76,8 @@ describe("bootstrapDownstream", () => {
 
   it("holds the full fit's forecast, narrows with the noise and is reproducible", () => {
     const options = { resamples: 100, seed: 7, level: 0.9, compute: [heldOut] }
-    const noisy = bootstrapDownstream(models(0.002, 3), options)
-    const quiet = bootstrapDownstream(models(0.0005, 3), options)
+    const noisy = runStepwise(bootstrapDownstream(models(0.002, 3), options))
+    const quiet = runStepwise(bootstrapDownstream(models(0.0005, 3), options))
     // A quarter of the noise: least-squares spreads scale with it, so about 4 times narrower; ask for 2.
     expect(width(quiet.nll.alpha)).toBeLessThan(width(noisy.nll.alpha) / 2)
     expect(width(quiet.accuracy.midpoint)).toBeLessThan(width(noisy.accuracy.midpoint) / 2)
@@ -84,19 +85,19 @@ describe("bootstrapDownstream", () => {
     const forecast = forecastAccuracy(fitDownstream(models(0.002, 3)), heldOut)
     expect(contains(noisy.forecasts[0]?.accuracy ?? [0, 0], forecast.accuracy)).toBe(true)
     expect(noisy.forecasts[0]?.compute).toBe(heldOut)
-    expect(bootstrapDownstream(models(0.002, 3), options)).toEqual(noisy)
+    expect(runStepwise(bootstrapDownstream(models(0.002, 3), options))).toEqual(noisy)
   })
 
   it("resamples extra stage-2 points among themselves and counts failed resamples", () => {
     const points = models(0.002, 4).slice(0, 5)
     const extra = [{ nll: 0.8, accuracy: 0.82 }, { nll: 0.7, accuracy: 0.84 }]
     // Five sweep models: a resample keeps 4 distinct computes (stage 1 needs 4) only sometimes.
-    const result = bootstrapDownstream(points, { resamples: 100, seed: 1, compute: [], extraAccuracyPoints: extra })
+    const result = runStepwise(bootstrapDownstream(points, { resamples: 100, seed: 1, compute: [], extraAccuracyPoints: extra }))
     expect(result.resamples_used + result.failed_resamples).toBe(100)
     expect(result.failed_resamples).toBeGreaterThan(0)
     expect(result.first_failure).toMatch(/distinct x values/)
-    expect(() => bootstrapDownstream(points, { resamples: 1, seed: 1, compute: [] })).toThrow(LawInputError)
-    expect(() => bootstrapDownstream(points, { resamples: 10, seed: 1, compute: [-1] })).toThrow(/compute\[0\]/)
+    expect(() => runStepwise(bootstrapDownstream(points, { resamples: 1, seed: 1, compute: [] }))).toThrow(LawInputError)
+    expect(() => runStepwise(bootstrapDownstream(points, { resamples: 10, seed: 1, compute: [-1] }))).toThrow(/compute\[0\]/)
   })
 })
 
@@ -125,7 +126,7 @@ describe("bootstrapEnvelope", () => {
     // Envelope noise must stay small: the envelope picks the luckiest evaluation at each budget, a
     // selection bias no resampling removes, and it grows with the noise (seen at 0.2%: 7 of 10).
     const counts = countCovered(10, (seed) => {
-      const result = bootstrapEnvelope(curves(0.001, seed), { resamples: 60, seed, level: 0.9, compute: [target], gridSize: 300 })
+      const result = runStepwise(bootstrapEnvelope(curves(0.001, seed), { resamples: 60, seed, level: 0.9, compute: [target], gridSize: 300 }))
       return [
         contains(result.params_opt_a, analyticA),
         contains(result.tokens_opt_b, analyticB),
@@ -139,8 +140,8 @@ describe("bootstrapEnvelope", () => {
 
   it("narrows as the noise shrinks, down to the floor set by the spacing of sizes", () => {
     const options = { resamples: 60, seed: 2, level: 0.9, compute: [target], gridSize: 300 }
-    const noisy = bootstrapEnvelope(curves(0.004, 5), options)
-    const quiet = bootstrapEnvelope(curves(0.0005, 5), options)
+    const noisy = runStepwise(bootstrapEnvelope(curves(0.004, 5), options))
+    const quiet = runStepwise(bootstrapEnvelope(curves(0.0005, 5), options))
     // Dropping sizes moves the winners by a size step even without noise, so the width cannot
     // shrink in proportion to the noise; it must still shrink.
     expect(width(quiet.params_opt_a)).toBeLessThan(width(noisy.params_opt_a))
@@ -152,7 +153,7 @@ describe("bootstrapEnvelope", () => {
     // Five sizes, two of them optimal somewhere inside the sweep: a resample that drops one of
     // those, or a size beside them, cannot be refitted.
     const five = curves(0, 1).filter((_, i) => i % 5 === 0)
-    const result = bootstrapEnvelope(five, { resamples: 90, seed: 3, compute: [] })
+    const result = runStepwise(bootstrapEnvelope(five, { resamples: 90, seed: 3, compute: [] }))
     expect(result.resamples_used + result.failed_resamples).toBe(90)
     expect(result.resamples_used).toBeGreaterThan(1)
     expect(result.failed_resamples).toBeGreaterThan(0)
@@ -175,7 +176,7 @@ describe("bootstrapCustomLaw", () => {
 
   it("puts every known parameter inside the 90% interval for most seeds", () => {
     const counts = countCovered(10, (seed) => {
-      const result = bootstrapCustomLaw(law, rows(0.003, seed), { resamples: 40, seed, level: 0.9, starts: 4 })
+      const result = runStepwise(bootstrapCustomLaw(law, rows(0.003, seed), { resamples: 40, seed, level: 0.9, starts: 4 }))
       expect(result.resamples_used + result.failed_resamples).toBe(40)
       return Object.keys(known).map((name) => contains(result.parameters[name] ?? [0, 0], known[name] as number))
     })
@@ -183,8 +184,8 @@ describe("bootstrapCustomLaw", () => {
   })
 
   it("holds the full fit and narrows with the noise", () => {
-    const noisy = bootstrapCustomLaw(law, rows(0.004, 2), { resamples: 40, seed: 1, level: 0.9, starts: 4 })
-    const quiet = bootstrapCustomLaw(law, rows(0.001, 2), { resamples: 40, seed: 1, level: 0.9, starts: 4 })
+    const noisy = runStepwise(bootstrapCustomLaw(law, rows(0.004, 2), { resamples: 40, seed: 1, level: 0.9, starts: 4 }))
+    const quiet = runStepwise(bootstrapCustomLaw(law, rows(0.001, 2), { resamples: 40, seed: 1, level: 0.9, starts: 4 }))
     for (const name of Object.keys(known)) {
       expect(contains(noisy.parameters[name] ?? [0, 0], noisy.fit.parameters[name] ?? Number.NaN), name).toBe(true)
       expect(width(quiet.parameters[name] ?? [0, 0]), name).toBeLessThan(width(noisy.parameters[name] ?? [0, 0]) / 2)
@@ -206,7 +207,7 @@ describe("bootstrapParametric coverage", () => {
   it("puts every known constant inside the 90% interval for most seeds", () => {
     const counts = countCovered(10, (seed) => {
       const data = points(seed)
-      const { ci } = bootstrapParametric(data, fitParametric(data, { grid: "small" }), { resamples: 60, seed, level: 0.9 })
+      const { ci } = runStepwise(bootstrapParametric(data, fitParametric(data, { grid: "small" }), { resamples: 60, seed, level: 0.9 }))
       return (["E", "A", "B", "alpha", "beta"] as const).map((name) => contains(ci[name], truth[name]))
     })
     for (const count of counts) expect(count).toBeGreaterThanOrEqual(7)

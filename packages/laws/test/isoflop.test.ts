@@ -82,6 +82,19 @@ describe("fitIsoflop", () => {
     expect(() => fitIsoflop(points)).toThrow(/budget 1\.000e\+18 has runs at 2 distinct model sizes/)
   })
 
+  it("says what qualifies means and what to do when one budget, fitted well, is all there is", () => {
+    const message = (() => {
+      try {
+        fitIsoflop(sweep({ noise: 0, seed: 1 }).filter((p) => p.budget === 1e18))
+      } catch (error) {
+        return (error as Error).message
+      }
+      throw new Error("expected the fit to fail")
+    })()
+    expect(message).toContain("a convex minimum inside them (bracketed); 1 of 1 qualify:\n  budget 1.000e+18: qualifies\n")
+    expect(message).toContain("To fit one: sweep model sizes at more compute budgets")
+  })
+
   it("rejects a fit with fewer than 2 usable budgets and says which budgets failed and why", () => {
     const points = sweep({ noise: 0, seed: 1, shift: (budget) => (budget >= 1e18 ? 1 / 32 : 1) })
     expect(() => fitIsoflop(points)).toThrow(/1 of 4 qualify/)

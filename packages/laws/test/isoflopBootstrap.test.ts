@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { Interval } from "../src/index.ts"
-import { bootstrapIsoflop, fitIsoflop, forecastIsoflop, LawInputError } from "../src/index.ts"
+import { bootstrapIsoflop, fitIsoflop, forecastIsoflop, LawInputError, runStepwise } from "../src/index.ts"
 import { analyticA, analyticB, sweep } from "./synthetic.ts"
 
 const contains = ([low, high]: Interval, value: number): boolean => low <= value && value <= high
@@ -13,7 +13,7 @@ describe("bootstrapIsoflop", () => {
     let coveredA = 0
     let coveredB = 0
     for (let seed = 1; seed <= 20; seed++) {
-      const result = bootstrapIsoflop(sweep({ noise: 0.002, seed }), { resamples: 200, seed, level: 0.9, compute: [] })
+      const result = runStepwise(bootstrapIsoflop(sweep({ noise: 0.002, seed }), { resamples: 200, seed, level: 0.9, compute: [] }))
       expect(result.resamples_used + result.failed_resamples).toBe(200)
       if (contains(result.params_opt_a, analyticA)) coveredA++
       if (contains(result.tokens_opt_b, analyticB)) coveredB++
@@ -24,8 +24,8 @@ describe("bootstrapIsoflop", () => {
 
   it("gives intervals around the full-data fit that shrink with the noise", () => {
     const options = { resamples: 300, seed: 11, level: 0.9, compute: [1e22] }
-    const noisy = bootstrapIsoflop(sweep({ noise: 0.002, seed: 4 }), options)
-    const quiet = bootstrapIsoflop(sweep({ noise: 0.0005, seed: 4 }), options)
+    const noisy = runStepwise(bootstrapIsoflop(sweep({ noise: 0.002, seed: 4 }), options))
+    const quiet = runStepwise(bootstrapIsoflop(sweep({ noise: 0.0005, seed: 4 }), options))
     // A quarter of the noise: the spread of a least-squares estimate scales with the noise, so the
     // intervals should be about 4 times narrower; ask for at least 2.
     expect(width(quiet.params_opt_a)).toBeLessThan(width(noisy.params_opt_a) / 2)
@@ -50,14 +50,25 @@ describe("bootstrapIsoflop", () => {
   it("is reproducible for a seed", () => {
     const points = sweep({ noise: 0.002, seed: 2 })
     const options = { resamples: 50, seed: 5, compute: [1e21] }
-    expect(bootstrapIsoflop(points, options)).toEqual(bootstrapIsoflop(points, options))
-    expect(bootstrapIsoflop(points, { ...options, seed: 6 }).params_opt_a).not.toEqual(bootstrapIsoflop(points, options).params_opt_a)
+    expect(runStepwise(bootstrapIsoflop(points, options))).toEqual(runStepwise(bootstrapIsoflop(points, options)))
+    expect(runStepwise(bootstrapIsoflop(points, { ...options, seed: 6 })).params_opt_a).not.toEqual(runStepwise(bootstrapIsoflop(points, options)).params_opt_a)
+  })
+
+  it("pauses after every resample, so a caller can stop it between two", () => {
+    const steps = bootstrapIsoflop(sweep({ noise: 0.002, seed: 2 }), { resamples: 30, seed: 5, compute: [] })
+    let pauses = 0
+    for (let next = steps.next(); next.done !== true; next = steps.next()) pauses++
+    expect(pauses).toBe(30)
+    // A computation abandoned at a pause has done only the resamples before it.
+    const stopped = bootstrapIsoflop(sweep({ noise: 0.002, seed: 2 }), { resamples: 1_000_000, seed: 5, compute: [] })
+    for (let i = 0; i < 5; i++) expect(stopped.next().done).toBe(false)
+    expect(stopped.return(undefined as never).done).toBe(true)
   })
 
   it("counts resamples that cannot be refitted as failed and says why", () => {
     // Budget 1e18 keeps 3 sizes: a resample keeps all three distinct with probability 3!/3³ = 2/9.
     const points = sweep({ noise: 0.002, seed: 3 }).filter((p) => p.budget !== 1e18 || /-[345]$/.test(p.id ?? ""))
-    const result = bootstrapIsoflop(points, { resamples: 400, seed: 1, compute: [] })
+    const result = runStepwise(bootstrapIsoflop(points, { resamples: 400, seed: 1, compute: [] }))
     expect(result.resamples_used + result.failed_resamples).toBe(400)
     // Expected 400·2/9 ≈ 89 successes (standard deviation ≈ 8).
     expect(result.resamples_used).toBeGreaterThan(60)
@@ -68,11 +79,11 @@ describe("bootstrapIsoflop", () => {
   it("fails when too few resamples can be refitted, and when the data themselves cannot be", () => {
     // Every budget keeps 3 sizes: a resample survives with probability (2/9)⁴ ≈ 0.0024.
     const thin = sweep({ noise: 0.002, seed: 3 }).filter((p) => /-[345]$/.test(p.id ?? ""))
-    expect(() => bootstrapIsoflop(thin, { resamples: 20, seed: 1, compute: [] })).toThrow(/of 20 bootstrap resamples could be refitted/)
+    expect(() => runStepwise(bootstrapIsoflop(thin, { resamples: 20, seed: 1, compute: [] }))).toThrow(/of 20 bootstrap resamples could be refitted/)
     const shifted = sweep({ noise: 0, seed: 1, shift: (budget) => (budget >= 1e18 ? 1 / 32 : 1) })
-    expect(() => bootstrapIsoflop(shifted, { resamples: 20, seed: 1, compute: [] })).toThrow(/1 of 4 qualify/)
+    expect(() => runStepwise(bootstrapIsoflop(shifted, { resamples: 20, seed: 1, compute: [] }))).toThrow(/1 of 4 qualify/)
     const points = sweep({ noise: 0, seed: 1 })
-    expect(() => bootstrapIsoflop(points, { resamples: 20, seed: 1, compute: [0] })).toThrow(LawInputError)
-    expect(() => bootstrapIsoflop(points, { resamples: 20, seed: 1, level: 90, compute: [] })).toThrow(/between 0 and 1/)
+    expect(() => runStepwise(bootstrapIsoflop(points, { resamples: 20, seed: 1, compute: [0] }))).toThrow(LawInputError)
+    expect(() => runStepwise(bootstrapIsoflop(points, { resamples: 20, seed: 1, level: 90, compute: [] }))).toThrow(/between 0 and 1/)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { bootstrapParametric, fitParametric, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
+import { bootstrapParametric, fitParametric, mulberry32, parametricLoss, runStepwise, standardNormal } from "../src/index.ts"
 import { truth } from "./synthetic.ts"
 
 
@@ -16,7 +16,7 @@ const points = sample(11)
 
 describe("bootstrapParametric", () => {
   const fit = fitParametric(points, { grid: "small" })
-  const resampled = bootstrapParametric(points, fit, { resamples: 40, seed: 3 })
+  const resampled = runStepwise(bootstrapParametric(points, fit, { resamples: 40, seed: 3 }))
 
   it("gives an interval per constant that holds the full fit", () => {
     expect(resampled.replicates.length + resampled.failed).toBe(40)
@@ -39,7 +39,7 @@ describe("bootstrapParametric", () => {
   })
 
   it("is reproducible from its seed and narrows with less noise", () => {
-    expect(bootstrapParametric(points, fit, { resamples: 40, seed: 3 }).ci).toEqual(resampled.ci)
+    expect(runStepwise(bootstrapParametric(points, fit, { resamples: 40, seed: 3 })).ci).toEqual(resampled.ci)
     const width = resampled.ci.alpha[1] - resampled.ci.alpha[0]
     expect(width).toBeGreaterThan(0)
     expect(width).toBeLessThan(0.1)

@@ -70,4 +70,11 @@ describe("parseResultsTable", () => {
     expect(message).toContain("--map")
     expect(failure(() => csv("params,tokens,loss\n1,2,3\n", { flops: "C" }))).toContain('no column "C"')
   })
+
+  it("a table separated by semicolons or tabs is named as such, not as one odd column", () => {
+    const semicolons = failure(() => csv("params;flops;loss\n1e8;1e18;3,1\n"))
+    expect(semicolons).toContain('runs.csv:1: the header is one column, "params;flops;loss", that splits on semicolons')
+    expect(semicolons).toContain("save the file with commas")
+    expect(failure(() => csv("params\tflops\tloss\n1e8\t1e18\t3\n"))).toContain("splits on tabs")
+  })
 })

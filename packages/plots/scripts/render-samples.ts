@@ -7,7 +7,7 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { bootstrapDownstream, fitDownstream, fitParametric, forecastAccuracy, mulberry32, parseResultsTable, standardNormal } from "@scalelab/laws"
+import { bootstrapDownstream, fitDownstream, fitParametric, forecastAccuracy, mulberry32, parseResultsTable, runStepwise, standardNormal } from "@scalelab/laws"
 import type { BacktestPoint } from "../src/index.ts"
 import { backtestPlotSpec, downstreamPlotSpec, parametricContourPlotSpec, parametricResidualPlotSpec, writePlotFiles } from "../src/index.ts"
 
@@ -50,7 +50,7 @@ const targets = [1e23, 1e24]
 // Two larger models of an older family, known only by NLL and accuracy, pin the sigmoid's upper part.
 const olderModels = [1.05, 0.98].map((nll, index) => ({ id: `older-${index + 1}`, nll, accuracy: trueAccuracy(nll) + noise(0.01) }))
 const downstreamFit = fitDownstream(sweep, olderModels)
-const downstreamIntervals = bootstrapDownstream(sweep, { resamples: 200, seed: 1, compute: targets, extraAccuracyPoints: olderModels })
+const downstreamIntervals = runStepwise(bootstrapDownstream(sweep, { resamples: 200, seed: 1, compute: targets, extraAccuracyPoints: olderModels }))
 const downstreamSpec = downstreamPlotSpec({
   task: "ARC-Easy (synthetic)",
   law: downstreamFit,

@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { fitIsoflopCurves, type Interval, type IsoflopBootstrap, type IsoflopFit, type ParametricCoefficients } from "@scalelab/laws"
 import { replicateInterval } from "../allocationInterval.ts"
 import { sci } from "../format.ts"
-import { attempt, attemptAsync } from "../pureInput.ts"
+import { attempt } from "../pureInput.ts"
 import { type BootstrapSettings, type DownstreamOutcome, fitDownstreamForReport, fitForReport } from "../reportWriter.ts"
 import { type DownstreamResult, fitParametricResults, parametricForecaster } from "../resultsFit.ts"
 import { type ResultPoint, storedTasks } from "../resultsInput.ts"
@@ -99,7 +99,7 @@ export const forecastHeldOut = (
         cloze: cloze === undefined ? null : { accuracy: cloze.accuracy, nll: cloze.nll, interval: clozeInterval ?? null }
       }
     })
-    const parametric = lossLaw === "parametric" ? yield* attemptAsync(() => fitParametricResults(points, bootstrap)) : null
+    const parametric = lossLaw === "parametric" ? yield* fitParametricResults(points, bootstrap) : null
     const withLossLaw = parametric === null ? budgets : budgets.map((forecast): BudgetForecast => {
       const target = { quantity: "compute", value: forecast.budget } as const
       const interval = parametric.bootstrap === undefined

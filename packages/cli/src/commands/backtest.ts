@@ -13,8 +13,8 @@ import { loadFitSet } from "../backtest/fitSet.ts"
 import { forecastHeldOut, LOSS_LAWS, type LossLaw, measuredOptimum } from "../backtest/heldOutForecast.ts"
 import { trainTruthRuns, truthRunsFor, unendedTruthRuns } from "../backtest/truthRuns.ts"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
+import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.ts"
-import { UserInputError } from "../failure.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
 import { loadSpec } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
@@ -99,28 +99,30 @@ const backtest = (experiment: Experiment, choices: BacktestChoices) =>
     }).pipe(Effect.provide(storeLayer))
   })
 
-const positive = (name: string, value: number) =>
-  value > 0 ? Effect.succeed(value) : Effect.fail(new UserInputError({ message: `--${name} ${value}: give a positive number` }))
-
 export const backtestCommand = Command.make(
   "backtest",
   {
     spec: specArgument,
-    cutoff: Flag.Finite("cutoff").pipe(
-      Flag.withDescription("FLOPs: fit on the sweep budgets below it, forecast and train the budgets at or above it " +
-        "(default: the largest budget, so all but the top one are fitted)"),
-      Flag.optional
-    ),
+    cutoff: bounded(
+      Flag.Finite("cutoff"),
+      flagRanges.quantity,
+      "FLOPs: fit on the sweep budgets below it, forecast and train the budgets at or above it " +
+        "(default: the largest budget, so all but the top one are fitted)"
+    ).pipe(Flag.optional),
     store: storeFlag,
-    bootstrap: Flag.Int("bootstrap").pipe(
-      Flag.withDescription(`bootstrap resamples for the 80% intervals (default ${sweepBootstrap.resamples}; 0: none, so no coverage)`),
-      Flag.withDefault(sweepBootstrap.resamples)
+    bootstrap: bounded(
+      Flag.Int("bootstrap"),
+      flagRanges.bootstrap,
+      "bootstrap resamples for the 80% intervals, 0 for none (so no coverage)",
+      sweepBootstrap.resamples
     ),
     seed: seedFlag,
     lossLaw: Flag.Literals("loss-law", LOSS_LAWS).pipe(
-      Flag.withDescription("the law that forecasts the compute-optimal loss: parametric L(N, D) = E + A/N^α + B/D^β over " +
-        "every run below the cutoff, or isoflop, the power law L*(C) through the budgets' minima (no irreducible term)"),
-      Flag.withDefault("parametric")
+      withShownDefault<LossLaw>(
+        "parametric",
+        "the law that forecasts the compute-optimal loss: parametric L(N, D) = E + A/N^α + B/D^β over " +
+          "every run below the cutoff, or isoflop, the power law L*(C) through the budgets' minima (no irreducible term)"
+      )
     ),
     out: Flag.String("out").pipe(
       Flag.withDescription("folder for backtest.json and the plots (default: <store>/reports/<experiment>/backtest)"),
@@ -133,8 +135,6 @@ export const backtestCommand = Command.make(
   },
   ({ spec, cutoff, store, bootstrap, seed, lossLaw, out, concurrency, executor, quiet, json }) =>
     Effect.gen(function*() {
-      if (bootstrap < 0) return yield* new UserInputError({ message: `--bootstrap ${bootstrap}: give 0 (no intervals) or more resamples` })
-      if (Option.isSome(concurrency)) yield* positive("concurrency", concurrency.value)
       const experiment = yield* withExecutor(yield* loadSpec(spec), executor)
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const isTTY = process.stdout.isTTY === true && process.env["TERM"] !== "dumb"

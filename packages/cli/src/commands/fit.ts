@@ -4,7 +4,7 @@ import { parseColumnMap } from "../columnMap.ts"
 import { UserInputError } from "../failure.ts"
 import { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "../fitOutput.ts"
 import { loadLawFile } from "../lawFile.ts"
-import { attempt, attemptAsync } from "../pureInput.ts"
+import { attemptStepwise } from "../pureInput.ts"
 import {
   type BootstrapRequest,
   fitDownstreamResults,
@@ -16,20 +16,22 @@ import {
 } from "../resultsFit.ts"
 import { type LoadedResults, loadResults } from "../resultsInput.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
+import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 
 export const inputArgument = Argument.String("input").pipe(
   Argument.withDescription("a spec (its store's finished runs) or a results table (.csv, .jsonl)")
 )
 
-export const bootstrapFlag = Flag.Int("bootstrap").pipe(
-  Flag.withDescription("bootstrap resamples for 80% intervals (0: none)"),
-  Flag.withDefault(0)
-)
+export const bootstrapFlag = bounded(Flag.Int("bootstrap"), flagRanges.bootstrap, "bootstrap resamples for 80% intervals, 0 for none", 0)
 
-export const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("seed of the bootstrap resampling"), Flag.withDefault(0))
+export const seedFlag = bounded(Flag.Int("seed"), flagRanges.seed, "seed of the bootstrap resampling", 0)
+
+/** A training budget in FLOPs, given once per budget. */
+export const computesFlag = (description: string) =>
+  bounded(Flag.Finite("compute"), flagRanges.quantity, `${description}; repeat the flag for more budgets`).pipe(Flag.atLeast(0))
 
 export const mapFlag = Flag.String("map").pipe(
-  Flag.withDescription('rename a table\'s columns, ours=theirs: --map params="Model Size",flops="Training FLOP"'),
+  Flag.withDescription('rename a table\'s columns, ours=theirs: --map params="Model Size",flops="Training FLOP" (default: none, the names as they are)'),
   Flag.optional
 )
 
@@ -84,20 +86,20 @@ const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<Method
   const { results, bootstrap, computes } = request
   switch (method) {
     case "isoflop":
-      return attempt(() => ({ method, result: fitIsoflopResults(results.points, bootstrap) }))
+      return attemptStepwise(() => fitIsoflopResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method, result })))
     case "parametric":
-      return attemptAsync(() => fitParametricResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method, result })))
+      return fitParametricResults(results.points, bootstrap).pipe(Effect.map((result) => ({ method, result })))
     case "envelope":
       return Effect.gen(function* () {
         const curves = yield* Effect.catch(results.curves, (error) => absent(request, method, error.message))
-        return { method, loss: curves.loss, result: yield* attempt(() => fitEnvelopeResults(curves.curves, bootstrap, computes)) }
+        return { method, loss: curves.loss, result: yield* attemptStepwise(() => fitEnvelopeResults(curves.curves, bootstrap, computes)) }
       })
     case "law":
       return Effect.gen(function* () {
         const file = request.lawFile
         if (file === undefined) return yield* absent(request, method, "no --law-file given; declare the law in a YAML file")
         const law = yield* loadLawFile(file, lawVariables)
-        const result = yield* attempt(() => fitLawResults(law, results.points, bootstrap)).pipe(
+        const result = yield* attemptStepwise(() => fitLawResults(law, results.points, bootstrap)).pipe(
           Effect.mapError((error) => new UserInputError({ message: `law of ${file}: ${error.message}` }))
         )
         return { method, file, result }
@@ -105,7 +107,7 @@ const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<Method
     case "downstream":
       return Effect.gen(function* () {
         const tasks = yield* tasksFor(request)
-        return { method, results: yield* attempt(() => tasks.map((task) => fitDownstreamResults(results.points, task, bootstrap, computes))) }
+        return { method, results: yield* Effect.forEach(tasks, (task) => attemptStepwise(() => fitDownstreamResults(results.points, task, bootstrap, computes))) }
       })
   }
 }
@@ -128,26 +130,24 @@ export const fitCommand = Command.make(
   {
     input: inputArgument,
     method: Flag.Literals("method", [...methods, "all"]).pipe(
-      Flag.withDescription(
+      withShownDefault<Method | "all">(
+        "all",
         "isoflop (a parabola per budget, power laws across), parametric (Chinchilla approach 3), envelope (approach 1, " +
           "on training curves), law (a law from --law-file), downstream (task NLL, then accuracy), or all (every method " +
           "the input supports)"
-      ),
-      Flag.withDefault("all")
+      )
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
     map: mapFlag,
     store: storeFlag,
     lawFile: Flag.String("law-file").pipe(
-      Flag.withDescription("a YAML law: expression, variables (params, tokens, flops, budget), parameters: { name: { start: [lo, hi], bounds: [lo, hi] } }"),
+      Flag.withDescription("a YAML law: expression, variables (params, tokens, flops, budget), parameters: { name: { start: [lo, hi], bounds: [lo, hi] } } " +
+        "(default: none; the law method needs one)"),
       Flag.optional
     ),
     task: Flag.String("task").pipe(Flag.withDescription("the downstream task to fit (default: every task.<name>.nll/.acc pair)"), Flag.optional),
-    compute: Flag.Finite("compute").pipe(
-      Flag.withDescription("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (repeatable)"),
-      Flag.atLeast(0)
-    ),
+    compute: computesFlag("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (default: none)"),
     json: jsonFlag
   },
   ({ input, method, bootstrap, seed, map, store, lawFile, task, compute, json }) =>

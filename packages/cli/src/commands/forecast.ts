@@ -1,21 +1,23 @@
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { forecastIsoflop, type Interval, lawByName } from "@scalelab/laws"
+import { forecastIsoflop, type Interval, lawByName, type Stepwise } from "@scalelab/laws"
 import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "../allocationInterval.ts"
 import { UserInputError } from "../failure.ts"
 import { sci } from "../format.ts"
-import { attempt, attemptAsync } from "../pureInput.ts"
+import { attempt, attemptStepwise } from "../pureInput.ts"
 import {
   type Allocation,
   fitIsoflopResults,
   fitMethods,
   fitParametricResults,
+  type FitMethod,
   parametricForecaster,
   publishedForecaster
 } from "../resultsFit.ts"
 import type { ResultPoint } from "../resultsInput.ts"
 import { bootstrapFlag, loadInput, mapFlag, seedFlag } from "./fit.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
+import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 
 interface Forecast {
   readonly point: Allocation
@@ -24,9 +26,9 @@ interface Forecast {
   readonly note: string | undefined
 }
 
-const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Forecast => {
+function* isoflopForecast(points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Stepwise<Forecast> {
   const computes = target.quantity === "compute" ? [target.value] : []
-  const { fit, bootstrap } = fitIsoflopResults(points, { resamples, seed }, computes)
+  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed }, computes)
   const point = allocationAt((compute) => forecastIsoflop(fit, compute), target)
   const interval = bootstrap?.forecasts[0]
   return {
@@ -38,14 +40,13 @@ const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, res
   }
 }
 
-const parametricForecast = async (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Promise<Forecast> => {
-  const { fit, bootstrap } = await fitParametricResults(points, { resamples, seed })
-  return {
-    point: allocationAt(parametricForecaster(fit), target),
-    interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
-    note: undefined
-  }
-}
+const parametricForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number) =>
+  Effect.flatMap(fitParametricResults(points, { resamples, seed }), ({ fit, bootstrap }) =>
+    attempt((): Forecast => ({
+      point: allocationAt(parametricForecaster(fit), target),
+      interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
+      note: undefined
+    })))
 
 const targetOf = (flags: Record<Target["quantity"], Option.Option<number>>) => {
   const given = (Object.entries(flags) as Array<[Target["quantity"], Option.Option<number>]>).flatMap(([quantity, value]) =>
@@ -71,20 +72,18 @@ const forecastText = ({ point, interval: ranges, note }: Forecast, source: strin
     ...(note === undefined ? [] : [`no interval: ${note}`])
   ].join("\n")
 
-const quantityFlag = (name: string, description: string) =>
-  Flag.Finite(name).pipe(Flag.withDescription(description), Flag.optional)
+const quantityFlag = (name: string, description: string) => bounded(Flag.Finite(name), flagRanges.quantity, description).pipe(Flag.optional)
 
 export const forecastCommand = Command.make(
   "forecast",
   {
-    compute: quantityFlag("compute", "training compute in FLOPs: the optimal params, tokens and loss there"),
+    compute: quantityFlag("compute", "training compute in FLOPs: the optimal params, tokens and loss there (give one of --compute, --params, --tokens)"),
     params: quantityFlag("params", "a model size: the compute at which it is compute-optimal"),
     tokens: quantityFlag("tokens", "a token count: the compute at which it is compute-optimal"),
-    from: Flag.String("from").pipe(Flag.withDescription("fit this spec's runs or results table (.csv, .jsonl)"), Flag.optional),
+    from: Flag.String("from").pipe(Flag.withDescription("fit this spec's runs or results table (.csv, .jsonl) (give one of --from, --law)"), Flag.optional),
     law: Flag.String("law").pipe(Flag.withDescription("a published law (see `scalelab laws`)"), Flag.optional),
     method: Flag.Literals("method", fitMethods).pipe(
-      Flag.withDescription("the fit of --from to forecast with: isoflop power laws or the parametric loss"),
-      Flag.withDefault("isoflop")
+      withShownDefault<FitMethod>("isoflop", "the fit of --from to forecast with: isoflop power laws or the parametric loss")
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
@@ -108,8 +107,8 @@ export const forecastCommand = Command.make(
       } else if (Option.isSome(flags.from) && Option.isNone(flags.law)) {
         const results = yield* loadInput(flags.from.value, flags.map, flags.store)
         forecast = yield* (flags.method === "isoflop"
-          ? attempt(() => isoflopForecast(results.points, target, flags.bootstrap, flags.seed))
-          : attemptAsync(() => parametricForecast(results.points, target, flags.bootstrap, flags.seed)))
+          ? attemptStepwise(() => isoflopForecast(results.points, target, flags.bootstrap, flags.seed))
+          : parametricForecast(results.points, target, flags.bootstrap, flags.seed))
         source = `the ${flags.method} fit of ${flags.from.value}`
       } else {
         return yield* new UserInputError({ message: "give exactly one of --from INPUT (a spec or results table to fit) or --law NAME (see `scalelab laws`)" })

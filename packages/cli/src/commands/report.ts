@@ -10,7 +10,8 @@ import { loadSpecOfAnyKind } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
 import { storedLossCurves, sweepBootstrap } from "../sweepFit.ts"
 import { storeFlag } from "../commonFlags.ts"
-import { inputArgument, loadInput, mapFlag, seedFlag } from "./fit.ts"
+import { bounded, flagRanges } from "../flagRanges.ts"
+import { computesFlag, inputArgument, loadInput, mapFlag, seedFlag } from "./fit.ts"
 
 const specExtensions = new Set([".yaml", ".yml"])
 
@@ -41,15 +42,14 @@ export const reportCommand = Command.make(
     ),
     map: mapFlag,
     store: storeFlag,
-    bootstrap: Flag.Int("bootstrap").pipe(
-      Flag.withDescription("bootstrap resamples for the 80% band and intervals (0: none)"),
-      Flag.withDefault(sweepBootstrap.resamples)
+    bootstrap: bounded(
+      Flag.Int("bootstrap"),
+      flagRanges.bootstrap,
+      "bootstrap resamples for the 80% band and intervals, 0 for none",
+      sweepBootstrap.resamples
     ),
     seed: seedFlag,
-    compute: Flag.Finite("compute").pipe(
-      Flag.withDescription("a budget in FLOPs to forecast at (repeatable; default: the spec's forecast budgets, or 10× the largest budget)"),
-      Flag.atLeast(0)
-    )
+    compute: computesFlag("a budget in FLOPs to forecast at (default: the spec's forecast budgets, or 10× the largest budget)")
   },
   ({ input, out, map, store, bootstrap, seed, compute }) =>
     Effect.gen(function*() {

@@ -3,6 +3,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { HttpServer } from "effect/http"
 import { dashboardServer } from "@scalelab/dashboard"
 import { storeFlag } from "../commonFlags.ts"
+import { bounded, flagRanges } from "../flagRanges.ts"
 import { UserInputError } from "../failure.ts"
 import { loadSpec } from "../specInput.ts"
 import { existingStoreFor } from "../storeLocation.ts"
@@ -18,21 +19,27 @@ const announceAddress = (experiment: string | undefined) =>
     yield* Console.log(`scalelab dashboard: http://127.0.0.1:${port}/${query}  (Ctrl-C to stop)`)
   }))
 
+/** Why the server could not listen on `port`, from the socket's error, and what to try instead. */
+const listenFailure = (port: number, cause: unknown): string => {
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
+  if (code === "EADDRINUSE") {
+    return `--port ${port}: the port is in use (another dashboard, or another program, listens on 127.0.0.1:${port}); ` +
+      `pick another with --port ${port === 65_535 ? port - 1 : port + 1}, or --port 0 for any free one`
+  }
+  if (code === "EACCES") return `--port ${port}: this user may not listen on it; pick a port above 1023, or --port 0 for any free one`
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  return `cannot listen on 127.0.0.1:${port} (${reason}); try --port 0 for any free port`
+}
+
 export const uiCommand = Command.make(
   "ui",
   {
     spec: Argument.String("spec").pipe(Argument.withDescription("experiment spec (YAML): watch its store"), Argument.optional),
     store: storeFlag,
-    port: Flag.Int("port").pipe(
-      Flag.withDescription(`port on 127.0.0.1 (default ${defaultPort}; 0 picks a free one)`),
-      Flag.withDefault(defaultPort)
-    )
+    port: bounded(Flag.Int("port"), flagRanges.port, "port on 127.0.0.1, 0 to pick a free one", defaultPort)
   },
   ({ spec, store, port }) =>
     Effect.gen(function*() {
-      if (port < 0 || port > 65535) {
-        return yield* new UserInputError({ message: `--port ${port}: use a port from 0 to 65535 (0 picks a free one)` })
-      }
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),
@@ -40,10 +47,7 @@ export const uiCommand = Command.make(
       )
       const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
       yield* Layer.launch(announceAddress(experiment).pipe(Layer.provideMerge(dashboardServer({ storeDir, port })))).pipe(
-        Effect.catchTag("ServeError", (error) =>
-          Effect.fail(new UserInputError({
-            message: `cannot listen on 127.0.0.1:${port} (${error.message}); is another dashboard running? Try --port 0`
-          })))
+        Effect.catchTag("ServeError", (error) => Effect.fail(new UserInputError({ message: listenFailure(port, error.cause) })))
       )
     })
 ).pipe(Command.withDescription("Serve a live dashboard of a store's runs, loss curves and fit on 127.0.0.1 (read-only)"))
