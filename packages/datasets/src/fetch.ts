@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { homedir } from "node:os"
-import { isAbsolute, join } from "node:path"
+import { isAbsolute, join, resolve } from "node:path"
 import { Data, Effect, Runtime } from "effect"
 import { FetchHttpClient, HttpClient, type HttpClientError, HttpClientResponse } from "effect/http"
 import { DATASET_NAMES, type Dataset, datasetByName } from "./registry.ts"
@@ -28,7 +28,8 @@ const nonEmpty = (value: string | undefined): string | undefined => (value === u
 
 /**
  * The locations an environment gives: the cache under $XDG_CACHE_HOME (or ~/.cache), the mirror
- * from SCALELAB_DATA_MIRROR unless `mirror` is given, the URL base from SCALELAB_DATA_URL_BASE.
+ * from SCALELAB_DATA_MIRROR unless `mirror` is given (resolved against the working folder), the URL
+ * base from SCALELAB_DATA_URL_BASE.
  */
 export const datasetLocations = (
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -37,9 +38,10 @@ export const datasetLocations = (
   // The XDG base-directory rules say a relative path there is invalid and must be ignored.
   const xdgCache = nonEmpty(env["XDG_CACHE_HOME"])
   const cacheHome = xdgCache !== undefined && isAbsolute(xdgCache) ? xdgCache : join(homedir(), ".cache")
+  const mirrorFolder = nonEmpty(overrides.mirror) ?? nonEmpty(env[MIRROR_VARIABLE])
   return {
     cacheDir: join(cacheHome, "scalelab", "datasets"),
-    mirror: nonEmpty(overrides.mirror) ?? nonEmpty(env[MIRROR_VARIABLE]),
+    mirror: mirrorFolder === undefined ? undefined : resolve(mirrorFolder),
     urlBase: nonEmpty(env[URL_BASE_VARIABLE])
   }
 }
@@ -141,7 +143,7 @@ const download = (dataset: Dataset, url: string): Effect.Effect<Uint8Array, Data
     Effect.flatMap((response) => response.arrayBuffer),
     Effect.map((buffer) => new Uint8Array(buffer)),
     Effect.mapError(describeHttpError),
-    Effect.timeoutOrElse({ duration: downloadTimeout, onTimeout: () => Effect.fail(`no answer within ${downloadTimeout}`) }),
+    Effect.timeoutOrElse({ duration: downloadTimeout, orElse: () => Effect.fail(`no answer within ${downloadTimeout}`) }),
     Effect.mapError((reason) => new DatasetDownloadError({ dataset: dataset.name, fileName: dataset.fileName, url, reason })),
     Effect.provide(FetchHttpClient.layer)
   )
