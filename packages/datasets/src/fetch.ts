@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { homedir } from "node:os"
-import { isAbsolute, join, resolve } from "node:path"
+import { dirname, isAbsolute, join, resolve } from "node:path"
 import { Data, Effect, Runtime } from "effect"
 import { FetchHttpClient, HttpClient, type HttpClientError, HttpClientResponse } from "effect/http"
 import { DATASET_NAMES, type Dataset, datasetByName } from "./registry.ts"
@@ -166,7 +166,7 @@ const writeCache = (file: string, bytes: Uint8Array): Effect.Effect<void, Datase
   const partial = `${file}.${process.pid}.partial`
   return Effect.tryPromise({
     try: async () => {
-      await mkdir(join(file, ".."), { recursive: true })
+      await mkdir(dirname(file), { recursive: true })
       await writeFile(partial, bytes)
       await rename(partial, file)
     },
