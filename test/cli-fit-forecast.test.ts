@@ -1,6 +1,5 @@
 // `scalelab fit` and `scalelab forecast` through the real command, on results tables written here
 // from a known law: the fitted exponents, the forecasts and the errors a user sees.
-import { existsSync } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -16,6 +15,7 @@ import {
   standardNormal
 } from "../packages/laws/src/index.ts"
 import { CliBatch } from "./support/cli.ts"
+import { mirroredDataset, runDataTests } from "./support/datasets.ts"
 
 const chinchilla = lawByName("chinchilla") as ParametricLaw
 // Along C = 6ND the IsoFLOP vertices of this law follow N* ∝ C^(β/(α+β)), D* ∝ C^(α/(α+β)).
@@ -38,7 +38,6 @@ const sweep = () => {
 const runs = sweep()
 
 const csv = (header: string, rows: ReadonlyArray<string>) => `${header}\n${rows.join("\n")}\n`
-const chinchillaData = new URL("../../shared/data/svg_extracted_data.csv", import.meta.url)
 
 let dir: string
 let batch: CliBatch
@@ -55,6 +54,8 @@ beforeAll(async () => {
     "one-budget.csv": csv("params,flops,loss", runs.filter((r) => r.budget === 1e18).map((r) => `${r.params},${r.budget},${r.loss}`))
   }
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)))
+  // Epoch AI's extraction of the Chinchilla runs, through the dataset registry.
+  const chinchillaData = runDataTests ? await mirroredDataset("chinchilla-epoch", join(dir, "cache")) : undefined
   const commands: Record<string, ReadonlyArray<string>> = {
     mapped: ["fit", "renamed.csv", "--method", "isoflop", "--map", "params=Model Size,flops=Training FLOP", "--json"],
     noLoss: ["fit", "no-loss.csv"],
@@ -63,9 +64,9 @@ beforeAll(async () => {
     oneBudget: ["fit", "one-budget.csv", "--method", "isoflop"],
     law: ["forecast", "--law", "chinchilla", "--compute", "1e21", "--json"],
     fromTable: ["forecast", "--from", "runs.csv", "--compute", "1e22", "--json"],
-    ...(existsSync(chinchillaData)
-      ? { chinchilla: ["fit", chinchillaData.pathname, "--method", "parametric", "--map", 'params="Model Size",flops="Training FLOP"', "--json"] }
-      : {})
+    ...(chinchillaData === undefined
+      ? {}
+      : { chinchilla: ["fit", chinchillaData, "--method", "parametric", "--map", 'params="Model Size",flops="Training FLOP"', "--json"] })
   }
   batch = await CliBatch.run(commands, dir)
 }, 120_000)
@@ -100,7 +101,7 @@ describe("scalelab fit", () => {
     expect(outcome("oneBudget").stderr).toContain("FLOPs rounded to 3 significant digits")
   })
 
-  it.skipIf(!existsSync(chinchillaData))("fits Chinchilla's published points (Epoch's extraction) with --map", () => {
+  it.skipIf(!runDataTests)("fits Chinchilla's published points (Epoch's extraction) with --map", () => {
     const { parametric } = json("chinchilla")
     expect(parametric.n_points).toBe(245)
     // Besiroglu et al. 2024 (arXiv:2404.10102) get α = 0.35, β = 0.37, E = 1.82 without the 5

@@ -1,7 +1,7 @@
 // The example experiments in experiments/: every spec validates, and the ones that run in seconds
-// run end to end through the real command. The Chinchilla example reads Epoch AI's data from
-// shared/data/ beside the checkout (its licence keeps it out of the repository): without it that
-// test is skipped, unless SCALELAB_REQUIRE_DATA=1 makes its absence a failure.
+// run end to end through the real command. The Chinchilla example names Epoch AI's data as a
+// dataset, fetched on first use; here it comes from the mirror SCALELAB_DATA_MIRROR names, and
+// without one that test is skipped, unless SCALELAB_REQUIRE_DATA=1 makes its absence a failure.
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -9,13 +9,11 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "./support/cli.ts"
+import { dataMirror, runDataTests, skippedDataNote } from "./support/datasets.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const experiments = join(root, "experiments")
 const examples = readdirSync(experiments).filter((name) => name.endsWith(".yaml")).sort()
-const chinchillaData = join(root, "..", "shared", "data", "svg_extracted_data.csv")
-const hasChinchillaData = existsSync(chinchillaData)
-const requireData = process.env["SCALELAB_REQUIRE_DATA"] === "1"
 
 let scratch: string
 
@@ -33,8 +31,9 @@ describe("experiments/*.yaml", () => {
   })
 
   it("every example validates (the Chinchilla one only where its data is)", async () => {
-    const checked = examples.filter((name) => hasChinchillaData || name !== "chinchilla.yaml")
-    const outcome = await runCli(["validate", ...checked.map((name) => join("experiments", name))], root)
+    const checked = examples.filter((name) => runDataTests || name !== "chinchilla.yaml")
+    // The Chinchilla data is fetched into a cache of the test's own.
+    const outcome = await runCli(["validate", ...checked.map((name) => join("experiments", name))], root, { XDG_CACHE_HOME: scratch })
     expect(outcome.stderr).toBe("")
     expect(outcome.code).toBe(0)
     for (const name of checked) expect(outcome.stdout).toContain(`experiments/${name}: valid`)
@@ -51,12 +50,13 @@ describe("experiments/*.yaml", () => {
 })
 
 describe("experiments/chinchilla.yaml", () => {
-  it.skipIf(!hasChinchillaData && !requireData)(
+  it.skipIf(!runDataTests)(
     "fits Epoch AI's Chinchilla data end to end: α ≈ 0.35 and β ≈ 0.37 as Besiroglu et al. 2024 replicate",
     async () => {
-      expect(hasChinchillaData, `${chinchillaData} is missing; see shared/data/SOURCES.md`).toBe(true)
+      expect(dataMirror, "SCALELAB_DATA_MIRROR names no folder; see docs/datasets.md").toBeDefined()
       const store = join(scratch, "chinchilla-store")
-      const outcome = await runCli(["run", "experiments/chinchilla.yaml", "--store", store], root)
+      // A fresh cache: `run` fetches the dataset on first use.
+      const outcome = await runCli(["run", "experiments/chinchilla.yaml", "--store", store], root, { XDG_CACHE_HOME: join(scratch, "fresh-cache") })
       expect(outcome.stderr).toBe("")
       expect(outcome.code).toBe(0)
       expect(outcome.stdout).toContain("240 runs trained elsewhere")
@@ -72,8 +72,8 @@ describe("experiments/chinchilla.yaml", () => {
     },
     180_000
   )
-  if (!hasChinchillaData && !requireData) {
-    it.skip(`is skipped: ${chinchillaData} is absent (SCALELAB_REQUIRE_DATA=1 makes that a failure)`, () => {})
+  if (!runDataTests) {
+    it.skip(`is skipped: ${skippedDataNote}`, () => {})
   }
 })
 

@@ -2,6 +2,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { CliOutput, Command } from "effect/cli"
 import { backtestCommand } from "./commands/backtest.ts"
+import { dataCommand } from "./commands/data.ts"
 import { fitCommand } from "./commands/fit.ts"
 import { forecastCommand } from "./commands/forecast.ts"
 import { lawsCommand } from "./commands/laws.ts"
@@ -17,7 +18,7 @@ import { flagErrorFormatter } from "./flagRanges.ts"
 
 const scalelab = Command.make("scalelab").pipe(
   Command.withDescription("Plan, run and fit scaling-law experiments written as YAML"),
-  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, reportCommand, backtestCommand, lawsCommand, uiCommand])
+  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, reportCommand, backtestCommand, lawsCommand, dataCommand, uiCommand])
 )
 
 const program = Command.run(scalelab, { version: "0.1.0" }).pipe(

@@ -5,7 +5,8 @@ import { Effect } from "effect"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "@scalelab/laws"
 import { planExperiment } from "./planExperiment.ts"
 import { databasePath, type ResultRow, RunStore } from "@scalelab/runner"
-import { type Experiment, specOfKind, type TableExperiment } from "@scalelab/spec"
+import { type DatasetError, datasetLocations, datasetPath } from "@scalelab/datasets"
+import { type Experiment, specOfKind, type TableExperiment, type TableSweepSettings } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { UserInputError } from "./failure.ts"
 import { attempt } from "./pureInput.ts"
@@ -118,24 +119,31 @@ export const storedTasks = (points: ReadonlyArray<ResultPoint>): ReadonlyArray<s
   points.some((point) => point.tasks !== undefined) ? [storedTask] : []
 
 /**
- * The rows of a spec's `table` sweep: its file, with its `map` renaming columns (a --map given on
- * the command line renames on top), less the rows above its `max_loss`. A problem in the table
- * names the spec's field and the table's line.
+ * A table sweep's file: the one it names, or its dataset's file in the cache, fetched on first use
+ * (from SCALELAB_DATA_MIRROR when set). Decoding keeps exactly one of `file` and `dataset`.
  */
-const fromTableSweep = (spec: string, table: TableExperiment, rename: Readonly<Record<string, string>>) => {
-  const { file, map } = table.sweep
-  const format = tableFormats[path.extname(file).toLowerCase()]
-  if (format === undefined) {
-    return Effect.fail(new UserInputError({ message: `${spec}: sweep.file: ${file} is not a results table (.csv, .jsonl)` }))
-  }
-  const { max_loss: maxLoss } = table.sweep
-  return fromTable(file, format, { ...map, ...rename }).pipe(
-    Effect.map((results) =>
-      maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
-    ),
-    Effect.mapError((error) => new UserInputError({ message: `${spec}: sweep.file: ${error.message}` }))
-  )
-}
+const tableSweepFile = (sweep: TableSweepSettings): Effect.Effect<string, DatasetError> =>
+  sweep.dataset === undefined ? Effect.succeed(sweep.file ?? "") : datasetPath(sweep.dataset, datasetLocations())
+
+/**
+ * The rows of a spec's `table` sweep: its file or dataset, with its `map` renaming columns (a --map
+ * given on the command line renames on top), less the rows above its `max_loss`. A problem in the
+ * table names the spec's field and the table's line.
+ */
+const fromTableSweep = (spec: string, table: TableExperiment, rename: Readonly<Record<string, string>>) =>
+  Effect.gen(function*() {
+    const { map, max_loss: maxLoss } = table.sweep
+    const field = table.sweep.dataset === undefined ? "sweep.file" : "sweep.dataset"
+    const file = yield* tableSweepFile(table.sweep)
+    const format = tableFormats[path.extname(file).toLowerCase()]
+    if (format === undefined) {
+      return yield* new UserInputError({ message: `${spec}: ${field}: ${file} is not a results table (.csv, .jsonl)` })
+    }
+    const results = yield* fromTable(file, format, { ...map, ...rename }).pipe(
+      Effect.mapError((error) => new UserInputError({ message: `${spec}: ${field}: ${error.message}` }))
+    )
+    return maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
+  })
 
 /**
  * The finished runs of the spec's current plan, from its store (as `scalelab run` fits them), with

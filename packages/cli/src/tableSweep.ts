@@ -14,8 +14,9 @@ export const loadTableRows = (spec: string) => loadResults(spec, { rename: {}, s
 
 /** One line saying where a table spec's results come from. */
 export const tableSource = (spec: string, experiment: TableExperiment, results: LoadedResults): string => {
-  const { file, max_loss: maxLoss } = experiment.sweep
-  return `${results.points.length} runs trained elsewhere, from ${path.relative(path.dirname(path.resolve(spec)), file)}` +
+  const { dataset, file, max_loss: maxLoss } = experiment.sweep
+  const from = dataset === undefined ? path.relative(path.dirname(path.resolve(spec)), file ?? "") : `dataset ${dataset}`
+  return `${results.points.length} runs trained elsewhere, from ${from}` +
     `${maxLoss === "none" ? "" : ` (rows with loss above ${maxLoss} left out)`} (sweep.kind: table): nothing to train`
 }
 

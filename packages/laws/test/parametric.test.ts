@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { readFileSync } from "node:fs"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { mirroredDataset, runDataTests } from "../../../test/support/datasets.ts"
 import type { ParametricPoint } from "../src/index.ts"
 import { computeOptimal, fitParametric, LawInputError, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
 import { huber, parametricObjective } from "../src/parametricObjective.ts"
@@ -110,12 +113,9 @@ describe("fitParametric", () => {
   })
 })
 
-// Epoch AI's extraction of Chinchilla's Figure 4 (see SOURCES.md beside the file); kept outside
-// the repository, so the test runs only where it is present.
-const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url))
-const chinchillaCsv = `${repositoryRoot}../shared/data/svg_extracted_data.csv`
-const haveChinchilla = existsSync(chinchillaCsv)
-
+// Epoch AI's extraction of Chinchilla's Figure 4, through the dataset registry (`chinchilla-epoch`)
+// from the mirror SCALELAB_DATA_MIRROR names: its source states no licence, so it is not in the
+// repository, and the test runs only where a mirror is set (or fails, with SCALELAB_REQUIRE_DATA=1).
 /** Rows of a plain CSV (no quoted fields) as records keyed by the header. */
 const readCsv = (path: string): Record<string, string>[] => {
   const [header = "", ...lines] = readFileSync(path, "utf8").trim().split(/\r?\n/)
@@ -124,8 +124,10 @@ const readCsv = (path: string): Record<string, string>[] => {
 }
 
 describe("fitParametric on Chinchilla's data", () => {
-  it.skipIf(!haveChinchilla)("reaches the reference optimum of the full 4,500-start grid", () => {
-    const points = readCsv(chinchillaCsv)
+  it.skipIf(!runDataTests)("reaches the reference optimum of the full 4,500-start grid", async () => {
+    const cacheHome = await mkdtemp(join(tmpdir(), "scalelab-parametric-"))
+    const rows = await mirroredDataset("chinchilla-epoch", cacheHome).then(readCsv).finally(() => rm(cacheHome, { recursive: true, force: true }))
+    const points = rows
       .map((row) => {
         const params = Number(row["Model Size"])
         return { params, tokens: Number(row["Training FLOP"]) / (6 * params), loss: Number(row.loss) }

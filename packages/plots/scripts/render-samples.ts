@@ -1,20 +1,25 @@
 // Renders the parametric, downstream and backtest plots from realistic inputs, for looking at
 // the figures by eye:   tsx packages/plots/scripts/render-samples.ts [OUT_DIR]
-// The parametric plots are of Epoch AI's extraction of the Chinchilla runs (../shared/data beside
-// the repository), fitted with the 32-start grid; the others are synthetic, from known laws.
-import { existsSync, readFileSync } from "node:fs"
+// The parametric plots are of Epoch AI's extraction of the Chinchilla runs (the `chinchilla-epoch`
+// dataset, fetched on first use or copied from SCALELAB_DATA_MIRROR), fitted with the 32-start grid;
+// the others are synthetic, from known laws.
+import { readFileSync } from "node:fs"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { datasetFile } from "@scalelab/datasets"
 import { bootstrapDownstream, fitDownstream, fitParametric, forecastAccuracy, mulberry32, parseResultsTable, runStepwise, standardNormal } from "@scalelab/laws"
 import type { BacktestPoint } from "../src/index.ts"
 import { backtestPlotSpec, downstreamPlotSpec, parametricContourPlotSpec, parametricResidualPlotSpec, writePlotFiles } from "../src/index.ts"
 
 const outDir = process.argv[2] ?? (await mkdtemp(join(tmpdir(), "scalelab-plots-")))
-const chinchillaPath = fileURLToPath(new URL("../../../../shared/data/svg_extracted_data.csv", import.meta.url))
+// Without the data (no network and no mirror) the other plots are still rendered.
+const chinchillaPath = await datasetFile("chinchilla-epoch").catch((error: unknown) => {
+  console.log(`skipped the parametric plots: ${error instanceof Error ? error.message : String(error)}`)
+  return undefined
+})
 
-if (existsSync(chinchillaPath)) {
+if (chinchillaPath !== undefined) {
   const table = parseResultsTable(readFileSync(chinchillaPath, "utf8"), {
     file: chinchillaPath,
     format: "csv",
@@ -31,8 +36,6 @@ if (existsSync(chinchillaPath)) {
   ] as const) {
     console.log((await writePlotFiles(outDir, name, spec)).pngPath)
   }
-} else {
-  console.log(`skipped the parametric plots: no Chinchilla data at ${chinchillaPath}`)
 }
 
 // Downstream: a four-choice task whose NLL follows 0.6 + 40·C^−0.08 and accuracy a sigmoid of it.

@@ -12,6 +12,7 @@ import {
   sectionWithDefaults,
   withDefault
 } from "./fields.ts"
+import { DATASET_NAMES } from "@scalelab/datasets"
 import { publishedLaws } from "@scalelab/laws"
 import { corpusField } from "./corpusSource.ts"
 import { Backend, BYTE_VOCABULARY, FlopConvention, Tokenizer } from "./runContract.ts"
@@ -157,7 +158,7 @@ export const RESULTS_TABLE_EXTENSIONS = [".csv", ".jsonl", ".ndjson"] as const
 
 const resultsTablePath = Schema.String.annotate({
   expected: `a results table: a path ending ${RESULTS_TABLE_EXTENSIONS.join(", ")}`,
-  description: "The results table (CSV, or JSON Lines), relative to the spec's folder. One row per run, or several " +
+  description: "The results table (CSV, or JSON Lines), relative to the spec's folder (or `dataset` instead). One row per run, or several " +
     "per run sharing a `run` column (its training curve). Columns `params`, `tokens`, `flops` (any two: the third " +
     "is C = 6·N·D), `loss`, optionally `budget`, `seed` and `task.<name>.nll` / `task.<name>.acc`; see docs/fitting.md."
 }).check(Schema.makeFilter((file: string) =>
@@ -166,6 +167,21 @@ const resultsTablePath = Schema.String.annotate({
     : `expected a results table: a path ending ${RESULTS_TABLE_EXTENSIONS.join(", ")}, got \`${file}\``
 ))
 
+const datasetName = Schema.Literals(DATASET_NAMES).annotate({
+  expected: `a dataset: ${DATASET_NAMES.map((name) => `\`${name}\``).join(", ")} (see \`scalelab data list\`)`,
+  description: "A public results table by name, in place of `file`: downloaded at its pinned commit on first use, " +
+    "checked against its sha256 and cached (see `scalelab data list` and docs/datasets.md)."
+})
+
+/** A table sweep names its table one way: a file, or a dataset. */
+const oneTableSource = Schema.makeFilter((sweep: { readonly file?: string; readonly dataset?: string }) =>
+  sweep.file !== undefined && sweep.dataset !== undefined
+    ? { path: ["dataset"], issue: "expected `file` or `dataset`, not both: remove one of them" }
+    : sweep.file === undefined && sweep.dataset === undefined
+    ? { path: ["file"], issue: `expected \`file\` (a results table's path) or \`dataset\` (${DATASET_NAMES.join(", ")})` }
+    : undefined
+)
+
 /**
  * Results trained elsewhere (a paper's runs, another framework's sweep): nothing is trained, and
  * `scalelab run` fits and reports the table's rows as `scalelab report TABLE` does.
@@ -173,9 +189,10 @@ const resultsTablePath = Schema.String.annotate({
 export const TableSweep = Schema.Struct({
   kind: Schema.Literal("table").annotate({
     expected: "a sweep kind: `isoflop` or `table`",
-    description: "Results trained elsewhere, read from `file`: nothing is trained."
+    description: "Results trained elsewhere, read from `file` or `dataset`: nothing is trained."
   }),
-  file: resultsTablePath,
+  file: Schema.optionalKey(resultsTablePath),
+  dataset: Schema.optionalKey(datasetName),
   map: withDefault(
     Schema.Record(Schema.String, Schema.String).annotate({
       expected: "a map from our column names to the table's, e.g. `{ params: \"Model Size\" }`",
@@ -194,7 +211,7 @@ export const TableSweep = Schema.Struct({
     }),
     "none"
   )
-})
+}).check(oneTableSource)
 
 /** Sweeps are a union on `kind`: runs to train (IsoFLOP), or results trained elsewhere (a table). */
 export const Sweep = Schema.Union([IsoflopSweep, TableSweep]).annotate({

@@ -1,4 +1,4 @@
-// A `table` sweep names its results file relative to the spec's folder. Loading the spec resolves
+// A `table` sweep names its results file relative to the spec's folder (or a dataset by name). Loading the spec resolves
 // it to an absolute path, so that what is read does not depend on the folder a command was started
 // in, and checks that the file is there: a missing table is a spec problem, located like any other.
 import { Effect } from "effect"
@@ -22,7 +22,8 @@ const problemWith = (absolute: string): string | undefined =>
 export const resolveTableFile = (spec: ExperimentSpec, file: string, text: string): Effect.Effect<ExperimentSpec, SpecError> =>
   Effect.suspend(() => {
     const { sweep } = spec
-    if (sweep.kind !== "table") return Effect.succeed(spec)
+    // A dataset is fetched when its rows are read, not when the spec is loaded.
+    if (sweep.kind !== "table" || sweep.file === undefined) return Effect.succeed(spec)
     const absolute = resolve(dirname(file), sweep.file)
     const problem = problemWith(absolute)
     if (problem !== undefined) {

@@ -4,10 +4,9 @@
 // For each d_model: time per full training step (forward, backward, AdamW) and model FLOP/s under
 // the exact count, next to the backend's own 1024² matMul rate measured in the same process (a
 // ratio, since this machine is shared and its absolute speed drifts), and the same model in
-// PyTorch on CPU (the peer script in ../shared/peers, when python3 with torch is installed). Then
+// PyTorch on CPU (the peer script in ./peers, when /usr/bin/python3 has torch). Then
 // the throughput of two concurrent worker processes against one, and against the peer's two threads.
 import { execFileSync, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { countParams, flopsPerToken } from "@scalelab/laws"
 import type { ModelShape } from "@scalelab/spec"
@@ -31,7 +30,7 @@ const sizes = (option("sizes") ?? "64,128,256,512").split(",").map(Number)
 const timedSteps = Number(option("steps") ?? 3)
 const context = 128
 const layers = 4
-const peerScript = join(import.meta.dirname, "..", "..", "..", "..", "shared", "peers", "torch_llama_ref.py")
+const peerScript = join(import.meta.dirname, "peers", "torch_llama_ref.py")
 const python = "/usr/bin/python3"
 
 /** The peer script's shape for a d_model: head_dim 32, half as many KV heads, ffn ≈ 8d/3, untied head. */
@@ -115,7 +114,7 @@ function peerTokensPerSecond(d: number): number | undefined {
 }
 
 const peerAvailable = (): boolean => {
-  if (args.includes("--no-peer") || !existsSync(peerScript)) return false
+  if (args.includes("--no-peer")) return false
   try {
     execFileSync(python, ["-c", "import torch"], { stdio: "ignore" })
     return true
@@ -151,7 +150,7 @@ async function main(): Promise<void> {
   const matMul = await matMulGflops(1024)
   console.log(`matMul 1024²: ${fixed(matMul)} GFLOP/s`)
   const withPeer = peerAvailable()
-  if (!withPeer && !args.includes("--no-peer")) console.log("PyTorch peer: not run (needs /usr/bin/python3 with torch, and ../shared/peers beside the repository)")
+  if (!withPeer && !args.includes("--no-peer")) console.log("PyTorch peer: not run (needs /usr/bin/python3 with torch: apt-get install python3-torch)")
 
   console.log(`\nd_model layers heads/kv ctx tokens/step | params | ms/step | tokens/s | GFLOP/s exact | % of matMul | torch tokens/s | tfjs/torch`)
   for (const d of sizes) {

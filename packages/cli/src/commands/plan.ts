@@ -56,7 +56,7 @@ const tableSpecPlan = (spec: string, experiment: TableExperiment, json: boolean)
     const results = yield* loadTableRows(spec)
     if (json) {
       const rows = results.points.map(({ id, params, tokens, flops, budget, loss }) => ({ id, params, tokens, flops, budget, loss }))
-      return yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: [], table: { file: experiment.sweep.file, rows } }, null, 2))
+      return yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: [], table: { file: experiment.sweep.file, dataset: experiment.sweep.dataset, rows } }, null, 2))
     }
     yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
     yield* Console.log(`No runs to train: ${tableSource(spec, experiment, results)}. \`scalelab run\` fits these runs:\n`)

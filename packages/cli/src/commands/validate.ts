@@ -26,11 +26,20 @@ export const validateCommand = Command.make(
     Effect.gen(function* () {
       const problems: Array<string> = []
       for (const spec of specs) {
-        const checked = yield* Effect.result(
-          Effect.flatMap(loadCheckedSpec(spec), ({ spec: loaded, notes }) => Effect.map(summary(spec, loaded), (line) => ({ line, notes })))
+        // Problems of the input are collected; a dataset that cannot be fetched (the network, the cache,
+        // the source's bytes) is not the spec's problem and ends the command as itself.
+        const checked = yield* Effect.flatMap(
+          loadCheckedSpec(spec),
+          ({ spec: loaded, notes }) => Effect.map(summary(spec, loaded), (line) => ({ line, notes }))
+        ).pipe(
+          Effect.map(Result.succeed),
+          Effect.catchTags({
+            UserInputError: (error) => Effect.succeed(Result.fail(error.message)),
+            DatasetMirrorError: (error) => Effect.succeed(Result.fail(`${spec}: ${error.message}`))
+          })
         )
         if (Result.isFailure(checked)) {
-          problems.push(checked.failure.message)
+          problems.push(checked.failure)
           continue
         }
         yield* Console.log([`${spec}: valid — ${checked.success.line}`, ...checked.success.notes].join("\n"))
