@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
-import type { IsoflopPoint } from "@scalelab/laws"
-import { type CorpusFacts, type Plan, planAdaptive, planIsoflop } from "@scalelab/planner"
+import type { IsoflopPoint, Stepwise } from "@scalelab/laws"
+import { type CorpusFacts, type Plan, planAdaptive, planIsoflopSteps } from "@scalelab/planner"
 import { databasePath, RunStore } from "@scalelab/runner"
 import type { Experiment } from "@scalelab/spec"
 import { corpusFacts } from "@scalelab/train/training-data"
-import { attempt } from "./pureInput.ts"
+import { attempt, attemptStepwise } from "./pureInput.ts"
 import { tokenizerCacheDir } from "./workerCommand.ts"
 
 /** How a run ended, as far as planning cares: its point, or `diverged` (an end with no point). */
@@ -26,8 +26,8 @@ export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
  * runs it had started.
  */
 export const settledPlan = (experiment: Experiment, corpus: CorpusFacts, ended: ReadonlyMap<string, RunEnding>) =>
-  attempt((): Plan => {
-    if (!experiment.sweep.adaptive) return planIsoflop(experiment, corpus)
+  attemptStepwise(function*(): Stepwise<Plan> {
+    if (!experiment.sweep.adaptive) return yield* planIsoflopSteps(experiment, corpus)
     const finished: Array<IsoflopPoint> = []
     const counted = new Set<string>()
     for (;;) {
@@ -42,6 +42,7 @@ export const settledPlan = (experiment: Experiment, corpus: CorpusFacts, ended: 
       // Every round planned and trained, or a round whose runs all diverged: nothing more to plan on.
       if (points.length === 0) return plan
       finished.push(...points)
+      yield
     }
   })
 

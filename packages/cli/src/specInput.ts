@@ -1,5 +1,5 @@
 import { Effect, FileSystem } from "effect"
-import { type PlanError, type PlanNote, previewPlan, type SpecField } from "@scalelab/planner"
+import { type PlanError, type PlanNote, previewPlanSteps, type SpecField } from "@scalelab/planner"
 import {
   type Experiment,
   type ExperimentSpec,
@@ -11,7 +11,7 @@ import {
   trainedExperiment
 } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
-import { attempt } from "./pureInput.ts"
+import { attemptStepwise } from "./pureInput.ts"
 
 /** Every problem in a spec becomes one `FILE:LINE:COL: message` line of a single input error. */
 const asInputError = (error: SpecError) => new UserInputError({ message: error.issues.map(formatSpecIssue).join("\n") })
@@ -35,7 +35,7 @@ export const formatPlanNotes = (file: string, notes: ReadonlyArray<PlanNote>) =>
  */
 const checkPlan = (file: string, experiment: Experiment) =>
   Effect.gen(function*() {
-    const preview = yield* attempt(() => previewPlan(experiment))
+    const preview = yield* attemptStepwise(() => previewPlanSteps(experiment))
     const problems: ReadonlyArray<PlanError> = preview.problems
     if (problems.length > 0) return yield* new UserInputError({ message: (yield* locatedLines(file, problems)).join("\n") })
     return yield* formatPlanNotes(file, preview.notes)

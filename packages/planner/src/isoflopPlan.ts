@@ -1,7 +1,7 @@
 import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, tokenizerVocab, trainerIdentity } from "@scalelab/spec"
 import { Data, Result } from "effect"
-import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, shapeForParams, trainingFlops } from "@scalelab/laws"
+import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
 import { reasonNumber } from "./reasonNumber.ts"
 
@@ -382,8 +382,18 @@ export const planBudget = (
  * at once.
  * Throws PlanError, or the laws package's LawInputError (e.g. an unknown centre law).
  */
-export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => {
-  const budgets = experiment.sweep.budgets.map((budget) => planBudget(experiment, budget, publishedCentre(experiment, budget), corpus))
+export const planIsoflop = (experiment: Experiment, corpus?: CorpusFacts): Plan => runStepwise(planIsoflopSteps(experiment, corpus))
+
+/**
+ * planIsoflop, pausing after each budget: a sweep of hundreds of budgets takes minutes to shape,
+ * and a caller on an event loop must be able to stop it part way (Ctrl-C).
+ */
+export function* planIsoflopSteps(experiment: Experiment, corpus?: CorpusFacts): Stepwise<Plan> {
+  const budgets: Array<PlannedSizes> = []
+  for (const budget of experiment.sweep.budgets) {
+    budgets.push(planBudget(experiment, budget, publishedCentre(experiment, budget), corpus))
+    yield
+  }
   return { experiment: experiment.name, runs: budgets.flatMap(({ runs }) => runs), notes: budgets.flatMap(({ notes }) => notes) }
 }
 
@@ -401,7 +411,10 @@ export interface PlanPreview {
  * no size can).
  * Throws the laws package's LawInputError (e.g. an unknown centre law).
  */
-export const previewPlan = (experiment: Experiment): PlanPreview => {
+export const previewPlan = (experiment: Experiment): PlanPreview => runStepwise(previewPlanSteps(experiment))
+
+/** previewPlan, pausing after each budget (as planIsoflopSteps). */
+export function* previewPlanSteps(experiment: Experiment): Stepwise<PlanPreview> {
   const budgets = [...experiment.sweep.budgets].sort((a, b) => a - b)
   const windowed = experiment.sweep.adaptive ? budgets.slice(0, 1) : budgets
   const smallest: SizeChoice = { target: Number.MIN_VALUE, label: "the smallest model", reason: "" }
@@ -416,6 +429,7 @@ export const previewPlan = (experiment: Experiment): PlanPreview => {
       if (!(error instanceof PlanError)) throw error
       problems.push(error)
     }
+    yield
   }
   return { problems, notes }
 }

@@ -6,7 +6,7 @@ import { corpusFacts, documentSeparator, loadCorpus, runCorpus, splitDocuments }
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName } from "@scalelab/laws"
 import { decodeExperimentText, type Experiment, trainerIdentity } from "@scalelab/spec"
 import { afterAll, describe, expect, it } from "vitest"
-import { type CorpusFacts, PlanError, planIsoflop, previewPlan, runsAtSize } from "../src/index.ts"
+import { type CorpusFacts, PlanError, planIsoflop, planIsoflopSteps, previewPlan, previewPlanSteps, runsAtSize } from "../src/index.ts"
 
 const decode = (yaml: string): Experiment => {
   const result = decodeExperimentText(yaml, "test.yaml")
@@ -29,6 +29,20 @@ training:
 
 describe("planIsoflop", () => {
   const plan = planIsoflop(decode(base))
+
+  it("pauses after each budget, so that a caller on an event loop can stop a sweep of many budgets part way", () => {
+    const many = decode(base.replace("[1e12, 1e13]", "\"logspace(1e12, 1e14, 7)\""))
+    for (const steps of [planIsoflopSteps(many), previewPlanSteps(many)]) {
+      let pauses = 0
+      let next = steps.next()
+      for (; next.done !== true; next = steps.next()) pauses++
+      expect(pauses).toBe(7)
+    }
+    const stepped = planIsoflopSteps(many)
+    let last = stepped.next()
+    while (last.done !== true) last = stepped.next()
+    expect(last.value).toEqual(planIsoflop(many))
+  })
 
   it("places sizes around the centre law's optimum, spread evenly in log N over the span", () => {
     for (const budget of [1e12, 1e13]) {
