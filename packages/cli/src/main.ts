@@ -1,31 +1,8 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect } from "effect"
-import { CliOutput, Command } from "effect/cli"
-import { backtestCommand } from "./commands/backtest.ts"
-import { dataCommand } from "./commands/data.ts"
-import { fitCommand } from "./commands/fit.ts"
-import { forecastCommand } from "./commands/forecast.ts"
-import { lawsCommand } from "./commands/laws.ts"
-import { planCommand } from "./commands/plan.ts"
-import { reportCommand } from "./commands/report.ts"
-import { runCommand } from "./commands/run.ts"
-import { runsCommand } from "./commands/runs.ts"
-import { schemaCommand } from "./commands/schema.ts"
-import { uiCommand } from "./commands/ui.ts"
-import { validateCommand } from "./commands/validate.ts"
-import { reportFailures } from "./failure.ts"
-import { flagErrorFormatter } from "./flagRanges.ts"
+import { Effect, Stdio } from "effect"
+import { runScalelab } from "./scalelab.ts"
 
-const scalelab = Command.make("scalelab").pipe(
-  Command.withDescription("Plan, run and fit scaling-law experiments written as YAML"),
-  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, reportCommand, backtestCommand, lawsCommand, dataCommand, uiCommand])
-)
-
-const program = Command.run(scalelab, { version: "0.1.0" }).pipe(
-  reportFailures,
-  Effect.provide(CliOutput.layer(flagErrorFormatter())),
-  Effect.provide(NodeServices.layer)
-)
+const program = Stdio.Stdio.use(({ args }) => Effect.flatMap(args, runScalelab)).pipe(Effect.provide(NodeServices.layer))
 
 // Failures are printed once, by reportFailures; the runtime only sets the exit code.
 NodeRuntime.runMain(program, { disableErrorReporting: true })

@@ -56,9 +56,10 @@ interface RawRecord {
 
 /**
  * RFC 4180 records: quoted cells may hold commas, doubled quotes and line breaks, so a record's
- * line is where it starts, not its index.
+ * line is where it starts, not its index. A line ends at LF, CRLF or a lone CR (spreadsheets on
+ * old Macs write CR alone).
  */
-const csvRecords = (text: string): Array<{ readonly line: number; readonly cells: string[] }> => {
+const csvRecords = (text: string, file: string): Array<{ readonly line: number; readonly cells: string[] }> => {
   const records: Array<{ line: number; cells: string[] }> = []
   let cells: string[] = []
   let cell = ""
@@ -80,7 +81,7 @@ const csvRecords = (text: string): Array<{ readonly line: number; readonly cells
       } else if (char === '"') {
         quoted = false
       } else {
-        if (char === "\n") line++
+        if (char === "\n" || (char === "\r" && text[i + 1] !== "\n")) line++
         cell += char
       }
     } else if (char === '"') {
@@ -88,15 +89,16 @@ const csvRecords = (text: string): Array<{ readonly line: number; readonly cells
     } else if (char === ",") {
       cells.push(cell)
       cell = ""
-    } else if (char === "\n") {
+    } else if (char === "\n" || char === "\r") {
+      if (char === "\r" && text[i + 1] === "\n") i++
       endRecord()
       line++
       recordLine = line
-    } else if (char !== "\r") {
+    } else {
       cell += char
     }
   }
-  if (quoted) throw new LawInputError(`line ${recordLine}: a quoted cell is never closed; add the closing "`)
+  if (quoted) throw new LawInputError(`${file}:${recordLine}: a quoted cell is never closed; add the closing "`)
   endRecord()
   return records
 }
@@ -105,7 +107,7 @@ const csvRecords = (text: string): Array<{ readonly line: number; readonly cells
 const otherSeparators = [{ char: ";", name: "semicolon" }, { char: "\t", name: "tab" }] as const
 
 const parseCsv = (text: string, file: string): { columns: string[]; records: RawRecord[] } => {
-  const [header, ...body] = csvRecords(text)
+  const [header, ...body] = csvRecords(text, file)
   if (header === undefined) throw new LawInputError(`${file}: the file is empty; a results table needs a header line and one row per run`)
   const columns = header.cells.map((name) => name.trim())
   const [only] = columns
@@ -165,7 +167,10 @@ const numberIn = (record: RawRecord, column: string, field: Field, file: string)
     throw new LawInputError(`${where} is empty; every run needs a value there: fill it in or remove the row`)
   }
   const value = Number(text)
-  if (!Number.isFinite(value)) throw new LawInputError(`${where}: "${text}" is not a number; write a plain number like 1.5e9`)
+  if (Number.isNaN(value)) throw new LawInputError(`${where}: "${text}" is not a number; write a plain number like 1.5e9`)
+  if (!Number.isFinite(value)) {
+    throw new LawInputError(`${where}: "${text}" is out of range: numbers run to about 1.8e308; check the cell (its unit) or remove the row`)
+  }
   if (field === "seed" ? !Number.isInteger(value) || value < 0 : value <= 0) {
     const wanted = field === "seed" ? "a whole number of at least 0" : "above 0"
     throw new LawInputError(`${where}: ${field} must be ${wanted}, got ${text}; fix or remove the row`)
@@ -174,7 +179,7 @@ const numberIn = (record: RawRecord, column: string, field: Field, file: string)
 }
 
 /** The two of N, D, C the table gives, completed by C = 6·N·D. */
-const completeSizes = (
+const deriveSizes = (
   params: number | undefined,
   tokens: number | undefined,
   flops: number | undefined
@@ -183,7 +188,28 @@ const completeSizes = (
   if (params !== undefined && flops !== undefined) return { params, tokens: flops / (flopsPerParamToken * params), flops }
   if (tokens !== undefined && flops !== undefined) return { params: flops / (flopsPerParamToken * tokens), tokens, flops }
   // resolveColumns has already required two of the three columns.
-  throw new Error("completeSizes needs two of params, tokens, flops")
+  throw new Error("deriveSizes needs two of params, tokens, flops")
+}
+
+/**
+ * deriveSizes, where the derived size must be a number a fit can use: C = 6·N·D past 1.8e308 or
+ * below 5e-324 would otherwise read as Infinity or 0.
+ */
+const completeSizes = (
+  record: RawRecord,
+  file: string,
+  given: { params: number | undefined; tokens: number | undefined; flops: number | undefined }
+): { params: number; tokens: number; flops: number } => {
+  const sizes = deriveSizes(given.params, given.tokens, given.flops)
+  for (const field of sizeFields) {
+    if (given[field] === undefined && !(Number.isFinite(sizes[field]) && sizes[field] > 0)) {
+      throw new LawInputError(
+        `${file}:${record.line}: ${field} derived by C = 6·N·D is ${sizes[field]}, outside the range of numbers scalelab computes with; ` +
+          "check the row's other sizes (their units) or give the column"
+      )
+    }
+  }
+  return sizes
 }
 
 const resolveColumns = (
@@ -255,7 +281,9 @@ const tasksIn = (record: RawRecord, columns: ReadonlyArray<string>, file: string
  */
 export const parseResultsTable = (text: string, options: ResultsTableOptions): ResultsTable => {
   const { file } = options
-  const { columns, records } = options.format === "csv" ? parseCsv(text, file) : parseJsonl(text, file)
+  // A byte-order mark (spreadsheets on Windows write one) is not part of the first column's name.
+  const content = text.startsWith("\uFEFF") ? text.slice(1) : text
+  const { columns, records } = options.format === "csv" ? parseCsv(content, file) : parseJsonl(content, file)
   const resolved = resolveColumns(columns, options.rename ?? {}, file)
   const derived = sizeFields.find((field) => !resolved.has(field))
   const runColumn = runColumns.find((name) => columns.includes(name))
@@ -273,7 +301,7 @@ export const parseResultsTable = (text: string, options: ResultsTableOptions): R
     const scores = tasksIn(record, columns, file)
     return {
       line: record.line,
-      ...completeSizes(read("params"), read("tokens"), read("flops")),
+      ...completeSizes(record, file, { params: read("params"), tokens: read("tokens"), flops: read("flops") }),
       loss: numberIn(record, resolved.get("loss") ?? "loss", "loss", file),
       ...(budget === undefined ? {} : { budget }),
       ...(seed === undefined ? {} : { seed }),
