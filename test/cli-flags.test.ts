@@ -56,7 +56,7 @@ describe("numeric flags", () => {
     expect(rejected("reportBootstrap")).toContain("--bootstrap")
     expect(rejected("negativeSeed")).toContain('--seed: "-5". Expected: an integer from 0 to 2^53 − 1')
     expect(rejected("zeroConcurrency")).toContain('--concurrency: "0". Expected: an integer from 1 to 4,096')
-    expect(rejected("negativeCompute")).toContain('--compute: "-1e+21". Expected: a number above 0, at most 1e+40')
+    expect(rejected("negativeCompute")).toContain('--compute: "-1e+21". Expected: a number from 1 to 1e+40')
     expect(rejected("port")).toContain('--port: "70000". Expected: an integer from 0 to 65,535')
   })
 
@@ -69,7 +69,7 @@ describe("numeric flags", () => {
     const forecast = batch.outcome("forecastHelp").stdout
     expect(forecast).toMatch(/--method choice .*\(default: isoflop\)/)
     expect(forecast).toMatch(/--bootstrap integer .*\(default: 0\)/)
-    expect(forecast).toMatch(/--compute number .*a number above 0, at most 1e\+40/)
+    expect(forecast).toMatch(/--compute number .*a number from 1 to 1e\+40/)
   })
 })
 

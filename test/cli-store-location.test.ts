@@ -44,7 +44,7 @@ describe("a store that is a file", () => {
   it.each(["plan", "run", "report", "runs"])("%s says the store is not a folder, exit 2", (command) => {
     const outcome = batch.outcome(command)
     expect(outcome.stderr.trim()).toBe(
-      "store store-file: not a folder (it is a file); a store is a folder that holds the runs: pass --store a folder (it is created if missing)"
+      "store store-file: not a folder (it is a file); a store is a folder that holds the runs, caches and reports: pass --store a folder (it is created if missing)"
     )
     expect(outcome.code).toBe(2)
     noStack(outcome)
@@ -82,7 +82,7 @@ describe("a store the user may not write in", () => {
   it("plan of a BPE spec says there is no permission to write there, exit 2, nothing written", async () => {
     const outcome = await runAsUser(["plan", "bpe.yaml", "--store", "read-only"])
     expect(outcome.stderr.trim()).toBe(
-      "store read-only: no permission to write there (the store keeps runs, caches and reports in it); " +
+      "store read-only: no permission to write there (the store holds the runs, caches and reports); " +
         "make the folder writable, or pass --store a folder you can write in"
     )
     expect(outcome.code).toBe(2)

@@ -11,9 +11,9 @@ const integers = (min: number, max: number, maxText = max.toLocaleString("en-US"
   contains: (value) => Number.isInteger(value) && value >= min && value <= max
 })
 
-const positiveUpTo = (max: number): FlagRange => ({
-  text: `a number above 0, at most ${max.toExponential()}`,
-  contains: (value) => value > 0 && value <= max
+const countUpTo = (max: number): FlagRange => ({
+  text: `a number from 1 to ${max.toExponential()}`,
+  contains: (value) => value >= 1 && value <= max
 })
 
 /**
@@ -27,8 +27,9 @@ export const flagRanges = {
   seed: integers(0, Number.MAX_SAFE_INTEGER, "2^53 − 1"),
   concurrency: integers(1, 4096),
   port: integers(0, 65_535),
-  // FLOPs, parameters or tokens: the largest training runs are near 1e26 FLOPs.
-  quantity: positiveUpTo(1e40)
+  // FLOPs, parameters or tokens: the largest training runs are near 1e26 FLOPs; below one there is
+  // nothing to count, and a law's optimum there underflows to 0 parameters.
+  quantity: countUpTo(1e40)
 } as const
 
 /** A flag's help with its default at the end, which the CLI library does not show. */

@@ -38,32 +38,46 @@ const mayAccess = (dir: string, mode: number): boolean => {
   }
 }
 
+/** A folder a command takes by a flag: the flag, and what the folder is and holds, for its messages. */
+export interface FolderRole {
+  readonly flag: string
+  readonly noun: string
+  readonly holds: string
+}
+
+const storeRole: FolderRole = { flag: "--store", noun: "store", holds: "the runs, caches and reports" }
+
 /**
- * Checks, before anything reads or writes it, that the store folder `dir` can serve `use`: every
- * command that takes a store comes through here, so a file given as the store, or a folder without
- * permission, is one clear input error rather than a failure deep inside whatever touched it first.
+ * Checks, before anything reads or writes it, that the folder `dir` can serve `use`: a file given
+ * as the folder, an empty path, or a folder without permission is one clear input error rather than
+ * a failure deep inside whatever touched it first (or, for a report, after the whole fit).
  */
-export const checkedStore = (dir: string, use: StoreUse): Effect.Effect<string, UserInputError> =>
+export const checkedFolder = (dir: string, use: StoreUse, role: FolderRole): Effect.Effect<string, UserInputError> =>
   Effect.suspend(() => {
-    const fail = (problem: string) => Effect.fail(new UserInputError({ message: `store ${dir}: ${problem}` }))
+    const fail = (problem: string) => Effect.fail(new UserInputError({ message: `${role.noun} ${dir === "" ? '""' : dir}: ${problem}` }))
+    const pass = `pass ${role.flag} a folder`
+    if (dir.trim() === "") return fail(`an empty path names no folder; ${pass} (it is created if missing)`)
     const { at, stats, reason } = closestExisting(path.resolve(dir))
     const exists = at === path.resolve(dir)
-    if (stats === undefined) return fail(`cannot be reached (${reason}); pass --store a folder you can ${use} in`)
+    if (stats === undefined) return fail(`cannot be reached (${reason}); ${pass} you can ${use} in`)
     if (!stats.isDirectory()) {
       return fail(exists
-        ? "not a folder (it is a file); a store is a folder that holds the runs: pass --store a folder (it is created if missing)"
-        : `cannot be created, because ${at} is a file, not a folder; pass --store a folder (it is created if missing)`)
+        ? `not a folder (it is a file); a ${role.noun} is a folder that holds ${role.holds}: ${pass} (it is created if missing)`
+        : `cannot be created, because ${at} is a file, not a folder; ${pass} (it is created if missing)`)
     }
     if (use === "read" && exists && !mayAccess(at, constants.R_OK | constants.X_OK)) {
-      return fail("no permission to read it; pass --store a folder you can read")
+      return fail(`no permission to read it; ${pass} you can read`)
     }
     if (use === "write" && !mayAccess(at, constants.R_OK | constants.W_OK | constants.X_OK)) {
       return fail(exists
-        ? "no permission to write there (the store keeps runs, caches and reports in it); make the folder writable, or pass --store a folder you can write in"
-        : `cannot be created: no permission to write in ${at}; pass --store a folder you can write in`)
+        ? `no permission to write there (the ${role.noun} holds ${role.holds}); make the folder writable, or ${pass} you can write in`
+        : `cannot be created: no permission to write in ${at}; ${pass} you can write in`)
     }
     return Effect.succeed(dir)
   })
+
+/** checkedFolder for a run store (`--store`): every command that takes a store comes through here. */
+export const checkedStore = (dir: string, use: StoreUse): Effect.Effect<string, UserInputError> => checkedFolder(dir, use, storeRole)
 
 /** The store of a command on `specFile`: `--store` when given, else the default beside the spec; checked for `use`. */
 export const storeDirFor = (specFile: string, storeFlag: string | undefined, use: StoreUse): Effect.Effect<string, UserInputError> =>

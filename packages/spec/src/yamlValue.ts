@@ -106,7 +106,12 @@ const valueProblems = (root: Node, lineCounter: LineCounter): ReadonlyArray<Yaml
   let repeated = 0
   const sizeOf = (node: unknown): number => {
     if (repeated > MAX_ALIAS_EXPANSION) return 0
-    if (isPair(node)) return sizeOf(node.key) + sizeOf(node.value)
+    if (isPair(node)) {
+      // `? [a, b]` makes a list or map a key; no spec field is named so, and turning it into a
+      // name would print it over several lines (and the yaml package warns on the console).
+      if (isCollection(node.key)) at(node.key, "a key must be a name, not a list or map (`? [...]` or `? {...}`); write the field's name")
+      return sizeOf(node.key) + sizeOf(node.value)
+    }
     if (isAlias(node)) {
       const size = anchorSizes.get(node.source)
       if (size === undefined) {

@@ -13,53 +13,7 @@ export interface KnownFinding {
   readonly matches: (failure: string) => boolean
 }
 
-export const knownFindings: ReadonlyArray<KnownFinding> = [
-  {
-    name: "a YAML alias without its anchor (`name: *a`) throws ReferenceError instead of a located issue",
-    fixIn: "packages/spec/src/decode.ts (document.toJS)",
-    matches: (failure) => failure.includes("Unresolved alias")
-  },
-  {
-    name: "a YAML alias bomb throws ReferenceError (Excessive alias count) instead of a located issue",
-    fixIn: "packages/spec/src/decode.ts (document.toJS)",
-    matches: (failure) => failure.includes("Excessive alias count")
-  },
-  {
-    name: "a long or deeply nested expression overflows the stack (RangeError) instead of an ExpressionError",
-    fixIn: "packages/spec/src/expression.ts (findForbidden, evaluation)",
-    matches: (failure) => failure.includes("Maximum call stack size exceeded")
-  },
-  {
-    name: "an expression written over several YAML lines is quoted with its line breaks, so its issue spans lines",
-    fixIn: "packages/spec/src/expression.ts (quote the source on one line, as findForbidden does for nodes)",
-    matches: (failure) => /^issue message spans lines: `[^`]*\n/.test(failure)
-  },
-  {
-    name: "a complex YAML key (`? [a, b]`) is named in `unknown key` as YAML over several lines, and yaml prints a Node warning",
-    fixIn: "packages/spec/src/decode.ts (name a non-scalar key on one line; toJS warns about collection keys)",
-    matches: (failure) => /^issue message spans lines: unknown key `/.test(failure) || failure.includes("Keys with collection values will be stringified")
-  },
-  {
-    name: "--bootstrap and --seed accept negative numbers (--bootstrap -1 means no bootstrap, --seed -5 a seed)",
-    fixIn: "packages/cli/src/commands/fit.ts (bootstrapFlag, seedFlag), shared by forecast, report and backtest",
-    matches: (failure) => /^accepted out-of-range \S+ --(bootstrap|seed) -/.test(failure)
-  },
-  {
-    name: "fit --compute 0 and report --compute 0 are accepted (Flag.atLeast(0)): a budget of 0 FLOPs",
-    fixIn: "packages/cli/src/commands/fit.ts and report.ts (--compute above 0, as forecast's is)",
-    matches: (failure) => /^accepted out-of-range (fit|report) --compute 0$/.test(failure)
-  },
-  {
-    name: "forecast --compute 5e-324 (or another budget whose optimum underflows) prints params 0, tokens NaN, loss NaN and exits 0",
-    fixIn: "packages/cli/src/commands/forecast.ts (refuse a budget whose forecast is not finite and positive)",
-    matches: (failure) => /^printed NaN: scalelab "forecast"/.test(failure)
-  },
-  {
-    name: "report --out at a path that cannot be a folder (a file, /dev/null/x, empty) exits 1 after the whole fit, not 2 up front",
-    fixIn: "packages/cli/src/commands/report.ts / reportWriter.ts (check --out before fitting; a bad path is bad input)",
-    matches: (failure) => failure.startsWith("could not write the report to ")
-  }
-]
+export const knownFindings: ReadonlyArray<KnownFinding> = []
 
 // With its causes: a schema transform's defect arrives wrapped ("Result adapter can only return schema issues").
 const describeThrown = (thrown: unknown): string => inspect(thrown, { depth: 8 })

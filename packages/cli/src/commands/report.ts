@@ -7,7 +7,7 @@ import { UserInputError } from "../failure.ts"
 import type { ResultPoint } from "../resultsInput.ts"
 import { reportFileLines, writeResultsReport } from "../resultsReport.ts"
 import { loadSpecOfAnyKind } from "../specInput.ts"
-import { storeDirFor } from "../storeLocation.ts"
+import { checkedFolder, storeDirFor } from "../storeLocation.ts"
 import { storedLossCurves, sweepBootstrap } from "../sweepFit.ts"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
@@ -32,6 +32,8 @@ const specDetails = (input: string, store: Option.Option<string>, points: Readon
     return { name: experiment.name, forecastComputes: experiment.forecast.compute, storeDir, curves }
   })
 
+const reportRole = { flag: "--out", noun: "report folder", holds: "the report" } as const
+
 export const reportCommand = Command.make(
   "report",
   {
@@ -53,15 +55,20 @@ export const reportCommand = Command.make(
   },
   ({ input, out, map, store, bootstrap, seed, compute }) =>
     Effect.gen(function*() {
+      // A folder the report cannot be written to is bad input, said before the fit rather than after it.
+      if (Option.isSome(out)) yield* checkedFolder(out.value, "write", reportRole)
       const results = yield* loadInput(input, map, store)
       const isSpec = specExtensions.has(path.extname(input).toLowerCase())
       const spec = isSpec ? yield* specDetails(input, store, results.points) : undefined
       const stem = path.basename(input, path.extname(input))
+      const outDir = Option.isSome(out)
+        ? out.value
+        : spec === undefined ? yield* checkedFolder(`report-${stem}`, "write", reportRole) : path.join(spec.storeDir, "reports", spec.name)
       const written = yield* writeResultsReport({
         input,
         name: spec?.name ?? path.basename(input),
         results,
-        outDir: Option.getOrElse(out, () => (spec === undefined ? `report-${stem}` : path.join(spec.storeDir, "reports", spec.name))),
+        outDir,
         forecastComputes: compute.length > 0 ? compute : spec?.forecastComputes ?? [],
         bootstrap: { resamples: bootstrap, seed },
         curves: spec?.curves ?? []
