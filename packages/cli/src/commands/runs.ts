@@ -106,12 +106,13 @@ export const runsCommand = Command.make(
       if (statuses !== undefined && csv) {
         return yield* new UserInputError({ message: "--csv lists the results of completed runs only; drop --status, or use --json to filter runs by status" })
       }
+      // The spec first: a spec that tracks no runs (a table) is the problem to name, not its missing store.
+      const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),
         "say which runs: `scalelab runs SPEC` or `scalelab runs --store DIR`"
       )
-      const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
       yield* listRuns({ experiment, statuses, json, csv }).pipe(Effect.provide(RunStore.layer(storeDir)))
     })
 ).pipe(Command.withDescription("List runs and their state (--status to filter; --json adds each run's result and attempts); --csv exports the results table that fits read"))

@@ -40,12 +40,13 @@ export const uiCommand = Command.make(
   },
   ({ spec, store, port }) =>
     Effect.gen(function*() {
+      // The spec first: a spec that tracks no runs (a table) is the problem to name, not its missing store.
+      const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),
         "say which store to watch: `scalelab ui SPEC` or `scalelab ui --store DIR`"
       )
-      const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
       yield* Layer.launch(announceAddress(experiment).pipe(Layer.provideMerge(dashboardServer({ storeDir, port })))).pipe(
         Effect.catchTag("ServeError", (error) => Effect.fail(new UserInputError({ message: listenFailure(port, error.cause) })))
       )
