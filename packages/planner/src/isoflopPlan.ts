@@ -1,6 +1,6 @@
 import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, tokenizerVocab, trainerIdentity } from "@scalelab/spec"
-import { Data, Result } from "effect"
+import { Data, Result, Runtime } from "effect"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
 import { reasonNumber } from "./reasonNumber.ts"
@@ -16,7 +16,9 @@ export type SpecField = ReadonlyArray<string | number>
 export class PlanError extends Data.TaggedError("PlanError")<{
   readonly message: string
   readonly fields?: ReadonlyArray<SpecField>
-}> {}
+}> {
+  override readonly [Runtime.errorExitCode] = 2
+}
 
 /** A size the plan trains other than the spec asked for (moved to another size, or merged with one), and why. */
 export interface PlanNote {

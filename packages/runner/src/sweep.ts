@@ -1,5 +1,5 @@
 import type { RunResult, RunSpec } from "@scalelab/spec"
-import { Clock, Data, Duration, Effect, Option } from "effect"
+import { Clock, Data, Duration, Effect, Option, Runtime } from "effect"
 import { crashPoint } from "./crashPoint.ts"
 import { Executor } from "./executor/Executor.ts"
 import type { RunFailed } from "./executor/RunFailed.ts"
@@ -49,6 +49,7 @@ export class SweepInputError extends Data.TaggedError("SweepInputError")<{
   readonly runId: string
   readonly runExperiment: string
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message() {
     return `Run ${this.runId} belongs to experiment "${this.runExperiment}", not "${this.experiment}": ` +
       `plan the sweep again from the experiment's spec.`

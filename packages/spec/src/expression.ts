@@ -1,7 +1,7 @@
 // The expression language of specs: a restricted mathjs. Every expression is parsed once and its
 // tree checked against a whitelist before anything is evaluated, so a spec can compute numbers
 // but can never reach the parser, the JavaScript objects behind mathjs, or the file system.
-import { Data, Result } from "effect"
+import { Data, Result, Runtime } from "effect"
 import {
   all,
   create,
@@ -20,7 +20,9 @@ import { linspace, logspace } from "./spacing.ts"
 export class ExpressionError extends Data.TaggedError("ExpressionError")<{
   readonly source: string
   readonly message: string
-}> {}
+}> {
+  override readonly [Runtime.errorExitCode] = 2
+}
 
 export const ALLOWED_FUNCTIONS: ReadonlyArray<string> = [
   "logspace", "linspace", "exp", "log", "log10", "log2", "sqrt", "pow", "min", "max", "round", "floor", "ceil", "abs"

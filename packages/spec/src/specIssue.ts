@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Runtime, Schema } from "effect"
 
 /** One problem in a spec file, located at a 1-based line and column. */
 export const SpecIssue = Schema.Struct({
@@ -13,6 +13,7 @@ export type SpecIssue = typeof SpecIssue.Type
 export class SpecError extends Schema.TaggedError<SpecError>()("SpecError", {
   issues: Schema.Array(SpecIssue)
 }) {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return this.issues.map(formatSpecIssue).join("\n")
   }

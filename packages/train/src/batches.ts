@@ -1,7 +1,7 @@
 // Token windows for training and validation. A window of context+1 tokens gives `context` inputs and
 // their next-token targets, and says which document each input belongs to, so attention can be kept
 // within a document although windows are cut from documents packed end to end.
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import type { CorpusDocument } from "./corpus.ts"
 import { type TextTokenizer, type TokenArray, tokenArray } from "./tokenizer.ts"
 
@@ -25,6 +25,7 @@ export class ValidationTooLargeError extends Data.TaggedError("ValidationTooLarg
   readonly requested: number
   readonly available: number
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return (
       `data.val_tokens = ${this.requested} but the validation documents hold only ${this.available} ` +

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { runFolderFiles } from "@scalelab/spec"
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 
 export interface CheckpointMeta {
@@ -36,6 +36,7 @@ export class CorruptCheckpointError extends Data.TaggedError("CorruptCheckpointE
   readonly file: string
   readonly problem: string
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return `${this.file}: ${this.problem}. Delete the file to restart the run from step 0.`
   }

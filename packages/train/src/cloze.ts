@@ -4,7 +4,7 @@
 // with compute, and accuracy, which follows that loss through a sigmoid.
 import type { RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import type { TokenStream } from "./batches.ts"
 import { type ModelConstants, logits } from "./model.ts"
 import type { Weights } from "./parameters.ts"
@@ -38,6 +38,7 @@ export class ClozeTextTooSmallError extends Data.TaggedError("ClozeTextTooSmallE
   readonly choices: number
   readonly spans: number
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return (
       `eval.cloze asks for ${this.items} questions of ${this.choices} distinct continuations, but the validation ` +

@@ -3,7 +3,7 @@
 // the fraction (not on the run's seed), so every run of an experiment is scored on the same text.
 import { createRequire } from "node:module"
 import type { BuiltInCorpus, CorpusSource, RunCorpus } from "@scalelab/spec"
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import { fileDocuments, filesRunCorpus } from "./fileCorpus.ts"
 import { markovDocuments } from "./markovSource.ts"
 import { hashString } from "./prng.ts"
@@ -22,6 +22,7 @@ export class InvalidSplitError extends Data.TaggedError("InvalidSplitError")<{
   readonly validation: number
   readonly documents: number
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return (
       `data.validation = ${this.validation} cannot split ${this.documents} documents into non-empty ` +

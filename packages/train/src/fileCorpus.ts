@@ -4,13 +4,14 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import type { FilesRunCorpus } from "@scalelab/spec"
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import type { CorpusDocument } from "./corpus.ts"
 
 export class CorpusFileUnreadableError extends Data.TaggedError("CorpusFileUnreadableError")<{
   readonly path: string
   readonly reason: string
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return `Cannot read the corpus file ${this.path} (${this.reason}). Check that it exists and is readable, ` +
       "or change data.corpus."
@@ -22,6 +23,7 @@ export class CorpusFileChangedError extends Data.TaggedError("CorpusFileChangedE
   readonly planned: string
   readonly found: string
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return `The corpus file ${this.path} changed since its runs were planned (sha256 ${this.found}, planned ` +
       `${this.planned}). Restore the file, or plan again (\`scalelab run\` gives the new content new runs).`

@@ -2,7 +2,7 @@
 // entropy rate is the lowest loss per symbol any model can reach on it. A sweep on it shows how far
 // each model is from that floor, which no natural corpus can tell.
 import { MARKOV_SYMBOLS, type MarkovCorpus } from "@scalelab/spec"
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import type { CorpusDocument } from "./corpus.ts"
 import { hashString, uniformSource } from "./prng.ts"
 
@@ -82,6 +82,7 @@ const expectation = (distribution: Float64Array, values: Float64Array): number =
   distribution.reduce((sum, weight, context) => sum + weight * (values[context] as number), 0)
 
 export class MarkovMixingError extends Data.TaggedError("MarkovMixingError")<{ readonly iterations: number }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return `The Markov chain's context distribution did not settle within ${this.iterations} steps: some contexts ` +
       "almost always repeat, so the chain mixes too slowly for its long-run entropy rate to be computed. Use " +

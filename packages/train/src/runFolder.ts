@@ -1,15 +1,16 @@
-// The run folder's files (the worker contract in DESIGN.md): run.json in; metrics.jsonl and
+// The run folder's files (the worker contract in docs/execution.md): run.json in; metrics.jsonl and
 // result.json out, result.json last and atomically so that its presence means a finished run.
 import { appendFileSync, existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { type MetricLine, type RunResult, RunSpec, runFolderFiles } from "@scalelab/spec"
-import { Data, Effect, Schema } from "effect"
+import { Data, Effect, Runtime, Schema } from "effect"
 import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 
 export class InvalidRunSpecError extends Data.TaggedError("InvalidRunSpecError")<{
   readonly file: string
   readonly problem: string
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return `${this.file}: ${this.problem}\nFix the file (it is written by the planner) or plan the run again.`
   }

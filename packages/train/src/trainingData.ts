@@ -2,7 +2,7 @@
 // the planner needs before any run exists.
 import type { Experiment, RunCorpus, RunSpec, Tokenizer } from "@scalelab/spec"
 import { BYTE_VOCABULARY } from "@scalelab/spec"
-import { Data } from "effect"
+import { Data, Runtime } from "effect"
 import {
   type TokenBatch,
   type TokenStream,
@@ -39,6 +39,7 @@ export class VocabularyMismatchError extends Data.TaggedError("VocabularyMismatc
   readonly vocab: number
   readonly tokenizer: Tokenizer
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return this.tokenizer === "bytes"
       ? `shape.vocab is ${this.vocab} but the "bytes" tokenizer has ${BYTE_VOCABULARY} tokens. Set shape.vocab to ${BYTE_VOCABULARY}.`
@@ -51,6 +52,7 @@ export class CorpusTooSmallError extends Data.TaggedError("CorpusTooSmallError")
   readonly tokens: number
   readonly context: number
 }> {
+  override readonly [Runtime.errorExitCode] = 2
   override get message(): string {
     return `The training documents hold ${this.tokens} tokens, not enough for one window of ${this.context + 1} ` +
       "(model.context + 1). Add text to data.corpus, lower data.validation, or lower model.context."
