@@ -26,21 +26,22 @@ class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {
 const isTagged = (u: unknown): u is { readonly _tag: string; readonly message: string } =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && "message" in u
 
-/** Tags of errors that mean "your input is wrong"; everything else is our failure or the run's. */
-const badInputTags = new Set(["UserInputError", "SpecError", "LawInputError", "PlanError"])
-
+/**
+ * The exit code is the error's own: a bad-input error class of any package carries
+ * `[Runtime.errorExitCode] = 2`, and an error without the marker is our failure or the run's (1).
+ * A class's name plays no part, so renaming one cannot turn bad input into a failure.
+ */
 const describe = (error: unknown): { readonly text: string; readonly code: number } => {
   if (CliError.isCliError(error)) {
     // The CLI library has already printed usage and the parse error.
     const code = error._tag === "ShowHelp" && error.errors.length === 0 ? 0 : EXIT_BAD_INPUT
     return { text: "", code }
   }
-  if (isTagged(error)) {
-    const code = badInputTags.has(error._tag) ? EXIT_BAD_INPUT : Runtime.getErrorExitCode(error)
-    return { text: error.message, code }
-  }
-  if (error instanceof Error) return { text: error.stack ?? error.message, code: EXIT_FAILURE }
-  return { text: String(error), code: EXIT_FAILURE }
+  const code = Runtime.getErrorExitCode(error)
+  // A tagged error's message is written for the user; an untagged one is a bug, whose stack helps.
+  if (isTagged(error)) return { text: error.message, code }
+  if (error instanceof Error) return { text: code === EXIT_BAD_INPUT ? error.message : error.stack ?? error.message, code }
+  return { text: String(error), code }
 }
 
 /**

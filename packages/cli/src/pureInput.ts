@@ -1,12 +1,11 @@
-import { Effect, Option } from "effect"
+import { Effect, Option, Runtime } from "effect"
 import type { Stepwise } from "@scalelab/laws"
-import { UserInputError } from "./failure.ts"
+import { EXIT_BAD_INPUT, UserInputError } from "./failure.ts"
 
-// Errors the pure packages throw when the user's input cannot support the computation.
-const inputErrorTags: ReadonlySet<string> = new Set(["LawInputError", "PlanError"])
-
+// The pure packages throw errors marked as bad input (LawInputError, PlanError) when the user's
+// input cannot support the computation; the marker, not the class's name, says so.
 const isInputError = (error: unknown): error is Error =>
-  error instanceof Error && "_tag" in error && typeof error._tag === "string" && inputErrorTags.has(error._tag)
+  error instanceof Error && Runtime.getErrorExitCode(error) === EXIT_BAD_INPUT
 
 /**
  * Runs a pure computation from laws or planner (plain functions that throw): an input error

@@ -1,9 +1,13 @@
 // The built-in trainer's entry point: `node --import tsx packages/train/src/worker.ts RUN_DIR`.
-// Exit codes: 0 trained (completed or diverged, see result.json), 2 bad input (run.json, its data or
-// its checkpoint), 1 training failed,
-// 143 stopped by SIGTERM after saving a checkpoint (run it again to resume).
+// Exit codes, the worker contract (docs/execution.md) that the runner's executors read to decide
+// whether to try a run again:
+//   0   trained (completed or diverged, see result.json);
+//   2   bad input (run.json, its data or its checkpoint): an error whose class carries
+//       `[Runtime.errorExitCode] = 2`. Running again cannot help, so the run is not retried;
+//   1   training failed (any other error): retried, resuming from the checkpoint;
+//   143 stopped by SIGTERM after saving a checkpoint (run it again to resume).
 import { workerEnvironment } from "@scalelab/spec"
-import { Effect } from "effect"
+import { Effect, Runtime } from "effect"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts"
 import { appendMetric, readRunSpec, truncateMetricsAfter, writeResult } from "./runFolder.ts"
 import { trainRun } from "./trainRun.ts"
@@ -16,19 +20,8 @@ const usage =
 /** 128 + SIGTERM's number, what a shell reports for a process ended by SIGTERM. */
 export const interruptedExitCode = 143
 
-// Errors that running again cannot fix: the run's input (run.json, its corpus, its checkpoint) must change.
-const badInput = new Set([
-  "InvalidRunSpecError",
-  "VocabularyMismatchError",
-  "CorpusTooSmallError",
-  "ValidationTooLargeError",
-  "ClozeTextTooSmallError",
-  "CorruptCheckpointError",
-  "CorpusFileChangedError",
-  "CorpusFileUnreadableError",
-  "InvalidSplitError",
-  "MarkovMixingError"
-])
+const badInputExitCode = 2
+const failureExitCode = 1
 
 let stopRequested = false
 const requestStop = () => {
@@ -71,15 +64,15 @@ async function main(argv: ReadonlyArray<string>): Promise<number> {
   const wellFormed = runDir !== undefined && (argv.length === 1 || (argv.length === 3 && flag === "--cache-dir"))
   if (!wellFormed) {
     process.stderr.write(`${usage}\n`)
-    return 2
+    return badInputExitCode
   }
   return Effect.runPromise(
     train(runDir, cacheDirectory).pipe(
       Effect.catch((error) => {
-        const tagged = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
         const message = error instanceof Error ? error.message : String(error)
         process.stderr.write(`${message}\n`)
-        return Effect.succeed(badInput.has(tagged) ? 2 : 1)
+        // Only the contract's codes: an error marked with another code still counts as a failure.
+        return Effect.succeed(Runtime.getErrorExitCode(error) === badInputExitCode ? badInputExitCode : failureExitCode)
       })
     )
   )

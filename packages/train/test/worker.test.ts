@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -38,6 +38,25 @@ describe("worker", () => {
     expect(code).toBe(2)
     expect(stderr).toContain("run.json")
     expect(stderr).toContain('["tokens"]')
+  }, 60_000)
+
+  // The runner does not retry exit 2 and retries exit 1: the code comes from the error's marker.
+  it("exits 2 on a corrupt checkpoint, an input that running again cannot fix", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), "train-worker-"))
+    writeFileSync(join(runDir, "run.json"), JSON.stringify(tinySpec()))
+    writeFileSync(join(runDir, "checkpoint.bin"), "not a checkpoint")
+    const { code, stderr } = await spawnWorker(runDir)
+    expect(code).toBe(2)
+    expect(stderr).toContain("checkpoint.bin")
+  }, 60_000)
+
+  it("exits 1 when it cannot write its metrics, a failure the runner retries", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), "train-worker-"))
+    writeFileSync(join(runDir, "run.json"), JSON.stringify(tinySpec()))
+    mkdirSync(join(runDir, "metrics.jsonl"))
+    const { code, stderr } = await spawnWorker(runDir)
+    expect(code).toBe(1)
+    expect(stderr).toContain("metrics.jsonl")
   }, 60_000)
 
   // 200 steps of 256 tokens: a few seconds, long enough to be stopped in the middle.
