@@ -92,7 +92,7 @@ const downstreamJson = (results: ReadonlyArray<DownstreamResult>) =>
     }
   ]))
 
-/** The `fit --json` entry of one fitted method (DESIGN.md: one object keyed by method). */
+/** The `fit --json` entry of one fitted method (docs/fitting.md, "JSON": one object keyed by method). */
 export const outcomeJson = (outcome: MethodOutcome, results: LoadedResults): unknown => {
   switch (outcome.method) {
     case "isoflop":

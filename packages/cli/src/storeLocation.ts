@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { databasePath } from "@scalelab/runner"
 import { UserInputError } from "./failure.ts"
 
-/** DESIGN.md: a spec's runs live in `.scalelab/` beside the spec unless `--store` says otherwise. */
+/** A spec's runs live in `.scalelab/` beside the spec unless `--store` says otherwise (README.md, docs/fitting.md). */
 export const defaultStoreDir = (specFile: string): string => path.join(path.dirname(specFile), ".scalelab")
 
 /** What a command does with its store: reading needs a folder it may read; writing, one it may write in. */

@@ -1,4 +1,4 @@
-// The run folder (DESIGN.md, "Worker contract"): `<store>/runs/<id>/` holding run.json from the
+// The run folder (docs/execution.md, "The worker contract"): `<store>/runs/<id>/` holding run.json from the
 // runner and metrics.jsonl + result.json from the worker. A run is complete exactly when its
 // result.json exists and decodes, so that is what the runner asks the folder.
 import { MetricLine, RunResult, RunSpec, runFolderFiles } from "@scalelab/spec"

@@ -1,4 +1,4 @@
-// The worker contract (DESIGN.md, "Worker contract"): what a run folder holds.
+// The worker contract (docs/execution.md, "The worker contract"): what a run folder holds.
 // `run.json` is written by the runner and read by any trainer, built-in or external;
 // `result.json` and `metrics.jsonl` are written by the trainer and read back by the runner.
 // Everything here is plain JSON so that trainers in other languages can follow it.
