@@ -2,7 +2,7 @@
 // their next-token targets, and says which document each input belongs to, so attention can be kept
 // within a document although windows are cut from documents packed end to end.
 import { Data } from "effect"
-import type { CorpusDocument } from "./corpus.ts"
+import type { CorpusDocument } from "./corpusDocument.ts"
 import { type TextTokenizer, type TokenArray, tokenArray } from "./tokenizer.ts"
 
 export interface TokenBatch {

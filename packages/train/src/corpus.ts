@@ -4,14 +4,10 @@
 import { createRequire } from "node:module"
 import type { BuiltInCorpus, CorpusSource, RunCorpus } from "@scalelab/spec"
 import { Data } from "effect"
+import type { CorpusDocument } from "./corpusDocument.ts"
 import { fileDocuments, filesRunCorpus } from "./fileCorpus.ts"
 import { markovDocuments } from "./markovSource.ts"
 import { hashString } from "./prng.ts"
-
-export interface CorpusDocument {
-  readonly title: string
-  readonly text: string
-}
 
 export interface CorpusSplit {
   readonly train: ReadonlyArray<CorpusDocument>

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import type { FilesRunCorpus } from "@scalelab/spec"
 import { Data } from "effect"
-import type { CorpusDocument } from "./corpus.ts"
+import type { CorpusDocument } from "./corpusDocument.ts"
 
 export class CorpusFileUnreadableError extends Data.TaggedError("CorpusFileUnreadableError")<{
   readonly path: string

@@ -32,14 +32,8 @@ export {
   clozeScore,
   scoreCloze
 } from "./cloze.ts"
-export {
-  type CorpusDocument,
-  type CorpusSplit,
-  InvalidSplitError,
-  loadCorpus,
-  runCorpus,
-  splitDocuments
-} from "./corpus.ts"
+export { type CorpusSplit, InvalidSplitError, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
+export type { CorpusDocument } from "./corpusDocument.ts"
 export { CorpusFileChangedError, CorpusFileUnreadableError } from "./fileCorpus.ts"
 export {
   type MarkovChain,

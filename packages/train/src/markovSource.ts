@@ -3,7 +3,7 @@
 // each model is from that floor, which no natural corpus can tell.
 import { MARKOV_SYMBOLS, type MarkovCorpus } from "@scalelab/spec"
 import { Data } from "effect"
-import type { CorpusDocument } from "./corpus.ts"
+import type { CorpusDocument } from "./corpusDocument.ts"
 import { hashString, uniformSource } from "./prng.ts"
 
 /**

@@ -13,7 +13,8 @@ import {
 } from "./batches.ts"
 import { bpeMerges } from "./bpeCache.ts"
 import { bpeTokenizer } from "./bpeTokenizer.ts"
-import { type CorpusDocument, type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
+import { type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
+import type { CorpusDocument } from "./corpusDocument.ts"
 import { hashString, uniformSource } from "./prng.ts"
 import { type TextTokenizer, byteTokenizer, bytesPerToken } from "./tokenizer.ts"
 
