@@ -3,7 +3,7 @@
 // measurements without loading a tensor library.
 import { Backend, RunSpec } from "@scalelab/spec"
 import { Schema } from "effect"
-import trainPackage from "../package.json" with { type: "json" }
+import trainPackage from "../../package.json" with { type: "json" }
 
 /** The trainer's package version: a speed measured under another version may no longer hold. */
 export const trainerVersion: string = trainPackage.version

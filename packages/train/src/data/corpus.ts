@@ -7,7 +7,7 @@ import { Data } from "effect"
 import type { CorpusDocument } from "./corpusDocument.ts"
 import { fileDocuments, filesRunCorpus } from "./fileCorpus.ts"
 import { markovDocuments } from "./markovSource.ts"
-import { hashString } from "./prng.ts"
+import { hashString } from "../prng.ts"
 
 export interface CorpusSplit {
   readonly train: ReadonlyArray<CorpusDocument>

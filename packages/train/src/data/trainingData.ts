@@ -11,12 +11,12 @@ import {
   tokenizeDocuments,
   validationWindows
 } from "./batches.ts"
-import { bpeMerges } from "./bpeCache.ts"
-import { bpeTokenizer } from "./bpeTokenizer.ts"
+import { bpeMerges } from "../tokenizer/bpeCache.ts"
+import { bpeTokenizer } from "../tokenizer/bpeTokenizer.ts"
 import { type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
 import type { CorpusDocument } from "./corpusDocument.ts"
-import { hashString, uniformSource } from "./prng.ts"
-import { type TextTokenizer, byteTokenizer, bytesPerToken } from "./tokenizer.ts"
+import { hashString, uniformSource } from "../prng.ts"
+import { type TextTokenizer, byteTokenizer, bytesPerToken } from "../tokenizer/tokenizer.ts"
 
 export interface TrainingData {
   readonly tokenizer: TextTokenizer

@@ -6,12 +6,12 @@
 import type { Backend, RunResult } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { Data } from "effect"
-import { registerGradients } from "./gradients.ts"
+import { registerGradients } from "../kernels/gradients.ts"
 import { describeNativeDevice, loadNativeBackend, nativeBackendName } from "./nativeBackends.ts"
-import { registerWasmBatchMatMul } from "./wasmBatchMatMul.ts"
-import { registerWasmGatherGradient } from "./wasmKernels.ts"
+import { registerWasmBatchMatMul } from "../kernels/wasmBatchMatMul.ts"
+import { registerWasmGatherGradient } from "../kernels/wasmKernels.ts"
 import { loadWebGpuBackend } from "./webgpuBackend.ts"
-import { registerWebGpuChunkedAddN } from "./webgpuKernels.ts"
+import { registerWebGpuChunkedAddN } from "../kernels/webgpuKernels.ts"
 
 export type BackendRequest = Backend
 export type BackendName = Exclude<BackendRequest, "auto">

@@ -1,4 +1,4 @@
-// The throughput probe: `node --import tsx packages/train/src/throughputProbe.ts`, started with the
+// The throughput probe: `node --import tsx packages/train/src/throughput/throughputProbe.ts`, started with the
 // trainer's node flags (nodeFlags.ts) like a worker, reads a ThroughputProbeRequest as JSON on stdin,
 // times a few training steps of each run and prints a ThroughputProbeReport as JSON on stdout;
 // `scalelab plan` estimates wall times from it. It builds each run's own model, optimiser state and
@@ -9,14 +9,14 @@ import { text } from "node:stream/consumers"
 import type { RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { Schema } from "effect"
-import { type BackendName, selectBackend } from "./backend.ts"
-import { sequencesPerStep } from "./batches.ts"
-import { disposeConstants, modelConstants } from "./model.ts"
-import { disposeAdamWState, initialAdamWState } from "./optimizer.ts"
-import { initialParameters, parameterLayout, weightTensors } from "./parameters.ts"
+import { type BackendName, selectBackend } from "../backend/backend.ts"
+import { sequencesPerStep } from "../data/batches.ts"
+import { disposeConstants, modelConstants } from "../model/model.ts"
+import { disposeAdamWState, initialAdamWState } from "../optim/optimizer.ts"
+import { initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
 import { type RunThroughput, ThroughputProbeReport, ThroughputProbeRequest } from "./throughputReport.ts"
-import { type TrainingData, prepareTrainingData, trainingBatch } from "./trainingData.ts"
-import { trainingStep } from "./trainRun.ts"
+import { type TrainingData, prepareTrainingData, trainingBatch } from "../data/trainingData.ts"
+import { trainingStep } from "../run/trainRun.ts"
 
 /**
  * What a step's time is read from. wasm and cpu compute on this process's one thread, so its CPU

@@ -4,7 +4,7 @@
 import { MARKOV_SYMBOLS, type MarkovCorpus } from "@scalelab/spec"
 import { Data } from "effect"
 import type { CorpusDocument } from "./corpusDocument.ts"
-import { hashString, uniformSource } from "./prng.ts"
+import { hashString, uniformSource } from "../prng.ts"
 
 /**
  * Contexts are the last `order` symbols read as a base-`alphabet` number, oldest digit first, so

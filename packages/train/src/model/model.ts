@@ -4,9 +4,9 @@
 import type { ModelShape } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { type AttentionMask, causalAttention, causalMask, documentMask } from "./attention.ts"
-import type { TokenBatch } from "./batches.ts"
+import type { TokenBatch } from "../data/batches.ts"
 import { crossEntropy, rmsNorm, swiGlu } from "./layers.ts"
-import { transposeLast } from "./matMulGradient.ts"
+import { transposeLast } from "../kernels/matMulGradient.ts"
 import type { ParameterLayout, Weights } from "./parameters.ts"
 import { ropeTables, rotateHalfMatrix } from "./rope.ts"
 

@@ -5,7 +5,7 @@
 // (bench/profile-step.ts: SplitV and Concat were ~10% of a step).
 import type { ModelShape } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
-import { normalSamples, uniformSource } from "./prng.ts"
+import { normalSamples, uniformSource } from "../prng.ts"
 
 export interface ParameterSlice {
   readonly name: string

@@ -5,11 +5,11 @@
 import type { RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { Data } from "effect"
-import type { TokenStream } from "./batches.ts"
-import { type ModelConstants, logits } from "./model.ts"
-import type { Weights } from "./parameters.ts"
-import { hashString, uniformSource } from "./prng.ts"
-import type { TextTokenizer } from "./tokenizer.ts"
+import type { TokenStream } from "../data/batches.ts"
+import { type ModelConstants, logits } from "../model/model.ts"
+import type { Weights } from "../model/parameters.ts"
+import { hashString, uniformSource } from "../prng.ts"
+import type { TextTokenizer } from "../tokenizer/tokenizer.ts"
 
 export type ClozeSettings = RunSpec["eval"]["cloze"]
 

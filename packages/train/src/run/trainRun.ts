@@ -2,15 +2,15 @@
 // call it directly.
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
-import { backendRecord, selectBackend } from "./backend.ts"
-import { type TokenBatch, sequencesPerStep, sliceBatch } from "./batches.ts"
+import { backendRecord, selectBackend } from "../backend/backend.ts"
+import { type TokenBatch, sequencesPerStep, sliceBatch } from "../data/batches.ts"
 import type { Checkpoint } from "./checkpoint.ts"
-import { buildClozeItems, scoreCloze } from "./cloze.ts"
-import { type ModelConstants, batchLoss, disposeConstants, modelConstants } from "./model.ts"
-import { type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "./optimizer.ts"
-import { type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "./parameters.ts"
-import { learningRateAt } from "./schedule.ts"
-import { prepareTrainingData, trainingBatch } from "./trainingData.ts"
+import { buildClozeItems, scoreCloze } from "../eval/cloze.ts"
+import { type ModelConstants, batchLoss, disposeConstants, modelConstants } from "../model/model.ts"
+import { type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "../optim/optimizer.ts"
+import { type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
+import { learningRateAt } from "../optim/schedule.ts"
+import { prepareTrainingData, trainingBatch } from "../data/trainingData.ts"
 
 /** Where a run keeps its checkpoint (the worker: checkpoint.bin in the run folder). */
 export interface CheckpointStore {

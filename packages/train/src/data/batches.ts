@@ -3,7 +3,7 @@
 // within a document although windows are cut from documents packed end to end.
 import { Data } from "effect"
 import type { CorpusDocument } from "./corpusDocument.ts"
-import { type TextTokenizer, type TokenArray, tokenArray } from "./tokenizer.ts"
+import { type TextTokenizer, type TokenArray, tokenArray } from "../tokenizer/tokenizer.ts"
 
 export interface TokenBatch {
   readonly sequences: number

@@ -1,4 +1,4 @@
-// The built-in trainer's entry point: `node --import tsx packages/train/src/worker.ts RUN_DIR`.
+// The built-in trainer's entry point: `node --import tsx packages/train/src/run/worker.ts RUN_DIR`.
 // Exit codes: 0 trained (completed or diverged, see result.json), 2 bad input (run.json, its data or
 // its checkpoint), 1 training failed,
 // 143 stopped by SIGTERM after saving a checkpoint (run it again to resume).

@@ -1,6 +1,6 @@
 // Shows what `execution.backend: NAME` selects on this machine: every candidate tried, how long it
 // took, and why each one passed over was not used.
-//   node --import tsx packages/train/src/backendCheck.ts [--json] [auto|cuda|tensorflow|webgpu|wasm|cpu]
+//   node --import tsx packages/train/src/backend/backendCheck.ts [--json] [auto|cuda|tensorflow|webgpu|wasm|cpu]
 // --json prints one JSON object on one line instead of a table.
 // Exits 0 when a backend was selected, 1 when none could be, 2 on bad usage.
 import {
