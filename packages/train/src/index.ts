@@ -1,4 +1,3 @@
-export { type AttentionMask, causalMask, documentMask } from "./model/attention.ts"
 export {
   type BackendAttempt,
   type BackendName,
@@ -44,12 +43,15 @@ export {
   markovEntropyRate
 } from "./data/markovSource.ts"
 export {
+  type AttentionMask,
   type EmbeddingLookup,
   type ModelConstants,
   type ModelOptions,
   attentionMask,
   batchLoss,
+  causalMask,
   disposeConstants,
+  documentMask,
   logits,
   modelConstants
 } from "./model/model.ts"

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { causalMask, documentMask } from "../src/model/attention.ts"
+import { causalMask, documentMask } from "../src/model/model.ts"
 import { selectBackend } from "../src/backend/backend.ts"
 import type { TokenBatch } from "../src/data/batches.ts"
 import { batchLoss, disposeConstants, logits, modelConstants } from "../src/model/model.ts"
