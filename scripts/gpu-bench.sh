@@ -64,7 +64,7 @@ fi
 section "which backends start (each candidate tried, its time, and why it was not used)"
 runnable=()
 for backend in $BACKENDS; do
-  report=$(node --import tsx packages/train/src/backendCheck.ts "$backend" 2>/dev/null)
+  report=$(node --import tsx packages/train/src/backend/backendCheck.ts "$backend" 2>/dev/null)
   status=$?
   echo "$report"
   if [ $status -ne 0 ]; then

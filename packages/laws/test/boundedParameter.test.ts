@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { boundedParameter } from "../src/boundedParameter.ts"
+import { boundedParameter } from "../src/optim/boundedParameter.ts"
 import { LawInputError } from "../src/lawInputError.ts"
 
 const cases: ReadonlyArray<readonly [string, readonly [number, number] | undefined, number]> = [

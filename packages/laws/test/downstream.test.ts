@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest"
-import { accuracyAtNll, fitAccuracySigmoid } from "../src/accuracySigmoid.ts"
-import { fitDownstream, forecastAccuracy } from "../src/downstream.ts"
+import { accuracyAtNll, fitAccuracySigmoid } from "../src/downstream/accuracySigmoid.ts"
+import { fitDownstream, forecastAccuracy } from "../src/downstream/downstream.ts"
 import { LawInputError } from "../src/lawInputError.ts"
-import { evaluateOffsetPowerLaw, fitOffsetPowerLaw } from "../src/offsetPowerLaw.ts"
+import { evaluateOffsetPowerLaw, fitOffsetPowerLaw } from "../src/downstream/offsetPowerLaw.ts"
 import { mulberry32, standardNormal } from "../src/random.ts"
 
 const nllLaw = { E: 0.6, A: 2500, alpha: 0.18 }

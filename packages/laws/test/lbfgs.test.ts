@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { Objective } from "../src/lbfgs.ts"
-import { minimizeLbfgs } from "../src/lbfgs.ts"
+import type { Objective } from "../src/optim/lbfgs.ts"
+import { minimizeLbfgs } from "../src/optim/lbfgs.ts"
 
 const tight = { gradientTolerance: 1e-10, valueTolerance: 0 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { LineFunction } from "../src/lineSearch.ts"
-import { strongWolfeLineSearch } from "../src/lineSearch.ts"
+import type { LineFunction } from "../src/optim/lineSearch.ts"
+import { strongWolfeLineSearch } from "../src/optim/lineSearch.ts"
 
 /** φ(t) = (t − m)², a parabola with its minimum at step m. */
 const parabola =

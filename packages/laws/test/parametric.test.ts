@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { mirroredDataset, runDataTests } from "../../../test/support/datasets.ts"
 import type { ParametricPoint } from "../src/index.ts"
 import { computeOptimal, fitParametric, LawInputError, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
-import { huber, parametricObjective } from "../src/parametricObjective.ts"
+import { huber, parametricObjective } from "../src/fit/parametricObjective.ts"
 import { truth } from "./synthetic.ts"
 
 

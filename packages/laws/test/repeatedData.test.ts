@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { LawInputError } from "../src/lawInputError.ts"
-import { effectiveTokens, repeatedTokenDecay, repetitions } from "../src/repeatedData.ts"
+import { effectiveTokens, repeatedTokenDecay, repetitions } from "../src/accounting/repeatedData.ts"
 
 describe("effectiveTokens (Muennighoff et al. 2023)", () => {
   it("is the total itself when nothing is repeated", () => {

@@ -1,4 +1,4 @@
-// GFLOP/s of the wasm backend's BatchMatMul: the SIMD kernel (src/wasmBatchMatMul.ts) against tfjs's
+// GFLOP/s of the wasm backend's BatchMatMul: the SIMD kernel (src/kernels/wasmBatchMatMul.ts) against tfjs's
 // own kernel, on the products a training step runs, with XNNPACK's 2-D 1024² rate as a yardstick.
 // All in one process, interleaved, so that the ratios hold on a busy machine. Run:
 //   node --import tsx packages/train/bench/batch-matmul.ts [--tiles 2x16:256:128,4x8:256:128]
@@ -12,9 +12,9 @@
 // time a cache hit that training never gets.
 import * as tf from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-wasm"
-import { transposeLast } from "../src/matMulGradient.ts"
-import { defaultMatMulTile, registerWasmBatchMatMul, unregisterWasmBatchMatMul } from "../src/wasmBatchMatMul.ts"
-import { type MatMulTile, parseTileName, tileName } from "../src/wasmMatMulText.ts"
+import { transposeLast } from "../src/kernels/matMulGradient.ts"
+import { defaultMatMulTile, registerWasmBatchMatMul, unregisterWasmBatchMatMul } from "../src/kernels/wasmBatchMatMul.ts"
+import { type MatMulTile, parseTileName, tileName } from "../src/kernels/wasmMatMulText.ts"
 
 const args = process.argv.slice(2)
 const option = (name: string): string | undefined => {

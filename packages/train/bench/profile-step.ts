@@ -1,12 +1,12 @@
 // Where a training step's time goes, per kernel, on the selected backend. Run:
 //   node --import tsx packages/train/bench/profile-step.ts [auto|wasm|cpu]
 import * as tf from "@tensorflow/tfjs-core"
-import { type BackendRequest, selectBackend } from "../src/backend.ts"
-import { modelConstants } from "../src/model.ts"
-import { type AdamWState, initialAdamWState } from "../src/optimizer.ts"
-import { initialParameters, parameterLayout, weightTensors } from "../src/parameters.ts"
-import { prepareTrainingData, trainingBatch } from "../src/trainingData.ts"
-import { trainingStep } from "../src/trainRun.ts"
+import { type BackendRequest, selectBackend } from "../src/backend/backend.ts"
+import { modelConstants } from "../src/model/model.ts"
+import { type AdamWState, initialAdamWState } from "../src/optim/optimizer.ts"
+import { initialParameters, parameterLayout, weightTensors } from "../src/model/parameters.ts"
+import { prepareTrainingData, trainingBatch } from "../src/data/trainingData.ts"
+import { trainingStep } from "../src/run/trainRun.ts"
 import { tinyShape, tinySpec } from "../test/tinySpec.ts"
 
 console.log(await selectBackend((process.argv[2] ?? "auto") as BackendRequest))

@@ -1,4 +1,3 @@
-export { type AttentionMask, causalMask, documentMask } from "./attention.ts"
 export {
   type BackendAttempt,
   type BackendName,
@@ -7,7 +6,7 @@ export {
   type SelectedBackend,
   backendRecord,
   selectBackend
-} from "./backend.ts"
+} from "./backend/backend.ts"
 export {
   type TokenBatch,
   type TokenStream,
@@ -17,10 +16,10 @@ export {
   sequencesPerStep,
   tokenizeDocuments,
   validationWindows
-} from "./batches.ts"
-export { type BpeMerges, trainBpe } from "./bpeTraining.ts"
-export { bpeMerges } from "./bpeCache.ts"
-export { bpeTokenizer } from "./bpeTokenizer.ts"
+} from "./data/batches.ts"
+export { type BpeMerges, trainBpe } from "./tokenizer/bpeTraining.ts"
+export { bpeMerges } from "./tokenizer/bpeCache.ts"
+export { bpeTokenizer } from "./tokenizer/bpeTokenizer.ts"
 export {
   type ClozeItem,
   type ClozeScore,
@@ -31,16 +30,10 @@ export {
   choiceLogLikelihoods,
   clozeScore,
   scoreCloze
-} from "./cloze.ts"
-export {
-  type CorpusDocument,
-  type CorpusSplit,
-  InvalidSplitError,
-  loadCorpus,
-  runCorpus,
-  splitDocuments
-} from "./corpus.ts"
-export { CorpusFileChangedError, CorpusFileUnreadableError } from "./fileCorpus.ts"
+} from "./eval/cloze.ts"
+export { type CorpusSplit, InvalidSplitError, loadCorpus, runCorpus, splitDocuments } from "./data/corpus.ts"
+export type { CorpusDocument } from "./data/corpusDocument.ts"
+export { CorpusFileChangedError, CorpusFileUnreadableError } from "./data/fileCorpus.ts"
 export {
   type MarkovChain,
   MarkovMixingError,
@@ -48,20 +41,23 @@ export {
   markovDocumentEntropy,
   markovDocuments,
   markovEntropyRate
-} from "./markovSource.ts"
+} from "./data/markovSource.ts"
 export {
+  type AttentionMask,
   type EmbeddingLookup,
   type ModelConstants,
   type ModelOptions,
   attentionMask,
   batchLoss,
+  causalMask,
   disposeConstants,
+  documentMask,
   logits,
   modelConstants
-} from "./model.ts"
-export { type AdamWSettings, type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "./optimizer.ts"
-export { type ParameterLayout, type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "./parameters.ts"
-export { type ScheduleSettings, learningRateAt } from "./schedule.ts"
+} from "./model/model.ts"
+export { type AdamWSettings, type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "./optim/optimizer.ts"
+export { type ParameterLayout, type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "./model/parameters.ts"
+export { type ScheduleSettings, learningRateAt } from "./optim/schedule.ts"
 export {
   type TextTokenizer,
   type TokenArray,
@@ -70,7 +66,7 @@ export {
   bytesPerToken,
   decodeBytes,
   encodeBytes
-} from "./tokenizer.ts"
+} from "./tokenizer/tokenizer.ts"
 export {
   type CorpusFacts,
   CorpusTooSmallError,
@@ -80,9 +76,9 @@ export {
   corpusFacts,
   prepareTrainingData,
   trainingBatch
-} from "./trainingData.ts"
-export { type CheckpointStore, type TrainOutcome, type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./trainRun.ts"
-export { type Checkpoint, type CheckpointMeta, CorruptCheckpointError, checkpointFile, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts"
+} from "./data/trainingData.ts"
+export { type CheckpointStore, type TrainOutcome, type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./run/trainRun.ts"
+export { type Checkpoint, type CheckpointMeta, CorruptCheckpointError, checkpointFile, loadCheckpoint, saveCheckpoint } from "./run/checkpoint.ts"
 export {
   InvalidRunSpecError,
   RunFolderWriteError,
@@ -93,4 +89,4 @@ export {
   runSpecFile,
   truncateMetricsAfter,
   writeResult
-} from "./runFolder.ts"
+} from "./run/runFolder.ts"

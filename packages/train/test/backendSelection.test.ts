@@ -3,9 +3,9 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { Backend } from "@scalelab/spec"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type BackendName, type SelectedBackend, backendRecord, backendRequests } from "../src/backend.ts"
-import type { BackendCheck } from "../src/backendCheck.ts"
-import { describeAdapter } from "../src/webgpuBackend.ts"
+import { type BackendName, type SelectedBackend, backendRecord, backendRequests } from "../src/backend/backend.ts"
+import type { BackendCheck } from "../src/backend/backendCheck.ts"
+import { describeAdapter } from "../src/backend/webgpuBackend.ts"
 import { jsonLines, runNodeScript } from "./nodeScript.ts"
 
 describe("backend names", () => {
@@ -83,7 +83,7 @@ describe("auto selection on this machine", () => {
 
   beforeAll(async () => {
     const requests = ["auto", "cuda", "tensorflow", "webgpu"]
-    const runs = await Promise.all(requests.map((request) => runNodeScript("src/backendCheck.ts", ["--json", request])))
+    const runs = await Promise.all(requests.map((request) => runNodeScript("src/backend/backendCheck.ts", ["--json", request])))
     runs.forEach((run, i) => {
       const [check] = jsonLines<BackendCheck>(run.stdout)
       if (check === undefined) throw new Error(`backendCheck ${requests[i]} printed no result: ${run.stderr}`)

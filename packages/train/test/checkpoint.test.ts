@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { type Checkpoint, checkpointFile, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from "../src/checkpoint.ts"
+import { type Checkpoint, checkpointFile, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from "../src/run/checkpoint.ts"
 
 const checkpoint = (runId: string, parameters: number): Checkpoint => ({
   meta: {

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { selectBackend } from "../src/backend.ts"
-import { type TokenBatch, type TokenStream, tokenizeDocuments } from "../src/batches.ts"
-import { bpeTokenizer } from "../src/bpeTokenizer.ts"
-import { trainBpe } from "../src/bpeTraining.ts"
+import { selectBackend } from "../src/backend/backend.ts"
+import { type TokenBatch, type TokenStream, tokenizeDocuments } from "../src/data/batches.ts"
+import { bpeTokenizer } from "../src/tokenizer/bpeTokenizer.ts"
+import { trainBpe } from "../src/tokenizer/bpeTraining.ts"
 import {
   type ClozeItem,
   ClozeTextTooSmallError,
@@ -11,13 +11,13 @@ import {
   choiceLogLikelihoods,
   clozeScore,
   scoreCloze
-} from "../src/cloze.ts"
-import { loadCorpus, splitDocuments } from "../src/corpus.ts"
-import { type ModelConstants, disposeConstants, logits, modelConstants } from "../src/model.ts"
-import { disposeAdamWState, initialAdamWState } from "../src/optimizer.ts"
-import { type Weights, initialParameters, parameterLayout, weightTensors } from "../src/parameters.ts"
-import { type TextTokenizer, byteTokenizer, encodeBytes } from "../src/tokenizer.ts"
-import { trainingStep } from "../src/trainRun.ts"
+} from "../src/eval/cloze.ts"
+import { loadCorpus, splitDocuments } from "../src/data/corpus.ts"
+import { type ModelConstants, disposeConstants, logits, modelConstants } from "../src/model/model.ts"
+import { disposeAdamWState, initialAdamWState } from "../src/optim/optimizer.ts"
+import { type Weights, initialParameters, parameterLayout, weightTensors } from "../src/model/parameters.ts"
+import { type TextTokenizer, byteTokenizer, encodeBytes } from "../src/tokenizer/tokenizer.ts"
+import { trainingStep } from "../src/run/trainRun.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {

@@ -10,12 +10,12 @@ import {
   tokenizeDocuments,
   validationWindows,
   ValidationTooLargeError
-} from "../src/batches.ts"
-import { loadCorpus, runCorpus, splitDocuments } from "../src/corpus.ts"
-import { CorpusFileChangedError, CorpusFileUnreadableError } from "../src/fileCorpus.ts"
+} from "../src/data/batches.ts"
+import { loadCorpus, runCorpus, splitDocuments } from "../src/data/corpus.ts"
+import { CorpusFileChangedError, CorpusFileUnreadableError } from "../src/data/fileCorpus.ts"
 import { uniformSource } from "../src/prng.ts"
-import { byteTokenizer, decodeBytes, encodeBytes } from "../src/tokenizer.ts"
-import { prepareTrainingData, trainingBatch } from "../src/trainingData.ts"
+import { byteTokenizer, decodeBytes, encodeBytes } from "../src/tokenizer/tokenizer.ts"
+import { prepareTrainingData, trainingBatch } from "../src/data/trainingData.ts"
 import { tinySpec } from "./tinySpec.ts"
 
 const documents = loadCorpus("moby-dick")

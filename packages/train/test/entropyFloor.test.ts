@@ -3,8 +3,8 @@
 // above; no model may beat it (beyond sampling noise of the finite validation set).
 import type { MarkovCorpus } from "@scalelab/spec"
 import { describe, expect, it } from "vitest"
-import { markovChain, markovDocumentEntropy } from "../src/markovSource.ts"
-import { trainRun } from "../src/trainRun.ts"
+import { markovChain, markovDocumentEntropy } from "../src/data/markovSource.ts"
+import { trainRun } from "../src/run/trainRun.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 describe("training on a synthetic source with a known entropy rate", () => {

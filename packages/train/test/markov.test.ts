@@ -9,7 +9,7 @@ import {
   markovEntropyRate,
   markovSymbols,
   nextContext
-} from "../src/markovSource.ts"
+} from "../src/data/markovSource.ts"
 import { uniformSource } from "../src/prng.ts"
 
 const binaryEntropy = (p: number): number => -p * Math.log(p) - (1 - p) * Math.log(1 - p)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { learningRateAt } from "../src/schedule.ts"
+import { learningRateAt } from "../src/optim/schedule.ts"
 
 const cosine = { kind: "cosine", peak: 1e-3, warmup: 0.1, minFraction: 0.1 } as const
 

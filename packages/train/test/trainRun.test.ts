@@ -3,9 +3,9 @@
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { selectBackend } from "../src/backend.ts"
-import type { Checkpoint } from "../src/checkpoint.ts"
-import { type CheckpointStore, type TrainOutcome, trainRun } from "../src/trainRun.ts"
+import { selectBackend } from "../src/backend/backend.ts"
+import type { Checkpoint } from "../src/run/checkpoint.ts"
+import { type CheckpointStore, type TrainOutcome, trainRun } from "../src/run/trainRun.ts"
 import { tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {

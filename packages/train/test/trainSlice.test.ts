@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest"
 import { Result } from "effect"
 import { decodeExperimentText } from "@scalelab/spec"
-import { corpusFacts, sliceTokens } from "../src/trainingData.ts"
+import { corpusFacts, sliceTokens } from "../src/data/trainingData.ts"
 
 const dataOf = (extra: string) => {
   const decoded = decodeExperimentText(`name: slice\ndata: { corpus: moby-dick, tokenizer: bytes${extra} }\n`, "slice.yaml")

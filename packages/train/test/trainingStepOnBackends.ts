@@ -5,12 +5,12 @@
 //   node --import tsx packages/train/test/trainingStepOnBackends.ts OUT_FILE webgpu wasm
 import { appendFileSync } from "node:fs"
 import * as tf from "@tensorflow/tfjs-core"
-import { type BackendName, BackendUnavailableError, selectBackend } from "../src/backend.ts"
-import { batchLoss, disposeConstants, modelConstants } from "../src/model.ts"
-import { disposeAdamWState, initialAdamWState } from "../src/optimizer.ts"
-import { initialParameters, parameterLayout, weightTensors } from "../src/parameters.ts"
-import { encodeBytes } from "../src/tokenizer.ts"
-import { trainingStep } from "../src/trainRun.ts"
+import { type BackendName, BackendUnavailableError, selectBackend } from "../src/backend/backend.ts"
+import { batchLoss, disposeConstants, modelConstants } from "../src/model/model.ts"
+import { disposeAdamWState, initialAdamWState } from "../src/optim/optimizer.ts"
+import { initialParameters, parameterLayout, weightTensors } from "../src/model/parameters.ts"
+import { encodeBytes } from "../src/tokenizer/tokenizer.ts"
+import { trainingStep } from "../src/run/trainRun.ts"
 import { tinySpec } from "./tinySpec.ts"
 
 export type StepReport =

@@ -1,19 +1,19 @@
-// The wasm backend's SIMD BatchMatMul (src/wasmBatchMatMul.ts) against the cpu backend's kernel
+// The wasm backend's SIMD BatchMatMul (src/kernels/wasmBatchMatMul.ts) against the cpu backend's kernel
 // (a plain loop, independent of ours), then through gradients and a whole training step.
 import "@tensorflow/tfjs-backend-cpu"
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm"
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { selectBackend } from "../src/backend.ts"
-import { transposeLast } from "../src/matMulGradient.ts"
-import { batchLoss, disposeConstants, modelConstants } from "../src/model.ts"
-import { disposeAdamWState, initialAdamWState } from "../src/optimizer.ts"
-import { flattenWeights, initialParameters, parameterLayout, weightTensors } from "../src/parameters.ts"
+import { selectBackend } from "../src/backend/backend.ts"
+import { transposeLast } from "../src/kernels/matMulGradient.ts"
+import { batchLoss, disposeConstants, modelConstants } from "../src/model/model.ts"
+import { disposeAdamWState, initialAdamWState } from "../src/optim/optimizer.ts"
+import { flattenWeights, initialParameters, parameterLayout, weightTensors } from "../src/model/parameters.ts"
 import { normalSamples, uniformSource } from "../src/prng.ts"
-import { trainingBatch, prepareTrainingData } from "../src/trainingData.ts"
-import { trainingStep } from "../src/trainRun.ts"
-import { broadcastBatchIndices, registerWasmBatchMatMul, unregisterWasmBatchMatMul } from "../src/wasmBatchMatMul.ts"
-import { parseTileName } from "../src/wasmMatMulText.ts"
+import { trainingBatch, prepareTrainingData } from "../src/data/trainingData.ts"
+import { trainingStep } from "../src/run/trainRun.ts"
+import { broadcastBatchIndices, registerWasmBatchMatMul, unregisterWasmBatchMatMul } from "../src/kernels/wasmBatchMatMul.ts"
+import { parseTileName } from "../src/kernels/wasmMatMulText.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest"
 import { tinySpec } from "./tinySpec.ts"
 
 const run = promisify(execFile)
-const worker = join(import.meta.dirname, "..", "src", "worker.ts")
+const worker = join(import.meta.dirname, "..", "src", "run", "worker.ts")
 const spawnWorker = (runDir: string) =>
   run(process.execPath, ["--import", "tsx", worker, runDir], { cwd: join(import.meta.dirname, "..") }).then(
     (out) => ({ code: 0, stderr: out.stderr }),

@@ -1,6 +1,6 @@
 // How long each planned run and the whole sweep will take on this machine, from the best evidence at
 // hand: a completed run's own speed, then a completed run of the same shape, then the throughput
-// probe (packages/train/src/throughputProbe.ts), measured once per machine and cached.
+// probe (packages/train/src/throughput/throughputProbe.ts), measured once per machine and cached.
 import { existsSync, readFileSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { join } from "node:path"

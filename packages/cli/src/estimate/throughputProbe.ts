@@ -9,7 +9,7 @@ import { Data, Effect, Schema } from "effect"
 export class ThroughputProbeFailed extends Data.TaggedError("ThroughputProbeFailed")<{ readonly reason: string }> {
   override get message() {
     return `Could not measure this machine's training speed: ${this.reason.trim().replace(/\.$/, "")}. ` +
-      "`scalelab plan --no-estimate` plans without it; `node --import tsx packages/train/src/backendCheck.ts NAME` " +
+      "`scalelab plan --no-estimate` plans without it; `node --import tsx packages/train/src/backend/backendCheck.ts NAME` " +
       "shows whether a backend starts."
   }
 }
@@ -43,7 +43,7 @@ const runProbeProcess = (input: string, signal: AbortSignal): Promise<{ readonly
     child.stdin.end(input)
   })
 
-/** The trainer's probe process (packages/train/src/throughputProbe.ts), run once for all the runs given. */
+/** The trainer's probe process (packages/train/src/throughput/throughputProbe.ts), run once for all the runs given. */
 export const processProbe = (cacheDirectory: string): ThroughputProbe => (backend, runs) =>
   Effect.gen(function* () {
     const request: ThroughputProbeRequest = { backend, runs, seconds_per_run: secondsPerRun, cache_directory: cacheDirectory }

@@ -1,0 +1,135 @@
+import type { IsoflopBudgetFit, IsoflopFit, IsoflopPoint } from "./isoflop.ts"
+import { groupIndicesByBudget, sameBudget } from "./isoflop.ts"
+import { evaluateParabola, rSquared } from "../optim/leastSquares.ts"
+import { LawInputError } from "../lawInputError.ts"
+import { fitPowerLaw } from "./powerLaw.ts"
+
+export interface PointResidual {
+  /** Index of the run in the points given. */
+  readonly index: number
+  readonly id?: string
+  readonly budget: number
+  readonly params: number
+  readonly loss: number
+  /** The budget's parabola in log10 N at this run's size. */
+  readonly fitted: number
+  /** loss − fitted. */
+  readonly residual: number
+}
+
+export interface BudgetDiagnostics {
+  readonly budget: number
+  readonly n_points: number
+  /** R² of the parabola in log10 N against this budget's losses. */
+  readonly r2: number
+  /** Whether the budget's minimum went into the power laws. */
+  readonly used: boolean
+}
+
+/** What the power laws fitted without one budget predict for that budget's own N*. */
+export interface LeaveOneBudgetOut {
+  readonly budget: number
+  /** N* read off this budget's own parabola. */
+  readonly params_opt: number
+  /** N* predicted by N*(C) = k·C^a fitted to the other used budgets. */
+  readonly params_predicted: number
+  /** log10(predicted) − log10(observed): the miss in decades of N. */
+  readonly log10_error: number
+  /** predicted / observed − 1. */
+  readonly relative_error: number
+}
+
+export interface IsoflopDiagnostics {
+  readonly residuals: ReadonlyArray<PointResidual>
+  readonly budgets: ReadonlyArray<BudgetDiagnostics>
+  /** Runs in budgets whose minimum went into the power laws, and runs in excluded budgets. */
+  readonly points_used: number
+  readonly points_dropped: number
+  readonly unbracketed_budgets: ReadonlyArray<number>
+  /** One entry per used budget; empty when fewer than 3 budgets are used (2 must remain for a law). */
+  readonly leave_one_budget_out: ReadonlyArray<LeaveOneBudgetOut>
+}
+
+/** Pairs each budget's run indices with the fit's curve for that budget, or says the two disagree. */
+const curvesWithRuns = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): Array<{ curve: IsoflopBudgetFit; runs: number[] }> => {
+  const groups = groupIndicesByBudget(points)
+  if (groups.length !== fit.budgets.length) {
+    throw new LawInputError(
+      `the points hold ${groups.length} budgets but the fit has ${fit.budgets.length}: pass the same points the fit was made from`
+    )
+  }
+  return groups.map((runs, i) => {
+    const curve = fit.budgets[i]
+    const budget = points[runs[0] ?? -1]?.budget ?? Number.NaN
+    if (curve === undefined || !sameBudget(curve.budget, budget)) {
+      throw new LawInputError(`budget ${budget.toExponential(3)} of the points is not in the fit: pass the same points the fit was made from`)
+    }
+    return { curve, runs }
+  })
+}
+
+const leaveOneBudgetOut = (fit: IsoflopFit): LeaveOneBudgetOut[] => {
+  const used = fit.budgets.filter((curve) => fit.used_budgets.includes(curve.budget))
+  if (used.length < 3) return []
+  return used.map((left, leftIndex) => {
+    const others = used.filter((_, i) => i !== leftIndex)
+    const law = fitPowerLaw(
+      others.map((curve) => curve.budget),
+      others.map((curve) => curve.params_opt ?? Number.NaN)
+    )
+    const observed = left.params_opt ?? Number.NaN
+    const predicted = law.k * left.budget ** law.exponent
+    return {
+      budget: left.budget,
+      params_opt: observed,
+      params_predicted: predicted,
+      log10_error: Math.log10(predicted / observed),
+      relative_error: predicted / observed - 1
+    }
+  })
+}
+
+/**
+ * How well an IsoFLOP fit describes its runs: per-run residuals from the budget's parabola, R² per
+ * budget, which runs and budgets the power laws rest on, and a leave-one-budget-out check of the
+ * N*(C) law: refitted without a budget, how far does it miss that budget's N*? One budget that
+ * misses by much more than the others is the one to re-run or inspect. Leaving out an end budget
+ * means extrapolating, so with few budgets an off-law budget can make its end neighbour miss by
+ * more than itself: read the errors together, not only the largest.
+ */
+export const isoflopDiagnostics = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): IsoflopDiagnostics => {
+  const residuals: PointResidual[] = []
+  const budgets: BudgetDiagnostics[] = []
+  let pointsUsed = 0
+  for (const { curve, runs } of curvesWithRuns(points, fit)) {
+    const used = fit.used_budgets.includes(curve.budget)
+    const losses: number[] = []
+    const fittedLosses: number[] = []
+    for (const index of runs) {
+      const point = points[index] as IsoflopPoint
+      const fitted = evaluateParabola(curve.parabola_params, Math.log10(point.params))
+      losses.push(point.loss)
+      fittedLosses.push(fitted)
+      residuals.push({
+        index,
+        ...(point.id === undefined ? {} : { id: point.id }),
+        budget: curve.budget,
+        params: point.params,
+        loss: point.loss,
+        fitted,
+        residual: point.loss - fitted
+      })
+    }
+    if (used) pointsUsed += runs.length
+    budgets.push({ budget: curve.budget, n_points: runs.length, r2: rSquared(losses, fittedLosses), used })
+  }
+  residuals.sort((p, q) => p.index - q.index)
+  return {
+    residuals,
+    budgets,
+    points_used: pointsUsed,
+    points_dropped: points.length - pointsUsed,
+    unbracketed_budgets: fit.budgets.filter((curve) => !curve.bracketed).map((curve) => curve.budget),
+    leave_one_budget_out: leaveOneBudgetOut(fit)
+  }
+}

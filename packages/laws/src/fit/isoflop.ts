@@ -1,0 +1,200 @@
+import type { Parabola } from "../optim/leastSquares.ts"
+import { evaluateParabola, fitParabola } from "../optim/leastSquares.ts"
+import { LawInputError } from "../lawInputError.ts"
+import { fitPowerLaw } from "./powerLaw.ts"
+import { distinctCount, requirePositive } from "../validate.ts"
+
+/** One finished run of an IsoFLOP sweep. */
+export interface IsoflopPoint {
+  readonly params: number
+  readonly tokens: number
+  /** The compute budget the run was planned for: runs of one budget form one curve. */
+  readonly budget: number
+  readonly loss: number
+  readonly id?: string
+}
+
+/** The loss curve of one budget, as parabolas in x = log10 N and x = log10 D. */
+export interface IsoflopBudgetFit {
+  readonly budget: number
+  readonly n_points: number
+  /** Null when the curve is not convex: it has no minimum. */
+  readonly params_opt: number | null
+  readonly tokens_opt: number | null
+  readonly loss_opt: number | null
+  /** The minimum lies strictly inside the swept sizes (and tokens), so it is interpolated, not extrapolated. */
+  readonly bracketed: boolean
+  /** Both parabolas open upward. */
+  readonly convex: boolean
+  readonly params_range: readonly [number, number]
+  /** loss = c0 + c1·x + c2·x² with x = log10(params). */
+  readonly parabola_params: Parabola
+  /** loss = c0 + c1·x + c2·x² with x = log10(tokens). */
+  readonly parabola_tokens: Parabola
+}
+
+export interface ExcludedBudget {
+  readonly budget: number
+  readonly reason: string
+}
+
+/** Power laws in compute C: N*(C) = k·C^a, D*(C) = k·C^b, L*(C) = k·C^c. */
+export interface IsoflopFit {
+  readonly budgets: ReadonlyArray<IsoflopBudgetFit>
+  readonly params_opt: { readonly k: number; readonly a: number }
+  readonly tokens_opt: { readonly k: number; readonly b: number }
+  readonly loss_opt: { readonly k: number; readonly c: number }
+  /** R² of each power law in log-log space. */
+  readonly r2s: { readonly params: number; readonly tokens: number; readonly loss: number }
+  readonly used_budgets: ReadonlyArray<number>
+  readonly excluded_budgets: ReadonlyArray<ExcludedBudget>
+}
+
+// Budgets that went through text (CSV, printed floats) may differ in the last digits; they are
+// still one budget.
+const sameBudgetTolerance = 1e-6
+
+/** Whether `budget` belongs to the budget `anchor`, within the tolerance of printed floats. */
+export const sameBudget = (anchor: number, budget: number): boolean =>
+  Math.abs(budget - anchor) <= sameBudgetTolerance * anchor
+
+const rowLabel = (point: IsoflopPoint, index: number): string =>
+  point.id === undefined ? `row ${index}` : `row ${index} (run ${point.id})`
+
+const validatePoints = (points: ReadonlyArray<IsoflopPoint>): void => {
+  if (points.length === 0) {
+    throw new LawInputError("an IsoFLOP fit needs runs, got none: train the sweep first or check the input file")
+  }
+  points.forEach((point, index) => {
+    for (const field of ["params", "tokens", "budget", "loss"] as const) {
+      requirePositive(point[field], `${rowLabel(point, index)}: ${field}`)
+    }
+  })
+  if (distinctCount(points.map((point) => point.params)) === 1) {
+    throw new LawInputError(
+      `all ${points.length} runs have params = ${points[0]?.params}: an IsoFLOP fit needs several model sizes per budget; plan a sweep over sizes`
+    )
+  }
+}
+
+/**
+ * The indices of `points` grouped into budgets, budgets in increasing order: what resampling and
+ * per-point diagnostics need to map a run back to its curve.
+ */
+export const groupIndicesByBudget = (points: ReadonlyArray<IsoflopPoint>): number[][] => {
+  const budgetOf = (index: number): number => points[index]?.budget ?? Number.NaN
+  const order = points.map((_, index) => index).sort((i, j) => budgetOf(i) - budgetOf(j))
+  const groups: number[][] = []
+  for (const index of order) {
+    const current = groups.at(-1)
+    if (current !== undefined && sameBudget(budgetOf(current[0] ?? -1), budgetOf(index))) current.push(index)
+    else groups.push([index])
+  }
+  return groups
+}
+
+const groupByBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopPoint[][] =>
+  groupIndicesByBudget(points).map((group) => group.map((index) => points[index] as IsoflopPoint))
+
+const vertex = (p: Parabola): number => -p.c1 / (2 * p.c2)
+
+const strictlyInside = (x: number, values: ReadonlyArray<number>): boolean =>
+  x > Math.min(...values) && x < Math.max(...values)
+
+const fitBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit => {
+  const budget = points[0]?.budget ?? Number.NaN
+  const sizes = distinctCount(points.map((point) => point.params))
+  if (sizes < 3) {
+    throw new LawInputError(
+      `budget ${budget.toExponential(3)} has runs at ${sizes} distinct model size${sizes === 1 ? "" : "s"}; a parabola needs at least 3: train more sizes at this budget or drop its runs`
+    )
+  }
+  const logParams = points.map((point) => Math.log10(point.params))
+  const logTokens = points.map((point) => Math.log10(point.tokens))
+  const losses = points.map((point) => point.loss)
+  const parabolaParams = fitParabola(logParams, losses)
+  const parabolaTokens = fitParabola(logTokens, losses)
+  const convex = parabolaParams.c2 > 0 && parabolaTokens.c2 > 0
+  const paramsVertex = vertex(parabolaParams)
+  const tokensVertex = vertex(parabolaTokens)
+  const params = points.map((point) => point.params)
+  return {
+    budget,
+    n_points: points.length,
+    params_opt: convex ? 10 ** paramsVertex : null,
+    tokens_opt: convex ? 10 ** tokensVertex : null,
+    loss_opt: convex ? evaluateParabola(parabolaParams, paramsVertex) : null,
+    bracketed: convex && strictlyInside(paramsVertex, logParams) && strictlyInside(tokensVertex, logTokens),
+    convex,
+    params_range: [Math.min(...params), Math.max(...params)],
+    parabola_params: parabolaParams,
+    parabola_tokens: parabolaTokens
+  }
+}
+
+/**
+ * Per-budget loss curves (Chinchilla approach 2; Llama 3 §3.2.1), without the power laws across
+ * budgets: what a plot or an adaptive re-plan needs even when too few budgets are usable for a law.
+ */
+export const fitIsoflopCurves = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit[] => {
+  validatePoints(points)
+  return groupByBudget(points).map(fitBudget)
+}
+
+const exclusionReason = (curve: IsoflopBudgetFit): string | undefined => {
+  if (curve.params_opt === null) {
+    return `not convex (c2 = ${curve.parabola_params.c2.toPrecision(3)} in log10 N): the loss does not curve upward over the swept sizes; widen the sweep or add seeds to reduce noise`
+  }
+  if (!curve.bracketed) {
+    const [low, high] = curve.params_range
+    if (curve.params_opt > low && curve.params_opt < high) {
+      return `not bracketed: the minimum in log10 D (D = ${curve.tokens_opt?.toPrecision(3)}) is outside the swept token counts; add sizes on both sides of N = ${curve.params_opt.toPrecision(3)}`
+    }
+    const side = curve.params_opt <= low ? "smaller" : "larger"
+    return `not bracketed: the fitted minimum N = ${curve.params_opt.toPrecision(3)} is outside the swept sizes [${low}, ${high}]; extend the sweep toward ${side} models`
+  }
+  return undefined
+}
+
+/**
+ * IsoFLOP fit: a parabola per budget, then power laws N*(C), D*(C) and L*(C) over the budgets
+ * whose minimum is convex and bracketed. Extrapolated minima are reported in `budgets` and listed
+ * in `excluded_budgets` with the reason, never used for the laws.
+ */
+export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>): IsoflopFit => {
+  const budgets = fitIsoflopCurves(points)
+  const used: IsoflopBudgetFit[] = []
+  const excluded: ExcludedBudget[] = []
+  for (const curve of budgets) {
+    const reason = exclusionReason(curve)
+    if (reason === undefined) used.push(curve)
+    else excluded.push({ budget: curve.budget, reason })
+  }
+  if (used.length < 2) {
+    const listed = budgets.map((curve) => {
+      const reason = excluded.find((entry) => entry.budget === curve.budget)?.reason
+      return `  budget ${curve.budget.toExponential(3)}: ${reason ?? "qualifies"}`
+    }).join("\n")
+    const remedy = budgets.length < 2
+      ? "sweep model sizes at more compute budgets (at least 2; 3 or more pin the exponents down)"
+      : "add budgets, or fix the ones listed as their reasons say"
+    throw new LawInputError(
+      `an IsoFLOP power law needs at least 2 budgets whose loss over the swept model sizes has a convex minimum inside ` +
+        `them (bracketed); ${used.length} of ${budgets.length} qualify:\n${listed}\nTo fit one: ${remedy}`
+    )
+  }
+  // Every used curve is convex, so its optima are numbers.
+  const compute = used.map((curve) => curve.budget)
+  const paramsLaw = fitPowerLaw(compute, used.map((curve) => curve.params_opt ?? Number.NaN))
+  const tokensLaw = fitPowerLaw(compute, used.map((curve) => curve.tokens_opt ?? Number.NaN))
+  const lossLaw = fitPowerLaw(compute, used.map((curve) => curve.loss_opt ?? Number.NaN))
+  return {
+    budgets,
+    params_opt: { k: paramsLaw.k, a: paramsLaw.exponent },
+    tokens_opt: { k: tokensLaw.k, b: tokensLaw.exponent },
+    loss_opt: { k: lossLaw.k, c: lossLaw.exponent },
+    r2s: { params: paramsLaw.r2, tokens: tokensLaw.r2, loss: lossLaw.r2 },
+    used_budgets: compute,
+    excluded_budgets: excluded
+  }
+}

@@ -1,0 +1,123 @@
+// The tokens a run trains and validates on, prepared once per run; and the size of one epoch, which
+// the planner needs before any run exists.
+import type { Experiment, RunCorpus, RunSpec, Tokenizer } from "@scalelab/spec"
+import { BYTE_VOCABULARY } from "@scalelab/spec"
+import { Data, Runtime } from "effect"
+import {
+  type TokenBatch,
+  type TokenStream,
+  documentSeparator,
+  sampleWindows,
+  tokenizeDocuments,
+  validationWindows
+} from "./batches.ts"
+import { bpeMerges } from "../tokenizer/bpeCache.ts"
+import { bpeTokenizer } from "../tokenizer/bpeTokenizer.ts"
+import { type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
+import type { CorpusDocument } from "./corpusDocument.ts"
+import { hashString, uniformSource } from "../prng.ts"
+import { type TextTokenizer, byteTokenizer, bytesPerToken } from "../tokenizer/tokenizer.ts"
+
+export interface TrainingData {
+  readonly tokenizer: TextTokenizer
+  readonly train: TokenStream
+  readonly validation: TokenBatch
+  /** The held-out documents as one stream: the cloze benchmark draws its items from it. */
+  readonly validationStream: TokenStream
+  /**
+   * UTF-8 bytes per target token of the validation set. A loss in nats per token becomes bits per
+   * byte as loss / ln 2 / validationBytesPerToken: comparable across tokenizers.
+   */
+  readonly validationBytesPerToken: number
+}
+
+export interface DataOptions {
+  /** Where trained BPE merges are kept and shared (a store's cache folder); without it BPE trains in memory. */
+  readonly cacheDirectory?: string
+}
+
+export class VocabularyMismatchError extends Data.TaggedError("VocabularyMismatchError")<{
+  readonly vocab: number
+  readonly tokenizer: Tokenizer
+}> {
+  override readonly [Runtime.errorExitCode] = 2
+  override get message(): string {
+    return this.tokenizer === "bytes"
+      ? `shape.vocab is ${this.vocab} but the "bytes" tokenizer has ${BYTE_VOCABULARY} tokens. Set shape.vocab to ${BYTE_VOCABULARY}.`
+      : `shape.vocab is ${this.vocab} but the "bpe" tokenizer needs more than ${BYTE_VOCABULARY} tokens (the bytes ` +
+        "plus its merges). Plan the run again from a spec with data.vocab above 256."
+  }
+}
+
+export class CorpusTooSmallError extends Data.TaggedError("CorpusTooSmallError")<{
+  readonly tokens: number
+  readonly context: number
+}> {
+  override readonly [Runtime.errorExitCode] = 2
+  override get message(): string {
+    return `The training documents hold ${this.tokens} tokens, not enough for one window of ${this.context + 1} ` +
+      "(model.context + 1). Add text to data.corpus, lower data.validation, or lower model.context."
+  }
+}
+
+/** The run's tokenizer; BPE learns its merges from the training documents alone. */
+function splitTokenizer(train: ReadonlyArray<CorpusDocument>, tokenizer: Tokenizer, vocab: number, options: DataOptions): TextTokenizer {
+  if (tokenizer === "bytes") return byteTokenizer
+  const texts = train.map((document) => document.text + documentSeparator)
+  return bpeTokenizer(bpeMerges(texts, vocab, options.cacheDirectory))
+}
+
+const splitCorpus = (corpus: RunCorpus, validation: number): CorpusSplit => splitDocuments(loadCorpus(corpus), validation)
+
+/**
+ * The first `maxTokens` tokens of the training stream (`data.max_train_tokens`), with the starts of
+ * the documents they reach; the whole stream when no cut is set.
+ */
+export function sliceTokens(stream: TokenStream, maxTokens: number | undefined): TokenStream {
+  if (maxTokens === undefined || maxTokens >= stream.tokens.length) return stream
+  return { tokens: stream.tokens.subarray(0, maxTokens), documentStarts: stream.documentStarts.filter((start) => start < maxTokens) }
+}
+
+export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): TrainingData {
+  const { tokenizer: kind, corpus, validation: fraction, val_tokens } = spec.data
+  const { vocab, context } = spec.shape
+  if (kind === "bytes" ? vocab !== BYTE_VOCABULARY : vocab <= BYTE_VOCABULARY) {
+    throw new VocabularyMismatchError({ vocab, tokenizer: kind })
+  }
+  const split = splitCorpus(corpus, fraction)
+  const tokenizer = splitTokenizer(split.train, kind, vocab, options)
+  const train = sliceTokens(tokenizeDocuments(split.train, tokenizer), spec.data.train_tokens)
+  if (train.tokens.length <= context) throw new CorpusTooSmallError({ tokens: train.tokens.length, context })
+  const validationStream = tokenizeDocuments(split.validation, tokenizer)
+  const validation = validationWindows(validationStream, context, val_tokens)
+  return { tokenizer, train, validation, validationStream, validationBytesPerToken: bytesPerToken(validation.targets, tokenizer) }
+}
+
+/**
+ * The windows of one step, drawn from a generator seeded by (run seed, step): any step's batch can
+ * be rebuilt without replaying the ones before it, which is what resuming from a checkpoint needs.
+ */
+export function trainingBatch(data: TrainingData, seed: number, step: number, sequences: number, context: number): TokenBatch {
+  return sampleWindows(data.train, context, sequences, uniformSource(hashString(`${seed}:${step}`)))
+}
+
+/** What the planner learns from the corpus before planning: what runs read, and one epoch's size. */
+export interface CorpusFacts {
+  /** RunSpec.data.corpus: for files, their absolute paths and digests. */
+  readonly corpus: RunCorpus
+  /** Tokens of the training split under the chosen tokenizer: one epoch. */
+  readonly training_tokens: number
+}
+
+/**
+ * Loads the experiment's corpus (reading files, generating a synthetic source, training BPE, all
+ * as a run would) to tell the planner what its runs read and how many tokens one pass over the
+ * training split holds.
+ */
+export function corpusFacts(data: Experiment["data"], options: DataOptions = {}): CorpusFacts {
+  const corpus = runCorpus(data.corpus)
+  const { train } = splitCorpus(corpus, data.validation)
+  const tokenizer = splitTokenizer(train, data.tokenizer, data.vocab, options)
+  const maxTokens = data.max_train_tokens > 0 ? data.max_train_tokens : undefined
+  return { corpus, training_tokens: sliceTokens(tokenizeDocuments(train, tokenizer), maxTokens).tokens.length }
+}
