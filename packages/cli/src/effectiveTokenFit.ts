@@ -29,7 +29,7 @@ export const fitAndReportOnEffectiveTokens = (experiment: Experiment, plan: Plan
       bootstrap: sweepBootstrap,
       curves: yield* storedLossCurves(points)
     })
-    yield* store.recordFit(experiment.name, "isoflop", written.report.fitJson)
+    yield* store.recordFit(experiment.name, written.report.fitJson)
     return { ...written, tokensNote }
   })
 

@@ -100,6 +100,6 @@ export const fitAndReport = (experiment: Experiment, plan: Plan, storeDir: strin
       // report`: seconds more at the end of every sweep, and noise on a sweep this small.
       downstream: []
     })
-    yield* store.recordFit(experiment.name, "isoflop", report.fitJson)
+    yield* store.recordFit(experiment.name, report.fitJson)
     return { isoflop, intervals, report, powerLawFailure }
   })

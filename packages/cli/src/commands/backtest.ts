@@ -92,7 +92,7 @@ const backtest = (experiment: Experiment, choices: BacktestChoices) =>
       // Absolute, so that the paths backtest.json and --json give can be opened from anywhere.
       const outDir = path.resolve(Option.getOrElse(choices.out, () => path.join(storeDir, "reports", experiment.name, "backtest")))
       const files = yield* writeBacktestFiles(outDir, result)
-      yield* store.recordFit(experiment.name, "backtest", result)
+      yield* store.recordBacktest(experiment.name, result)
       yield* Console.log(choices.json
         ? JSON.stringify({ ...result, files: { json: files.jsonPath, plots: files.plotPaths } })
         : backtestText(result, files))
