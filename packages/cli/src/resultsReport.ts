@@ -3,6 +3,7 @@
 // both write it here, so the two give the same report.
 import { Effect } from "effect"
 import type { LossCurveRun } from "@scalelab/plots"
+import { defaultForecastBudgets } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
 import { sci } from "./format.ts"
 import {
@@ -28,7 +29,7 @@ export interface ResultsReportRequest {
   readonly name: string
   readonly results: Pick<LoadedResults, "points" | "tasks" | "tokensNote">
   readonly outDir: string
-  /** Budgets to forecast at; empty: ten times the largest budget of the results. */
+  /** Budgets to forecast at; empty: the spec's default over the results' largest budget. */
   readonly forecastComputes: ReadonlyArray<number>
   readonly bootstrap: BootstrapSettings
   /** The runs' logged losses, where the input has them (a spec's store). */
@@ -58,7 +59,7 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
     const points = results.points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
     const forecastComputes = request.forecastComputes.length > 0
       ? request.forecastComputes
-      : [10 * Math.max(...points.map((point) => point.budget))]
+      : defaultForecastBudgets(Math.max(...points.map((point) => point.budget)))
     const { isoflop, intervals, powerLawFailure } = yield* fitForReport(points, forecastComputes, bootstrap)
     const downstream = yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
     const parametric = results.points.length < parametricMinimumRuns

@@ -1,6 +1,6 @@
 export * from "./runContract.ts"
 export { CorpusSource, FilesCorpus, MarkovSourceSettings, MAX_MARKOV_CONTEXTS } from "./corpusSource.ts"
-export { decodeExperimentText, decodeSpecText } from "./decode.ts"
+export { decodeExperimentText, decodeSpecText, defaultForecastBudgets } from "./decode.ts"
 export { effectiveSpec } from "./effectiveSpec.ts"
 export {
   CommandSettings,

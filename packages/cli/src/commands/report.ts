@@ -51,7 +51,7 @@ export const reportCommand = Command.make(
       sweepBootstrap.resamples
     ),
     seed: seedFlag,
-    compute: computesFlag("a budget in FLOPs to forecast at (default: the spec's forecast budgets, or 10× the largest budget)")
+    compute: computesFlag("a budget in FLOPs to forecast at (default: the spec's forecast budgets, or 10× and 100× the largest budget)")
   },
   ({ input, out, map, store, bootstrap, seed, compute }) =>
     Effect.gen(function*() {
