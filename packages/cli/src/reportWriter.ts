@@ -405,7 +405,7 @@ export const fitForReport = (
     const intervals: IsoflopIntervals = isoflop._tag !== "Fitted"
       ? { _tag: "NoIntervals", reason: "no power law to bootstrap" }
       : bootstrap.resamples === 0
-      ? { _tag: "NoIntervals", reason: "bootstrap turned off (--bootstrap 0)" }
+      ? { _tag: "NoIntervals", reason: "bootstrap turned off (0 resamples)" }
       : yield* Effect.match(
         attemptStepwise(() =>
           bootstrapIsoflop(points, {
