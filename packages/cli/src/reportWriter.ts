@@ -82,7 +82,7 @@ export interface ReportContext {
   readonly curves: ReadonlyArray<LossCurveRun>
   /** The two-stage downstream law per task the runs were scored on; empty when they have no task scores. */
   readonly downstream: ReadonlyArray<DownstreamOutcome>
-  /** Chinchilla's approach 3, where it was fitted (`scalelab report`; a sweep's end skips its multi-start fit). */
+  /** Chinchilla's approach 3, where `fit.methods` (or, for a table, the default) asks for it and it could be fitted. */
   readonly parametric?: ParametricResult
   /** What the runs' tokens are, when the fits take other tokens than those trained on (`fit.tokens: effective`). */
   readonly tokensNote?: string

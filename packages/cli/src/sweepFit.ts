@@ -48,8 +48,8 @@ export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals)
         `D* = ${withInterval(f.tokens, interval?.tokens, sci)} tokens, loss ≈ ${withInterval(f.loss, interval?.loss, (x) => x.toFixed(3))}`
     }),
     // The backtest in docs/results.md measured this law 3.6% low one decade out; say so where it is read.
-    "  (loss from L*(C) = k·C^c, which has no irreducible term and reads low far out; `scalelab report` adds the " +
-    "parametric fit's)"
+    "  (loss from L*(C) = k·C^c, which has no irreducible term and reads low far out; the parametric fit's, with " +
+    "`parametric` in fit.methods, has one)"
   ]
 }
 
@@ -69,7 +69,7 @@ export const whereToLook = (report: WrittenReport, specPath: string, storeDir: s
     (report.dataPaths.length > 0 ? `, ${report.dataPaths.map((file) => path.basename(file)).join(", ")}` : ""),
     `  runs       scalelab runs ${spec}`,
     `  dashboard  scalelab ui ${spec}`,
-    `  forecasts  scalelab report ${spec} --compute C   (any budget, plus the parametric fit)`
+    `  forecasts  scalelab report ${spec} --compute C   (any budget)`
   ]
 }
 
