@@ -1,4 +1,5 @@
 import { CliError, CliOutput, Flag } from "effect/cli"
+import { MAX_BOOTSTRAP_RESAMPLES } from "@scalelab/spec"
 
 /** The values a numeric flag accepts: `text` says them in its --help and in the error for one outside. */
 export interface FlagRange {
@@ -22,8 +23,8 @@ const countUpTo = (max: number): FlagRange => ({
  * (a seed past 2^53) or mean nothing (a negative count, a port past 65535).
  */
 export const flagRanges = {
-  // 100,000 resamples already put an 80% interval's ends within a fraction of a percent.
-  bootstrap: integers(0, 100_000),
+  // The spec's fit.bootstrap takes the same range.
+  bootstrap: integers(0, MAX_BOOTSTRAP_RESAMPLES),
   seed: integers(0, Number.MAX_SAFE_INTEGER, "2^53 − 1"),
   concurrency: integers(1, 4096),
   port: integers(0, 65_535),

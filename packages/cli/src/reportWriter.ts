@@ -34,6 +34,7 @@ import {
   type ReportSection,
   writeHtmlReport
 } from "@scalelab/plots"
+import { encodeFitRecord, type FitRecord } from "@scalelab/runner"
 import { sci } from "./format.ts"
 import { type DownstreamResult, downstreamPoints, fitDownstreamResults, parametricForecaster, type ParametricResult } from "./resultsFit.ts"
 import type { ResultPoint } from "./resultsInput.ts"
@@ -81,7 +82,7 @@ export interface ReportContext {
   readonly curves: ReadonlyArray<LossCurveRun>
   /** The two-stage downstream law per task the runs were scored on; empty when they have no task scores. */
   readonly downstream: ReadonlyArray<DownstreamOutcome>
-  /** Chinchilla's approach 3, where it was fitted (`scalelab report`; a sweep's end skips its multi-start fit). */
+  /** Chinchilla's approach 3, where `fit.methods` (or, for a table, the default) asks for it and it could be fitted. */
   readonly parametric?: ParametricResult
   /** What the runs' tokens are, when the fits take other tokens than those trained on (`fit.tokens: effective`). */
   readonly tokensNote?: string
@@ -404,7 +405,7 @@ export const fitForReport = (
     const intervals: IsoflopIntervals = isoflop._tag !== "Fitted"
       ? { _tag: "NoIntervals", reason: "no power law to bootstrap" }
       : bootstrap.resamples === 0
-      ? { _tag: "NoIntervals", reason: "bootstrap turned off (--bootstrap 0)" }
+      ? { _tag: "NoIntervals", reason: "bootstrap turned off (0 resamples)" }
       : yield* Effect.match(
         attemptStepwise(() =>
           bootstrapIsoflop(points, {
@@ -461,18 +462,18 @@ export const fitDownstreamForReport = (
   })
 
 /**
- * fit.json: the fits in the shape `fit --json` prints (one object keyed by method): the IsoFLOP fit
- * and, where it was fitted, the parametric law.
+ * fit.json: the IsoFLOP fit (its power laws and forecasts, or how far it got and why) and, where it
+ * was fitted, the parametric law.
  */
-export const fitJsonOf = (context: Pick<ReportContext, "isoflop" | "parametric" | "tokensNote">): unknown => ({
-  ...isoflopFitJson(context.isoflop),
+export const fitRecordOf = (context: Pick<ReportContext, "isoflop" | "parametric" | "tokensNote">): FitRecord => ({
+  ...isoflopRecord(context.isoflop),
   ...(context.parametric === undefined
     ? {}
     : { parametric: { ...context.parametric.fit, diagnostics: context.parametric.diagnostics } }),
   ...(context.tokensNote === undefined ? {} : { tokens: context.tokensNote })
 })
 
-const isoflopFitJson = (outcome: IsoflopOutcome) => {
+const isoflopRecord = (outcome: IsoflopOutcome): Pick<FitRecord, "isoflop" | "forecast"> => {
   switch (outcome._tag) {
     case "Fitted":
       return { isoflop: outcome.fit, forecast: outcome.forecasts }
@@ -487,7 +488,7 @@ export interface WrittenReport {
   readonly indexPath: string
   readonly fitPath: string
   /** What fit.json holds. */
-  readonly fitJson: unknown
+  readonly fitJson: FitRecord
   readonly plotPaths: ReadonlyArray<string>
   /** forecast.json and any other data a table section wrote. */
   readonly dataPaths: ReadonlyArray<string>
@@ -504,23 +505,29 @@ export const writeReport = (
   context: ReportContext,
   builders: ReadonlyArray<ReportSectionBuilder> = reportSectionBuilders
 ) =>
-  Effect.tryPromise({
-    try: async (): Promise<WrittenReport> => {
-      await fs.mkdir(outDir, { recursive: true })
-      const fitPath = path.join(outDir, "fit.json")
-      const fitJson = fitJsonOf(context)
-      await fs.writeFile(fitPath, `${JSON.stringify(fitJson, null, 2)}\n`)
-      const sections = builders.flatMap((build) => build(context)).map((section) => withTokensNote(section, context.tokensNote))
-      const files = await writeHtmlReport(outDir, { title: `scalelab report — ${context.name}`, sections })
-      return {
-        indexPath: files.indexPath,
-        fitPath,
-        fitJson,
-        plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),
-        dataPaths: files.dataPaths,
-        sections: sections.map((section) => section.title)
-      }
-    },
-    catch: (cause) =>
-      new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
+  Effect.gen(function*() {
+    // Encoded before anything is written: a fit that is not a fit record (a NaN, say) is our bug.
+    const fitJson = yield* Effect.mapError(
+      Effect.fromResult(encodeFitRecord(fitRecordOf(context))),
+      (issue) => new ReportWriteError({ message: `the fits of ${context.name} are not a valid fit.json, so no report was written:\n${issue.message}` })
+    )
+    return yield* Effect.tryPromise({
+      try: async (): Promise<WrittenReport> => {
+        await fs.mkdir(outDir, { recursive: true })
+        const fitPath = path.join(outDir, "fit.json")
+        await fs.writeFile(fitPath, `${JSON.stringify(fitJson, null, 2)}\n`)
+        const sections = builders.flatMap((build) => build(context)).map((section) => withTokensNote(section, context.tokensNote))
+        const files = await writeHtmlReport(outDir, { title: `scalelab report — ${context.name}`, sections })
+        return {
+          indexPath: files.indexPath,
+          fitPath,
+          fitJson,
+          plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),
+          dataPaths: files.dataPaths,
+          sections: sections.map((section) => section.title)
+        }
+      },
+      catch: (cause) =>
+        new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
+    })
   })

@@ -39,10 +39,6 @@ import type { UserInputError } from "./failure.ts"
 import { attemptAsync, attemptStepwise } from "./pureInput.ts"
 import type { ResultPoint } from "./resultsInput.ts"
 
-/** The methods that give compute-optimal allocations, and so forecasts. */
-export const fitMethods = ["isoflop", "parametric"] as const
-export type FitMethod = (typeof fitMethods)[number]
-
 export interface BootstrapRequest {
   readonly resamples: number
   readonly seed: number

@@ -3,6 +3,7 @@
 // both write it here, so the two give the same report.
 import { Effect } from "effect"
 import type { LossCurveRun } from "@scalelab/plots"
+import { defaultForecastBudgets, type FitMethod } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
 import { sci } from "./format.ts"
 import {
@@ -28,9 +29,11 @@ export interface ResultsReportRequest {
   readonly name: string
   readonly results: Pick<LoadedResults, "points" | "tasks" | "tokensNote">
   readonly outDir: string
-  /** Budgets to forecast at; empty: ten times the largest budget of the results. */
+  /** Budgets to forecast at; empty: the spec's default over the results' largest budget. */
   readonly forecastComputes: ReadonlyArray<number>
   readonly bootstrap: BootstrapSettings
+  /** The fits to make: a spec's `fit.methods`; a method not named is not fitted. */
+  readonly methods: ReadonlyArray<FitMethod>
   /** The runs' logged losses, where the input has them (a spec's store). */
   readonly curves: ReadonlyArray<LossCurveRun>
 }
@@ -47,21 +50,27 @@ export interface ResultsReport {
   readonly notes: ReadonlyArray<string>
 }
 
+const notAsked: IsoflopOutcome = { _tag: "NotFitted", reason: "isoflop is not in fit.methods" }
+
 /**
- * Fits every law the results support (IsoFLOP with its bootstrap, the parametric law, the
- * downstream law per task) and writes the report. A fit that fails leaves the rest standing and
- * becomes a note; a report with nothing to plot is the user's error.
+ * Fits each law of `methods` the results support (IsoFLOP with its bootstrap, the parametric law,
+ * the downstream law per task) and writes the report. A fit that fails leaves the rest standing
+ * and becomes a note; a report with nothing to plot is the user's error.
  */
 export const writeResultsReport = (request: ResultsReportRequest) =>
   Effect.gen(function* () {
-    const { input, results, bootstrap } = request
+    const { input, results, bootstrap, methods } = request
     const points = results.points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
     const forecastComputes = request.forecastComputes.length > 0
       ? request.forecastComputes
-      : [10 * Math.max(...points.map((point) => point.budget))]
-    const { isoflop, intervals, powerLawFailure } = yield* fitForReport(points, forecastComputes, bootstrap)
-    const downstream = yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
-    const parametric = results.points.length < parametricMinimumRuns
+      : defaultForecastBudgets(Math.max(...points.map((point) => point.budget)))
+    const { isoflop, intervals, powerLawFailure } = methods.includes("isoflop")
+      ? yield* fitForReport(points, forecastComputes, bootstrap)
+      : { isoflop: notAsked, intervals: { _tag: "NoIntervals", reason: notAsked.reason } as const, powerLawFailure: undefined }
+    const downstream = methods.includes("downstream")
+      ? yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
+      : []
+    const parametric = !methods.includes("parametric") || results.points.length < parametricMinimumRuns
       ? undefined
       : yield* Effect.match(fitParametricResults(results.points, { resamples: 0, seed: bootstrap.seed }), {
         onSuccess: (result): ParametricResult | undefined => result,
@@ -84,7 +93,7 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
       })
     }
     const notes = [
-      ...(isoflop._tag === "Fitted" ? [] : [`no IsoFLOP power law: ${isoflop.reason}`]),
+      ...(isoflop._tag === "Fitted" || isoflop === notAsked ? [] : [`no IsoFLOP power law: ${isoflop.reason}`]),
       ...(isoflop._tag === "Fitted" && intervals._tag === "NoIntervals" ? [`no bootstrap intervals: ${intervals.reason}`] : []),
       ...downstream.flatMap((outcome) =>
         outcome._tag === "NotFitted"

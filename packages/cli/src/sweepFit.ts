@@ -6,11 +6,17 @@ import type { Plan } from "@scalelab/planner"
 import { sci } from "./format.ts"
 import { defaultStoreDir } from "./storeLocation.ts"
 import type { Interval } from "@scalelab/laws"
-import { plannedResultPoints } from "./resultsInput.ts"
-import { fitForReport, type IsoflopIntervals, type IsoflopOutcome, writeReport, type WrittenReport } from "./reportWriter.ts"
+import { fitTokensNote } from "./fitTokens.ts"
+import { plannedResultPoints, storedTasks } from "./resultsInput.ts"
+import type { BootstrapSettings, IsoflopIntervals, IsoflopOutcome, WrittenReport } from "./reportWriter.ts"
+import type { ParametricResult } from "./resultsFit.ts"
+import { parametricSummary, writeResultsReport } from "./resultsReport.ts"
 
-/** Resamples of the bootstrap band drawn at the end of a sweep: enough for stable 80% intervals, quick at sweep sizes. */
-export const sweepBootstrap = { resamples: 200, seed: 0 } as const
+/** A spec's bootstrap: its `fit.bootstrap` resamples, drawn from seed 0 so that a sweep's report is reproducible. */
+export const specBootstrap = (experiment: { readonly fit: { readonly bootstrap: number } }): BootstrapSettings => ({
+  resamples: experiment.fit.bootstrap,
+  seed: 0
+})
 
 
 const withInterval = (value: number, interval: Interval | undefined, show: (x: number) => string): string =>
@@ -42,8 +48,8 @@ export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals)
         `D* = ${withInterval(f.tokens, interval?.tokens, sci)} tokens, loss ≈ ${withInterval(f.loss, interval?.loss, (x) => x.toFixed(3))}`
     }),
     // The backtest in docs/results.md measured this law 3.6% low one decade out; say so where it is read.
-    "  (loss from L*(C) = k·C^c, which has no irreducible term and reads low far out; `scalelab report` adds the " +
-    "parametric fit's)"
+    "  (loss from L*(C) = k·C^c, which has no irreducible term and reads low far out; the parametric fit's, with " +
+    "`parametric` in fit.methods, has one)"
   ]
 }
 
@@ -63,7 +69,7 @@ export const whereToLook = (report: WrittenReport, specPath: string, storeDir: s
     (report.dataPaths.length > 0 ? `, ${report.dataPaths.map((file) => path.basename(file)).join(", ")}` : ""),
     `  runs       scalelab runs ${spec}`,
     `  dashboard  scalelab ui ${spec}`,
-    `  forecasts  scalelab report ${spec} --compute C   (any budget, plus the parametric fit)`
+    `  forecasts  scalelab report ${spec} --compute C   (any budget)`
   ]
 }
 
@@ -77,29 +83,32 @@ export const storedLossCurves = (points: ReadonlyArray<{ readonly id: string; re
 
 /**
  * Fits the plan's finished runs (those of an earlier version of the spec stay in the store but are
- * not this sweep's), records the fit in the store, and writes the report (as `scalelab report`
- * does). The power laws fail (and the caller reports why) when too few budgets bracket their
+ * not this sweep's) by the spec's `fit.methods` with its `fit.bootstrap` resamples, on the tokens
+ * `fit.tokens` names, records the fit in the store, and writes the report `scalelab report SPEC`
+ * writes. The power laws fail (and the caller reports why) when too few budgets bracket their
  * minimum; the curves are still drawn.
  */
 export const fitAndReport = (experiment: Experiment, plan: Plan, storeDir: string) =>
   Effect.gen(function*() {
     const store = yield* RunStore
-    const points = (yield* plannedResultPoints(experiment, plan))
-      .map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
-    const forecastComputes = experiment.forecast.compute
-    const { isoflop, intervals, powerLawFailure } = yield* fitForReport(points, forecastComputes, sweepBootstrap)
-    const curves = yield* storedLossCurves(points)
-    const report = yield* writeReport(path.join(storeDir, "reports", experiment.name), {
+    const points = yield* plannedResultPoints(experiment, plan)
+    const tokensNote = fitTokensNote(experiment)
+    const written = yield* writeResultsReport({
+      input: experiment.name,
       name: experiment.name,
-      points,
-      forecastComputes,
-      isoflop,
-      intervals,
-      curves,
-      // Like the parametric fit, the downstream fit (and its bootstrap) is left to `scalelab
-      // report`: seconds more at the end of every sweep, and noise on a sweep this small.
-      downstream: []
+      results: { points, tasks: storedTasks(points), ...(tokensNote === undefined ? {} : { tokensNote }) },
+      outDir: path.join(storeDir, "reports", experiment.name),
+      forecastComputes: experiment.forecast.compute,
+      bootstrap: specBootstrap(experiment),
+      methods: experiment.fit.methods,
+      curves: yield* storedLossCurves(points)
     })
-    yield* store.recordFit(experiment.name, "isoflop", report.fitJson)
-    return { isoflop, intervals, report, powerLawFailure }
+    yield* store.recordFit(experiment.name, written.report.fitJson)
+    return { ...written, tokensNote }
   })
+
+/** What the end of a sweep prints besides the IsoFLOP fit: which tokens, when not those trained on, and the parametric law. */
+export const otherFitLines = (fitted: { readonly tokensNote: string | undefined; readonly parametric: ParametricResult | undefined }) => [
+  ...(fitted.tokensNote === undefined ? [] : [fitted.tokensNote]),
+  ...(fitted.parametric === undefined ? [] : [parametricSummary(fitted.parametric)])
+]

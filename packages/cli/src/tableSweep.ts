@@ -7,7 +7,7 @@ import { sci, table } from "./format.ts"
 import { type LoadedResults, loadResults } from "./resultsInput.ts"
 import { parametricSummary, reportFileLines, type ResultsReport, writeResultsReport } from "./resultsReport.ts"
 import { storeDirFor } from "./storeLocation.ts"
-import { sweepBootstrap } from "./sweepFit.ts"
+import { specBootstrap } from "./sweepFit.ts"
 
 /** The table's rows, as `scalelab report SPEC` reads them. */
 export const loadTableRows = (spec: string) => loadResults(spec, { rename: {}, store: undefined })
@@ -28,8 +28,8 @@ export const tableRowsTable = (results: LoadedResults): string =>
   )
 
 /**
- * `scalelab run` of a table spec: the report `scalelab report SPEC` writes (every fit the rows
- * support, the parametric one included), in the same folder, with the same bootstrap.
+ * `scalelab run` of a table spec: the report `scalelab report SPEC` writes (the fits of
+ * `fit.methods` the rows support, with `fit.bootstrap` resamples), in the same folder.
  */
 export const reportTableSweep = (spec: string, experiment: TableExperiment, store: Option.Option<string>) =>
   Effect.gen(function*() {
@@ -41,7 +41,8 @@ export const reportTableSweep = (spec: string, experiment: TableExperiment, stor
       results,
       outDir: path.join(storeDir, "reports", experiment.name),
       forecastComputes: experiment.forecast.compute,
-      bootstrap: sweepBootstrap,
+      bootstrap: specBootstrap(experiment),
+      methods: experiment.fit.methods,
       curves: []
     })
     return { results, written }

@@ -5,7 +5,7 @@ import type { Plan, PlannedRun } from "@scalelab/planner"
 import { decodeExperimentText } from "@scalelab/spec"
 import { Result } from "effect"
 import { fitTokensNote, withFitTokens } from "../src/fitTokens.ts"
-import { fitJsonOf } from "../src/reportWriter.ts"
+import { fitRecordOf } from "../src/reportWriter.ts"
 
 const experiment = (tokens: "total" | "effective") => {
   const decoded = decodeExperimentText(`name: repeated\nfit: { tokens: ${tokens} }\n`, "repeated.yaml")
@@ -57,7 +57,7 @@ describe("withFitTokens", () => {
   it("says in fit.json that the fit is on effective tokens", () => {
     const tokensNote = fitTokensNote(experiment("effective"))
     expect(tokensNote).toMatch(/effective tokens D'/)
-    const json = fitJsonOf({ isoflop: { _tag: "NotFitted", reason: "none" }, ...(tokensNote === undefined ? {} : { tokensNote }) })
+    const json = fitRecordOf({ isoflop: { _tag: "NotFitted", reason: "none" }, ...(tokensNote === undefined ? {} : { tokensNote }) })
     expect(json).toMatchObject({ tokens: tokensNote })
   })
 })

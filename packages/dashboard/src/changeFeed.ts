@@ -72,7 +72,7 @@ export const makeChangeFeed = (storeDir: string) =>
       }
 
       for (const experiment of experiments) {
-        const fit = yield* store.latestFit(experiment, "isoflop")
+        const fit = yield* store.latestFit(experiment)
         if (Option.isSome(fit) && fitsSeen.get(experiment) !== fit.value.created_at) {
           fitsSeen.set(experiment, fit.value.created_at)
           events.push({ type: "fit", experiment, created_at: fit.value.created_at })

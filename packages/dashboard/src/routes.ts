@@ -84,10 +84,9 @@ export const dashboardRoutes = (storeDir: string) =>
       yield* router.add("GET", "/api/fit", handled((params) =>
         Effect.gen(function*() {
           const experiment = yield* experimentParam(params)
-          const stored = yield* store.latestFit(experiment, "isoflop")
+          const stored = yield* store.latestFit(experiment)
           if (Option.isNone(stored)) return jsonResponse({ fit: null })
-          const view = fitView(experiment, stored.value, yield* store.results(experiment))
-          return jsonResponse({ fit: Option.getOrNull(view) })
+          return jsonResponse({ fit: fitView(experiment, stored.value, yield* store.results(experiment)) })
         })))
 
       yield* router.add("GET", "/api/events", handled(() =>

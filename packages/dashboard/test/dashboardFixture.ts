@@ -1,6 +1,6 @@
 // A store with one experiment (two completed runs, one running, a recorded fit) and the dashboard
 // serving it on a free port, for the server's tests and the browser tests.
-import { RunStore } from "@scalelab/runner"
+import { type FitRecord, RunStore } from "@scalelab/runner"
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { HttpServer } from "effect/http"
@@ -54,7 +54,7 @@ export const runs = {
   live: runSpec("aaaa000000000003", 200_000, 1e13)
 }
 
-const storedFit = {
+export const storedFit: FitRecord = {
   isoflop: {
     budgets: [{
       budget: 1e13,
@@ -73,7 +73,11 @@ const storedFit = {
       parabola_tokens: { c0: 3, c1: 0, c2: 0.1 }
     }],
     params_opt: { k: 0.3, a: 0.5 },
-    tokens_opt: { k: 0.5, b: 0.5 }
+    tokens_opt: { k: 0.5, b: 0.5 },
+    loss_opt: { k: 30, c: -0.05 },
+    r2s: { params: 0.99, tokens: 0.99, loss: 0.98 },
+    used_budgets: [1e13],
+    excluded_budgets: []
   },
   forecast: [{ compute: 1e15, params: 2e6, tokens: 8e7, loss: 2.5 }]
 }
@@ -99,7 +103,7 @@ export const makeFixtureStore = async (): Promise<string> => {
       yield* store.markCompleted(run.id, attempt, resultOf(run, lossOnParabola(run.params)), metricLines(20, 0, floor))
     }
     yield* store.startAttempt(runs.live.id, { executor: "local", lr: 0.003 })
-    yield* store.recordFit(experiment, "isoflop", storedFit)
+    yield* store.recordFit(experiment, storedFit)
   }))
   appendMetricLines(storeDir, runs.live.id, metricLines(6, 0, liveFloor))
   return storeDir

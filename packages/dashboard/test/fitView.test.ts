@@ -1,7 +1,7 @@
 import type { ResultRow } from "@scalelab/runner"
-import { Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { fitView } from "../src/fitView.ts"
+import { storedFit } from "./dashboardFixture.ts"
 
 const result = (params: number, loss: number): ResultRow => ({
   run_id: `run-${params}`,
@@ -23,11 +23,22 @@ const result = (params: number, loss: number): ResultRow => ({
 describe("fitView", () => {
   it("draws the runs and says why, when no curve could be fitted", () => {
     const view = fitView("toy", { created_at: "t", json: { isoflop: { error: "one run per budget" } } }, [result(1e5, 3)])
-    expect(Option.map(view, (fit) => [fit.laws, fit.problem, fit.forecasts])).toEqual(Option.some([null, "one run per budget", []]))
-    expect(JSON.stringify(Option.getOrThrow(view).spec)).toContain("run-100000")
+    expect([view.laws, view.problem, view.forecasts]).toEqual([null, "one run per budget", []])
+    expect(JSON.stringify(view.spec)).toContain("run-100000")
   })
 
-  it("is none for a stored fit of another shape", () => {
-    expect(Option.isNone(fitView("toy", { created_at: "t", json: { parametric: {} } }, []))).toBe(true)
+  it("shows the power laws and forecasts of a fitted record, and draws its budgets' parabolas", () => {
+    const view = fitView("toy", { created_at: "t", json: storedFit }, [result(1e5, 3)])
+    expect(view.laws).toEqual({ params_opt: { k: 0.3, a: 0.5 }, tokens_opt: { k: 0.5, b: 0.5 } })
+    expect(view.problem).toBeNull()
+    expect(view.forecasts).toEqual([{ compute: 1e15, params: 2e6, tokens: 8e7, loss: 2.5 }])
+    expect(JSON.stringify(view.spec)).toContain("parabola")
+  })
+
+  it("draws the curves of a record that has no power laws, with the reason", () => {
+    const budgets = "budgets" in storedFit.isoflop ? storedFit.isoflop.budgets : []
+    const view = fitView("toy", { created_at: "t", json: { isoflop: { budgets, error: "one budget" } } }, [])
+    expect([view.laws, view.problem]).toEqual([null, "one budget"])
+    expect(JSON.stringify(view.spec)).toContain("parabola")
   })
 })

@@ -15,6 +15,15 @@ export {
   workerLogFile
 } from "./runFolder.ts"
 export { databaseFileName, databasePath } from "./store/database.ts"
+export {
+  decodeFitRecord,
+  encodeFitRecord,
+  FitRecord,
+  ForecastRecord,
+  IsoflopBudgetRecord,
+  IsoflopRecord,
+  ParametricRecord
+} from "./store/fitRecord.ts"
 export { latestVersion as storeSchemaVersion } from "./store/migrations.ts"
 export {
   type AbandonedAttempt,

@@ -3,7 +3,10 @@ import { writeFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { databasePath, RunStore, storeSchemaVersion } from "../src/index.ts"
 import { expectedLoss, freshStoreDir, makeRun } from "./fixtures.ts"
+import type { FitRecord } from "../src/index.ts"
 import { localAttempt, queryFile, resultOf, storeFailure, withDatabaseFile, withStore } from "./storeFixtures.ts"
+
+const notFitted: FitRecord = { isoflop: { error: "one run per budget" } }
 
 const userVersion = (storeDir: string): number =>
   withDatabaseFile(storeDir, (db) => Number(db.pragma("user_version", { simple: true })))
@@ -229,39 +232,59 @@ describe("RunStore", () => {
     expect(listed.all).toHaveLength(4)
   })
 
-  it("keeps fits, and gives back the latest of a method", async () => {
+  it("keeps fit records, and gives back the latest, decoded", async () => {
     const storeDir = freshStoreDir()
     const fits = await withStore(storeDir, Effect.gen(function*() {
       const store = yield* RunStore
       yield* store.upsertExperiment("toy", null)
-      const before = yield* store.latestFit("toy", "isoflop")
-      yield* store.recordFit("toy", "isoflop", { a: 0.5, points: [1, 2] })
-      yield* store.recordFit("toy", "isoflop", { a: 0.49, points: [1, 2, 3] })
-      yield* store.recordFit("toy", "parametric", { E: 1.69 })
-      return {
-        before,
-        isoflop: yield* store.latestFit("toy", "isoflop"),
-        parametric: yield* store.latestFit("toy", "parametric"),
-        otherExperiment: yield* store.latestFit("other", "isoflop")
-      }
+      const before = yield* store.latestFit("toy")
+      yield* store.recordFit("toy", { isoflop: { error: "too few runs" } })
+      yield* store.recordFit("toy", notFitted)
+      yield* store.recordBacktest("toy", { coverage: 0.8 })
+      return { before, latest: yield* store.latestFit("toy"), otherExperiment: yield* store.latestFit("other") }
     }))
     expect(Option.isNone(fits.before)).toBe(true)
-    expect(Option.getOrThrow(fits.isoflop).json).toEqual({ a: 0.49, points: [1, 2, 3] })
-    expect(Option.getOrThrow(fits.isoflop).created_at).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(Option.getOrThrow(fits.parametric).json).toEqual({ E: 1.69 })
+    expect(Option.getOrThrow(fits.latest).json).toEqual(notFitted)
+    expect(Option.getOrThrow(fits.latest).created_at).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(Option.isNone(fits.otherExperiment)).toBe(true)
+    expect(queryFile(storeDir, "SELECT method FROM fits ORDER BY id")).toEqual([
+      { method: "isoflop" },
+      { method: "isoflop" },
+      { method: "backtest" }
+    ])
   })
 
-  it("refuses a fit of an experiment it does not know, or one that is not JSON", async () => {
-    const unknown = await storeFailure(freshStoreDir(), RunStore.use((store) => store.recordFit("nope", "isoflop", {})))
+  it("says which experiment's stored fit is malformed, and where, rather than handing it on", async () => {
+    const storeDir = freshStoreDir()
+    await withStore(storeDir, RunStore.use((store) => store.upsertExperiment("toy", null)))
+    withDatabaseFile(storeDir, (db) =>
+      db.prepare("INSERT INTO fits (experiment, method, created_at, json) VALUES ('toy', 'isoflop', '2026-01-01T00:00:00.000Z', ?)")
+        .run(JSON.stringify({ isoflop: { params_opt: { k: "big", a: 0.5 } }, forecast: [] })))
+    const failure = await storeFailure(storeDir, RunStore.use((store) => store.latestFit("toy")))
+    expect(failure._tag).toBe("StoreError")
+    expect(failure.message).toContain("The fit of experiment toy recorded in the run store")
+    expect(failure.message).toContain('["isoflop"]')
+    expect(failure.message).toContain("Run the sweep again")
+  })
+
+  it("refuses a fit of an experiment it does not know, one that is not a fit record, or a backtest that is not JSON", async () => {
+    const unknown = await storeFailure(freshStoreDir(), RunStore.use((store) => store.recordFit("nope", notFitted)))
     expect(unknown.message).toContain("experiment nope is not in the run store")
     const storeDir = freshStoreDir()
-    const notJson = await storeFailure(storeDir, Effect.gen(function*() {
+    const refused = await Effect.runPromise(Effect.gen(function*() {
       const store = yield* RunStore
       yield* store.upsertExperiment("toy", null)
-      yield* store.recordFit("toy", "isoflop", undefined)
-    }))
-    expect(notJson.message).toContain("is not JSON")
+      const forecast = [{ compute: 1e21, params: Number.NaN, tokens: 1e9, loss: 2 }]
+      return {
+        nan: yield* Effect.flip(store.recordFit("toy", { ...notFitted, forecast })),
+        notJson: yield* Effect.flip(store.recordBacktest("toy", undefined)),
+        stored: yield* store.latestFit("toy")
+      }
+    }).pipe(Effect.provide(RunStore.layer(storeDir))))
+    expect(refused.nan.message).toContain("is not a fit record")
+    expect(refused.nan.message).toContain('["forecast"][0]["params"]')
+    expect(refused.notJson.message).toContain("is not JSON")
+    expect(Option.isNone(refused.stored)).toBe(true)
   })
 
   it("refuses to update a run it does not know", async () => {

@@ -16,10 +16,10 @@ const decodeExperiment = Schema.decodeUnknownResult(ExperimentSchema, {
   reportInput: true // issues carry evaluated values, shown beside the expression that produced them
 })
 
-/** When no budget is named for forecasting: one and two decades past the largest budget trained. */
-const defaultForecastBudgets = (largestBudget: number): Array<number> => [10 * largestBudget, 100 * largestBudget]
+/** When no budget is named for forecasting: one and two decades past the largest budget trained (or tabled). */
+export const defaultForecastBudgets = (largestBudget: number): Array<number> => [10 * largestBudget, 100 * largestBudget]
 
-// A table's budgets are known only once it is read: its forecast budget is filled in then.
+// A table's budgets are known only once it is read: the report fills its forecast budgets in then, with these.
 const withForecastBudgets = (experiment: ExperimentSpec): ExperimentSpec => {
   const { sweep } = experiment
   return experiment.forecast.compute.length > 0 || sweep.kind === "table"

@@ -15,6 +15,7 @@ import {
 import { DATASET_NAMES } from "@scalelab/datasets"
 import { publishedLaws } from "@scalelab/laws"
 import { corpusField } from "./corpusSource.ts"
+import { DEFAULT_BOOTSTRAP_RESAMPLES, describeFitMethods, FIT_METHODS, MAX_BOOTSTRAP_RESAMPLES } from "./fitMethods.ts"
 import { Backend, BYTE_VOCABULARY, FlopConvention, Tokenizer } from "./runContract.ts"
 
 const CENTRE_LAWS = publishedLaws.map((law) => law.name)
@@ -277,16 +278,17 @@ export const EvalSettings = Schema.Struct({
   cloze: sectionWithDefaults(ClozeSettings)
 }).annotate({ description: "When runs are evaluated, and on what." })
 
-// Only the fits that exist are accepted: a method named here is a method that runs.
-export const FIT_METHODS = ["isoflop"] as const
-export type FitMethod = typeof FIT_METHODS[number]
 
 /** Which tokens the fits take as a run's D. */
 export const FIT_TOKENS = ["total", "effective"] as const
 export type FitTokens = typeof FIT_TOKENS[number]
 
 export const FitSettings = Schema.Struct({
-  methods: choiceListField(FIT_METHODS, { description: "Scaling-law fits to run on the results.", default: ["isoflop"] }),
+  methods: choiceListField(FIT_METHODS, {
+    description: `Scaling-law fits the end of a sweep and \`scalelab report\` make: ${describeFitMethods(FIT_METHODS)}. ` +
+      "Downstream fits each task the runs were scored on (the cloze benchmark when it is on).",
+    default: FIT_METHODS
+  }),
   tokens: choiceField(FIT_TOKENS, {
     description: "A run's D in the fits. `total`: the tokens it trained on. `effective`: what those tokens are worth " +
       "when the corpus repeats (Muennighoff et al. 2023): D' = U + U·R*·(1 − e^(−R/R*)), U the corpus's unique " +
@@ -294,10 +296,10 @@ export const FitSettings = Schema.Struct({
     default: "total"
   }),
   bootstrap: numberField({
-    expected: "0 (bootstrap intervals are not available yet)",
-    checks: [isInt(), isLessThanOrEqualTo(0), isGreaterThanOrEqualTo(0)],
-    description: "Bootstrap resamples for confidence intervals (not available yet: 0).",
-    default: 0
+    expected: `an integer from 0 to ${MAX_BOOTSTRAP_RESAMPLES.toLocaleString("en-US")}`,
+    checks: [isInt(), isGreaterThanOrEqualTo(0), isLessThanOrEqualTo(MAX_BOOTSTRAP_RESAMPLES)],
+    description: "Bootstrap resamples for the fits' 80% intervals and the forecast's band; 0 for none.",
+    default: DEFAULT_BOOTSTRAP_RESAMPLES
   })
 }).annotate({ description: "How results are fitted." })
 

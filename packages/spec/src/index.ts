@@ -1,7 +1,20 @@
 export * from "./runContract.ts"
 export { CorpusSource, FilesCorpus, MarkovSourceSettings, MAX_MARKOV_CONTEXTS } from "./corpusSource.ts"
-export { decodeExperimentText, decodeSpecText } from "./decode.ts"
+export { decodeExperimentText, decodeSpecText, defaultForecastBudgets } from "./decode.ts"
 export { effectiveSpec } from "./effectiveSpec.ts"
+export {
+  ALL_FIT_METHODS,
+  type AnyFitMethod,
+  DEFAULT_BOOTSTRAP_RESAMPLES,
+  describeFitMethods,
+  FIT_METHOD_REGISTRY,
+  FIT_METHODS,
+  type FitMethod,
+  type FitMethodEntry,
+  FORECAST_METHODS,
+  type ForecastMethod,
+  MAX_BOOTSTRAP_RESAMPLES
+} from "./fitMethods.ts"
 export {
   CommandSettings,
   DataSettings,
@@ -13,10 +26,8 @@ export {
   type Experiment,
   ExperimentSchema,
   type ExperimentSpec,
-  FIT_METHODS,
   FIT_TOKENS,
   type FitTokens,
-  type FitMethod,
   FitSettings,
   ForecastSettings,
   isTableExperiment,

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { databasePath, RunStore } from "@scalelab/runner"
-import type { Experiment } from "@scalelab/spec"
+import { DEFAULT_BOOTSTRAP_RESAMPLES, type Experiment } from "@scalelab/spec"
 import { BacktestNotPossible } from "../backtest/backtestError.ts"
 import { writeBacktestFiles } from "../backtest/backtestFiles.ts"
 import { backtestResult, truthOutcome } from "../backtest/backtestResult.ts"
@@ -18,7 +18,6 @@ import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.t
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
 import { loadSpec } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
-import { sweepBootstrap } from "../sweepFit.ts"
 import { seedFlag } from "./fit.ts"
 import { SweepIncomplete } from "./run.ts"
 import { specArgument } from "./validate.ts"
@@ -92,7 +91,7 @@ const backtest = (experiment: Experiment, choices: BacktestChoices) =>
       // Absolute, so that the paths backtest.json and --json give can be opened from anywhere.
       const outDir = path.resolve(Option.getOrElse(choices.out, () => path.join(storeDir, "reports", experiment.name, "backtest")))
       const files = yield* writeBacktestFiles(outDir, result)
-      yield* store.recordFit(experiment.name, "backtest", result)
+      yield* store.recordBacktest(experiment.name, result)
       yield* Console.log(choices.json
         ? JSON.stringify({ ...result, files: { json: files.jsonPath, plots: files.plotPaths } })
         : backtestText(result, files))
@@ -114,7 +113,7 @@ export const backtestCommand = Command.make(
       Flag.Int("bootstrap"),
       flagRanges.bootstrap,
       "bootstrap resamples for the 80% intervals, 0 for none (so no coverage)",
-      sweepBootstrap.resamples
+      DEFAULT_BOOTSTRAP_RESAMPLES
     ),
     seed: seedFlag,
     lossLaw: Flag.Literals("loss-law", LOSS_LAWS).pipe(

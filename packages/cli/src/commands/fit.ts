@@ -1,5 +1,6 @@
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { ALL_FIT_METHODS, type AnyFitMethod, describeFitMethods } from "@scalelab/spec"
 import { parseColumnMap } from "../columnMap.ts"
 import { UserInputError } from "../failure.ts"
 import { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "../fitOutput.ts"
@@ -42,8 +43,7 @@ export const loadInput = (input: string, map: Option.Option<string>, store: Opti
     return yield* loadResults(input, { rename, store: Option.getOrUndefined(store) })
   })
 
-const methods = ["isoflop", "parametric", "envelope", "law", "downstream"] as const
-type Method = (typeof methods)[number]
+type Method = AnyFitMethod
 
 interface MethodRequest {
   readonly input: string
@@ -82,35 +82,39 @@ const tasksFor = (request: MethodRequest) => {
   return Effect.succeed(task === undefined ? results.tasks : [task])
 }
 
-const fitMethod = (method: Method, request: MethodRequest): Effect.Effect<MethodOutcome, UserInputError | Skipped> => {
-  const { results, bootstrap, computes } = request
-  switch (method) {
-    case "isoflop":
-      return attemptStepwise(() => fitIsoflopResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method, result })))
-    case "parametric":
-      return fitParametricResults(results.points, bootstrap).pipe(Effect.map((result) => ({ method, result })))
-    case "envelope":
-      return Effect.gen(function* () {
-        const curves = yield* Effect.catch(results.curves, (error) => absent(request, method, error.message))
-        return { method, loss: curves.loss, result: yield* attemptStepwise(() => fitEnvelopeResults(curves.curves, bootstrap, computes)) }
-      })
-    case "law":
-      return Effect.gen(function* () {
-        const file = request.lawFile
-        if (file === undefined) return yield* absent(request, method, "no --law-file given; declare the law in a YAML file")
-        const law = yield* loadLawFile(file, lawVariables)
-        const result = yield* attemptStepwise(() => fitLawResults(law, results.points, bootstrap)).pipe(
-          Effect.mapError((error) => new UserInputError({ message: `law of ${file}: ${error.message}` }))
-        )
-        return { method, file, result }
-      })
-    case "downstream":
-      return Effect.gen(function* () {
-        const tasks = yield* tasksFor(request)
-        return { method, results: yield* Effect.forEach(tasks, (task) => attemptStepwise(() => fitDownstreamResults(results.points, task, bootstrap, computes))) }
-      })
-  }
+/** How `fit` runs each method of the registry; a method without an entry here does not type-check. */
+const methodRunners: { readonly [M in Method]: (request: MethodRequest) => Effect.Effect<MethodOutcome, UserInputError | Skipped> } = {
+  isoflop: ({ results, bootstrap }) =>
+    attemptStepwise(() => fitIsoflopResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method: "isoflop", result }))),
+  parametric: ({ results, bootstrap }) =>
+    fitParametricResults(results.points, bootstrap).pipe(Effect.map((result) => ({ method: "parametric", result }))),
+  envelope: (request) =>
+    Effect.gen(function* () {
+      const { results, bootstrap, computes } = request
+      const curves = yield* Effect.catch(results.curves, (error) => absent(request, "envelope", error.message))
+      const result = yield* attemptStepwise(() => fitEnvelopeResults(curves.curves, bootstrap, computes))
+      return { method: "envelope", loss: curves.loss, result } as const
+    }),
+  law: (request) =>
+    Effect.gen(function* () {
+      const file = request.lawFile
+      if (file === undefined) return yield* absent(request, "law", "no --law-file given; declare the law in a YAML file")
+      const law = yield* loadLawFile(file, lawVariables)
+      const result = yield* attemptStepwise(() => fitLawResults(law, request.results.points, request.bootstrap)).pipe(
+        Effect.mapError((error) => new UserInputError({ message: `law of ${file}: ${error.message}` }))
+      )
+      return { method: "law", file, result } as const
+    }),
+  downstream: (request) =>
+    Effect.gen(function* () {
+      const { results, bootstrap, computes } = request
+      const tasks = yield* tasksFor(request)
+      const fitted = yield* Effect.forEach(tasks, (task) => attemptStepwise(() => fitDownstreamResults(results.points, task, bootstrap, computes)))
+      return { method: "downstream", results: fitted } as const
+    })
 }
+
+const fitMethod = (method: Method, request: MethodRequest) => methodRunners[method](request)
 
 /** A method's failure, naming the input and, when budgets were guessed from FLOPs, how to give them. */
 const failureText = (input: string, method: Method, message: string, results: LoadedResults): string =>
@@ -129,13 +133,8 @@ export const fitCommand = Command.make(
   "fit",
   {
     input: inputArgument,
-    method: Flag.Literals("method", [...methods, "all"]).pipe(
-      withShownDefault<Method | "all">(
-        "all",
-        "isoflop (a parabola per budget, power laws across), parametric (Chinchilla approach 3), envelope (approach 1, " +
-          "on training curves), law (a law from --law-file), downstream (task NLL, then accuracy), or all (every method " +
-          "the input supports)"
-      )
+    method: Flag.Literals("method", [...ALL_FIT_METHODS, "all"]).pipe(
+      withShownDefault<Method | "all">("all", `${describeFitMethods(ALL_FIT_METHODS)}, or all (every method the input supports)`)
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
@@ -162,7 +161,7 @@ export const fitCommand = Command.make(
         task: Option.getOrUndefined(task),
         all: method === "all"
       }
-      const chosen: ReadonlyArray<Method> = method === "all" ? methods : [method]
+      const chosen: ReadonlyArray<Method> = method === "all" ? ALL_FIT_METHODS : [method]
       const reports = yield* Effect.forEach(chosen, (name) => Effect.map(report(name, request), (entry) => ({ name, entry })))
       const attempted = reports.filter(({ entry }) => entry.status !== "skipped")
       const failures = attempted.flatMap(({ entry }) => (entry.status === "failed" ? [entry.message] : []))

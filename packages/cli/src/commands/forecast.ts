@@ -1,5 +1,6 @@
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { describeFitMethods, FORECAST_METHODS, type ForecastMethod } from "@scalelab/spec"
 import { forecastIsoflop, type Interval, lawByName, type Stepwise } from "@scalelab/laws"
 import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "../allocationInterval.ts"
 import { UserInputError } from "../failure.ts"
@@ -8,9 +9,7 @@ import { attempt, attemptStepwise } from "../pureInput.ts"
 import {
   type Allocation,
   fitIsoflopResults,
-  fitMethods,
   fitParametricResults,
-  type FitMethod,
   parametricForecaster,
   publishedForecaster
 } from "../resultsFit.ts"
@@ -82,8 +81,8 @@ export const forecastCommand = Command.make(
     tokens: quantityFlag("tokens", "a token count: the compute at which it is compute-optimal"),
     from: Flag.String("from").pipe(Flag.withDescription("fit this spec's runs or results table (.csv, .jsonl) (give one of --from, --law)"), Flag.optional),
     law: Flag.String("law").pipe(Flag.withDescription("a published law (see `scalelab laws`)"), Flag.optional),
-    method: Flag.Literals("method", fitMethods).pipe(
-      withShownDefault<FitMethod>("isoflop", "the fit of --from to forecast with: isoflop power laws or the parametric loss")
+    method: Flag.Literals("method", FORECAST_METHODS).pipe(
+      withShownDefault<ForecastMethod>("isoflop", `the fit of --from to forecast with: ${describeFitMethods(FORECAST_METHODS)}`)
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,

@@ -2,13 +2,13 @@ import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
-import { trainedExperiment } from "@scalelab/spec"
+import { DEFAULT_BOOTSTRAP_RESAMPLES, FIT_METHODS, trainedExperiment } from "@scalelab/spec"
 import { UserInputError } from "../failure.ts"
 import type { ResultPoint } from "../resultsInput.ts"
 import { reportFileLines, writeResultsReport } from "../resultsReport.ts"
 import { loadSpecOfAnyKind } from "../specInput.ts"
 import { checkedFolder, storeDirFor } from "../storeLocation.ts"
-import { storedLossCurves, sweepBootstrap } from "../sweepFit.ts"
+import { specBootstrap, storedLossCurves } from "../sweepFit.ts"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
 import { computesFlag, inputArgument, loadInput, mapFlag, seedFlag } from "./fit.ts"
@@ -16,20 +16,22 @@ import { computesFlag, inputArgument, loadInput, mapFlag, seedFlag } from "./fit
 const specExtensions = new Set([".yaml", ".yml"])
 
 /**
- * What a spec adds to its results: its name, its forecast budgets, its store (the default folder)
- * and, for runs trained here, their loss curves; a table sweep's rows have none.
+ * What a spec adds to its results: its name, its forecast budgets, its fits (methods and
+ * bootstrap), its store (the default folder) and, for runs trained here, their loss curves; a
+ * table sweep's rows have none.
  */
 const specDetails = (input: string, store: Option.Option<string>, points: ReadonlyArray<ResultPoint>) =>
   Effect.gen(function*() {
     const spec = yield* loadSpecOfAnyKind(input)
     const storeDir = yield* storeDirFor(input, Option.getOrUndefined(store), "write")
     const experiment = trainedExperiment(spec)
-    if (experiment === undefined) return { name: spec.name, forecastComputes: spec.forecast.compute, storeDir, curves: [] }
+    const fits = { methods: spec.fit.methods, bootstrap: specBootstrap(spec).resamples }
+    if (experiment === undefined) return { name: spec.name, forecastComputes: spec.forecast.compute, ...fits, storeDir, curves: [] }
     const curves = yield* storedLossCurves(points).pipe(
       Effect.provide(RunStore.layer(storeDir)),
       Effect.mapError((error) => new UserInputError({ message: `${input}: could not read the runs' metrics from ${storeDir} (${error.message})` }))
     )
-    return { name: experiment.name, forecastComputes: experiment.forecast.compute, storeDir, curves }
+    return { name: experiment.name, forecastComputes: experiment.forecast.compute, ...fits, storeDir, curves }
   })
 
 const reportRole = { flag: "--out", noun: "report folder", holds: "the report" } as const
@@ -47,11 +49,11 @@ export const reportCommand = Command.make(
     bootstrap: bounded(
       Flag.Int("bootstrap"),
       flagRanges.bootstrap,
-      "bootstrap resamples for the 80% band and intervals, 0 for none",
-      sweepBootstrap.resamples
-    ),
+      "bootstrap resamples for the 80% band and intervals, 0 for none (default: a spec's fit.bootstrap, " +
+        `${DEFAULT_BOOTSTRAP_RESAMPLES} for a table)`
+    ).pipe(Flag.optional),
     seed: seedFlag,
-    compute: computesFlag("a budget in FLOPs to forecast at (default: the spec's forecast budgets, or 10× the largest budget)")
+    compute: computesFlag("a budget in FLOPs to forecast at (default: the spec's forecast budgets, or 10× and 100× the largest budget)")
   },
   ({ input, out, map, store, bootstrap, seed, compute }) =>
     Effect.gen(function*() {
@@ -70,7 +72,8 @@ export const reportCommand = Command.make(
         results,
         outDir,
         forecastComputes: compute.length > 0 ? compute : spec?.forecastComputes ?? [],
-        bootstrap: { resamples: bootstrap, seed },
+        bootstrap: { resamples: Option.getOrElse(bootstrap, () => spec?.bootstrap ?? DEFAULT_BOOTSTRAP_RESAMPLES), seed },
+        methods: spec?.methods ?? FIT_METHODS,
         curves: spec?.curves ?? []
       })
       yield* Console.log(reportFileLines(written).join("\n"))

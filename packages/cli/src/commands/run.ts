@@ -12,8 +12,7 @@ import { endedRuns, loadCorpusFacts, type RunEnding, settledPlan } from "../plan
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
 import { loadSpecOfAnyKind } from "../specInput.ts"
 import { storeDirFor } from "../storeLocation.ts"
-import { fitAndReport, fitSummary, whereToLook } from "../sweepFit.ts"
-import { effectiveFitLines, fitAndReportOnEffectiveTokens } from "../effectiveTokenFit.ts"
+import { fitAndReport, fitSummary, otherFitLines, whereToLook } from "../sweepFit.ts"
 import { runTableSpec } from "../tableSweep.ts"
 import { specArgument } from "./validate.ts"
 
@@ -142,10 +141,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
       })
       return yield* trainSweep(experiment, corpus, { ...choices, force }, reporter.onEvent)
     }))
-    const effective = experiment.fit.tokens === "effective"
-      ? yield* fitAndReportOnEffectiveTokens(experiment, plan, choices.storeDir)
-      : undefined
-    const fitted = effective ?? (yield* fitAndReport(experiment, plan, choices.storeDir))
+    const fitted = yield* fitAndReport(experiment, plan, choices.storeDir)
     const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
       `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
     if (choices.mode === "json") {
@@ -160,7 +156,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
       }))
     } else {
       yield* Console.log(["", ...fitSummary(fitted.isoflop, fitted.intervals),
-        ...(effective === undefined ? [] : effectiveFitLines(effective)), "", ...whereToLook(fitted.report, specPath, choices.storeDir), "", summary]
+        ...otherFitLines(fitted), "", ...whereToLook(fitted.report, specPath, choices.storeDir), "", summary]
         .join("\n"))
     }
     if (fitted.powerLawFailure !== undefined) return yield* fitted.powerLawFailure

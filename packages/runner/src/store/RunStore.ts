@@ -1,7 +1,8 @@
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Clock, Context, Effect, Layer, Option, Result } from "effect"
 import { crashPoint } from "../crashPoint.ts"
 import { databasePath, openDatabase, openDatabaseReadOnly } from "./database.ts"
+import { decodeFitRecord, encodeFitRecord, type FitRecord } from "./fitRecord.ts"
 import { prepareStatements } from "./statements.ts"
 import type {
   AbandonedAttempt,
@@ -84,10 +85,12 @@ export class RunStore extends Context.Service<RunStore, {
   attempts(id?: string): Effect.Effect<ReadonlyArray<AttemptRow>, StoreError>
   /** Completed runs with their losses; diverged and unfinished runs are left out. */
   results(experiment?: string): Effect.Effect<ReadonlyArray<ResultRow>, StoreError>
-  /** Records a fit of the experiment's results by `method`; `json` must survive JSON.stringify. */
-  recordFit(experiment: string, method: string, json: unknown): Effect.Effect<void, StoreError>
-  /** The fit by `method` recorded last for the experiment. */
-  latestFit(experiment: string, method: string): Effect.Effect<Option.Option<StoredFit>, StoreError>
+  /** Records the fits of the experiment's report (its fit.json). */
+  recordFit(experiment: string, fit: FitRecord): Effect.Effect<void, StoreError>
+  /** The report's fits recorded last for the experiment; a stored record that does not decode is an error. */
+  latestFit(experiment: string): Effect.Effect<Option.Option<StoredFit>, StoreError>
+  /** Records a backtest of the experiment; `json` must survive JSON.stringify. */
+  recordBacktest(experiment: string, json: unknown): Effect.Effect<void, StoreError>
 }>()("@scalelab/runner/store/RunStore") {
   /** The store kept in `<storeDir>/scalelab.db`, opened (and migrated) for the layer's lifetime. */
   static readonly layer = (storeDir: string): Layer.Layer<RunStore, StoreError> =>
@@ -100,6 +103,10 @@ export class RunStore extends Context.Service<RunStore, {
   static readonly readOnlyLayer = (storeDir: string): Layer.Layer<RunStore, StoreError> =>
     Layer.effect(RunStore, makeRunStore(storeDir, openDatabaseReadOnly(storeDir)))
 }
+
+// The report's fit record is kept under the method it was first recorded as, so that stores
+// written before keep giving it back.
+const fitRecordMethod = "isoflop"
 
 const isoNow = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
@@ -282,30 +289,47 @@ const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =
     const results = (experiment?: string) =>
       read("results", () => statements.results.all({ experiment: experiment ?? null }) as Array<ResultRow>)
 
-    const recordFit = Effect.fn("RunStore.recordFit")(function*(experiment: string, method: string, fit: unknown) {
-      const now = yield* isoNow
-      yield* write("recordFit", () => {
-        const json: string | undefined = JSON.stringify(fit)
-        if (json === undefined) {
-          throw refuse("recordFit", `recordFit: the ${method} fit of ${experiment} is not JSON (${typeof fit}).`)
-        }
-        if (statements.experimentExists.get(experiment) === undefined) {
-          throw refuse(
-            "recordFit",
-            `recordFit: experiment ${experiment} is not in the run store ${database}; record it first.`
-          )
-        }
-        statements.insertFit.run({ experiment, method, now, json })
+    const insertFit = (operation: string, experiment: string, method: string, fit: unknown) =>
+      Effect.gen(function*() {
+        const now = yield* isoNow
+        yield* write(operation, () => {
+          const json: string | undefined = JSON.stringify(fit)
+          if (json === undefined) {
+            throw refuse(operation, `${operation}: the ${method} of ${experiment} is not JSON (${typeof fit}).`)
+          }
+          if (statements.experimentExists.get(experiment) === undefined) {
+            throw refuse(operation, `${operation}: experiment ${experiment} is not in the run store ${database}; record it first.`)
+          }
+          statements.insertFit.run({ experiment, method, now, json })
+        })
       })
+
+    const recordFit = Effect.fn("RunStore.recordFit")(function*(experiment: string, fit: FitRecord) {
+      const encoded = encodeFitRecord(fit)
+      if (Result.isFailure(encoded)) {
+        return yield* refuse("recordFit", `recordFit: the fit of ${experiment} is not a fit record: ${encoded.failure.message}`)
+      }
+      yield* insertFit("recordFit", experiment, fitRecordMethod, encoded.success)
     })
 
-    const latestFit = (experiment: string, method: string) =>
+    const recordBacktest = Effect.fn("RunStore.recordBacktest")(function*(experiment: string, json: unknown) {
+      yield* insertFit("recordBacktest", experiment, "backtest", json)
+    })
+
+    const latestFit = (experiment: string) =>
       read("latestFit", () => {
-        const row = statements.latestFit.get(experiment, method) as { created_at: string; json: string } | undefined
-        return Option.map(Option.fromNullishOr(row), (found): StoredFit => ({
-          created_at: found.created_at,
-          json: JSON.parse(found.json)
-        }))
+        const row = statements.latestFit.get(experiment, fitRecordMethod) as { created_at: string; json: string } | undefined
+        return Option.map(Option.fromNullishOr(row), (found): StoredFit => {
+          const decoded = decodeFitRecord(JSON.parse(found.json))
+          if (Result.isFailure(decoded)) {
+            throw refuse(
+              "latestFit",
+              `The fit of experiment ${experiment} recorded in the run store ${database} on ${found.created_at} is not a fit ` +
+                `record this scalelab reads:\n${decoded.failure.message}\nRun the sweep again (\`scalelab run\`) to fit and record it anew.`
+            )
+          }
+          return { created_at: found.created_at, json: decoded.success }
+        })
       })
 
     return RunStore.of({
@@ -323,6 +347,7 @@ const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =
       attempts,
       results,
       recordFit,
+      recordBacktest,
       latestFit
     })
   })

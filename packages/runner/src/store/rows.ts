@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import type { FitRecord } from "./fitRecord.ts"
 
 /**
  * Where a run stands. `interrupted`: the sweep (or its coordinator) stopped while the run was
@@ -82,10 +83,10 @@ export interface AbandonedAttempt {
   readonly attempt: number
 }
 
-/** A recorded fit: whatever the fitting method produced, as JSON. */
+/** A report's fits as recorded, decoded. */
 export interface StoredFit {
   readonly created_at: string
-  readonly json: unknown
+  readonly json: FitRecord
 }
 
 /**
