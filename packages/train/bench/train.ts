@@ -99,7 +99,12 @@ const exactFlopsPerToken = (d: number) => flopsPerToken(shapeFor(d), "exact")
 
 interface PeerResult {
   readonly tokens_per_s: number
+  /** The BLAS libraries the peer's process loaded: it runs at its best only on an optimised one. */
+  readonly blas: string
 }
+
+/** The BLAS the PyTorch peer ran on, once it has run. */
+let peerBlas: string | undefined
 
 function peerTokensPerSecond(d: number): number | undefined {
   try {
@@ -107,7 +112,9 @@ function peerTokensPerSecond(d: number): number | undefined {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"]
     })
-    return (JSON.parse(out.trim().split("\n").at(-1) as string) as PeerResult).tokens_per_s
+    const result = JSON.parse(out.trim().split("\n").at(-1) as string) as PeerResult
+    peerBlas = result.blas
+    return result.tokens_per_s
   } catch {
     return undefined
   }
@@ -150,7 +157,7 @@ async function main(): Promise<void> {
   const matMul = await matMulGflops(1024)
   console.log(`matMul 1024²: ${fixed(matMul)} GFLOP/s`)
   const withPeer = peerAvailable()
-  if (!withPeer && !args.includes("--no-peer")) console.log("PyTorch peer: not run (needs /usr/bin/python3 with torch: apt-get install python3-torch)")
+  if (!withPeer && !args.includes("--no-peer")) console.log("PyTorch peer: not run (needs /usr/bin/python3 with torch: apt-get install python3-torch libopenblas0-pthread)")
 
   console.log(`\nd_model layers heads/kv ctx tokens/step | params | ms/step | tokens/s | GFLOP/s exact | % of matMul | torch tokens/s | tfjs/torch`)
   for (const d of sizes) {
@@ -165,6 +172,11 @@ async function main(): Promise<void> {
         `${fixed(rate, 0)} | ${fixed(gflops, 2)} | ${fixed((100 * gflops) / matMul, 0)}% | ` +
         `${peer === undefined ? "-" : fixed(peer, 0)} | ${peer === undefined ? "-" : fixed(rate / peer, 2)}`
     )
+  }
+  if (peerBlas !== undefined) {
+    // Debian's torch calls whichever libblas.so.3 is installed; the reference one is ~5x slower.
+    const optimised = /openblas|mkl|blis/i.test(peerBlas)
+    console.log(`PyTorch peer's BLAS: ${peerBlas}${optimised ? "" : " — not an optimised BLAS: apt-get install libopenblas0-pthread for a fair peer"}`)
   }
 
   if (!args.includes("--no-concurrency")) {

@@ -13,6 +13,7 @@ timed. Prints one JSON line: the shape, the non-embedding parameters, tokens/s, 
 counting 6 N_nonemb + 6 LAYERS CTX D_MODEL FLOPs per token (attention unhalved for the causal mask).
 """
 import json
+import os
 import math
 import sys
 import time
@@ -97,6 +98,14 @@ class Decoder(nn.Module):
         return self.head(self.norm(x))
 
 
+def loaded_blas():
+    """The BLAS library this process loaded: Debian's torch calls whichever libblas.so.3 the system's
+    alternatives point at, and the reference BLAS is about 5x slower than OpenBLAS."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    return ", ".join(sorted(os.path.realpath(path) for path in paths)) or "none found"
+
+
 def main():
     defaults = [256, 4, 128, 16, 20]
     given = [int(value) for value in sys.argv[1:6]]
@@ -133,6 +142,7 @@ def main():
         "params_nonemb": params_nonemb,
         "tokens_per_s": tokens / seconds,
         "model_gflops": tokens * flops_per_token / seconds / 1e9,
+        "blas": loaded_blas(),
     }))
 
 
