@@ -6,15 +6,14 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Cause, Effect, Exit, Runtime } from "effect"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { BacktestNotPossible } from "../packages/cli/src/backtest/backtestError.ts"
-import { SweepIncomplete } from "../packages/cli/src/commands/run.ts"
-import { EXIT_BAD_INPUT, EXIT_FAILURE, reportFailures, UserInputError } from "../packages/cli/src/failure.ts"
-import { attempt } from "../packages/cli/src/pureInput.ts"
+import { BacktestNotPossible } from "../packages/analysis/src/index.ts"
+import { EXIT_FAILURE, reportFailures } from "../packages/cli/src/failure.ts"
 import { DatasetDownloadError, DatasetMirrorError, UnknownDatasetError } from "../packages/datasets/src/index.ts"
 import { LawInputError } from "../packages/laws/src/index.ts"
 import { PlanError } from "../packages/planner/src/index.ts"
 import { RunFolderError, StoreBusy, SweepInputError } from "../packages/runner/src/index.ts"
 import { ExpressionError, SpecError } from "../packages/spec/src/index.ts"
+import { attempt, EXIT_BAD_INPUT, SweepIncomplete, UserInputError } from "../packages/sweep/src/index.ts"
 import {
   BackendUnavailableError,
   ClozeTextTooSmallError,

@@ -1,9 +1,7 @@
-import { availableParallelism } from "node:os"
 import { Effect, type Layer, Option } from "effect"
 import { CommandExecutor, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
 import type { Experiment, ExecutorName } from "@scalelab/spec"
-import { UserInputError } from "./failure.ts"
-import { builtinWorkerCommand } from "./workerCommand.ts"
+import { builtinWorkerCommand, UserInputError } from "@scalelab/sweep"
 
 /**
  * The experiment with `--executor` applied. The executor decides the trainer (built-in or an
@@ -19,14 +17,6 @@ export const withExecutor = (experiment: Experiment, flag: Option.Option<Executo
       })
     }
     return { ...experiment, execution: { ...experiment.execution, executor } }
-  })
-
-/** Runs at once: the flag, else the spec; `auto` is the cores here, or every run on a cluster. */
-export const concurrencyFor = (experiment: Experiment, flag: Option.Option<number>, runCount: number): number =>
-  Option.getOrElse(flag, () => {
-    const { concurrency, executor } = experiment.execution
-    if (concurrency !== "auto") return concurrency
-    return executor === "slurm" ? Math.max(1, runCount) : availableParallelism()
   })
 
 /** The Executor service for the experiment's (effective) executor; `specDir` is where the spec is. */

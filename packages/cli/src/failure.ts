@@ -1,17 +1,13 @@
 import { Cause, Console, Data, Effect, Runtime } from "effect"
 import { CliError } from "effect/cli"
+import { EXIT_BAD_INPUT } from "@scalelab/sweep"
 
 /**
  * Exit codes: 0 success, 1 a failure of scalelab or of a run, 2 bad input from the user (a spec,
- * a flag, a results file) — so scripts can tell "fix your input" from "something broke".
+ * a flag, a results file; `EXIT_BAD_INPUT`, carried by the library's bad-input errors) — so
+ * scripts can tell "fix your input" from "something broke".
  */
-export const EXIT_BAD_INPUT = 2
 export const EXIT_FAILURE = 1
-
-/** A problem with what the user gave us, with a message that says what to change. */
-export class UserInputError extends Data.TaggedError("UserInputError")<{ readonly message: string }> {
-  override readonly [Runtime.errorExitCode] = EXIT_BAD_INPUT
-}
 
 /** Ends the process with `code` once the message has been printed. */
 class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {

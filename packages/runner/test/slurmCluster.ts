@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { builtinWorkerCommand } from "../../cli/src/workerCommand.ts"
+import { builtinWorkerCommand } from "../../sweep/src/workerCommand.ts"
 import { planIsoflop } from "../../planner/src/index.ts"
 import { metricsFile, SlurmExecutor, type WorkerCommand } from "../src/index.ts"
 

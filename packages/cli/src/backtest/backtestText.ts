@@ -1,8 +1,6 @@
 import * as path from "node:path"
-import { sci, table } from "../format.ts"
-import type { BacktestResult } from "./backtestResult.ts"
-import type { Comparison, ComparedQuantity } from "./comparison.ts"
-import type { BacktestFiles } from "./backtestFiles.ts"
+import { sci, table } from "@scalelab/sweep"
+import type { BacktestFiles, BacktestResult, ComparedQuantity, Comparison } from "@scalelab/analysis"
 
 const quantityLabels: Readonly<Record<ComparedQuantity, string>> = {
   loss: "loss of run at N*",

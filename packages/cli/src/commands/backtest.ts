@@ -4,22 +4,29 @@ import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { databasePath, RunStore } from "@scalelab/runner"
 import { DEFAULT_BOOTSTRAP_RESAMPLES, type Experiment } from "@scalelab/spec"
-import { BacktestNotPossible } from "../backtest/backtestError.ts"
-import { writeBacktestFiles } from "../backtest/backtestFiles.ts"
-import { backtestResult, truthOutcome } from "../backtest/backtestResult.ts"
+import {
+  BacktestNotPossible,
+  backtestResult,
+  defaultCutoff,
+  forecastHeldOut,
+  loadFitSet,
+  LOSS_LAWS,
+  type LossLaw,
+  measuredOptimum,
+  splitAtCutoff,
+  trainTruthRuns,
+  truthOutcome,
+  truthRunsFor,
+  unendedTruthRuns,
+  writeBacktestFiles
+} from "@scalelab/analysis"
 import { backtestText } from "../backtest/backtestText.ts"
-import { defaultCutoff, splitAtCutoff } from "../backtest/cutoffSplit.ts"
-import { loadFitSet } from "../backtest/fitSet.ts"
-import { forecastHeldOut, LOSS_LAWS, type LossLaw, measuredOptimum } from "../backtest/heldOutForecast.ts"
-import { trainTruthRuns, truthRunsFor, unendedTruthRuns } from "../backtest/truthRuns.ts"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
-import { concurrencyFor, executorLayer, withExecutor } from "../executorChoice.ts"
+import { executorLayer, withExecutor } from "../executorChoice.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
-import { loadSpec } from "../specInput.ts"
-import { storeDirFor } from "../storeLocation.ts"
+import { concurrencyFor, loadSpec, storeDirFor, SweepIncomplete } from "@scalelab/sweep"
 import { seedFlag } from "./fit.ts"
-import { SweepIncomplete } from "./run.ts"
 import { specArgument } from "./validate.ts"
 
 interface BacktestChoices {

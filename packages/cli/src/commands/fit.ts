@@ -1,21 +1,24 @@
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { ALL_FIT_METHODS, type AnyFitMethod, describeFitMethods } from "@scalelab/spec"
-import { parseColumnMap } from "../columnMap.ts"
-import { UserInputError } from "../failure.ts"
-import { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "../fitOutput.ts"
-import { loadLawFile } from "../lawFile.ts"
-import { attemptStepwise } from "../pureInput.ts"
 import {
   type BootstrapRequest,
+  budgetNote,
   fitDownstreamResults,
   fitEnvelopeResults,
   fitIsoflopResults,
   fitLawResults,
   fitParametricResults,
-  lawVariables
-} from "../resultsFit.ts"
-import { type LoadedResults, loadResults } from "../resultsInput.ts"
+  lawVariables,
+  type LoadedResults,
+  loadLawFile,
+  loadResults,
+  type MethodOutcome,
+  outcomeJson,
+  outcomeText,
+  parseColumnMap
+} from "@scalelab/analysis"
+import { attemptStepwise, UserInputError } from "@scalelab/sweep"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 

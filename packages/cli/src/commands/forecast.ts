@@ -1,51 +1,11 @@
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { describeFitMethods, FORECAST_METHODS, type ForecastMethod } from "@scalelab/spec"
-import { forecastIsoflop, type Interval, lawByName, type Stepwise } from "@scalelab/laws"
-import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "../allocationInterval.ts"
-import { UserInputError } from "../failure.ts"
-import { sci } from "../format.ts"
-import { attempt, attemptStepwise } from "../pureInput.ts"
-import {
-  type Allocation,
-  fitIsoflopResults,
-  fitParametricResults,
-  parametricForecaster,
-  publishedForecaster
-} from "../resultsFit.ts"
-import type { ResultPoint } from "../resultsInput.ts"
+import { type Forecast, forecastFromFit, forecastFromLaw, type Interval, type Target } from "@scalelab/analysis"
+import { sci, UserInputError } from "@scalelab/sweep"
 import { bootstrapFlag, loadInput, mapFlag, seedFlag } from "./fit.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
-
-interface Forecast {
-  readonly point: Allocation
-  readonly interval: AllocationInterval | undefined
-  /** Why a bootstrap gave no interval, when it could not. */
-  readonly note: string | undefined
-}
-
-function* isoflopForecast(points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Stepwise<Forecast> {
-  const computes = target.quantity === "compute" ? [target.value] : []
-  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed }, computes)
-  const point = allocationAt((compute) => forecastIsoflop(fit, compute), target)
-  const interval = bootstrap?.forecasts[0]
-  return {
-    point,
-    interval: interval === undefined ? undefined : { compute: [interval.compute, interval.compute], params: interval.params, tokens: interval.tokens, loss: interval.loss },
-    note: bootstrap !== undefined && interval === undefined
-      ? "the isoflop bootstrap gives intervals at a fixed compute only: use --compute, or --method parametric"
-      : undefined
-  }
-}
-
-const parametricForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number) =>
-  Effect.flatMap(fitParametricResults(points, { resamples, seed }), ({ fit, bootstrap }) =>
-    attempt((): Forecast => ({
-      point: allocationAt(parametricForecaster(fit), target),
-      interval: bootstrap === undefined ? undefined : replicateInterval(bootstrap.replicates.map(parametricForecaster), target),
-      note: undefined
-    })))
 
 const targetOf = (flags: Record<Target["quantity"], Option.Option<number>>) => {
   const given = (Object.entries(flags) as Array<[Target["quantity"], Option.Option<number>]>).flatMap(([quantity, value]) =>
@@ -99,15 +59,12 @@ export const forecastCommand = Command.make(
         if (flags.bootstrap > 0) {
           return yield* new UserInputError({ message: "--bootstrap resamples fitted runs; a published law has none: drop --bootstrap or use --from" })
         }
-        const name = flags.law.value
-        const law = yield* attempt(() => lawByName(name))
-        forecast = { point: yield* attempt(() => allocationAt(publishedForecaster(law), target)), interval: undefined, note: undefined }
-        source = `the published law ${law.name}`
+        const published = yield* forecastFromLaw(flags.law.value, target)
+        forecast = published.forecast
+        source = `the published law ${published.law}`
       } else if (Option.isSome(flags.from) && Option.isNone(flags.law)) {
         const results = yield* loadInput(flags.from.value, flags.map, flags.store)
-        forecast = yield* (flags.method === "isoflop"
-          ? attemptStepwise(() => isoflopForecast(results.points, target, flags.bootstrap, flags.seed))
-          : parametricForecast(results.points, target, flags.bootstrap, flags.seed))
+        forecast = yield* forecastFromFit(results.points, flags.method, target, flags.bootstrap, flags.seed)
         source = `the ${flags.method} fit of ${flags.from.value}`
       } else {
         return yield* new UserInputError({ message: "give exactly one of --from INPUT (a spec or results table to fit) or --law NAME (see `scalelab laws`)" })

@@ -4,12 +4,18 @@ import { effectiveSpec, specOfKind, type TableExperiment } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
 import { estimateLines } from "../estimate/estimateSummary.ts"
-import { estimateRunSeconds, type RunTimeEstimate } from "../estimate/runTimeEstimate.ts"
-import { sci, seconds, table } from "../format.ts"
-import { formatPlanNotes, loadSpecOfAnyKind } from "../specInput.ts"
-import { loadTableRows, tableRowsTable, tableSource } from "../tableSweep.ts"
-import { planExperiment } from "../planExperiment.ts"
-import { storeDirFor } from "../storeLocation.ts"
+import {
+  estimateRunSeconds,
+  formatPlanNotes,
+  loadSpecOfAnyKind,
+  planExperiment,
+  type RunTimeEstimate,
+  sci,
+  seconds,
+  storeDirFor,
+  table
+} from "@scalelab/sweep"
+import { loadTableRows, tableRowsTable, tableSource } from "@scalelab/analysis"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { specArgument } from "./validate.ts"
 

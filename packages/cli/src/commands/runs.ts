@@ -1,10 +1,7 @@
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type AttemptRow, RunStatus, RunStore } from "@scalelab/runner"
-import { sci, table } from "../format.ts"
-import { loadSpec } from "../specInput.ts"
-import { existingStoreFor } from "../storeLocation.ts"
-import { UserInputError } from "../failure.ts"
+import { existingStoreFor, loadSpec, sci, table, UserInputError } from "@scalelab/sweep"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 const resultColumns = ["run_id", "experiment", "budget", "params", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s"] as const

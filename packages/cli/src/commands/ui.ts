@@ -4,9 +4,7 @@ import { HttpServer } from "effect/http"
 import { dashboardServer } from "@scalelab/dashboard"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
-import { UserInputError } from "../failure.ts"
-import { loadSpec } from "../specInput.ts"
-import { existingStoreFor } from "../storeLocation.ts"
+import { existingStoreFor, loadSpec, UserInputError } from "@scalelab/sweep"
 
 const defaultPort = 8765
 

@@ -1,9 +1,8 @@
 import { Console, Effect, Result } from "effect"
 import { Argument, Command } from "effect/cli"
 import { type ExperimentSpec, specOfKind } from "@scalelab/spec"
-import { UserInputError } from "../failure.ts"
-import { loadCheckedSpec } from "../specInput.ts"
-import { loadTableRows, tableSource } from "../tableSweep.ts"
+import { loadCheckedSpec, UserInputError } from "@scalelab/sweep"
+import { loadTableRows, tableSource } from "@scalelab/analysis"
 
 export const specArgument = Argument.String("spec").pipe(Argument.withDescription("experiment spec (YAML)"))
 

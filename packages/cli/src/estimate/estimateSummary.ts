@@ -1,5 +1,4 @@
-import { sci, seconds } from "../format.ts"
-import type { EstimateSource, ProbeEvidence, RunTimeEstimate } from "./runTimeEstimate.ts"
+import { type EstimateSource, type ProbeEvidence, type RunTimeEstimate, sci, seconds } from "@scalelab/sweep"
 
 // Where the speeds come from, as the summary says it.
 const sourcePhrases: Readonly<Record<EstimateSource, string>> = {

@@ -1,5 +1,5 @@
 import type { SweepEvent } from "@scalelab/runner"
-import { sci, seconds } from "../format.ts"
+import { sci, seconds } from "@scalelab/sweep"
 import { runSecondsLeft } from "./eta.ts"
 import { fractionDone, phaseCounts, type RunView, type SweepState } from "./sweepState.ts"
 import { describeRun, percent } from "./text.ts"

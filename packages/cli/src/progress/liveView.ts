@@ -1,4 +1,4 @@
-import { sci, seconds } from "../format.ts"
+import { sci, seconds } from "@scalelab/sweep"
 import { runSecondsLeft } from "./eta.ts"
 import { fractionDone, isActive, phaseCounts, type RunView, type SweepState } from "./sweepState.ts"
 import { describeRun, percent, shortDuration, shortId, truncate } from "./text.ts"

@@ -1,5 +1,5 @@
 import { Data, Runtime } from "effect"
-import { EXIT_BAD_INPUT } from "../failure.ts"
+import { EXIT_BAD_INPUT } from "@scalelab/sweep"
 
 /**
  * The backtest cannot be made as asked: the cutoff leaves too few budgets on one side, the runs

@@ -35,10 +35,9 @@ import {
   writeHtmlReport
 } from "@scalelab/plots"
 import { encodeFitRecord, type FitRecord } from "@scalelab/runner"
-import { sci } from "./format.ts"
+import { attempt, attemptStepwise, sci } from "@scalelab/sweep"
 import { type DownstreamResult, downstreamPoints, fitDownstreamResults, parametricForecaster, type ParametricResult } from "./resultsFit.ts"
 import type { ResultPoint } from "./resultsInput.ts"
-import { attempt, attemptStepwise } from "./pureInput.ts"
 
 export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ readonly message: string }> {}
 

@@ -10,7 +10,7 @@ import {
   type SpecError,
   trainedExperiment
 } from "@scalelab/spec"
-import { UserInputError } from "./failure.ts"
+import { UserInputError } from "./inputError.ts"
 import { attemptStepwise } from "./pureInput.ts"
 
 /** Every problem in a spec becomes one `FILE:LINE:COL: message` line of a single input error. */

@@ -35,8 +35,7 @@ import {
   type TrainingCurve
 } from "@scalelab/laws"
 import { Effect } from "effect"
-import type { UserInputError } from "./failure.ts"
-import { attemptAsync, attemptStepwise } from "./pureInput.ts"
+import { attemptAsync, attemptStepwise, type UserInputError } from "@scalelab/sweep"
 import type { ResultPoint } from "./resultsInput.ts"
 
 export interface BootstrapRequest {

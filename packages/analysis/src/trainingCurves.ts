@@ -4,7 +4,7 @@ import { Effect, Option, Schema } from "effect"
 import type { ResultsRow, TrainingCurve, TrainingCurvePoint } from "@scalelab/laws"
 import { metricsFile, runFolderPath } from "@scalelab/runner"
 import { MetricLine } from "@scalelab/spec"
-import { UserInputError } from "./failure.ts"
+import { UserInputError } from "@scalelab/sweep"
 
 /** Training curves for the envelope method, and which loss they trace. */
 export interface LoadedCurves {

@@ -1,6 +1,6 @@
 import { Effect, Option, Runtime } from "effect"
 import type { Stepwise } from "@scalelab/laws"
-import { EXIT_BAD_INPUT, UserInputError } from "./failure.ts"
+import { EXIT_BAD_INPUT, UserInputError } from "./inputError.ts"
 
 // The pure packages throw errors marked as bad input (LawInputError, PlanError) when the user's
 // input cannot support the computation; the marker, not the class's name, says so.

@@ -2,9 +2,7 @@ import { Effect, Option } from "effect"
 import { type CorpusFacts, runsAtSize } from "@scalelab/planner"
 import { RunStore, runSweep, type SweepEvent } from "@scalelab/runner"
 import { effectiveSpec, type Experiment, type RunSpec } from "@scalelab/spec"
-import { concurrencyFor } from "../executorChoice.ts"
-import { sci } from "../format.ts"
-import { attempt } from "../pureInput.ts"
+import { attempt, concurrencyFor, sci } from "@scalelab/sweep"
 import type { BudgetForecast } from "./heldOutForecast.ts"
 
 /** The runs that check one held-out budget's forecast: the forecast optimum, one run per seed. */

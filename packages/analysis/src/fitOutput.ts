@@ -1,5 +1,5 @@
 import type { Interval } from "@scalelab/laws"
-import { sci, table } from "./format.ts"
+import { sci, table } from "@scalelab/sweep"
 import type { DownstreamResult, EnvelopeResult, IsoflopResult, LawResult, ParametricResult } from "./resultsFit.ts"
 import type { LoadedResults } from "./resultsInput.ts"
 import type { LoadedCurves } from "./trainingCurves.ts"

@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises"
 import { Effect, Result } from "effect"
 import type { CustomLaw, CustomLawParameter, StartRange } from "@scalelab/laws"
 import { formatSpecIssue, parseYaml, yamlPosition } from "@scalelab/spec"
-import { UserInputError } from "./failure.ts"
+import { UserInputError } from "@scalelab/sweep"
 
 /** What a law file looks like, for every message about one that is not right. */
 const lawFileExample = "e.g.\n" +

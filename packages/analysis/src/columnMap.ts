@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { UserInputError } from "./failure.ts"
+import { UserInputError } from "@scalelab/sweep"
 
 const unquote = (text: string): string => text.trim().replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1")
 

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync, type Stats } from "node:fs
 import * as path from "node:path"
 import { Effect } from "effect"
 import { databasePath } from "@scalelab/runner"
-import { UserInputError } from "./failure.ts"
+import { UserInputError } from "./inputError.ts"
 
 /** A spec's runs live in `.scalelab/` beside the spec unless `--store` says otherwise (README.md, docs/fitting.md). */
 export const defaultStoreDir = (specFile: string): string => path.join(path.dirname(specFile), ".scalelab")

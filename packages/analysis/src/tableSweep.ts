@@ -3,10 +3,9 @@
 import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import type { TableExperiment } from "@scalelab/spec"
-import { sci, table } from "./format.ts"
+import { sci, storeDirFor, table } from "@scalelab/sweep"
 import { type LoadedResults, loadResults } from "./resultsInput.ts"
 import { parametricSummary, reportFileLines, type ResultsReport, writeResultsReport } from "./resultsReport.ts"
-import { storeDirFor } from "./storeLocation.ts"
 import { specBootstrap } from "./sweepFit.ts"
 
 /** The table's rows, as `scalelab report SPEC` reads them. */
