@@ -1,7 +1,8 @@
-// The modules of each package import one another without a loop, and the folders of a package's
-// src/ do too: a loop makes the order in which modules initialise depend on which one is imported
-// first, and it makes the folders stop meaning layers. The check reads the relative import and
-// export statements of packages/*/src, so it needs no build.
+// The packages import one another only down the flow (docs/architecture.md), the CLI reaches the
+// laws and the plots only through the library, and the modules and folders of each package's src/
+// import one another without a loop: a loop makes the order in which modules initialise depend on
+// which one is imported first, and it makes the folders stop meaning layers. The checks read the
+// import and export statements of the sources, so they need no build.
 import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -165,5 +166,45 @@ describe.each(packages)("packages/%s/src", (name) => {
 
   it("has folders that import one another without a loop", () => {
     expect(importLoops(folderGraph(modules))).toEqual([])
+  })
+})
+
+// The flow, lowest first (docs/architecture.md): a package may import only packages before it.
+// The CLI is a shell over the library: what it needs of the laws or the plots comes through it.
+const flow = ["datasets", "laws", "spec", "planner", "train", "runner", "plots", "sweep", "analysis", "dashboard", "cli"] as const
+const shellMayNotImport = ["laws", "plots"]
+
+/** The workspace packages (`@scalelab/NAME`) a source imports, statically or with import(). */
+function workspaceImports(source: string): Array<string> {
+  const statement = /\bfrom\s+"@scalelab\/([^"/]+)[^"]*"|\bimport\s+"@scalelab\/([^"/]+)[^"]*"|\bimport\(\s*"@scalelab\/([^"/]+)[^"]*"\s*\)/g
+  return [...new Set([...source.matchAll(statement)].map((match) => (match[1] ?? match[2] ?? match[3]) as string))]
+}
+
+describe("the packages' layering", () => {
+  it("reads which workspace packages a source imports", () => {
+    const source = `import { a } from "@scalelab/laws"\nimport type { B } from "@scalelab/train/training-data"\nexport { c } from "@scalelab/spec"\nimport { d } from "effect"`
+    expect(workspaceImports(source)).toEqual(["laws", "train", "spec"])
+  })
+
+  it("knows every package of the workspace", () => {
+    expect([...flow].sort()).toEqual(packages)
+  })
+
+  it.each(packages)("packages/%s/src imports only packages before it in the flow", (name) => {
+    const rank = flow.indexOf(name as (typeof flow)[number])
+    const upward = typeScriptFiles(join(packagesRoot, name, "src")).flatMap((file) =>
+      workspaceImports(readFileSync(file, "utf8"))
+        .filter((imported) => flow.indexOf(imported as (typeof flow)[number]) >= rank)
+        .map((imported) => `${relative(packagesRoot, file)} imports @scalelab/${imported}`))
+    expect(upward).toEqual([])
+  })
+
+  it("packages/cli imports neither the laws nor the plots: the library stands between", () => {
+    const cli = join(packagesRoot, "cli")
+    const direct = typeScriptFiles(cli).flatMap((file) =>
+      workspaceImports(readFileSync(file, "utf8"))
+        .filter((imported) => shellMayNotImport.includes(imported))
+        .map((imported) => `${relative(packagesRoot, file)} imports @scalelab/${imported}`))
+    expect(direct).toEqual([])
   })
 })
