@@ -12,6 +12,9 @@ const root = path.resolve(__dirname, "..")
 /** A workspace module by its path from the repository root, e.g. "packages/laws/src/index.ts". */
 const importWorkspace = (relative) => import(pathToFileURL(path.join(root, relative)).href)
 
+/** A package of the workspace's node_modules by name, e.g. "effect": ESM, so imported from here. */
+const importPackage = (name) => import(name)
+
 /**
  * Shows a Vega-Lite spec inline under its MIME type. tslab's display.raw is typed for strings and
  * bytes but passes any value through, and a JSON MIME type's data is the JSON value itself (the
@@ -23,4 +26,4 @@ const showVegaLite = (display, spec) => display.raw("application/vnd.vegalite.v5
 const markdownTable = (header, rows) =>
   [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n")
 
-module.exports = { root, importWorkspace, showVegaLite, markdownTable }
+module.exports = { root, importWorkspace, importPackage, showVegaLite, markdownTable }
