@@ -39,7 +39,6 @@ export { evaluateLogParabola, sampleLogParabola, widenLogRange } from "./parabol
 export type { ParametricLawCoefficients, ParametricPlotInput, ParametricRunPoint, ResidualPlotOptions, SizePoint } from "./parametricPlot.ts"
 export {
   computeOptimalFrontier,
-  computeOptimalSize,
   isoLossContour,
   parametricContourPlotSpec,
   parametricLossAt,
