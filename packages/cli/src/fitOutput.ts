@@ -1,5 +1,6 @@
 import type { Interval } from "@scalelab/laws"
-import { sci, table } from "./format.ts"
+import { sci } from "@scalelab/laws"
+import { table } from "./format.ts"
 import type { DownstreamResult, EnvelopeResult, IsoflopResult, LawResult, ParametricResult } from "./resultsFit.ts"
 import type { LoadedResults } from "./resultsInput.ts"
 import type { LoadedCurves } from "./trainingCurves.ts"

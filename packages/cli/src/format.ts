@@ -1,13 +1,3 @@
-/** Compact scientific notation for quantities spanning orders of magnitude: 1.2e11, 3.16e5. */
-export const sci = (x: number, digits = 3): string => {
-  if (!Number.isFinite(x)) return String(x)
-  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) {
-    const [mantissa, exponent] = x.toExponential(digits - 1).split("e")
-    return `${String(Number(mantissa))}e${String(Number(exponent))}`
-  }
-  return String(Number(x.toPrecision(digits)))
-}
-
 export const seconds = (s: number): string =>
   s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${(s / 3600).toFixed(1)} h`
 

@@ -38,7 +38,7 @@ import {
   writeHtmlReport
 } from "@scalelab/plots"
 import { encodeFitRecord, type FitRecord } from "@scalelab/runner"
-import { sci } from "./format.ts"
+import { sci } from "@scalelab/laws"
 import { type DownstreamResult, downstreamPoints, fitDownstreamResults, parametricForecaster, type ParametricResult } from "./resultsFit.ts"
 import type { ResultPoint } from "./resultsInput.ts"
 import { attempt, attemptStepwise } from "./pureInput.ts"

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import type { LossCurveRun } from "@scalelab/plots"
 import { defaultForecastBudgets, type FitMethod } from "@scalelab/spec"
 import { UserInputError } from "./failure.ts"
-import { sci } from "./format.ts"
+import { sci } from "@scalelab/laws"
 import {
   type BootstrapSettings,
   type DownstreamOutcome,

@@ -61,3 +61,5 @@ export type { EnvelopeBootstrap, EnvelopeBootstrapOptions, OptimalSizeInterval }
 export { bootstrapEnvelope } from "./bootstrap/envelopeBootstrap.ts"
 export type { CustomLawBootstrap, CustomLawBootstrapOptions } from "./bootstrap/customLawBootstrap.ts"
 export { bootstrapCustomLaw } from "./bootstrap/customLawBootstrap.ts"
+export type { PlainRange } from "./numberFormat.ts"
+export { messageNumber, reasonNumber, sci, scientific, significant } from "./numberFormat.ts"

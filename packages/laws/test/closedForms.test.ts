@@ -19,7 +19,7 @@ describe("C = 6·N·D", () => {
   })
 
   it("the 6N convention is 6·N FLOPs per token", () => {
-    const shape = { layers: 2, d_model: 64, heads: 4, kv_heads: 4, head_dim: 16, ffn: 172, context: 32, vocab: 256 }
+    const shape = { layers: 2, d_model: 64, heads: 4, kv_heads: 4, head_dim: 16, ffn: 172, context: 32, vocab: 256, tied_embeddings: false }
     expect(sixNDFlops(flopsPerToken(shape, "6N") / 6, 1000)).toBe(flopsPerToken(shape, "6N") * 1000)
   })
 

@@ -33,7 +33,7 @@ export { isoflopMarkNames, isoflopPlotSpec, markerLabels } from "./isoflopPlot.t
 export { logAxisTicks } from "./logTicks.ts"
 export type { LossCurvePoint, LossCurveRun, LossCurvesPlotInput } from "./lossCurvesPlot.ts"
 export { lossCurvesMarkNames, lossCurvesPlotSpec, lossKindLabels } from "./lossCurvesPlot.ts"
-export { formatScientific, formatSi, siFormatExpression } from "./numberFormat.ts"
+export { formatSi, siFormatExpression } from "./numberFormat.ts"
 export type { CurvePoint, LogParabola } from "./parabola.ts"
 export { evaluateLogParabola, sampleLogParabola, widenLogRange } from "./parabola.ts"
 export type { ParametricLawCoefficients, ParametricPlotInput, ParametricRunPoint, ResidualPlotOptions, SizePoint } from "./parametricPlot.ts"

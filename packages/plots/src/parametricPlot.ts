@@ -1,7 +1,8 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { type FrontierPowerLaw, powerLawAt } from "./frontierPlot.ts"
 import { logAxisTicks } from "./logTicks.ts"
-import { formatScientific, siFormatExpression } from "./numberFormat.ts"
+import { siFormatExpression } from "./numberFormat.ts"
 import {
   axisTitles,
   inkColor,
@@ -289,11 +290,11 @@ export const parametricContourPlotSpec = (input: ParametricPlotInput): TopLevelS
     return { compute, points: [first, last].map((params) => ({ params, tokens: paramTokens / params })) }
   })
   const isoflopRows = isoflopLines.flatMap(({ compute, points }) =>
-    points.map((point, order) => ({ ...point, compute, order, budget_label: formatScientific(compute) })))
+    points.map((point, order) => ({ ...point, compute, order, budget_label: scientific(compute, 2) })))
   // Each iso-FLOP line is labelled at its lower end, where it leaves the plot through the bottom or right edge.
   const isoflopLabelRows = isoflopLines.flatMap(({ compute, points }) => {
     const end = points[1]
-    return end === undefined ? [] : [{ ...end, text: `${formatScientific(compute)} FLOPs` }]
+    return end === undefined ? [] : [{ ...end, text: `${scientific(compute, 2)} FLOPs` }]
   })
 
   const frontierEnd = frontierRows.length > 1 ? alongPolyline(frontierRows, toPixels, 0.97) : undefined

@@ -1,5 +1,6 @@
 import * as path from "node:path"
-import { sci, table } from "../format.ts"
+import { sci } from "@scalelab/laws"
+import { table } from "../format.ts"
 import type { BacktestResult } from "./backtestResult.ts"
 import type { Comparison, ComparedQuantity } from "./comparison.ts"
 import type { BacktestFiles } from "./backtestFiles.ts"

@@ -1,4 +1,4 @@
-import { sci } from "../format.ts"
+import { sci } from "@scalelab/laws"
 
 /** The sweep's budgets on either side of the cutoff. */
 export interface CutoffSplit {

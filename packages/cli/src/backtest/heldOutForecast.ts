@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { fitIsoflopCurves, type Interval, type IsoflopBootstrap, type IsoflopFit, type ParametricCoefficients } from "@scalelab/laws"
 import { replicateInterval } from "../allocationInterval.ts"
-import { sci } from "../format.ts"
+import { sci } from "@scalelab/laws"
 import { attempt } from "../pureInput.ts"
 import { type BootstrapSettings, type DownstreamOutcome, fitDownstreamForReport, fitForReport } from "../reportWriter.ts"
 import { type DownstreamResult, fitParametricResults, parametricForecaster } from "../resultsFit.ts"

@@ -3,7 +3,7 @@ import { type CorpusFacts, runsAtSize } from "@scalelab/planner"
 import { RunStore, runSweep, type SweepEvent } from "@scalelab/runner"
 import { effectiveSpec, type Experiment, type RunSpec } from "@scalelab/spec"
 import { concurrencyFor } from "../executorChoice.ts"
-import { sci } from "../format.ts"
+import { sci } from "@scalelab/laws"
 import { attempt } from "../pureInput.ts"
 import type { BudgetForecast } from "./heldOutForecast.ts"
 

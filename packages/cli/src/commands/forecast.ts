@@ -4,7 +4,7 @@ import { describeFitMethods, FORECAST_METHODS, type ForecastMethod } from "@scal
 import { forecastIsoflop, type Interval, lawByName, type Stepwise } from "@scalelab/laws"
 import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "../allocationInterval.ts"
 import { UserInputError } from "../failure.ts"
-import { sci } from "../format.ts"
+import { sci } from "@scalelab/laws"
 import { attempt, attemptStepwise } from "../pureInput.ts"
 import {
   type Allocation,

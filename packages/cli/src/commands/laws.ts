@@ -1,7 +1,7 @@
 import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { publishedLaws, type PublishedLaw } from "@scalelab/laws"
-import { sci } from "../format.ts"
+import { sci } from "@scalelab/laws"
 import { jsonFlag } from "../commonFlags.ts"
 
 const formula = (law: PublishedLaw): string => {

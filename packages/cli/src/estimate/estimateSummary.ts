@@ -1,4 +1,5 @@
-import { sci, seconds } from "../format.ts"
+import { sci } from "@scalelab/laws"
+import { seconds } from "../format.ts"
 import type { EstimateSource, ProbeEvidence, RunTimeEstimate } from "./runTimeEstimate.ts"
 
 // Where the speeds come from, as the summary says it.

@@ -1,5 +1,6 @@
 import type { SweepEvent } from "@scalelab/runner"
-import { sci, seconds } from "../format.ts"
+import { sci } from "@scalelab/laws"
+import { seconds } from "../format.ts"
 import { runSecondsLeft } from "./eta.ts"
 import { fractionDone, phaseCounts, type RunView, type SweepState } from "./sweepState.ts"
 import { describeRun, percent } from "./text.ts"

@@ -1,4 +1,5 @@
-import { sci, seconds } from "../format.ts"
+import { sci } from "@scalelab/laws"
+import { seconds } from "../format.ts"
 import { runSecondsLeft } from "./eta.ts"
 import { fractionDone, isActive, phaseCounts, type RunView, type SweepState } from "./sweepState.ts"
 import { describeRun, percent, shortDuration, shortId, truncate } from "./text.ts"

@@ -1,4 +1,4 @@
-import { sci } from "../format.ts"
+import { sci } from "@scalelab/laws"
 import type { RunView } from "./sweepState.ts"
 
 /** A duration that fits a table cell: 42s, 3m05s, 2h05m; whole units, counted down like a clock. */
