@@ -14,13 +14,18 @@ export interface PlainRange {
   readonly judge?: "rounded" | "given"
 }
 
-/** `value` in exponent notation to `digits` significant digits, without "+" or trailing zeros: 1e11, 3.2e11, 1e-3; 0 reads 0. */
-export const scientific = (value: number, digits: number): string => {
-  if (!Number.isFinite(value) || value === 0) return String(value)
+/**
+ * `value` in exponent notation to `digits` significant digits, without "+": 1e11, 3.2e11, 1e-3, and
+ * 0 for zero. With `trailingZeros: "keep"` every digit is written, so a column of them lines up:
+ * 1.00e11, 3.20e11, 0.00e0.
+ */
+export const scientific = (value: number, digits: number, options: { readonly trailingZeros?: "drop" | "keep" } = {}): string => {
+  const keepZeros = options.trailingZeros === "keep"
+  if (!Number.isFinite(value) || (value === 0 && !keepZeros)) return String(value)
   // Mantissa and exponent apart: Number() drops the mantissa's trailing zeros (1.00 → 1) and the
   // exponent's "+", where rounding the whole value would overflow near the largest double.
   const [mantissa = "", exponent = ""] = value.toExponential(digits - 1).split("e")
-  return `${Number(mantissa)}e${Number(exponent)}`
+  return `${keepZeros ? mantissa : Number(mantissa)}e${Number(exponent)}`
 }
 
 /** `value` to `digits` significant digits: a plain decimal within `plain` (0.49, 8, 1234), exponent notation outside it (3.2e5). */

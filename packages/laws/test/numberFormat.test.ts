@@ -12,6 +12,12 @@ describe("scientific", () => {
     expect(scientific(0, 2)).toBe("0")
   })
 
+  it("keeps trailing zeros when asked, for a report's forecast column", () => {
+    expect(scientific(123456, 3, { trailingZeros: "keep" })).toBe("1.23e5")
+    expect(scientific(1e22, 3, { trailingZeros: "keep" })).toBe("1.00e22")
+    expect(scientific(-0, 3, { trailingZeros: "keep" })).toBe("0.00e0")
+  })
+
   it("rounds the mantissa alone, so the largest double reads 1.8e308, not Infinity", () => {
     expect(scientific(Number.MAX_VALUE, 2)).toBe("1.8e308")
     expect(scientific(Number.POSITIVE_INFINITY, 2)).toBe("Infinity")

@@ -10,7 +10,7 @@ export type {
 } from "./downstreamPlot.ts"
 export { accuracyAtTaskNll, downstreamMarkNames, downstreamPlotSpec, nllAtCompute } from "./downstreamPlot.ts"
 export type { AccuracyForecastCell, ForecastRow, ForecastTableInput } from "./forecastTable.ts"
-export { forecastJson, forecastTable, formatQuantity } from "./forecastTable.ts"
+export { forecastJson, forecastTable } from "./forecastTable.ts"
 export type {
   ComputeAllocation,
   FrontierPowerLaw,
