@@ -13,7 +13,10 @@ import {
   type IsoflopFit,
   type IsoflopPoint,
   lawByName,
-  type DownstreamPoint
+  type DownstreamPoint,
+  flopsPerParamToken,
+  parametricOptimalPowerLaws,
+  sixNDFlops
 } from "@scalelab/laws"
 import {
   type AccuracyForecastCell,
@@ -157,20 +160,15 @@ const excludedNote = (fit: IsoflopFit): string =>
     ? ""
     : ` Left out of the fit: ${fit.excluded_budgets.map((b) => `C = ${sci(b.budget)} (${b.reason})`).join("; ")}.`
 
-/**
- * The parametric law's frontier as power laws in C: minimising A/N^α + B/D^β at N·D = C/6 gives
- * N* = G·(C/6)^a with a = β/(α+β) and D* = (C/6)/N* (Hoffmann et al. 2022, eq. 4).
- */
+/** The parametric law's frontier as power laws in C, N*(C) and D*(C), from Chinchilla's closed form. */
 const parametricFrontierSection = (
   context: ReportContext,
   parametric: ParametricResult,
   isoflopFailure: string
 ): ReadonlyArray<ReportSection> => {
   const { fit } = parametric
-  const a = fit.beta / (fit.alpha + fit.beta)
-  const g = ((fit.alpha * fit.A) / (fit.beta * fit.B)) ** (1 / (fit.alpha + fit.beta))
-  const paramsK = g * 6 ** -a
-  const computes = context.points.map((point) => 6 * point.params * point.tokens)
+  const optimal = parametricOptimalPowerLaws(fit)
+  const computes = context.points.map((point) => sixNDFlops(point.params, point.tokens))
   const fitted: [number, number] = [Math.min(...computes), Math.max(...computes)]
   return [{
     title: "Compute-optimal frontier",
@@ -179,14 +177,14 @@ const parametricFrontierSection = (
       title: `Compute-optimal frontier — ${context.name}`,
       fitLabel: "parametric fit (approach 3)",
       minima: [],
-      paramsLaw: { k: paramsK, exponent: a },
-      tokensLaw: { k: 1 / (6 * paramsK), exponent: 1 - a },
+      paramsLaw: optimal.params,
+      tokensLaw: optimal.tokens,
       fittedComputeRange: fitted,
       forecastComputes: context.forecastComputes,
       published: publishedFrontiers(frontierComputeDomain(fitted, context.forecastComputes))
     }),
     caption: `From the parametric fit L = ${fit.E.toFixed(3)} + ${sci(fit.A)}/N^${fit.alpha.toFixed(3)} + ${sci(fit.B)}/D^${fit.beta.toFixed(3)}: ` +
-      `N*(C) = ${sci(paramsK)}·C^${a.toFixed(3)}. The IsoFLOP fit gave no power law: ${isoflopFailure}`
+      `N*(C) = ${sci(optimal.params.k)}·C^${optimal.params.exponent.toFixed(3)}. The IsoFLOP fit gave no power law: ${isoflopFailure}`
   }]
 }
 
@@ -297,7 +295,7 @@ const forecastSection: ReportSectionBuilder = (context) => {
 const parametricSections: ReportSectionBuilder = (context) => {
   if (context.parametric === undefined) return []
   const { fit, diagnostics } = context.parametric
-  const input = { title: `Parametric fit — ${context.name}`, law: fit, runs: context.points }
+  const input = { title: `Parametric fit — ${context.name}`, law: fit, frontier: parametricOptimalPowerLaws(fit), flopsPerParamToken, runs: context.points }
   const caption = `L(N, D) = ${fit.E.toFixed(3)} + ${sci(fit.A)}/N^${fit.alpha.toFixed(3)} + ${sci(fit.B)}/D^${fit.beta.toFixed(3)} ` +
     `(Huber on ln L over ${fit.n_points} runs; R² of ln L ${diagnostics.r2_log.toFixed(3)}).`
   return [

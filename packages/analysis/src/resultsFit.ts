@@ -14,6 +14,7 @@ import {
   type DownstreamPoint,
   type EnvelopeBootstrap,
   type EnvelopeFit,
+  envelopeOptimal,
   fitCustomLaw,
   fitDownstream,
   fitEnvelope,
@@ -144,11 +145,7 @@ export function* fitEnvelopeResults(
   return {
     fit,
     bootstrap: bootstrap.resamples > 0 ? yield* bootstrapEnvelope(curves, { ...bootstrap, compute: computes }) : undefined,
-    forecasts: computes.map((compute) => ({
-      compute,
-      params: fit.params_opt.k * compute ** fit.params_opt.a,
-      tokens: fit.tokens_opt.k * compute ** fit.tokens_opt.b
-    }))
+    forecasts: computes.map((compute) => envelopeOptimal(fit, compute))
   }
 }
 

@@ -1,9 +1,8 @@
 import type { IsoflopPoint, PublishedLaw } from "@scalelab/laws"
-import { computeOptimal, fitIsoflopCurves, fitPowerLaw, lawByName } from "@scalelab/laws"
+import { computeOptimal, fitIsoflopCurves, fitPowerLaw, lawByName, reasonNumber } from "@scalelab/laws"
 import type { Experiment } from "@scalelab/spec"
 import type { Centre, CorpusFacts, Plan, PlannedRun, PlannedSizes, PlanNote } from "./isoflopPlan.ts"
 import { planBudget, planSizes, publishedCentre, shapeKey, sizeStep } from "./isoflopPlan.ts"
-import { reasonNumber } from "./reasonNumber.ts"
 
 /** What one finished budget says about N* at its compute. */
 type BudgetEvidence =

@@ -1,9 +1,8 @@
 import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, tokenizerVocab, trainerIdentity } from "@scalelab/spec"
 import { Data, Result, Runtime } from "effect"
-import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
+import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, reasonNumber, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
-import { reasonNumber } from "./reasonNumber.ts"
 
 /** A path into the spec as written in YAML, e.g. ["sweep", "budgets", 0]. */
 export type SpecField = ReadonlyArray<string | number>

@@ -8,7 +8,18 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { datasetFile } from "@scalelab/datasets"
-import { bootstrapDownstream, fitDownstream, fitParametric, forecastAccuracy, mulberry32, parseResultsTable, runStepwise, standardNormal } from "@scalelab/laws"
+import {
+  bootstrapDownstream,
+  fitDownstream,
+  fitParametric,
+  flopsPerParamToken,
+  forecastAccuracy,
+  mulberry32,
+  parametricOptimalPowerLaws,
+  parseResultsTable,
+  runStepwise,
+  standardNormal
+} from "@scalelab/laws"
 import type { BacktestPoint } from "../src/index.ts"
 import { backtestPlotSpec, downstreamPlotSpec, parametricContourPlotSpec, parametricResidualPlotSpec, writePlotFiles } from "../src/index.ts"
 
@@ -28,7 +39,13 @@ if (chinchillaPath !== undefined) {
   // Epoch's main fit drops the 5 highest-loss points (Besiroglu et al. 2024).
   const runs = [...table.rows].sort((p, q) => p.loss - q.loss).slice(0, -5)
   const fit = fitParametric(runs, { grid: "small" })
-  const input = { title: "Chinchilla runs (Epoch AI extraction)", law: fit, runs: runs.map((run) => ({ id: `line ${run.line}`, params: run.params, tokens: run.tokens, loss: run.loss })) }
+  const input = {
+    title: "Chinchilla runs (Epoch AI extraction)",
+    law: fit,
+    frontier: parametricOptimalPowerLaws(fit),
+    flopsPerParamToken,
+    runs: runs.map((run) => ({ id: `line ${run.line}`, params: run.params, tokens: run.tokens, loss: run.loss }))
+  }
   for (const [name, spec] of [
     ["parametric-contours", parametricContourPlotSpec(input)],
     ["parametric-residuals", parametricResidualPlotSpec(input)],

@@ -1,5 +1,5 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
-import { formatScientific } from "./numberFormat.ts"
 import { categoricalPalette, inkColor, logScaleAxis, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** One held-out budget: what a law fitted without it predicted, and what its runs showed. */
@@ -59,7 +59,7 @@ export const backtestPlotSpec = (input: BacktestPlotInput): TopLevelSpec => {
     .sort((a, b) => a.budget - b.budget)
     .map((point) => ({
       budget: point.budget,
-      budget_label: formatScientific(point.budget),
+      budget_label: scientific(point.budget, 2),
       predicted: point.predicted,
       actual: point.actual,
       low: point.interval?.[0] ?? point.predicted,

@@ -1,5 +1,5 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
-import { formatScientific } from "./numberFormat.ts"
 import { axisTitles, categoricalPalette, inkColor, logComputeScaleAxis, panelSize, plotTitle, positiveExtent, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** Stage 1 of the downstream law: task NLL = E + A·C^(−α) at C training FLOPs. */
@@ -271,7 +271,7 @@ export const downstreamPlotSpec = (input: DownstreamPlotInput): TopLevelSpec => 
     ] satisfies Array<Layer>).filter((layer) => layer.data.values.length > 0)
   } as const
 
-  const targets = input.forecasts.map((forecast) => formatScientific(forecast.compute)).join(", ")
+  const targets = input.forecasts.map((forecast) => scientific(forecast.compute, 2)).join(", ")
   return {
     $schema: vegaLiteSchema,
     title: plotTitle(

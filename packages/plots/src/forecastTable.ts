@@ -1,3 +1,4 @@
+import { scientific } from "@scalelab/laws"
 import type { HtmlTable } from "./htmlPage.ts"
 
 type Range = readonly [number, number]
@@ -28,12 +29,8 @@ export interface ForecastTableInput {
   readonly intervalLevel?: number
 }
 
-/** Three significant digits in exponent form (1.23e9): sizes and budgets span too many decades for SI words. */
-export const formatQuantity = (value: number): string => {
-  if (!Number.isFinite(value)) return String(value)
-  const [mantissa = "", exponent = "0"] = value.toExponential(2).split("e")
-  return `${mantissa}e${Number(exponent)}`
-}
+/** Three significant digits in exponent form (1.23e9, 1.00e22): sizes and budgets span too many decades for SI words. */
+const formatQuantity = (value: number): string => scientific(value, 3, { trailingZeros: "keep" })
 
 const formatRange = (range: Range | undefined, format: (value: number) => string): string =>
   range === undefined ? "—" : `${format(range[0])} – ${format(range[1])}`

@@ -1,5 +1,6 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
-import { formatScientific, siFormatExpression } from "./numberFormat.ts"
+import { siFormatExpression } from "./numberFormat.ts"
 import {
   axisTitles,
   categoricalPalette,
@@ -139,7 +140,7 @@ export const frontierPlotSpec = (input: FrontierPlotInput): TopLevelSpec => {
   const minimumRows = input.minima.map((m) => ({
     [seriesField]: fitLabel,
     [markerField]: m.bracketed ? frontierMarkerLabels.minimum : frontierMarkerLabels.unbracketedMinimum,
-    budget_label: formatScientific(m.budget),
+    budget_label: scientific(m.budget, 2),
     compute: m.budget,
     params: m.params,
     tokens: m.tokens
@@ -149,12 +150,12 @@ export const frontierPlotSpec = (input: FrontierPlotInput): TopLevelSpec => {
     return {
       [seriesField]: fitLabel,
       [markerField]: frontierMarkerLabels.forecast,
-      budget_label: formatScientific(compute),
+      budget_label: scientific(compute, 2),
       compute,
       params: powerLawAt(input.paramsLaw, compute),
       tokens: powerLawAt(input.tokensLaw, compute),
-      interval_params: interval === undefined ? "—" : `${formatScientific(interval.params[0])} – ${formatScientific(interval.params[1])}`,
-      interval_tokens: interval === undefined ? "—" : `${formatScientific(interval.tokens[0])} – ${formatScientific(interval.tokens[1])}`
+      interval_params: interval === undefined ? "—" : `${scientific(interval.params[0], 2)} – ${scientific(interval.params[1], 2)}`,
+      interval_tokens: interval === undefined ? "—" : `${scientific(interval.tokens[0], 2)} – ${scientific(interval.tokens[1], 2)}`
     }
   })
 

@@ -10,7 +10,7 @@ export type {
 } from "./downstreamPlot.ts"
 export { accuracyAtTaskNll, downstreamMarkNames, downstreamPlotSpec, nllAtCompute } from "./downstreamPlot.ts"
 export type { AccuracyForecastCell, ForecastRow, ForecastTableInput } from "./forecastTable.ts"
-export { forecastJson, forecastTable, formatQuantity } from "./forecastTable.ts"
+export { forecastJson, forecastTable } from "./forecastTable.ts"
 export type {
   ComputeAllocation,
   FrontierPowerLaw,
@@ -33,13 +33,12 @@ export { isoflopMarkNames, isoflopPlotSpec, markerLabels } from "./isoflopPlot.t
 export { logAxisTicks } from "./logTicks.ts"
 export type { LossCurvePoint, LossCurveRun, LossCurvesPlotInput } from "./lossCurvesPlot.ts"
 export { lossCurvesMarkNames, lossCurvesPlotSpec, lossKindLabels } from "./lossCurvesPlot.ts"
-export { formatScientific, formatSi, siFormatExpression } from "./numberFormat.ts"
+export { formatSi, siFormatExpression } from "./numberFormat.ts"
 export type { CurvePoint, LogParabola } from "./parabola.ts"
 export { evaluateLogParabola, sampleLogParabola, widenLogRange } from "./parabola.ts"
 export type { ParametricLawCoefficients, ParametricPlotInput, ParametricRunPoint, ResidualPlotOptions, SizePoint } from "./parametricPlot.ts"
 export {
   computeOptimalFrontier,
-  computeOptimalSize,
   isoLossContour,
   parametricContourPlotSpec,
   parametricLossAt,

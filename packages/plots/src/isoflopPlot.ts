@@ -1,5 +1,6 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
-import { formatScientific, siFormatExpression } from "./numberFormat.ts"
+import { siFormatExpression } from "./numberFormat.ts"
 import type { LogParabola } from "./parabola.ts"
 import { sampleLogParabola, widenLogRange } from "./parabola.ts"
 import { axisTitles, inkColor, logScaleAxis, plotSize, plotTitle, positiveExtent, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
@@ -75,11 +76,11 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
   const budgetValues = [...new Set([...input.points.map((p) => p.budget), ...input.budgets.map((b) => b.budget)])]
     .sort((a, b) => a - b)
   // Labels rather than numbers key the colour scale: an ordinal legend then reads "3.2e11".
-  const budgetLabels = [...new Set(budgetValues.map(formatScientific))]
+  const budgetLabels = [...new Set(budgetValues.map((budget) => scientific(budget, 2)))]
 
   const curveRows = (fit: IsoflopBudgetFit, span: readonly [number, number], samples: number) =>
     sampleLogParabola(fit.parabola_params, span, samples).map((sample) => ({
-      [budgetField]: formatScientific(fit.budget),
+      [budgetField]: scientific(fit.budget, 2),
       params: sample.params,
       loss: sample.loss
     }))
@@ -89,7 +90,7 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
     return span === undefined ? [] : curveRows(fit, span, 24)
   })
   const runRows = input.points.map((point) => ({
-    [budgetField]: formatScientific(point.budget),
+    [budgetField]: scientific(point.budget, 2),
     [markerField]: markerLabels.run,
     id: point.id,
     params: point.params,
@@ -100,7 +101,7 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
     input.budgets
       .filter((fit) => fit.bracketed === bracketed)
       .map((fit) => ({
-        [budgetField]: formatScientific(fit.budget),
+        [budgetField]: scientific(fit.budget, 2),
         [markerField]: bracketed ? markerLabels.minimum : markerLabels.unbracketedMinimum,
         params: fit.params_opt,
         loss: fit.loss_opt

@@ -1,5 +1,6 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
-import { formatScientific, formatSi, siFormatExpression } from "./numberFormat.ts"
+import { formatSi, siFormatExpression } from "./numberFormat.ts"
 import { axisTitles, inkColor, logComputeScaleAxis, logScaleAxis, panelSize, positiveExtent, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** One logged line of a run's metrics: training loss, evaluation loss, or both. */
@@ -70,7 +71,7 @@ export const lossCurvesPlotSpec = (input: LossCurvesPlotInput): TopLevelSpec => 
   const colorBy = input.colorBy ?? "params"
   const groupOf = (run: LossCurveRun): { label: string; order: number } =>
     colorBy === "budget" && run.budget !== undefined
-      ? { label: formatScientific(run.budget), order: run.budget }
+      ? { label: scientific(run.budget, 2), order: run.budget }
       : { label: formatSi(run.params, 2), order: run.params }
   const groups = [...new Map(input.runs.map((run) => [groupOf(run).label, groupOf(run).order])).entries()]
     .sort((a, b) => a[1] - b[1])

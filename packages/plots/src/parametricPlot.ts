@@ -1,6 +1,8 @@
+import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
+import { type FrontierPowerLaw, powerLawAt } from "./frontierPlot.ts"
 import { logAxisTicks } from "./logTicks.ts"
-import { formatScientific, siFormatExpression } from "./numberFormat.ts"
+import { siFormatExpression } from "./numberFormat.ts"
 import {
   axisTitles,
   inkColor,
@@ -29,13 +31,17 @@ export interface ParametricRunPoint {
   readonly params: number
   readonly tokens: number
   readonly loss: number
-  /** The IsoFLOP budget the run belongs to; 6·N·D when absent. */
+  /** The IsoFLOP budget the run belongs to; flopsPerParamToken·N·D when absent. */
   readonly budget?: number
 }
 
 export interface ParametricPlotInput {
   readonly title?: string
   readonly law: ParametricLawCoefficients
+  /** The law's compute-optimal allocation N*(C), D*(C) as power laws of C, computed by the caller. */
+  readonly frontier: { readonly params: FrontierPowerLaw; readonly tokens: FrontierPowerLaw }
+  /** The k of the iso-FLOP lines C = k·N·D drawn, and of a run's compute where it has no budget: 6 under the 6·N·D rule. */
+  readonly flopsPerParamToken: number
   readonly runs: ReadonlyArray<ParametricRunPoint>
   /** Losses to draw iso-loss contours at; about eight round values across the plotted region when absent. */
   readonly lossLevels?: ReadonlyArray<number>
@@ -66,9 +72,6 @@ export const parametricMarkNames = {
 } as const
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
-
-// C = 6·N·D, the training FLOPs the fit's compute-optimal frontier assumes (as computeOptimal does).
-const flopsPerParamToken = 6
 
 export const parametricLossAt = (law: ParametricLawCoefficients, params: number, tokens: number): number =>
   law.E + law.A / params ** law.alpha + law.B / tokens ** law.beta
@@ -119,37 +122,25 @@ export const isoLossContour = (
 }
 
 /**
- * The compute-optimal allocation of the law at `compute` FLOPs: minimising A/N^α + B/D^β subject to
- * 6·N·D = C gives N* = G·(C/6)^(β/(α+β)) with G = (αA/(βB))^(1/(α+β)) (Hoffmann et al. 2022, eq. 4).
- */
-export const computeOptimalSize = (law: ParametricLawCoefficients, compute: number): SizePoint => {
-  const paramTokens = compute / flopsPerParamToken
-  const exponentSum = law.alpha + law.beta
-  const g = ((law.alpha * law.A) / (law.beta * law.B)) ** (1 / exponentSum)
-  const params = g * paramTokens ** (law.beta / exponentSum)
-  return { params, tokens: paramTokens / params }
-}
-
-/**
- * The compute-optimal frontier (N*(C), D*(C)) where it crosses the box, ordered by compute. It is a
- * straight line in log-log, so its ends are found exactly: the compute at which N* or D* reaches
- * each edge.
+ * The compute-optimal frontier (N*(C), D*(C)) where it crosses the box, ordered by compute. Both are
+ * power laws of C, straight lines in log-log, so the ends are found exactly: the compute at which
+ * N* or D* reaches each edge.
  */
 export const computeOptimalFrontier = (
-  law: ParametricLawCoefficients,
+  frontier: ParametricPlotInput["frontier"],
   paramsRange: readonly [number, number],
   tokensRange: readonly [number, number],
   samples = 32
 ): Array<SizePoint & { readonly compute: number }> => {
-  // N* ∝ C^p and D* ∝ C^(1−p): invert each for the compute at which it reaches a given value.
-  const p = law.beta / (law.alpha + law.beta)
-  const unit = computeOptimalSize(law, flopsPerParamToken)
-  const computeForParams = (params: number) => flopsPerParamToken * (params / unit.params) ** (1 / p)
-  const computeForTokens = (tokens: number) => flopsPerParamToken * (tokens / unit.tokens) ** (1 / (1 - p))
-  const low = Math.max(computeForParams(paramsRange[0]), computeForTokens(tokensRange[0]))
-  const high = Math.min(computeForParams(paramsRange[1]), computeForTokens(tokensRange[1]))
+  const computeFor = (law: FrontierPowerLaw, value: number) => (value / law.k) ** (1 / law.exponent)
+  const low = Math.max(computeFor(frontier.params, paramsRange[0]), computeFor(frontier.tokens, tokensRange[0]))
+  const high = Math.min(computeFor(frontier.params, paramsRange[1]), computeFor(frontier.tokens, tokensRange[1]))
   if (!(low < high)) return []
-  return logSpaced(low, high, samples).map((compute) => ({ compute, ...computeOptimalSize(law, compute) }))
+  return logSpaced(low, high, samples).map((compute) => ({
+    compute,
+    params: powerLawAt(frontier.params, compute),
+    tokens: powerLawAt(frontier.tokens, compute)
+  }))
 }
 
 /**
@@ -210,7 +201,7 @@ const compactExponent = (valueExpression: string): string => `replace(format(${v
 /** The theme's sequential scheme as a fresh object: Vega-Lite's types take no readonly arrays. */
 const sequentialColors = () => ({ name: sequentialScheme.name, extent: [...sequentialScheme.extent] })
 
-const computeOf = (run: ParametricRunPoint): number => run.budget ?? flopsPerParamToken * run.params * run.tokens
+const computeOf = (run: ParametricRunPoint, flopsPerParamToken: number): number => run.budget ?? flopsPerParamToken * run.params * run.tokens
 
 /** Widens [low, high] by `fraction` of its width in log space on each side; a single value by a factor of 2. */
 const widenLog = ([low, high]: readonly [number, number], fraction: number): [number, number] => {
@@ -235,7 +226,7 @@ const runRows = (input: ParametricPlotInput) =>
       id: run.id ?? `run ${index + 1}`,
       params: run.params,
       tokens: run.tokens,
-      compute: computeOf(run),
+      compute: computeOf(run, input.flopsPerParamToken),
       loss: run.loss,
       predicted,
       residual: run.loss - predicted
@@ -269,7 +260,7 @@ export const parametricContourPlotSpec = (input: ParametricPlotInput): TopLevelS
   const contours = levels.map((loss) => ({ loss, points: isoLossContour(input.law, loss, paramsRange, tokensRange) }))
     .filter((contour) => contour.points.length > 0)
   const contourRows = contours.flatMap(({ loss, points }) => points.map((point, order) => ({ ...point, level: loss, order })))
-  const frontierRows = computeOptimalFrontier(input.law, paramsRange, tokensRange)
+  const frontierRows = computeOptimalFrontier(input.frontier, paramsRange, tokensRange)
   const frontierEnds = [frontierRows[0], frontierRows[frontierRows.length - 1]].flatMap((point) => (point === undefined ? [] : [toPixels(point)]))
   // A label goes where it is clear of the frontier and the plot's edges and covers the fewest runs;
   // failing that, a third of the way along.
@@ -290,6 +281,7 @@ export const parametricContourPlotSpec = (input: ParametricPlotInput): TopLevelS
     return position === undefined ? [] : [{ ...position.point, loss, angle: position.angle, text: loss.toFixed(levelDecimals) }]
   })
 
+  const { flopsPerParamToken } = input
   const isoflopBudgets = decadesWithin(flopsPerParamToken * paramsRange[0] * tokensRange[0], flopsPerParamToken * paramsRange[1] * tokensRange[1])
   const isoflopLines = isoflopBudgets.map((compute) => {
     const paramTokens = compute / flopsPerParamToken
@@ -298,11 +290,11 @@ export const parametricContourPlotSpec = (input: ParametricPlotInput): TopLevelS
     return { compute, points: [first, last].map((params) => ({ params, tokens: paramTokens / params })) }
   })
   const isoflopRows = isoflopLines.flatMap(({ compute, points }) =>
-    points.map((point, order) => ({ ...point, compute, order, budget_label: formatScientific(compute) })))
+    points.map((point, order) => ({ ...point, compute, order, budget_label: scientific(compute, 2) })))
   // Each iso-FLOP line is labelled at its lower end, where it leaves the plot through the bottom or right edge.
   const isoflopLabelRows = isoflopLines.flatMap(({ compute, points }) => {
     const end = points[1]
-    return end === undefined ? [] : [{ ...end, text: `${formatScientific(compute)} FLOPs` }]
+    return end === undefined ? [] : [{ ...end, text: `${scientific(compute, 2)} FLOPs` }]
   })
 
   const frontierEnd = frontierRows.length > 1 ? alongPolyline(frontierRows, toPixels, 0.97) : undefined
@@ -320,7 +312,7 @@ export const parametricContourPlotSpec = (input: ParametricPlotInput): TopLevelS
 
   return {
     $schema: vegaLiteSchema,
-    title: plotTitle(input.title ?? "Fitted loss L(N, D)", `${lawSubtitle(input.law)}. Contours: equal loss; dashed: equal compute C = 6ND`),
+    title: plotTitle(input.title ?? "Fitted loss L(N, D)", `${lawSubtitle(input.law)}. Contours: equal loss; dashed: equal compute C = ${flopsPerParamToken}ND`),
     width,
     height,
     config: themeConfig,

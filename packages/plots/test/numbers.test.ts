@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { evaluateLogParabola, formatScientific, logAxisTicks, sampleLogParabola, widenLogRange } from "../src/index.ts"
-
-describe("formatScientific", () => {
-  it("writes budgets compactly with two significant digits", () => {
-    expect(formatScientific(1e11)).toBe("1e11")
-    expect(formatScientific(3.2e11)).toBe("3.2e11")
-    expect(formatScientific(3.1623e11)).toBe("3.2e11")
-    expect(formatScientific(1e-3)).toBe("1e-3")
-    expect(formatScientific(9.96e11)).toBe("1e12")
-    expect(formatScientific(0)).toBe("0")
-  })
-})
+import { evaluateLogParabola, logAxisTicks, sampleLogParabola, widenLogRange } from "../src/index.ts"
 
 describe("logAxisTicks", () => {
   it("uses 1-2-5 within about a decade", () => {

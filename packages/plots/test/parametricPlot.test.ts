@@ -1,5 +1,5 @@
 import type { ParametricLaw } from "@scalelab/laws"
-import { computeOptimal, parametricLoss } from "@scalelab/laws"
+import { computeOptimal, flopsPerParamToken, parametricLoss, parametricOptimalPowerLaws, sixNDFlops } from "@scalelab/laws"
 import { describe, expect, it } from "vitest"
 import type { ParametricPlotInput, TopLevelSpec } from "../src/index.ts"
 import {
@@ -27,6 +27,8 @@ const law: ParametricLaw = {
 const input: ParametricPlotInput = {
   title: "Test fit",
   law,
+  frontier: parametricOptimalPowerLaws(law),
+  flopsPerParamToken,
   runs: [1e8, 3e8, 1e9, 3e9].flatMap((params, i) =>
     [2e9, 2e10, 2e11].map((tokens, j) => ({
       id: `run-${i}-${j}`,
@@ -151,7 +153,7 @@ describe("parametricResidualPlotSpec", () => {
   })
 
   it("plots against compute on request, and colours by budget where runs carry one", async () => {
-    const withBudgets = { ...input, runs: input.runs.map((run) => ({ ...run, budget: 6 * run.params * run.tokens })) }
+    const withBudgets = { ...input, runs: input.runs.map((run) => ({ ...run, budget: sixNDFlops(run.params, run.tokens) })) }
     const spec = parametricResidualPlotSpec(withBudgets, { against: "compute" })
     const { x, color } = encodingOf(spec, parametricMarkNames.residuals)
     expect(x?.scale?.type).toBe("log")

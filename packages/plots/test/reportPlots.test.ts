@@ -5,7 +5,6 @@ import {
   compileToVega,
   forecastJson,
   forecastTable,
-  formatQuantity,
   formatSi,
   frontierComputeDomain,
   frontierMarkNames,
@@ -207,8 +206,7 @@ describe("forecastTable", () => {
     expect(json.forecasts[1]).toEqual({ compute: 1e23, params: 1e11, tokens: 1.7e11, loss: 1.9 })
   })
 
-  it("formats quantities in three significant digits and sizes with SI suffixes", () => {
-    expect(formatQuantity(123456)).toBe("1.23e5")
+  it("formats sizes with SI suffixes", () => {
     expect(formatSi(43_100)).toBe("43.1k")
     expect(formatSi(999_960)).toBe("1M")
     expect(formatSi(1.25e9, 2)).toBe("1.3B")

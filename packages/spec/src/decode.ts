@@ -3,7 +3,7 @@
 import { Result, Schema } from "effect"
 import { isScalar, type LineCounter, type Node } from "yaml"
 import { type Experiment, type ExperimentSpec, ExperimentSchema, trainedExperiment } from "./experiment.ts"
-import { formatNumber } from "./formatNumber.ts"
+import { messageNumber } from "@scalelab/laws"
 import { collectProblems, type SchemaProblem } from "./schemaProblems.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
 import { closestMatch } from "./suggest.ts"
@@ -36,7 +36,7 @@ const suggestion = (word: string, candidates: ReadonlyArray<string>): string | u
 const valueMessage = (problem: Extract<SchemaProblem, { _tag: "InvalidValue" }>, node: Node, text: string): string => {
   if (problem.message !== undefined) return problem.message
   const evaluated = typeof problem.input === "number" && !(isScalar(node) && node.value === problem.input)
-    ? ` = ${formatNumber(problem.input)}`
+    ? ` = ${messageNumber(problem.input)}`
     : ""
   const hint = problem.choices !== undefined && isScalar(node) && typeof node.value === "string"
     ? suggestion(node.value, problem.choices)

@@ -14,7 +14,8 @@ import {
   type MathNode
 } from "mathjs"
 import { abbreviate } from "./abbreviate.ts"
-import { BEYOND_LARGEST_NUMBER, formatNumber } from "./formatNumber.ts"
+import { messageNumber } from "@scalelab/laws"
+import { BEYOND_LARGEST_NUMBER } from "./beyondLargestNumber.ts"
 import { linspace, logspace } from "./spacing.ts"
 
 export class ExpressionError extends Data.TaggedError("ExpressionError")<{
@@ -186,7 +187,7 @@ export const evaluateNumberList = (
   const numbers = toNumbers(value)
   if (numbers === undefined || numbers.length === 0) return fail("does not evaluate to a number or a list of numbers")
   const nonFinite = numbers.find((x) => !Number.isFinite(x))
-  if (nonFinite !== undefined) return fail(`evaluates to ${formatNumber(nonFinite)}, not a finite number`)
+  if (nonFinite !== undefined) return fail(`evaluates to ${messageNumber(nonFinite)}, not a finite number`)
   return Result.succeed(numbers)
 }
 

@@ -5,7 +5,7 @@
 import { Array as Arr, Effect, Result, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
 import { abbreviate } from "./abbreviate.ts"
 import { evaluateExpression, evaluateNumberList, type ExpressionError } from "./expression.ts"
-import { formatNumber } from "./formatNumber.ts"
+import { messageNumber } from "@scalelab/laws"
 
 /** The key may be left out of the YAML; `value`, in YAML form, then stands in for it. */
 export const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
@@ -144,7 +144,7 @@ export const numberListField = (options: NumberListFieldOptions) => {
 export const REPRESENTATIVE_RUN = { N: 1e6, D: 2e7, C: 1.2e14 } as const
 
 const representativeRun = Object.entries(REPRESENTATIVE_RUN)
-  .map(([name, value]) => `${name}=${formatNumber(value)}`)
+  .map(([name, value]) => `${name}=${messageNumber(value)}`)
   .join(", ")
 
 /**
@@ -170,7 +170,7 @@ export const runExpressionField = (options: Documented<string> & { readonly expe
               value > 0
                 ? Effect.succeed(source)
                 : Effect.fail(expressionIssue(
-                  `expected ${expected}, got \`${source}\` = ${formatNumber(value)} at ${representativeRun}`,
+                  `expected ${expected}, got \`${source}\` = ${messageNumber(value)} at ${representativeRun}`,
                   input,
                   parseOptions
                 )),

@@ -3,7 +3,7 @@
 import { Result } from "effect"
 import { type Document, isAlias, isCollection, isNode, isPair, isScalar, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLError } from "yaml"
 import { abbreviate } from "./abbreviate.ts"
-import { BEYOND_LARGEST_NUMBER } from "./formatNumber.ts"
+import { BEYOND_LARGEST_NUMBER } from "./beyondLargestNumber.ts"
 import { type LinePosition, positionOf } from "./yamlLocation.ts"
 
 export interface YamlProblem extends LinePosition {

@@ -1,12 +1,7 @@
-/** Compact scientific notation for quantities spanning orders of magnitude: 1.2e11, 3.16e5. */
-export const sci = (x: number, digits = 3): string => {
-  if (!Number.isFinite(x)) return String(x)
-  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) {
-    const [mantissa, exponent] = x.toExponential(digits - 1).split("e")
-    return `${String(Number(mantissa))}e${String(Number(exponent))}`
-  }
-  return String(Number(x.toPrecision(digits)))
-}
+// Numbers are written by the one formatter in @scalelab/laws, and a run's FLOPs counted by its 6·N·D
+// rule; both are re-exported here for the shells (the CLI imports no laws: the library stands
+// between), beside the durations and tables of terminal text.
+export { sci, sixNDFlops } from "@scalelab/laws"
 
 export const seconds = (s: number): string =>
   s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${(s / 3600).toFixed(1)} h`

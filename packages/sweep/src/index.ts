@@ -1,6 +1,6 @@
 export { EXIT_BAD_INPUT, UserInputError } from "./inputError.ts"
 export { attempt, attemptAsync, attemptStepwise } from "./pureInput.ts"
-export { sci, seconds, table } from "./format.ts"
+export { sci, seconds, sixNDFlops, table } from "./format.ts"
 export { formatPlanNotes, loadCheckedSpec, loadSpec, loadSpecOfAnyKind } from "./specInput.ts"
 export { endedRuns, loadCorpusFacts, planExperiment, type RunEnding, settledPlan } from "./planExperiment.ts"
 export {

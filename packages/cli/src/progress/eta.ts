@@ -1,3 +1,4 @@
+import { sixNDFlops } from "@scalelab/sweep"
 import { fractionDone, isActive, type RunView, type SweepState } from "./sweepState.ts"
 
 /** Seconds until a run has trained all its tokens, at the rate its last metric line reported. */
@@ -19,7 +20,7 @@ const allKnown = (values: ReadonlyArray<number | undefined>): values is Readonly
 /** FLOPs a run has still to train by the 6·N·D rule; a run known only by its budget has all of C left. */
 const flopsLeft = (run: RunView): number | undefined =>
   run.params !== undefined && run.tokens !== undefined
-    ? 6 * run.params * Math.max(0, run.tokens - (run.tokensDone ?? 0))
+    ? sixNDFlops(run.params, Math.max(0, run.tokens - (run.tokensDone ?? 0)))
     : run.budget
 
 /**
@@ -37,7 +38,7 @@ export const sweepSecondsLeft = (state: SweepState, inputs: SweepEtaInputs): num
   const active = runs.filter(isActive)
   const queued = runs.filter((run) => run.phase === "queued").sort((a, b) => (flopsLeft(b) ?? 0) - (flopsLeft(a) ?? 0))
   const workerFlopsPerS = active.flatMap((run) =>
-    run.phase === "running" && run.params !== undefined && run.tokensPerS !== undefined ? [6 * run.params * run.tokensPerS] : []
+    run.phase === "running" && run.params !== undefined && run.tokensPerS !== undefined ? [sixNDFlops(run.params, run.tokensPerS)] : []
   )
   const flopsPerSPerWorker = workerFlopsPerS.length === 0
     ? undefined

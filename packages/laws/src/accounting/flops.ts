@@ -8,6 +8,16 @@ export type FlopConvention = "6N" | "6N+attention" | "exact"
 
 export const flopConventions: ReadonlyArray<FlopConvention> = ["6N", "6N+attention", "exact"]
 
+/**
+ * Training FLOPs per parameter per token in the C ≈ 6·N·D rule (Kaplan et al. 2020, §2.1; Hoffmann
+ * et al. 2022, §3): 2 for the forward pass's multiply-adds, 4 for the backward pass. Every published
+ * law here, and the tables they were fitted to, count compute this way.
+ */
+export const flopsPerParamToken = 6
+
+/** Training compute C = 6·N·D of a model of `params` parameters trained on `tokens` tokens (the 6N convention). */
+export const sixNDFlops = (params: number, tokens: number): number => flopsPerParamToken * params * tokens
+
 // A training step costs the forward pass plus a backward pass of twice its matmul work
 // (gradients with respect to both the activations and the weights).
 const trainingFactor = 3
@@ -54,7 +64,7 @@ export const flopsPerToken = (shape: LlamaShape, convention: FlopConvention): nu
   validateShape(shape)
   switch (convention) {
     case "6N":
-      return 6 * countParams(shape).total
+      return flopsPerParamToken * countParams(shape).total
     case "6N+attention":
       return trainingFactor * chinchillaForwardPerToken(shape)
     case "exact":

@@ -1,7 +1,7 @@
 import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
 import type { EnvelopeFit, EnvelopeOptions, TrainingCurve } from "../fit/envelope.ts"
-import { fitEnvelope } from "../fit/envelope.ts"
+import { envelopeOptimal, fitEnvelope } from "../fit/envelope.ts"
 import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 import type { Stepwise } from "../stepwise.ts"
@@ -49,8 +49,8 @@ export function* bootstrapEnvelope(curves: ReadonlyArray<TrainingCurve>, options
     ...powerLawIntervals(fits, level),
     forecasts: options.compute.map((compute) => ({
       compute,
-      params: interval((fit) => fit.params_opt.k * compute ** fit.params_opt.a),
-      tokens: interval((fit) => fit.tokens_opt.k * compute ** fit.tokens_opt.b)
+      params: interval((fit) => envelopeOptimal(fit, compute).params),
+      tokens: interval((fit) => envelopeOptimal(fit, compute).tokens)
     }))
   }
 }

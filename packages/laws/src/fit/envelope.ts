@@ -40,6 +40,19 @@ export interface EnvelopeFit {
   readonly n_used: number
 }
 
+/**
+ * N* and D* the envelope's power laws give at `compute` FLOPs: N_opt = k·C^a, D_opt = k·C^b
+ * (Hoffmann et al. 2022, approach 1, §3.1).
+ */
+export const envelopeOptimal = (
+  fit: Pick<EnvelopeFit, "params_opt" | "tokens_opt">,
+  compute: number
+): { readonly compute: number; readonly params: number; readonly tokens: number } => ({
+  compute,
+  params: fit.params_opt.k * compute ** fit.params_opt.a,
+  tokens: fit.tokens_opt.k * compute ** fit.tokens_opt.b
+})
+
 export interface EnvelopeOptions {
   /** Number of log-spaced FLOP values; Hoffmann et al. (2022, §3.1) used 1500. */
   readonly gridSize?: number

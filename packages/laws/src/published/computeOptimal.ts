@@ -1,4 +1,5 @@
 import type { ComputePowerLaw, ParametricLaw, PowerLawCoefficients, PublishedLaw } from "./published.ts"
+import { flopsPerParamToken } from "../accounting/flops.ts"
 import { requirePositive } from "../validate.ts"
 
 export interface ComputeOptimal {
@@ -9,22 +10,50 @@ export interface ComputeOptimal {
   readonly loss?: number
 }
 
-// C = 6·N·D: the training FLOPs per parameter per token every published law here assumes.
-const flopsPerParamToken = 6
-
 export const parametricLoss = (law: ParametricLaw, params: number, tokens: number): number =>
   law.E + law.A / params ** law.alpha + law.B / tokens ** law.beta
 
+/** The constants of L(N, D) = E + A/N^α + B/D^β that set where its compute-optimal allocation lies. */
+export type ParametricAllocationConstants = Pick<ParametricLaw, "A" | "B" | "alpha" | "beta">
+
 /**
- * Minimising A/N^α + B/D^β subject to N·D = C/6 gives N_opt = G·(C/6)^(β/(α+β)) with
- * G = (αA/(βB))^(1/(α+β)) (Hoffmann et al. 2022, eq. 4); D_opt = (C/6)/N_opt.
+ * The compute-optimal allocation of a parametric law at `compute` FLOPs, in closed form (Hoffmann
+ * et al. 2022, eq. 4 and appendix D.2): minimising A/N^α + B/D^β subject to 6·N·D = C gives
+ * N_opt = G·(C/6)^a and D_opt = G⁻¹·(C/6)^b, with G = (αA/(βB))^(1/(α+β)), a = β/(α+β),
+ * b = α/(α+β). D_opt is taken as (C/6)/N_opt, the same value, so that 6·N_opt·D_opt = C exactly.
  */
-const parametricOptimal = (law: ParametricLaw, compute: number): ComputeOptimal => {
+export const parametricComputeOptimal = (
+  law: ParametricAllocationConstants,
+  compute: number
+): { readonly params: number; readonly tokens: number } => {
   const paramTokens = compute / flopsPerParamToken
   const exponentSum = law.alpha + law.beta
   const g = ((law.alpha * law.A) / (law.beta * law.B)) ** (1 / exponentSum)
   const params = g * paramTokens ** (law.beta / exponentSum)
-  const tokens = paramTokens / params
+  return { params, tokens: paramTokens / params }
+}
+
+/** N*(C) = k·C^exponent and D*(C) = k·C^exponent, C in FLOPs. */
+export interface OptimalPowerLaws {
+  readonly params: PowerLawCoefficients
+  readonly tokens: PowerLawCoefficients
+}
+
+/**
+ * parametricComputeOptimal as power laws of C: N_opt = G·6^(−a)·C^a and D_opt = G⁻¹·6^(−b)·C^b
+ * (Hoffmann et al. 2022, eq. 4). The coefficients are the allocation at C = 1 FLOP.
+ */
+export const parametricOptimalPowerLaws = (law: ParametricAllocationConstants): OptimalPowerLaws => {
+  const atUnitCompute = parametricComputeOptimal(law, 1)
+  const exponentSum = law.alpha + law.beta
+  return {
+    params: { k: atUnitCompute.params, exponent: law.beta / exponentSum },
+    tokens: { k: atUnitCompute.tokens, exponent: law.alpha / exponentSum }
+  }
+}
+
+const parametricOptimal = (law: ParametricLaw, compute: number): ComputeOptimal => {
+  const { params, tokens } = parametricComputeOptimal(law, compute)
   return { params, tokens, loss: parametricLoss(law, params, tokens) }
 }
 

@@ -1,3 +1,4 @@
+import { flopsPerParamToken, sixNDFlops } from "../accounting/flops.ts"
 import { LawInputError } from "../lawInputError.ts"
 
 export type ResultsTableFormat = "csv" | "jsonl"
@@ -46,8 +47,6 @@ type Field = "params" | "tokens" | "flops" | "loss" | "budget" | "seed"
 const sizeFields = ["params", "tokens", "flops"] as const
 const knownFields: ReadonlyArray<Field> = [...sizeFields, "loss", "budget", "seed"]
 
-// Training FLOPs per parameter per token: the convention published tables (and Chinchilla's) use.
-const flopsPerParamToken = 6
 
 interface RawRecord {
   readonly line: number
@@ -184,7 +183,7 @@ const deriveSizes = (
   tokens: number | undefined,
   flops: number | undefined
 ): { params: number; tokens: number; flops: number } => {
-  if (params !== undefined && tokens !== undefined) return { params, tokens, flops: flops ?? flopsPerParamToken * params * tokens }
+  if (params !== undefined && tokens !== undefined) return { params, tokens, flops: flops ?? sixNDFlops(params, tokens) }
   if (params !== undefined && flops !== undefined) return { params, tokens: flops / (flopsPerParamToken * params), flops }
   if (tokens !== undefined && flops !== undefined) return { params: flops / (flopsPerParamToken * tokens), tokens, flops }
   // resolveColumns has already required two of the three columns.
