@@ -55,7 +55,7 @@ describe("defaults", () => {
         grad_clip: 1
       },
       eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
-      fit: { methods: ["isoflop"], tokens: "total", bootstrap: 0 },
+      fit: { methods: ["isoflop", "parametric", "downstream"], tokens: "total", bootstrap: 200 },
       forecast: { compute: [1e13, 1e14] }, // ten and a hundred times the largest budget
       execution: {
         executor: "local",

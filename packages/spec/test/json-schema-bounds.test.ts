@@ -56,7 +56,7 @@ const numericBounds: ReadonlyArray<readonly [string, ReadonlyArray<unknown>]> = 
   ["eval.cloze.items", [-1, 2.5]],
   ["eval.cloze.choices", [1]],
   ["eval.cloze.answer_bytes", [1]],
-  ["fit.bootstrap", [10]],
+  ["fit.bootstrap", [-1, 1.5, 100001]],
   ["forecast.compute", [[-1e13]]],
   ["execution.concurrency", [0, 1.5]],
   ["execution.retries", [-1]],
