@@ -29,10 +29,13 @@ export { reportFileLines, type ResultsReport, writeResultsReport } from "./resul
 export { fitAndReport, fitSummary, otherFitLines, specBootstrap, storedLossCurves, whereToLook } from "./sweepFit.ts"
 export { loadTableRows, runTableSpec, tableRowsTable, tableSource } from "./tableSweep.ts"
 export { BacktestNotPossible } from "./backtest/backtestError.ts"
-export { type BacktestFiles, writeBacktestFiles } from "./backtest/backtestFiles.ts"
-export { type BacktestResult, backtestResult, truthOutcome } from "./backtest/backtestResult.ts"
-export { type Comparison, type ComparedQuantity } from "./backtest/comparison.ts"
-export { defaultCutoff, splitAtCutoff } from "./backtest/cutoffSplit.ts"
-export { loadFitSet } from "./backtest/fitSet.ts"
-export { forecastHeldOut, LOSS_LAWS, type LossLaw, measuredOptimum } from "./backtest/heldOutForecast.ts"
-export { trainTruthRuns, truthRunsFor, unendedTruthRuns } from "./backtest/truthRuns.ts"
+export {
+  type Backtest,
+  backtestExperiment,
+  type BacktestOptions,
+  type TruthTraining
+} from "./backtest/backtestExperiment.ts"
+export type { BacktestFiles } from "./backtest/backtestFiles.ts"
+export type { BacktestResult } from "./backtest/backtestResult.ts"
+export type { Comparison, ComparedQuantity } from "./backtest/comparison.ts"
+export { LOSS_LAWS, type LossLaw } from "./backtest/heldOutForecast.ts"

@@ -1,108 +1,40 @@
-import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { databasePath, RunStore } from "@scalelab/runner"
 import { DEFAULT_BOOTSTRAP_RESAMPLES, type Experiment } from "@scalelab/spec"
-import {
-  BacktestNotPossible,
-  backtestResult,
-  defaultCutoff,
-  forecastHeldOut,
-  loadFitSet,
-  LOSS_LAWS,
-  type LossLaw,
-  measuredOptimum,
-  splitAtCutoff,
-  trainTruthRuns,
-  truthOutcome,
-  truthRunsFor,
-  unendedTruthRuns,
-  writeBacktestFiles
-} from "@scalelab/analysis"
+import { type BacktestOptions, backtestExperiment, LOSS_LAWS, type LossLaw, type TruthTraining } from "@scalelab/analysis"
 import { backtestText } from "../backtest/backtestText.ts"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
-import { concurrencyFor, loadSpec, storeDirFor, SweepIncomplete } from "@scalelab/sweep"
+import { concurrencyFor, loadSpec, storeDirFor } from "@scalelab/sweep"
 import { seedFlag } from "./fit.ts"
 import { specArgument } from "./validate.ts"
 
-interface BacktestChoices {
-  readonly specPath: string
-  readonly storeDir: string
-  readonly cutoff: Option.Option<number>
-  readonly bootstrap: number
-  readonly seed: number
-  readonly lossLaw: LossLaw
-  readonly out: Option.Option<string>
-  readonly concurrency: Option.Option<number>
+interface Display {
   readonly mode: ProgressMode
   readonly json: boolean
 }
 
-const backtest = (experiment: Experiment, choices: BacktestChoices) =>
+/** Trains the truth runs on the experiment's executor, showing their progress as `scalelab run` does. */
+const trainOnExecutor = (experiment: Experiment, specPath: string, options: BacktestOptions, display: Display) =>
+({ runs, trainWith }: TruthTraining) =>
   Effect.gen(function*() {
-    const { specPath, storeDir } = choices
-    const split = splitAtCutoff(experiment.sweep.budgets, Option.getOrElse(choices.cutoff, () => defaultCutoff(experiment.sweep.budgets)))
-    if ("problem" in split) return yield* new BacktestNotPossible({ message: `${specPath}: ${split.problem}` })
-    if (!existsSync(databasePath(storeDir))) {
-      return yield* new BacktestNotPossible({
-        message: `${specPath}: no run store at ${storeDir}, so no sweep to backtest: run \`scalelab run ${specPath}\` first, or pass --store DIR`
-      })
+    if (display.mode !== "quiet" && !display.json) {
+      yield* Console.log(`${experiment.name}: training ${runs.length} run(s) at the forecast optima on ${experiment.execution.executor}; store ${options.storeDir}`)
     }
-    const storeLayer = RunStore.layer(storeDir)
-    const bootstrap = { resamples: choices.bootstrap, seed: choices.seed }
-
-    return yield* Effect.gen(function*() {
-      const store = yield* RunStore
-      const fitSet = yield* loadFitSet(experiment, specPath, storeDir, split)
-      const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, bootstrap, choices.lossLaw)
-      const truth = yield* truthRunsFor(experiment, fitSet.corpus, forecast.budgets, split.fitBudgets)
-      const { missing } = yield* unendedTruthRuns(experiment, truth)
-      if (missing.length > 0) {
-        if (choices.mode !== "quiet" && !choices.json) {
-          yield* Console.log(`${experiment.name}: training ${missing.length} run(s) at the forecast optima on ${experiment.execution.executor}; store ${storeDir}`)
-        }
-        const outcome = yield* Effect.scoped(Effect.gen(function*() {
-          const reporter = yield* makeProgressReporter({
-            mode: choices.mode,
-            experiment: experiment.name,
-            runs: new Map(missing.map((run) => [run.id, { budget: run.budget, params: run.params, tokens: run.tokens }])),
-            concurrency: concurrencyFor(experiment, choices.concurrency, missing.length),
-            // --json keeps stdout for the one result object: progress goes to stderr.
-            out: choices.json ? process.stderr : process.stdout
-          })
-          return yield* trainTruthRuns(experiment, truth, missing, { storeDir, concurrency: choices.concurrency, onEvent: reporter.onEvent })
-        })).pipe(Effect.provide(executorLayer(experiment, storeDir, path.dirname(path.resolve(specPath)))))
-        if (outcome.failed.length > 0) return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir })
-      }
-      const trainedIds = new Set(missing.map((run) => run.id))
-      const rows = new Map((yield* store.results(experiment.name)).map((row) => [row.run_id, row]))
-      const optima = yield* Effect.forEach(fitSet.heldOut, (sweep) =>
-        Effect.map(measuredOptimum(sweep), (optimum) => ({ budget: sweep.budget, optimum })))
-      const result = backtestResult({
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const reporter = yield* makeProgressReporter({
+        mode: display.mode,
         experiment: experiment.name,
-        cutoff: split.cutoff,
-        fitBudgets: split.fitBudgets,
-        fitRuns: fitSet.points.map((point) => point.id),
-        forecast,
-        bootstrap,
-        truth: truth.map(({ budget, runs }) => ({
-          budget,
-          runs: runs.map((run) => truthOutcome(run, rows.get(run.id), trainedIds.has(run.id)))
-        })),
-        optima
+        runs: new Map(runs.map((run) => [run.id, { budget: run.budget, params: run.params, tokens: run.tokens }])),
+        concurrency: concurrencyFor(experiment, options.concurrency, runs.length),
+        // --json keeps stdout for the one result object: progress goes to stderr.
+        out: display.json ? process.stderr : process.stdout
       })
-      // Absolute, so that the paths backtest.json and --json give can be opened from anywhere.
-      const outDir = path.resolve(Option.getOrElse(choices.out, () => path.join(storeDir, "reports", experiment.name, "backtest")))
-      const files = yield* writeBacktestFiles(outDir, result)
-      yield* store.recordBacktest(experiment.name, result)
-      yield* Console.log(choices.json
-        ? JSON.stringify({ ...result, files: { json: files.jsonPath, plots: files.plotPaths } })
-        : backtestText(result, files))
-    }).pipe(Effect.provide(storeLayer))
+      return yield* trainWith(reporter.onEvent)
+    })).pipe(Effect.provide(executorLayer(experiment, options.storeDir, path.dirname(path.resolve(specPath)))))
   })
 
 export const backtestCommand = Command.make(
@@ -146,7 +78,11 @@ export const backtestCommand = Command.make(
       const isTTY = process.stdout.isTTY === true && process.env["TERM"] !== "dumb"
       // Under --json the progress is for a person watching stderr: lines, not JSON or a redrawn view.
       const mode = json ? (quiet ? "quiet" : "lines") : chooseProgressMode({ json: false, quiet, isTTY })
-      yield* backtest(experiment, { specPath: spec, storeDir, cutoff, bootstrap, seed, lossLaw, out, concurrency, mode, json })
+      const options: BacktestOptions = { storeDir, cutoff, bootstrap: { resamples: bootstrap, seed }, lossLaw, out, concurrency }
+      const { result, files } = yield* backtestExperiment(experiment, spec, options, trainOnExecutor(experiment, spec, options, { mode, json }))
+      yield* Console.log(json
+        ? JSON.stringify({ ...result, files: { json: files.jsonPath, plots: files.plotPaths } })
+        : backtestText(result, files))
     })
 ).pipe(Command.withDescription(
   "Do the forecasts come true? Fits the scaling laws on a spec's sweep budgets below --cutoff, forecasts N*, D*, the " +

@@ -1,0 +1,133 @@
+// The backtest as a library call, on a store of stand-in results that follow a known law: the sweep
+// below the cutoff is recorded as finished, and a stand-in `train` records the truth runs it is
+// handed with the law's loss, so the forecast must come true, and a second backtest trains nothing.
+import { existsSync, readFileSync } from "node:fs"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Option, Result } from "effect"
+import { RunStore, type SweepOutcome } from "@scalelab/runner"
+import { decodeExperimentText, type RunResult, type RunSpec } from "@scalelab/spec"
+import { planExperiment } from "@scalelab/sweep"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { backtestExperiment, type BacktestOptions } from "../src/backtest/backtestExperiment.ts"
+
+const top = 1e13
+const experiment = Result.getOrThrow(decodeExperimentText(
+  `
+name: known-law
+data: { corpus: moby-dick, tokenizer: bytes }
+model: { context: 64, aspect: 16, head_dim: 8, kv_heads: 2 }
+flops: 6N
+sweep: { budgets: [1e11, 1e12, ${top}], sizes_per_budget: 7, span: 16, centre: deepseek-llm }
+training: { batch_tokens: D / 20 }
+`,
+  "sweep.yaml"
+))
+
+// Chinchilla's L(N, D) = E + A/N^α + B/D^β, without noise.
+const lawLoss = (params: number, tokens: number) => 1.69 + 406.4 / params ** 0.34 + 410.7 / tokens ** 0.28
+
+const resultOf = (run: RunSpec): RunResult => ({
+  id: run.id,
+  status: "completed",
+  val_loss: lawLoss(run.params, run.tokens),
+  train_loss: lawLoss(run.params, run.tokens),
+  params: run.params,
+  tokens: run.tokens,
+  flops: run.flops,
+  steps: 1,
+  backend: "stand-in",
+  wall_s: 0.01,
+  tokens_per_s: 1e6
+})
+
+/** Records the runs as trained to the law, as the sweep would. */
+const recordTrained = (runs: ReadonlyArray<RunSpec>) =>
+  Effect.gen(function*() {
+    const store = yield* RunStore
+    yield* store.upsertExperiment(experiment.name, null)
+    yield* store.recordPlanned(runs)
+    for (const run of runs) yield* store.markCompleted(run.id, null, resultOf(run))
+  })
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "scalelab-backtest-library-"))
+  const plan = await Effect.runPromise(planExperiment(experiment, dir))
+  const below = plan.runs.map(({ run }) => run).filter((run) => run.budget < top)
+  await Effect.runPromise(recordTrained(below).pipe(Effect.provide(RunStore.layer(dir))))
+})
+afterEach(() => rm(dir, { recursive: true, force: true }))
+
+const options = (): BacktestOptions => ({
+  storeDir: dir,
+  cutoff: Option.some(top),
+  bootstrap: { resamples: 0, seed: 1 },
+  lossLaw: "parametric",
+  out: Option.none(),
+  concurrency: Option.none()
+})
+
+/** A stand-in for the executor: records what it was handed as trained, or fails every run. */
+const standInTrain = (fail: boolean) => {
+  const handed: Array<ReadonlyArray<RunSpec>> = []
+  const train = ({ runs }: { readonly runs: ReadonlyArray<RunSpec> }) =>
+    Effect.gen(function*() {
+      handed.push(runs)
+      if (fail) return { completed: [], failed: runs.map((run) => ({ id: run.id, reason: "stand-in failure" })), skipped: 0 } satisfies SweepOutcome
+      yield* recordTrained(runs)
+      return { completed: runs.map(resultOf), failed: [], skipped: 0 } satisfies SweepOutcome
+    })
+  return { handed, train }
+}
+
+describe("backtestExperiment", () => {
+  it("trains the forecast optima through `train`, compares them with the forecast, writes backtest.json, and reads them the second time", async () => {
+    const first = standInTrain(false)
+    const { result, files } = await Effect.runPromise(backtestExperiment(experiment, "sweep.yaml", options(), first.train))
+    expect(first.handed).toHaveLength(1)
+    const trained = first.handed[0]!
+    expect(trained.length).toBeGreaterThan(0)
+    expect(trained.every((run) => run.budget === top)).toBe(true)
+
+    expect(result.fit_budgets).toEqual([1e11, 1e12])
+    expect(result.held_out_budgets).toEqual([top])
+    expect(result.runs_trained).toBe(trained.length)
+    expect(result.runs_read).toBe(0)
+    const [heldOut] = result.held_out
+    expect(heldOut!.truth_runs.map((run) => run.id)).toEqual(trained.map((run) => run.id))
+    expect(heldOut!.truth_runs.every((run) => run.trained)).toBe(true)
+    // The parametric law fitted on noiseless runs of the law forecasts the truth run's loss.
+    const loss = heldOut!.comparisons.find((comparison) => comparison.quantity === "loss")!
+    expect(loss.actual).toBeCloseTo(lawLoss(trained[0]!.params, trained[0]!.tokens), 10)
+    expect(Math.abs(loss.error)).toBeLessThan(0.005)
+
+    expect(files.jsonPath).toBe(join(dir, "reports", experiment.name, "backtest", "backtest.json"))
+    expect(JSON.parse(readFileSync(files.jsonPath, "utf8"))).toMatchObject({ runs_trained: trained.length, held_out_budgets: [top] })
+
+    const second = standInTrain(false)
+    const again = await Effect.runPromise(backtestExperiment(experiment, "sweep.yaml", options(), second.train))
+    expect(second.handed).toHaveLength(0)
+    expect(again.result.runs_trained).toBe(0)
+    expect(again.result.runs_read).toBe(trained.length)
+  })
+
+  it("ends in SweepIncomplete, writing nothing, when truth runs fail", async () => {
+    const failing = standInTrain(true)
+    const error = await Effect.runPromise(Effect.flip(backtestExperiment(experiment, "sweep.yaml", options(), failing.train)))
+    expect(error._tag).toBe("SweepIncomplete")
+    expect(error._tag === "SweepIncomplete" && error.failed).toEqual(failing.handed[0]!.map((run) => run.id))
+    expect(existsSync(join(dir, "reports"))).toBe(false)
+  })
+
+  it("says there is nothing to backtest without a store, and never trains", async () => {
+    const train = standInTrain(false)
+    const error = await Effect.runPromise(Effect.flip(
+      backtestExperiment(experiment, "sweep.yaml", { ...options(), storeDir: join(dir, "elsewhere") }, train.train)
+    ))
+    expect(error._tag).toBe("BacktestNotPossible")
+    expect(error.message).toContain(`sweep.yaml: no run store at ${join(dir, "elsewhere")}`)
+    expect(train.handed).toHaveLength(0)
+  })
+})
