@@ -41,7 +41,6 @@ export {
   computeOptimalFrontier,
   isoLossContour,
   parametricContourPlotSpec,
-  parametricLossAt,
   parametricMarkNames,
   parametricResidualPlotSpec
 } from "./parametricPlot.ts"

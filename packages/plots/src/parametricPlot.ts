@@ -1,4 +1,4 @@
-import { scientific } from "@scalelab/laws"
+import { parametricLoss, scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { type FrontierPowerLaw, powerLawAt } from "./frontierPlot.ts"
 import { logAxisTicks } from "./logTicks.ts"
@@ -72,9 +72,6 @@ export const parametricMarkNames = {
 } as const
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
-
-export const parametricLossAt = (law: ParametricLawCoefficients, params: number, tokens: number): number =>
-  law.E + law.A / params ** law.alpha + law.B / tokens ** law.beta
 
 /** The tokens at which a model of `params` parameters reaches `loss`; Infinity where it never does. */
 const tokensForLoss = (law: ParametricLawCoefficients, loss: number, params: number): number => {
@@ -221,7 +218,7 @@ const runTooltip = [
 
 const runRows = (input: ParametricPlotInput) =>
   input.runs.map((run, index) => {
-    const predicted = parametricLossAt(input.law, run.params, run.tokens)
+    const predicted = parametricLoss(input.law, run.params, run.tokens)
     return {
       id: run.id ?? `run ${index + 1}`,
       params: run.params,
@@ -254,8 +251,8 @@ export const parametricContourPlotSpec = (input: ParametricPlotInput): TopLevelS
     (1 - logFraction(point.tokens, tokensRange)) * height
   ]
 
-  const highestLoss = parametricLossAt(input.law, paramsRange[0], tokensRange[0])
-  const lowestLoss = parametricLossAt(input.law, paramsRange[1], tokensRange[1])
+  const highestLoss = parametricLoss(input.law, paramsRange[0], tokensRange[0])
+  const lowestLoss = parametricLoss(input.law, paramsRange[1], tokensRange[1])
   const levels = input.lossLevels ?? contourLossLevels(input.law, lowestLoss, highestLoss)
   const contours = levels.map((loss) => ({ loss, points: isoLossContour(input.law, loss, paramsRange, tokensRange) }))
     .filter((contour) => contour.points.length > 0)

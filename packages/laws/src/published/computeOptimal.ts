@@ -10,8 +10,12 @@ export interface ComputeOptimal {
   readonly loss?: number
 }
 
-export const parametricLoss = (law: ParametricLaw, params: number, tokens: number): number =>
-  law.E + law.A / params ** law.alpha + law.B / tokens ** law.beta
+/** L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, eq. 2), from the law's coefficients alone. */
+export const parametricLoss = (
+  law: Pick<ParametricLaw, "E" | "A" | "B" | "alpha" | "beta">,
+  params: number,
+  tokens: number
+): number => law.E + law.A / params ** law.alpha + law.B / tokens ** law.beta
 
 /** The constants of L(N, D) = E + A/N^α + B/D^β that set where its compute-optimal allocation lies. */
 export type ParametricAllocationConstants = Pick<ParametricLaw, "A" | "B" | "alpha" | "beta">
