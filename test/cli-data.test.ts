@@ -4,45 +4,34 @@
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type FileServer, startFileServer } from "./support/fileServer.ts"
 import { runCli } from "./support/cli.ts"
 import { mirrorFileOf, runDataTests, skippedDataNote } from "./support/datasets.ts"
 
 const pinned = "193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30"
 const fileName = "svg_extracted_data.csv"
 
-let server: Server
-let served: Record<string, Buffer>
-let requests: Array<string>
-let urlBase: string
+let files: FileServer
 let scratch: string
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "scalelab-data-"))
-  requests = []
-  served = {}
-  server = createServer((request, response) => {
-    requests.push(request.url ?? "")
-    const body = served[request.url ?? ""]
-    if (body === undefined) response.writeHead(404).end("not found")
-    else response.writeHead(200, { "content-type": "text/csv" }).end(body)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  urlBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  files.requests.length = 0
+  files.served = {}
+  files = await startFileServer()
 })
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await files.close()
   await rm(scratch, { recursive: true, force: true })
 })
 
 /** The command with its own cache folder, downloading from the local server, with no mirror unless given. */
 const data = (args: ReadonlyArray<string>, cacheHome: string, env: Readonly<Record<string, string>> = {}) =>
-  runCli(args, scratch, { XDG_CACHE_HOME: cacheHome, SCALELAB_DATA_URL_BASE: urlBase, SCALELAB_DATA_MIRROR: "", ...env })
+  runCli(args, scratch, { XDG_CACHE_HOME: cacheHome, SCALELAB_DATA_URL_BASE: files.urlBase, SCALELAB_DATA_MIRROR: "", ...env })
 
 const freshCache = () => mkdtemp(join(scratch, "cache-"))
 
@@ -67,21 +56,21 @@ describe("scalelab data", () => {
       expect(outcome.code, command).toBe(2)
       expect(outcome.stderr, command).toBe("unknown dataset `chinchila`; the datasets are: chinchilla-epoch (see `scalelab data list`)\n")
     }
-    expect(requests).toEqual([])
+    expect(files.requests).toEqual([])
   })
 
   it("bytes that are not the pinned ones: exit 1, naming expected and got, and nothing cached", async () => {
     const cache = await freshCache()
-    served = { [`/${fileName}`]: Buffer.from("Model Size,Training FLOP,loss\n1e8,1e18,3\n") }
-    const got = createHash("sha256").update(served[`/${fileName}`] as Buffer).digest("hex")
+    files.served = { [`/${fileName}`]: Buffer.from("Model Size,Training FLOP,loss\n1e8,1e18,3\n") }
+    const got = createHash("sha256").update(files.served[`/${fileName}`] as Buffer).digest("hex")
     const outcome = await data(["data", "fetch", "chinchilla-epoch"], cache)
     expect(outcome.code).toBe(1)
-    expect(outcome.stderr).toContain(`${urlBase}/${fileName} has sha256 ${got}, expected ${pinned}; nothing was cached`)
+    expect(outcome.stderr).toContain(`${files.urlBase}/${fileName} has sha256 ${got}, expected ${pinned}; nothing was cached`)
     expect(await readdir(cache)).toEqual([])
   })
 
   it("no network: exit 1 with the URL and the hint to set SCALELAB_DATA_MIRROR, for `data` and for a spec naming the dataset", async () => {
-    served = {}
+    files.served = {}
     await writeFile(join(scratch, "offline.yaml"), "name: offline\nsweep:\n  kind: table\n  dataset: chinchilla-epoch\n")
     const cache = await freshCache()
     // validate too: an unreachable source is not a problem of the spec (exit 2) but a failure (exit 1).
@@ -90,7 +79,7 @@ describe("scalelab data", () => {
       expect(outcome.code).toBe(1)
       expect(outcome.stdout).toBe("")
       expect(outcome.stderr).toBe(
-        `could not download dataset chinchilla-epoch from ${urlBase}/${fileName}: the server answered HTTP 404. Without ` +
+        `could not download dataset chinchilla-epoch from ${files.urlBase}/${fileName}: the server answered HTTP 404. Without ` +
           `network access, set SCALELAB_DATA_MIRROR to a folder holding ${fileName}\n`
       )
     }
@@ -105,17 +94,17 @@ describe("scalelab data", () => {
 
   describe("with the pinned bytes", () => {
     it.skipIf(!runDataTests)("fetch downloads and caches; fetch again, path and list find the cache without the network", async () => {
-      served = { [`/${fileName}`]: readFileSync(mirrorFileOf("chinchilla-epoch")) }
-      requests = []
+      files.served = { [`/${fileName}`]: readFileSync(mirrorFileOf("chinchilla-epoch")) }
+      files.requests.length = 0
       const cache = await freshCache()
       const cached = join(cache, "scalelab", "datasets", "chinchilla-epoch", fileName)
       const first = await data(["data", "fetch", "chinchilla-epoch"], cache)
       expect(first.stderr).toBe("")
       expect(first.code).toBe(0)
-      expect(first.stdout).toBe(`chinchilla-epoch: fetched from ${urlBase}/${fileName} (sha256 ${pinned}, as pinned), cached at ${cached}\n`)
-      expect(requests).toEqual([`/${fileName}`])
+      expect(first.stdout).toBe(`chinchilla-epoch: fetched from ${files.urlBase}/${fileName} (sha256 ${pinned}, as pinned), cached at ${cached}\n`)
+      expect(files.requests).toEqual([`/${fileName}`])
 
-      served = {}
+      files.served = {}
       const [again, path, list] = await Promise.all([
         data(["data", "fetch", "chinchilla-epoch"], cache),
         data(["data", "path", "chinchilla-epoch"], cache),
@@ -124,11 +113,11 @@ describe("scalelab data", () => {
       expect(again.stdout).toBe(`chinchilla-epoch: already cached at ${cached}\n`)
       expect(path.stdout).toBe(`${cached}\n`)
       expect(list.stdout).toContain(`chinchilla-epoch (cached: ${cached})`)
-      expect(requests).toEqual([`/${fileName}`])
+      expect(files.requests).toEqual([`/${fileName}`])
     })
 
     it.skipIf(!runDataTests)("the mirror (flag or variable) is read instead of the network and copied into the cache", async () => {
-      requests = []
+      files.requests.length = 0
       const mirror = dirname(mirrorFileOf("chinchilla-epoch"))
       const [byFlag, byVariable] = [await freshCache(), await freshCache()]
       const [flagged, variable] = await Promise.all([
@@ -139,12 +128,12 @@ describe("scalelab data", () => {
       expect(flagged.stdout).toBe(`${join(byFlag, "scalelab", "datasets", "chinchilla-epoch", fileName)}\n`)
       expect(variable.code).toBe(0)
       expect(variable.stdout).toContain(`fetched from ${join(mirror, fileName)}`)
-      expect(requests).toEqual([])
+      expect(files.requests).toEqual([])
     })
 
     it.skipIf(!runDataTests)("a spec naming the dataset fetches it on first use", async () => {
-      served = { [`/${fileName}`]: readFileSync(mirrorFileOf("chinchilla-epoch")) }
-      requests = []
+      files.served = { [`/${fileName}`]: readFileSync(mirrorFileOf("chinchilla-epoch")) }
+      files.requests.length = 0
       const cache = await freshCache()
       await writeFile(
         join(scratch, "named.yaml"),
@@ -156,7 +145,7 @@ describe("scalelab data", () => {
       const plan = JSON.parse(outcome.stdout) as { readonly table: { readonly dataset: string; readonly rows: ReadonlyArray<unknown> } }
       expect(plan.table.dataset).toBe("chinchilla-epoch")
       expect(plan.table.rows).toHaveLength(245)
-      expect(requests).toEqual([`/${fileName}`])
+      expect(files.requests).toEqual([`/${fileName}`])
       expect(existsSync(join(cache, "scalelab", "datasets", "chinchilla-epoch", fileName))).toBe(true)
     })
 

@@ -3,12 +3,13 @@
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { type FileServer, startFileServer } from "../../../test/support/fileServer.ts"
 import {
   type Dataset,
   DatasetChecksumError,
@@ -39,33 +40,23 @@ const dataset: Dataset = {
   citation: "none"
 }
 
-let server: Server
-let served: Record<string, string>
-let requests: Array<string>
-let urlBase: string
+let files: FileServer
 let scratch: string
 let locations: DatasetLocations
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    requests.push(request.url ?? "")
-    const body = served[request.url ?? ""]
-    if (body === undefined) response.writeHead(404).end("not found")
-    else response.writeHead(200, { "content-type": "text/csv" }).end(body)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  urlBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  files = await startFileServer()
 })
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await files.close()
 })
 
 beforeEach(async () => {
-  served = { "/runs.csv": content }
-  requests = []
+  files.served = { "/runs.csv": content }
+  files.requests.length = 0
   scratch = await mkdtemp(join(tmpdir(), "scalelab-datasets-"))
-  locations = { cacheDir: join(scratch, "cache"), mirror: undefined, urlBase }
+  locations = { cacheDir: join(scratch, "cache"), mirror: undefined, urlBase: files.urlBase }
   return () => rm(scratch, { recursive: true, force: true })
 })
 
@@ -75,23 +66,23 @@ const failureOf = <A, E>(effect: Effect.Effect<A, E>): Promise<E> => Effect.runP
 describe("fetchDataset", () => {
   it("downloads on first use and caches the file; the second use reads the cache without the network", async () => {
     const first = await Effect.runPromise(fetchDataset(dataset, locations))
-    expect(first).toEqual({ file: join(scratch, "cache", "test-runs", "runs.csv"), from: "network", source: `${urlBase}/runs.csv` })
+    expect(first).toEqual({ file: join(scratch, "cache", "test-runs", "runs.csv"), from: "network", source: `${files.urlBase}/runs.csv` })
     expect(readFileSync(first.file, "utf8")).toBe(content)
-    expect(requests).toEqual(["/runs.csv"])
+    expect(files.requests).toEqual(["/runs.csv"])
 
-    served = {}
+    files.served = {}
     const second = await Effect.runPromise(fetchDataset(dataset, locations))
     expect(second).toEqual({ file: first.file, from: "cache", source: first.file })
-    expect(requests).toEqual(["/runs.csv"])
+    expect(files.requests).toEqual(["/runs.csv"])
     expect(await Effect.runPromise(isCached(dataset, locations))).toBe(true)
   })
 
   it("refuses bytes whose sha256 is not the pinned one, naming both, and caches nothing", async () => {
-    served = { "/runs.csv": content.replace("3.1", "3.2") }
+    files.served = { "/runs.csv": content.replace("3.1", "3.2") }
     const error = await failureOf(fetchDataset(dataset, locations))
     expect(error).toBeInstanceOf(DatasetChecksumError)
-    expect(error.message).toContain(`has sha256 ${sha256(served["/runs.csv"] as string)}, expected ${dataset.sha256}`)
-    expect(error.message).toContain(`${urlBase}/runs.csv`)
+    expect(error.message).toContain(`has sha256 ${sha256(files.served["/runs.csv"] as string)}, expected ${dataset.sha256}`)
+    expect(error.message).toContain(`${files.urlBase}/runs.csv`)
     expect(existsSync(join(scratch, "cache"))).toBe(false)
     expect(await Effect.runPromise(isCached(dataset, locations))).toBe(false)
   })
@@ -111,7 +102,7 @@ describe("fetchDataset", () => {
     const fetched = await Effect.runPromise(fetchDataset(dataset, { ...locations, mirror }))
     expect(fetched).toEqual({ file: join(scratch, "cache", "test-runs", "runs.csv"), from: "mirror", source: join(mirror, "runs.csv") })
     expect(readFileSync(fetched.file, "utf8")).toBe(content)
-    expect(requests).toEqual([])
+    expect(files.requests).toEqual([])
 
     await writeFile(join(mirror, "runs.csv"), "other bytes")
     const error = await failureOf(fetchDataset(dataset, { ...locations, mirror, cacheDir: join(scratch, "other-cache") }))
@@ -126,15 +117,15 @@ describe("fetchDataset", () => {
       `dataset test-runs: cannot read ${join(scratch, "runs.csv")} from the mirror (no such file); put the file there, ` +
         "or unset SCALELAB_DATA_MIRROR to download it"
     )
-    expect(requests).toEqual([])
+    expect(files.requests).toEqual([])
   })
 
   it("a server error or no server at all is a download error with the URL and the mirror hint", async () => {
-    served = {}
+    files.served = {}
     const notFound = await failureOf(fetchDataset(dataset, locations))
     expect(notFound).toBeInstanceOf(DatasetDownloadError)
     expect(notFound.message).toBe(
-      `could not download dataset test-runs from ${urlBase}/runs.csv: the server answered HTTP 404. Without network ` +
+      `could not download dataset test-runs from ${files.urlBase}/runs.csv: the server answered HTTP 404. Without network ` +
         "access, set SCALELAB_DATA_MIRROR to a folder holding runs.csv"
     )
     // A port nothing listens on: the connection is refused.
