@@ -38,6 +38,7 @@ export {
 } from "./store/rows.ts"
 export { RunStore } from "./store/RunStore.ts"
 export { StoreError } from "./store/StoreError.ts"
+export { distinctRuns, largestFirst, makespan, startOrder } from "./schedule.ts"
 export { type DivergencePolicy, runSweep, SweepInputError, type SweepOptions, type SweepOutcome } from "./sweep.ts"
 export { isProcessAlive } from "./processLiveness.ts"
 export { StoreBusy } from "./sweepLock.ts"

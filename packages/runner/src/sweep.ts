@@ -4,6 +4,7 @@ import { crashPoint } from "./crashPoint.ts"
 import { Executor } from "./executor/Executor.ts"
 import type { RunFailed } from "./executor/RunFailed.ts"
 import { clearRunOutputs, readMetrics, readRunResult, readRunSpec, runFolderPath, writeRunSpec } from "./runFolder.ts"
+import { distinctRuns, startOrder } from "./schedule.ts"
 import type { RunStatus } from "./store/rows.ts"
 import { RunStore } from "./store/RunStore.ts"
 import type { SweepEvent } from "./sweepEvents.ts"
@@ -92,9 +93,7 @@ export const runSweep = Effect.fn("runSweep")(
     yield* holdSweepLock(options.storeDir)
     // Attempts still `running` belong to a coordinator that was killed: this one takes them over.
     yield* store.abandonRunningAttempts()
-    // Ids are content addresses, so equal ids are the same run; running it twice at once would
-    // have two workers writing one folder.
-    const uniqueRuns = [...new Map(runs.map((run) => [run.id, run])).values()]
+    const uniqueRuns = distinctRuns(runs)
 
     yield* store.upsertExperiment(experimentName, options.experimentSpec ?? null)
     yield* store.recordPlanned(uniqueRuns, options.planReasons)
@@ -186,10 +185,7 @@ export const runSweep = Effect.fn("runSweep")(
       }
     })
 
-    // Largest runs first: a run's time grows with its FLOPs, and starting the long ones early
-    // leaves the short ones to fill the workers at the end instead of one long run alone.
-    const longestFirst = [...uniqueRuns].sort((a, b) => b.flops - a.flops)
-    const outcomes: ReadonlyArray<RunOutcome> = yield* Effect.forEach(longestFirst, (run) => {
+    const outcomes: ReadonlyArray<RunOutcome> = yield* Effect.forEach(startOrder(uniqueRuns), (run) => {
       const runDir = runFolderPath(options.storeDir, run.id)
       return Effect.gen(function*() {
         if (forced(run.id)) yield* clearRunOutputs(runDir)

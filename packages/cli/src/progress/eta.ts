@@ -1,3 +1,4 @@
+import { largestFirst, makespan } from "@scalelab/runner"
 import { sixNDFlops } from "@scalelab/sweep"
 import { fractionDone, isActive, type RunView, type SweepState } from "./sweepState.ts"
 
@@ -36,7 +37,7 @@ const flopsLeft = (run: RunView): number | undefined =>
 export const sweepSecondsLeft = (state: SweepState, inputs: SweepEtaInputs): number | undefined => {
   const runs = [...state.runs.values()]
   const active = runs.filter(isActive)
-  const queued = runs.filter((run) => run.phase === "queued").sort((a, b) => (flopsLeft(b) ?? 0) - (flopsLeft(a) ?? 0))
+  const queued = largestFirst(runs.filter((run) => run.phase === "queued"), (run) => flopsLeft(run) ?? 0)
   const workerFlopsPerS = active.flatMap((run) =>
     run.phase === "running" && run.params !== undefined && run.tokensPerS !== undefined ? [sixNDFlops(run.params, run.tokensPerS)] : []
   )
@@ -56,11 +57,5 @@ export const sweepSecondsLeft = (state: SweepState, inputs: SweepEtaInputs): num
   const activeSeconds = active.map(secondsLeft)
   const queuedSeconds = queued.map(secondsLeft)
   if (!allKnown(activeSeconds) || !allKnown(queuedSeconds)) return undefined
-  const idleWorkers = Math.max(0, Math.max(1, inputs.concurrency) - active.length)
-  const busyUntil = [...activeSeconds, ...Array.from({ length: idleWorkers }, () => 0)]
-  for (const seconds of queuedSeconds) {
-    const first = busyUntil.indexOf(Math.min(...busyUntil))
-    busyUntil[first] = (busyUntil[first] ?? 0) + seconds
-  }
-  return Math.max(0, ...busyUntil)
+  return makespan(queuedSeconds, inputs.concurrency, activeSeconds)
 }

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { flopsPerToken } from "@scalelab/laws"
 import { canonicalJson, type Plan } from "@scalelab/planner"
-import { databasePath, RunStore, runFolderPath, runSpecFile, type StoreError } from "@scalelab/runner"
+import { databasePath, largestFirst, makespan, RunStore, runFolderPath, runSpecFile, type StoreError } from "@scalelab/runner"
 import { Backend, type Experiment, ModelShape, type RunSpec } from "@scalelab/spec"
 import { trainerVersion } from "@scalelab/train/throughput-report"
 import { Data, Effect, Option, Schema } from "effect"
@@ -191,14 +191,8 @@ const interpolatedFlopsPerSecond = (points: ReadonlyArray<FlopRatePoint>, x: num
  * The sweep's wall time: runs start largest FLOPs first, as runSweep starts them, each on the first
  * worker to come free (list scheduling).
  */
-export const sweepSeconds = (runs: ReadonlyArray<{ readonly flops: number; readonly seconds: number }>, workers: number): number => {
-  const busyUntil = Array.from({ length: Math.max(1, Math.min(workers, runs.length)) }, () => 0)
-  for (const run of [...runs].sort((a, b) => b.flops - a.flops)) {
-    const first = busyUntil.indexOf(Math.min(...busyUntil))
-    busyUntil[first] = (busyUntil[first] as number) + run.seconds
-  }
-  return Math.max(...busyUntil)
-}
+export const sweepSeconds = (runs: ReadonlyArray<{ readonly flops: number; readonly seconds: number }>, workers: number): number =>
+  makespan(largestFirst(runs, (run) => run.flops).map((run) => run.seconds), workers)
 
 const probeEvidence = (measurements: ReadonlyArray<ThroughputMeasurement>, probeSeconds: number | undefined): ProbeEvidence => {
   const oldest = measurements.reduce((a, b) => (Date.parse(a.measured_at) <= Date.parse(b.measured_at) ? a : b))
