@@ -231,24 +231,21 @@ describe("the commands on generated arguments", () => {
   beforeEach(() => resetWorkspace(dir))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it("exit 0 or 2 with a message, refuse out-of-range values and write nothing, in this process", async () => {
-    await checkProperty(THIS_FILE, invocation, async (generated) => {
-      const outcome = await runInProcess(argv(generated), dir)
+  /** Runs each generated invocation in this process and checks its outcome as a process's would be. */
+  const inProcess = (generated: Invocation) =>
+    runInProcess(argv(generated), dir).then((outcome) => {
       const written = filesIn(dir).filter((file) => !original.includes(file))
       resetWorkspace(dir)
       expect(outcome.ms, "time (ms)").toBeLessThan(CASE_MS)
       expectCleanOutcome(generated, outcome.code, outcome.output, written)
-    }, 400)
+    })
+
+  it("exit 0 or 2 with a message, refuse out-of-range values and write nothing, in this process", async () => {
+    await checkProperty(THIS_FILE, invocation, inProcess, 400)
   }, fuzzTimeout(120_000))
 
   it("refuse a hostile value added to a valid invocation, in this process", async () => {
-    await checkProperty(THIS_FILE, oneHostileFlag, async (generated) => {
-      const outcome = await runInProcess(argv(generated), dir)
-      const written = filesIn(dir).filter((file) => !original.includes(file))
-      resetWorkspace(dir)
-      expect(outcome.ms, "time (ms)").toBeLessThan(CASE_MS)
-      expectCleanOutcome(generated, outcome.code, outcome.output, written)
-    }, 200)
+    await checkProperty(THIS_FILE, oneHostileFlag, inProcess, 200)
   }, fuzzTimeout(60_000))
 
   it("exit 0 or 2 as a process, with no stack trace, within the time bound", async () => {
