@@ -5,7 +5,7 @@
 import { Result } from "effect"
 import { rmSync } from "node:fs"
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest"
-import { parseResultsTable } from "@scalelab/laws"
+import { parseResultsTable } from "@scalelab/analysis"
 import { decodeSpecText, evaluateNumberList, ExpressionError, SpecError } from "../../packages/spec/src/index.ts"
 import { stackTraceLine } from "./support/property.ts"
 import { filesIn, makeWorkspace, resetWorkspace, runInProcess } from "./support/workspace.ts"

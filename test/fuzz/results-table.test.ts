@@ -3,7 +3,7 @@
 // table is written (BOM, CRLF, quoting, trailing newline) never changes what is read from it.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { parseResultsTable, type ResultsTable } from "@scalelab/laws"
+import { parseResultsTable, type ResultsTable } from "@scalelab/analysis"
 import { numberText, oddText } from "./support/generators.ts"
 import { checkProperty, stackTraceLine, timed } from "./support/property.ts"
 

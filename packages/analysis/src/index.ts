@@ -25,6 +25,14 @@ export {
   publishedForecaster
 } from "./resultsFit.ts"
 export { type LoadedResults, loadResults, type ResultPoint } from "./resultsInput.ts"
+export {
+  parseResultsTable,
+  type ResultsRow,
+  type ResultsTable,
+  type ResultsTableFormat,
+  type ResultsTableOptions,
+  type TaskScores
+} from "./resultsTable.ts"
 export { reportFileLines, type ResultsReport, writeResultsReport } from "./resultsReport.ts"
 export { fitAndReport, fitSummary, otherFitLines, specBootstrap, storedLossCurves, whereToLook } from "./sweepFit.ts"
 export { loadTableRows, runTableSpec, tableRowsTable, tableSource } from "./tableSweep.ts"

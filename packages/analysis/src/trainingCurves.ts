@@ -1,10 +1,11 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, Option, Schema } from "effect"
-import type { ResultsRow, TrainingCurve, TrainingCurvePoint } from "@scalelab/laws"
+import type { TrainingCurve, TrainingCurvePoint } from "@scalelab/laws"
 import { metricsFile, runFolderPath } from "@scalelab/runner"
 import { MetricLine } from "@scalelab/spec"
 import { UserInputError } from "@scalelab/sweep"
+import type { ResultsRow } from "./resultsTable.ts"
 
 /** Training curves for the envelope method, and which loss they trace. */
 export interface LoadedCurves {

@@ -6,9 +6,10 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
+import { parseResultsTable } from "@scalelab/analysis"
 import { datasetFile } from "@scalelab/datasets"
 import type { ParametricPoint } from "../src/index.ts"
-import { bootstrapParametric, fitParametric, fitParametricParallel, parseResultsTable, runStepwise } from "../src/index.ts"
+import { bootstrapParametric, fitParametric, fitParametricParallel, runStepwise } from "../src/index.ts"
 
 const dataPath = await datasetFile("chinchilla-epoch").catch((error: unknown) => {
   console.error(`bench:fit: ${error instanceof Error ? error.message : String(error)}`)

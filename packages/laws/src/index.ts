@@ -30,8 +30,6 @@ export type { ComputeOptimal, OptimalPowerLaws, ParametricAllocationConstants } 
 export { computeOptimal, parametricComputeOptimal, parametricLoss, parametricOptimalPowerLaws } from "./published/computeOptimal.ts"
 export type { Random } from "./random.ts"
 export { mulberry32, standardNormal } from "./random.ts"
-export type { ResultsRow, ResultsTable, ResultsTableFormat, ResultsTableOptions, TaskScores } from "./results/resultsTable.ts"
-export { parseResultsTable } from "./results/resultsTable.ts"
 export type { OptimalAllocation } from "./published/computeForOptimal.ts"
 export { computeForOptimal } from "./published/computeForOptimal.ts"
 export type { ParametricBootstrap, ParametricBootstrapOptions } from "./bootstrap/parametricBootstrap.ts"

@@ -5,7 +5,6 @@ import {
   flopsPerToken,
   parametricComputeOptimal,
   parametricOptimalPowerLaws,
-  parseResultsTable,
   sixNDFlops
 } from "../src/index.ts"
 
@@ -21,15 +20,6 @@ describe("C = 6·N·D", () => {
   it("the 6N convention is 6·N FLOPs per token", () => {
     const shape = { layers: 2, d_model: 64, heads: 4, kv_heads: 4, head_dim: 16, ffn: 172, context: 32, vocab: 256, tied_embeddings: false }
     expect(sixNDFlops(flopsPerToken(shape, "6N") / 6, 1000)).toBe(flopsPerToken(shape, "6N") * 1000)
-  })
-
-  it("completes a results table's missing column by it, either way round", () => {
-    for (const csv of ["params,tokens,loss\n1e9,2e10,3\n", "params,flops,loss\n1e9,1.2e20,3\n", "tokens,flops,loss\n2e10,1.2e20,3\n"]) {
-      const [row] = parseResultsTable(csv, { file: "t.csv", format: "csv" }).rows
-      expect(row?.params).toBeCloseTo(1e9, -1)
-      expect((row?.tokens ?? 0) / 2e10).toBeCloseTo(1, 12)
-      expect((row?.flops ?? 0) / 1.2e20).toBeCloseTo(1, 12)
-    }
   })
 })
 

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { parseResultsTable } from "@scalelab/analysis"
 import { datasetFile } from "@scalelab/datasets"
 import {
   bootstrapDownstream,
@@ -16,7 +17,6 @@ import {
   forecastAccuracy,
   mulberry32,
   parametricOptimalPowerLaws,
-  parseResultsTable,
   runStepwise,
   standardNormal
 } from "@scalelab/laws"

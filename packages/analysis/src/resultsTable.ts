@@ -1,5 +1,4 @@
-import { flopsPerParamToken, sixNDFlops } from "../accounting/flops.ts"
-import { LawInputError } from "../lawInputError.ts"
+import { flopsPerParamToken, LawInputError, sixNDFlops } from "@scalelab/laws"
 
 export type ResultsTableFormat = "csv" | "jsonl"
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { LawInputError, parseResultsTable } from "../src/index.ts"
+import { LawInputError } from "@scalelab/laws"
+import { parseResultsTable } from "../src/index.ts"
 
 const csv = (text: string, rename?: Record<string, string>) =>
   parseResultsTable(text, { file: "runs.csv", format: "csv", ...(rename === undefined ? {} : { rename }) })
@@ -22,6 +23,15 @@ describe("parseResultsTable", () => {
     const fromParamsTokens = csv("params,tokens,loss,seed\n2e8,4e9,3.1,7\n")
     expect(fromParamsTokens.rows[0]).toEqual({ line: 2, params: 2e8, tokens: 4e9, flops: 4.8e18, loss: 3.1, seed: 7 })
     expect(csv("tokens,flops,loss\n5e9,6e18,3\n").rows[0]?.params).toBeCloseTo(2e8, 0)
+  })
+
+  it("completes the missing column by C = 6·N·D at Chinchilla's scale, whichever two are given", () => {
+    for (const text of ["params,tokens,loss\n1e9,2e10,3\n", "params,flops,loss\n1e9,1.2e20,3\n", "tokens,flops,loss\n2e10,1.2e20,3\n"]) {
+      const [row] = csv(text).rows
+      expect(row?.params).toBeCloseTo(1e9, -1)
+      expect((row?.tokens ?? 0) / 2e10).toBeCloseTo(1, 12)
+      expect((row?.flops ?? 0) / 1.2e20).toBeCloseTo(1, 12)
+    }
   })
 
   it("keeps all three when given, reads budget, and numbers rows by their line", () => {
