@@ -19,8 +19,6 @@ let scratch: string
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "scalelab-data-"))
-  files.requests.length = 0
-  files.served = {}
   files = await startFileServer()
 })
 
