@@ -41,12 +41,15 @@ const checkPlan = (file: string, experiment: Experiment) =>
     return yield* formatPlanNotes(file, preview.notes)
   })
 
+/**
+ * Loads the spec of an experiment whose runs are tracked, without planning it: for commands that
+ * only read its store (`runs`, `ui`) and need no more than its name. A spec of results trained
+ * elsewhere (a table) is an input error.
+ */
+export const loadTrackedSpec = (file: string) => loadExperiment(file).pipe(Effect.mapError(asInputError))
+
 /** Loads the spec of an experiment to train; a spec of results trained elsewhere (a table), or one whose runs cannot be planned, is an input error. */
-export const loadSpec = (file: string) =>
-  loadExperiment(file).pipe(
-    Effect.mapError(asInputError),
-    Effect.tap((experiment) => checkPlan(file, experiment))
-  )
+export const loadSpec = (file: string) => loadTrackedSpec(file).pipe(Effect.tap((experiment) => checkPlan(file, experiment)))
 
 /** A spec of any sweep kind, checked as loadSpec checks it, with its plan's notes as located lines (none for a table). */
 export const loadCheckedSpec = (file: string) =>

@@ -1,7 +1,7 @@
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type AttemptRow, RunStatus, RunStore } from "@scalelab/runner"
-import { existingStoreFor, loadSpec, sci, table, UserInputError } from "@scalelab/sweep"
+import { existingStoreFor, loadTrackedSpec, sci, table, UserInputError } from "@scalelab/sweep"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 const resultColumns = ["run_id", "experiment", "budget", "params", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s"] as const
@@ -104,7 +104,7 @@ export const runsCommand = Command.make(
         return yield* new UserInputError({ message: "--csv lists the results of completed runs only; drop --status, or use --json to filter runs by status" })
       }
       // The spec first: a spec that tracks no runs (a table) is the problem to name, not its missing store.
-      const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
+      const experiment = Option.isSome(spec) ? (yield* loadTrackedSpec(spec.value)).name : undefined
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),

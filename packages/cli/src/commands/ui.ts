@@ -4,7 +4,7 @@ import { HttpServer } from "effect/http"
 import { dashboardServer } from "@scalelab/dashboard"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
-import { existingStoreFor, loadSpec, UserInputError } from "@scalelab/sweep"
+import { existingStoreFor, loadTrackedSpec, UserInputError } from "@scalelab/sweep"
 
 const defaultPort = 8765
 
@@ -39,7 +39,7 @@ export const uiCommand = Command.make(
   ({ spec, store, port }) =>
     Effect.gen(function*() {
       // The spec first: a spec that tracks no runs (a table) is the problem to name, not its missing store.
-      const experiment = Option.isSome(spec) ? (yield* loadSpec(spec.value)).name : undefined
+      const experiment = Option.isSome(spec) ? (yield* loadTrackedSpec(spec.value)).name : undefined
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),
