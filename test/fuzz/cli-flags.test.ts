@@ -8,7 +8,6 @@ import { rmSync } from "node:fs"
 import fc from "fast-check"
 import { afterAll, beforeEach, describe, expect, it } from "vitest"
 import { cliEntry } from "../support/cli.ts"
-import { knownFindingOf } from "./support/knownFindings.ts"
 import { numberText } from "./support/generators.ts"
 import { checkProperty, fuzzSeed, fuzzTimeout, stackTraceLine } from "./support/property.ts"
 import { filesIn, makeWorkspace, resetWorkspace, runInProcess } from "./support/workspace.ts"
@@ -214,13 +213,12 @@ const expectCleanOutcome = (invocation: Invocation, code: number, output: string
   const command = `scalelab ${args.map((arg) => JSON.stringify(arg)).join(" ")}`
   // A Node warning ("(node:123) Warning: ...") is noise a user cannot act on, like a stack trace.
   const defect = (code !== 0 && code !== 2) || stackTraceLine.test(output) || /^\(node:\d+\) /m.test(output)
-  if (defect && knownFindingOf(output) !== undefined) return
   expect(defect, `${command}: exit ${code}, output:\n${output.slice(0, 3_000)}`).toBe(false)
   if (code === 2) expect(output.trim(), `${command}: a refusal says why`).not.toBe("")
-  if (code === 0 && /\bNaN\b/.test(output) && knownFindingOf(`printed NaN: ${command}`) === undefined) {
+  if (code === 0 && /\bNaN\b/.test(output)) {
     expect.fail(`${command}: succeeded printing NaN:\n${output.slice(0, 3_000)}`)
   }
-  const accepted = code === 0 ? outOfRange(invocation).filter((flag) => knownFindingOf(`accepted out-of-range ${args[0]} ${flag}`) === undefined) : []
+  const accepted = code === 0 ? outOfRange(invocation) : []
   expect(accepted, `${command}: out-of-range values must be refused with exit 2`).toEqual([])
   if (!mayWrite(invocation.command, code)) expect(written, `${command}: files written`).toEqual([])
 }

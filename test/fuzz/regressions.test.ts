@@ -1,7 +1,5 @@
-// Every input the fuzz suite has found to break a property, as a plain case. A finding whose fix
-// is pending elsewhere can be marked `it.fails` (it passes while the defect is there) with a
-// matching entry in support/knownFindings.ts, so that the properties tolerate it meanwhile; when
-// the fix lands, the case becomes a plain `it` and the entry goes.
+// Every input the fuzz suite has found to break a property, as a plain case with the concrete input,
+// so that a fix stays fixed whatever the generators draw next.
 import { Result } from "effect"
 import { rmSync } from "node:fs"
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest"
