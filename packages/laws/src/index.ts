@@ -61,3 +61,7 @@ export type { CustomLawBootstrap, CustomLawBootstrapOptions } from "./bootstrap/
 export { bootstrapCustomLaw } from "./bootstrap/customLawBootstrap.ts"
 export type { PlainRange } from "./numberFormat.ts"
 export { messageNumber, reasonNumber, sci, scientific, significant } from "./numberFormat.ts"
+export type { LossAllocation, LossLaw } from "./fit/lossLaw.ts"
+export { chinchillaLossLaw } from "./fit/lossLaw.ts"
+export type { BootstrapHealth } from "./bootstrap/bootstrapHealth.ts"
+export { bootstrapHealth, maxFailedResampleShare } from "./bootstrap/bootstrapHealth.ts"
