@@ -27,6 +27,16 @@ export interface IsoflopBudgetFit {
   /** Both parabolas open upward. */
   readonly convex: boolean
   readonly params_range: readonly [number, number]
+  /**
+   * The sizes whose runs the minimum was read from: the parabolas below are fitted to the runs with
+   * params inside it (all of the budget's runs for a parabola through every point).
+   */
+  readonly window: readonly [number, number]
+  /**
+   * The standard error of log10 of `params_opt` (the minimum's own uncertainty, from the curve's
+   * curvature and residuals); null when it cannot be estimated (no minimum, or too few runs).
+   */
+  readonly log10_params_opt_se: number | null
   /** loss = c0 + c1·x + c2·x² with x = log10(params). */
   readonly parabola_params: Parabola
   /** loss = c0 + c1·x + c2·x² with x = log10(tokens). */
@@ -127,6 +137,8 @@ const fitBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit => {
     bracketed: convex && strictlyInside(paramsVertex, logParams) && strictlyInside(tokensVertex, logTokens),
     convex,
     params_range: [Math.min(...params), Math.max(...params)],
+    window: [Math.min(...params), Math.max(...params)],
+    log10_params_opt_se: null,
     parabola_params: parabolaParams,
     parabola_tokens: parabolaTokens
   }
