@@ -93,8 +93,10 @@ describe("bootstrapDownstream", () => {
     const extra = [{ nll: 0.8, accuracy: 0.82 }, { nll: 0.7, accuracy: 0.84 }]
     // Five sweep models: a resample keeps 4 distinct computes (stage 1 needs 4) only sometimes.
     const result = runStepwise(bootstrapDownstream(points, { resamples: 100, seed: 1, compute: [], extraAccuracyPoints: extra }))
+    expect(result.resamples_requested).toBe(100)
     expect(result.resamples_used + result.failed_resamples).toBe(100)
     expect(result.failed_resamples).toBeGreaterThan(0)
+    expect(result.trustworthy).toBe(result.failed_resamples <= 5)
     expect(result.first_failure).toMatch(/distinct x values/)
     expect(() => runStepwise(bootstrapDownstream(points, { resamples: 1, seed: 1, compute: [] }))).toThrow(LawInputError)
     expect(() => runStepwise(bootstrapDownstream(points, { resamples: 10, seed: 1, compute: [-1] }))).toThrow(/compute\[0\]/)
@@ -154,10 +156,15 @@ describe("bootstrapEnvelope", () => {
     // those, or a size beside them, cannot be refitted.
     const five = curves(0, 1).filter((_, i) => i % 5 === 0)
     const result = runStepwise(bootstrapEnvelope(five, { resamples: 90, seed: 3, compute: [] }))
+    expect(result.resamples_requested).toBe(90)
     expect(result.resamples_used + result.failed_resamples).toBe(90)
     expect(result.resamples_used).toBeGreaterThan(1)
     expect(result.failed_resamples).toBeGreaterThan(0)
     expect(result.first_failure).toMatch(/model size/)
+    // More than 5% failed: the interval over the survivors is flagged.
+    expect(result.failed_resamples).toBeGreaterThan(0.05 * 90)
+    expect(result.trustworthy).toBe(false)
+    expect(result.warning).toMatch(/not reliable/)
   })
 })
 

@@ -95,4 +95,22 @@ describe("isoflopDiagnostics", () => {
     const moved = points.map((p) => (p.budget === 1e20 ? { ...p, budget: 2e20 } : p))
     expect(() => isoflopDiagnostics(moved, fitIsoflop(points))).toThrow(/budget 2\.000e\+20 of the points is not in the fit/)
   })
+
+  it("measures the pooled spread of replicate seeds, and has none without replicates", () => {
+    const single = parabolicSweep()
+    expect(isoflopDiagnostics(single, fitIsoflop(single)).seed_spread).toBeNull()
+    // Two replicates at the middle size of every budget, off by ±d: each pair gives squares of 2d² over 1
+    // degree of freedom, so the pooled SD is d·√2. One triple at 1e16 (d, 0, −d): 2d² over 2.
+    const d = 0.01
+    const replicated = single.flatMap((point) => {
+      if (!point.id?.endsWith("-3")) return [point]
+      const copies = point.budget === 1e16 ? [d, 0, -d] : [d, -d]
+      return copies.map((shift) => ({ ...point, loss: point.loss + shift }))
+    })
+    const spread = isoflopDiagnostics(replicated, fitIsoflop(replicated)).seed_spread
+    expect(spread?.groups).toBe(budgets.length)
+    expect(spread?.df).toBe(budgets.length + 1)
+    const squares = 2 * d ** 2 + (budgets.length - 1) * 2 * d ** 2
+    expect(spread?.sd).toBeCloseTo(Math.sqrt(squares / (budgets.length + 1)), 12)
+  })
 })

@@ -20,6 +20,10 @@ describe("bootstrapParametric", () => {
 
   it("gives an interval per constant that holds the full fit", () => {
     expect(resampled.replicates.length + resampled.failed).toBe(40)
+    expect(resampled.resamples_requested).toBe(40)
+    expect(resampled.resamples_used).toBe(resampled.replicates.length)
+    expect(resampled.failed_resamples).toBe(resampled.failed)
+    expect(resampled.trustworthy).toBe(resampled.failed <= 2)
     for (const name of ["E", "A", "B", "alpha", "beta"] as const) {
       const [low, high] = resampled.ci[name]
       expect(low, name).toBeLessThanOrEqual(fit[name])

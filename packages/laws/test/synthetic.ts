@@ -19,22 +19,31 @@ export const analyticB = truth.alpha / (truth.alpha + truth.beta)
 export const budgets = [1e17, 1e18, 1e19, 1e20]
 
 /**
- * Nine sizes per budget spaced evenly in log N over a factor of 16, centred `shift` times the true
- * optimum, each with D = C/(6N), loss multiplied by (1 + noise·z) with z standard normal.
+ * `sizes` sizes per budget (9 unless given) spaced evenly in log N over a factor of `span` (16),
+ * centred `shift` times the true optimum, each with D = C/(6N), `seeds` runs each (1), loss
+ * multiplied by (1 + noise·z) with z standard normal.
  */
 export const sweep = (options: {
   readonly noise: number
   readonly seed: number
   readonly shift?: (budget: number) => number
+  readonly budgets?: ReadonlyArray<number>
+  readonly sizes?: number
+  readonly span?: number
+  readonly seeds?: number
 }): IsoflopPoint[] => {
   const random = mulberry32(options.seed)
-  return budgets.flatMap((budget) => {
+  const sizes = options.sizes ?? 9
+  const span = options.span ?? 16
+  const seeds = options.seeds ?? 1
+  return (options.budgets ?? budgets).flatMap((budget) => {
     const centre = computeOptimal(truth, budget).params * (options.shift?.(budget) ?? 1)
-    return Array.from({ length: 9 }, (_, i) => {
-      const params = centre * 4 ** ((i - 4) / 4)
+    return Array.from({ length: sizes * seeds }, (_, run) => {
+      const i = Math.floor(run / seeds)
+      const params = centre * span ** ((i - (sizes - 1) / 2) / (sizes - 1))
       const tokens = budget / (6 * params)
       const loss = parametricLoss(truth, params, tokens) * (1 + options.noise * standardNormal(random))
-      return { params, tokens, budget, loss, id: `b${budget.toExponential()}-${i}` }
+      return { params, tokens, budget, loss, id: `b${budget.toExponential()}-${i}${seeds === 1 ? "" : `-s${run % seeds}`}` }
     })
   })
 }

@@ -32,3 +32,30 @@ export const bootstrapHealth = (used: number, failed: number): BootstrapHealth =
         `the interval is taken over the resamples that happened to succeed and is not reliable`
   }
 }
+
+/**
+ * The resample counts and verdict every bootstrap result carries, in the names its JSON uses, so a
+ * reader of any method's result (IsoFLOP, envelope, parametric, downstream, custom law) finds them
+ * in one place and can refuse to print an interval as fine when it is not.
+ */
+export interface ResampleCounts {
+  readonly resamples_requested: number
+  readonly resamples_used: number
+  /** Resamples whose refit failed: left out of the intervals and counted here. */
+  readonly failed_resamples: number
+  /** At most `maxFailedResampleShare` of the resamples failed. */
+  readonly trustworthy: boolean
+  /** What to print instead of presenting the interval as fine; null when trustworthy. */
+  readonly warning: string | null
+}
+
+export const resampleCounts = (used: number, failed: number): ResampleCounts => {
+  const health = bootstrapHealth(used, failed)
+  return {
+    resamples_requested: health.requested,
+    resamples_used: health.used,
+    failed_resamples: health.failed,
+    trustworthy: health.trustworthy,
+    warning: health.warning ?? null
+  }
+}

@@ -1,5 +1,7 @@
 import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples, percentileInterval } from "./bootstrap.ts"
+import type { ResampleCounts } from "./bootstrapHealth.ts"
+import { resampleCounts } from "./bootstrapHealth.ts"
 import { LawInputError } from "../lawInputError.ts"
 import type { ParametricCoefficients, ParametricFit, ParametricPoint } from "../fit/parametric.ts"
 import { fitParametric } from "../fit/parametric.ts"
@@ -15,12 +17,12 @@ export interface ParametricBootstrapOptions {
   readonly delta?: number
 }
 
-export interface ParametricBootstrap {
+export interface ParametricBootstrap extends ResampleCounts {
   /** The refitted constants of every resample that could be fitted. */
   readonly replicates: ReadonlyArray<ParametricCoefficients>
   /** A percentile interval per constant. */
   readonly ci: { readonly [name in (typeof coefficientNames)[number]]: Interval }
-  /** Resamples that could not be fitted (e.g. every drawn run at one model size). */
+  /** Resamples that could not be fitted (e.g. every drawn run at one model size); `failed_resamples` too. */
   readonly failed: number
 }
 
@@ -59,6 +61,7 @@ export function* bootstrapParametric(
   return {
     replicates,
     ci: { E: interval("E"), A: interval("A"), B: interval("B"), alpha: interval("alpha"), beta: interval("beta") },
-    failed
+    failed,
+    ...resampleCounts(replicates.length, failed)
   }
 }

@@ -1,5 +1,7 @@
 import type { Interval } from "./bootstrap.ts"
 import { percentileInterval, requireLevel } from "./bootstrap.ts"
+import type { ResampleCounts } from "./bootstrapHealth.ts"
+import { resampleCounts } from "./bootstrapHealth.ts"
 import { LawInputError } from "../lawInputError.ts"
 import type { Stepwise } from "../stepwise.ts"
 import { requireInteger, requirePositive } from "../validate.ts"
@@ -12,13 +14,13 @@ export interface ResampledFits<Fit> {
   readonly first_failure: string | null
 }
 
-/** What every bootstrap result says about its own resampling. */
-export interface BootstrapSummary {
+/**
+ * What every bootstrap result says about its own resampling: how many resamples were asked for,
+ * used and failed, whether the interval can be trusted, and why the first failure failed.
+ */
+export interface BootstrapSummary extends ResampleCounts {
   /** Central coverage of every interval. */
   readonly level: number
-  readonly resamples_used: number
-  /** Resamples whose refit was impossible (e.g. too few distinct sizes drawn); left out, not fatal. */
-  readonly failed_resamples: number
   /** The reason the first failed resample gave, so a user can see why; null when none failed. */
   readonly first_failure: string | null
 }
@@ -50,13 +52,13 @@ export const checkBootstrapOptions = (options: {
 /**
  * Refits every resample. A resample whose refit throws LawInputError (e.g. it drew too few
  * distinct sizes) is counted as failed and left out, not fatal: resampling can always draw a
- * degenerate sample from data that fit well. Throws when fewer than 2 succeed, with `remedy`
+ * degenerate sample from data that fit well; the summary's `trustworthy` says when too many did. Throws when fewer than 2 succeed, with `remedy`
  * telling the user what data would make resampling survivable. Pauses after every refit, so a
  * long bootstrap can be stopped between resamples.
  */
-export function* refitResamples<Fit>(
-  samples: Iterable<Int32Array>,
-  refit: (sample: Int32Array) => Fit,
+export function* refitResamples<Sample, Fit>(
+  samples: Iterable<Sample>,
+  refit: (sample: Sample) => Fit,
   remedy: string
 ): Stepwise<ResampledFits<Fit>> {
   const fits: Fit[] = []
@@ -83,8 +85,7 @@ export function* refitResamples<Fit>(
 /** The summary every bootstrap result starts with. */
 export const bootstrapSummary = <Fit>(level: number, resampled: ResampledFits<Fit>): BootstrapSummary => ({
   level,
-  resamples_used: resampled.fits.length,
-  failed_resamples: resampled.failed,
+  ...resampleCounts(resampled.fits.length, resampled.failed),
   first_failure: resampled.first_failure
 })
 

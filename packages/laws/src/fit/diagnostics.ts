@@ -1,6 +1,6 @@
 import type { IsoflopBudgetFit, IsoflopFit, IsoflopPoint } from "./isoflop.ts"
 import { groupIndicesByBudget, sameBudget } from "./isoflop.ts"
-import { evaluateParabola, rSquared } from "../optim/leastSquares.ts"
+import { evaluateParabola, mean, rSquared } from "../optim/leastSquares.ts"
 import { LawInputError } from "../lawInputError.ts"
 import { fitPowerLaw } from "./powerLaw.ts"
 
@@ -39,6 +39,18 @@ export interface LeaveOneBudgetOut {
   readonly relative_error: number
 }
 
+/**
+ * How far replicate runs (the same budget, size and tokens, trained with different seeds) scatter:
+ * the pooled within-replicate standard deviation of loss, sqrt(Σ (loss − replicate mean)² / df).
+ */
+export interface SeedSpread {
+  readonly sd: number
+  /** Sets of replicates with at least 2 runs. */
+  readonly groups: number
+  /** Degrees of freedom: Σ (runs in a set − 1). */
+  readonly df: number
+}
+
 export interface IsoflopDiagnostics {
   readonly residuals: ReadonlyArray<PointResidual>
   readonly budgets: ReadonlyArray<BudgetDiagnostics>
@@ -48,10 +60,12 @@ export interface IsoflopDiagnostics {
   readonly unbracketed_budgets: ReadonlyArray<number>
   /** One entry per used budget; empty when fewer than 3 budgets are used (2 must remain for a law). */
   readonly leave_one_budget_out: ReadonlyArray<LeaveOneBudgetOut>
+  /** Null when no run has a replicate (`sweep.seeds: 1`). */
+  readonly seed_spread: SeedSpread | null
 }
 
 /** Pairs each budget's run indices with the fit's curve for that budget, or says the two disagree. */
-const curvesWithRuns = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): Array<{ curve: IsoflopBudgetFit; runs: number[] }> => {
+export const curvesWithRuns = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): Array<{ curve: IsoflopBudgetFit; runs: number[] }> => {
   const groups = groupIndicesByBudget(points)
   if (groups.length !== fit.budgets.length) {
     throw new LawInputError(
@@ -89,19 +103,44 @@ const leaveOneBudgetOut = (fit: IsoflopFit): LeaveOneBudgetOut[] => {
   })
 }
 
+/** The seed spread of runs grouped by budget; runs of one budget are replicates when they share params and tokens. */
+const seedSpread = (points: ReadonlyArray<IsoflopPoint>, budgetRuns: ReadonlyArray<ReadonlyArray<number>>): SeedSpread | null => {
+  let squares = 0
+  let df = 0
+  let groups = 0
+  for (const runs of budgetRuns) {
+    const replicates = new Map<string, number[]>()
+    for (const index of runs) {
+      const point = points[index] as IsoflopPoint
+      const key = `${point.params}:${point.tokens}`
+      replicates.set(key, [...(replicates.get(key) ?? []), point.loss])
+    }
+    for (const losses of replicates.values()) {
+      if (losses.length < 2) continue
+      const centre = mean(losses)
+      squares += losses.reduce((sum, loss) => sum + (loss - centre) ** 2, 0)
+      df += losses.length - 1
+      groups++
+    }
+  }
+  return df === 0 ? null : { sd: Math.sqrt(squares / df), groups, df }
+}
+
 /**
  * How well an IsoFLOP fit describes its runs: per-run residuals from the budget's parabola, R² per
  * budget, which runs and budgets the power laws rest on, and a leave-one-budget-out check of the
  * N*(C) law: refitted without a budget, how far does it miss that budget's N*? One budget that
  * misses by much more than the others is the one to re-run or inspect. Leaving out an end budget
  * means extrapolating, so with few budgets an off-law budget can make its end neighbour miss by
- * more than itself: read the errors together, not only the largest.
+ * more than itself: read the errors together, not only the largest. With seeds, the spread of
+ * replicates says how much of the residuals is seed noise.
  */
 export const isoflopDiagnostics = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): IsoflopDiagnostics => {
   const residuals: PointResidual[] = []
   const budgets: BudgetDiagnostics[] = []
   let pointsUsed = 0
-  for (const { curve, runs } of curvesWithRuns(points, fit)) {
+  const curves = curvesWithRuns(points, fit)
+  for (const { curve, runs } of curves) {
     const used = fit.used_budgets.includes(curve.budget)
     const losses: number[] = []
     const fittedLosses: number[] = []
@@ -130,6 +169,7 @@ export const isoflopDiagnostics = (points: ReadonlyArray<IsoflopPoint>, fit: Iso
     points_used: pointsUsed,
     points_dropped: points.length - pointsUsed,
     unbracketed_budgets: fit.budgets.filter((curve) => !curve.bracketed).map((curve) => curve.budget),
-    leave_one_budget_out: leaveOneBudgetOut(fit)
+    leave_one_budget_out: leaveOneBudgetOut(fit),
+    seed_spread: seedSpread(points, curves.map(({ runs }) => runs))
   }
 }
