@@ -1,4 +1,4 @@
-import type { Interval } from "@scalelab/laws"
+import type { Interval, ResampleCounts } from "@scalelab/laws"
 import { sci, table } from "@scalelab/sweep"
 import type { DownstreamResult, EnvelopeResult, IsoflopResult, LawResult, ParametricResult } from "./resultsFit.ts"
 import type { LoadedResults } from "./resultsInput.ts"
@@ -18,10 +18,17 @@ export const budgetNote: Readonly<Record<LoadedResults["budgets"], string>> = {
   flops: "no budget column: runs grouped into budgets by their FLOPs rounded to 3 significant digits"
 }
 
-const bootstrapSummary = (bootstrap: { readonly level: number; readonly resamples_used: number; readonly failed_resamples: number }) => ({
+// Parametric intervals are at the bootstrap's default level; its result does not repeat it.
+const parametricLevel = 0.8
+
+const bootstrapSummary = (bootstrap: ResampleCounts & { readonly level: number; readonly first_failure?: string | null }) => ({
   level: bootstrap.level,
+  resamples_requested: bootstrap.resamples_requested,
   resamples_used: bootstrap.resamples_used,
-  failed_resamples: bootstrap.failed_resamples
+  failed_resamples: bootstrap.failed_resamples,
+  trustworthy: bootstrap.trustworthy,
+  warning: bootstrap.warning,
+  ...(bootstrap.first_failure === undefined ? {} : { first_failure: bootstrap.first_failure })
 })
 
 const isoflopJson = ({ fit, diagnostics, bootstrap }: IsoflopResult, budgets: LoadedResults["budgets"]) => ({
@@ -50,7 +57,7 @@ const parametricJson = ({ fit, diagnostics, bootstrap }: ParametricResult) => ({
   diagnostics,
   ...(bootstrap === undefined ? {} : {
     ci: bootstrap.ci,
-    bootstrap: { resamples_used: bootstrap.replicates.length, failed_resamples: bootstrap.failed }
+    bootstrap: bootstrapSummary({ ...bootstrap, level: parametricLevel })
   })
 })
 
@@ -108,6 +115,14 @@ export const outcomeJson = (outcome: MethodOutcome, results: LoadedResults): unk
   }
 }
 
+/**
+ * The line that says what the intervals rest on: "80% intervals from U of R resamples", and, when
+ * too many resamples failed, the warning that they are not to be read as fine.
+ */
+const resampleLine = (bootstrap: ResampleCounts & { readonly level: number }, indent = ""): string =>
+  `${indent}${Math.round(bootstrap.level * 100)}% intervals from ${bootstrap.resamples_used} of ${bootstrap.resamples_requested} resamples` +
+  (bootstrap.trustworthy ? "" : `\n${indent}WARNING: ${bootstrap.warning}`)
+
 const range = (interval: Interval | undefined, digits = 3): string =>
   interval === undefined ? "" : `[${sci(interval[0], digits)}, ${sci(interval[1], digits)}]`
 
@@ -137,11 +152,16 @@ const isoflopText = ({ fit, diagnostics, bootstrap }: IsoflopResult, results: Lo
       (bootstrap === undefined ? "" : `   a in ${range(bootstrap.params_opt_a, 4)} (${bootstrap.level * 100}%)`),
     `D*(C) = ${sci(fit.tokens_opt.k)} · C^${fit.tokens_opt.b.toFixed(4)}   R² ${fit.r2s.tokens.toFixed(3)}` +
       (bootstrap === undefined ? "" : `   b in ${range(bootstrap.tokens_opt_b, 4)} (${bootstrap.level * 100}%)`),
+    ...(bootstrap === undefined ? [] : [resampleLine(bootstrap)]),
     `diagnostics: ${diagnostics.points_used} runs used, ${diagnostics.points_dropped} dropped, ` +
       `${diagnostics.unbracketed_budgets.length} budgets unbracketed` +
       (worstMiss === undefined
         ? "; leave-one-budget-out needs 3 used budgets"
-        : `; leave-one-budget-out: worst N* miss ${(worstMiss.relative_error * 100).toFixed(1)}% at budget ${sci(worstMiss.budget)}`)
+        : `; leave-one-budget-out: worst N* miss ${(worstMiss.relative_error * 100).toFixed(1)}% at budget ${sci(worstMiss.budget)}`),
+    diagnostics.seed_spread === null
+      ? "seed spread: no replicate runs (one seed per size)"
+      : `seed spread: SD of loss ${sci(diagnostics.seed_spread.sd)} between seeds of one size, ` +
+        `over ${diagnostics.seed_spread.groups} sizes with replicates (${diagnostics.seed_spread.df} degrees of freedom)`
   ].join("\n")
 }
 
@@ -152,7 +172,7 @@ const parametricText = ({ fit, diagnostics, bootstrap }: ParametricResult): stri
       `${fit.converged_starts} of ${fit.starts} starts converged`,
     bootstrap === undefined
       ? table(["constant", "value"], constants.map((row) => row.slice(0, 2)))
-      : table(["constant", "value", "80% interval"], constants),
+      : `${table(["constant", "value", `${parametricLevel * 100}% interval`], constants)}\n${resampleLine({ ...bootstrap, level: parametricLevel })}`,
     `diagnostics: R² of ln(loss) ${diagnostics.r2_log.toFixed(4)}, RMS of ln residuals ${sci(diagnostics.rms_log_residual)}`
   ].join("\n")
 }
@@ -164,7 +184,8 @@ const envelopeText = ({ fit, bootstrap, forecasts }: EnvelopeResult, loss: Loade
       (bootstrap === undefined ? "" : `   a in ${range(bootstrap.params_opt_a, 4)} (${bootstrap.level * 100}%)`),
     `D*(C) = ${sci(fit.tokens_opt.k)} · C^${fit.tokens_opt.b.toFixed(4)}   R² ${fit.r2s.tokens.toFixed(3)}` +
       (bootstrap === undefined ? "" : `   b in ${range(bootstrap.tokens_opt_b, 4)} (${bootstrap.level * 100}%)`),
-    ...forecasts.map((forecast) => `  at C = ${sci(forecast.compute)}: N* ${sci(forecast.params)}, D* ${sci(forecast.tokens)}`)
+    ...forecasts.map((forecast) => `  at C = ${sci(forecast.compute)}: N* ${sci(forecast.params)}, D* ${sci(forecast.tokens)}`),
+    ...(bootstrap === undefined ? [] : [resampleLine(bootstrap)])
   ].join("\n")
 
 const lawText = ({ fit, bootstrap }: LawResult, file: string): string => {
@@ -173,7 +194,7 @@ const lawText = ({ fit, bootstrap }: LawResult, file: string): string => {
     `law (${file}) over ${fit.n_points} runs: objective ${sci(fit.objective, 4)}, ${fit.converged_starts} of ${fit.starts} starts converged`,
     bootstrap === undefined
       ? table(["parameter", "value"], rows.map((row) => row.slice(0, 2)))
-      : table(["parameter", "value", `${bootstrap.level * 100}% interval`], rows)
+      : `${table(["parameter", "value", `${bootstrap.level * 100}% interval`], rows)}\n${resampleLine(bootstrap)}`
   ].join("\n")
 }
 
@@ -186,7 +207,8 @@ const downstreamText = (results: ReadonlyArray<DownstreamResult>): string =>
         const interval = bootstrap?.forecasts[i]
         return `  at C = ${sci(forecast.compute)}: nll ${forecast.nll.toFixed(4)}${interval === undefined ? "" : ` ${range(interval.nll, 4)}`}, ` +
           `accuracy ${forecast.accuracy.toFixed(4)}${interval === undefined ? "" : ` ${range(interval.accuracy, 4)}`}`
-      })
+      }),
+      ...(bootstrap === undefined ? [] : [resampleLine(bootstrap, "  ")])
     ].join("\n")
   ).join("\n")
 
