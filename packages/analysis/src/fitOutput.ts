@@ -1,4 +1,4 @@
-import type { Interval, ResampleCounts } from "@scalelab/laws"
+import { type Interval, lawFormFormula, type ResampleCounts } from "@scalelab/laws"
 import { sci, table } from "@scalelab/sweep"
 import type { DownstreamResult, EnvelopeResult, IsoflopResult, LawResult, ParametricResult } from "./resultsFit.ts"
 import type { LoadedResults } from "./resultsInput.ts"
@@ -17,9 +17,6 @@ export const budgetNote: Readonly<Record<LoadedResults["budgets"], string>> = {
   plan: "budgets from the spec's plan",
   flops: "no budget column: runs grouped into budgets by their FLOPs rounded to 3 significant digits"
 }
-
-// Parametric intervals are at the bootstrap's default level; its result does not repeat it.
-const parametricLevel = 0.8
 
 const bootstrapSummary = (bootstrap: ResampleCounts & { readonly level: number; readonly first_failure?: string | null }) => ({
   level: bootstrap.level,
@@ -44,22 +41,36 @@ const isoflopJson = ({ fit, diagnostics, bootstrap }: IsoflopResult, budgets: Lo
   })
 })
 
-const parametricJson = ({ fit, diagnostics, bootstrap }: ParametricResult) => ({
-  E: fit.E,
-  A: fit.A,
-  B: fit.B,
-  alpha: fit.alpha,
-  beta: fit.beta,
-  objective: fit.objective,
-  n_points: fit.n_points,
-  starts: fit.starts,
-  converged_starts: fit.converged_starts,
-  diagnostics,
-  ...(bootstrap === undefined ? {} : {
-    ci: bootstrap.ci,
-    bootstrap: bootstrapSummary({ ...bootstrap, level: parametricLevel })
-  })
-})
+const formScoresJson = (result: ParametricResult) =>
+  result.form_scores.map(({ form, score, note, backtests }) => ({
+    form,
+    score,
+    ...(note === undefined ? {} : { note }),
+    backtests: backtests.map(({ held_out, fitted_budgets, rms_log_error, mean_log_error }) => ({ held_out, fitted_budgets, rms_log_error, mean_log_error }))
+  }))
+
+const parametricJson = (result: ParametricResult) => {
+  const { law, diagnostics, bootstrap, calibration } = result
+  return {
+    form: law.form,
+    form_requested: result.form.requested,
+    form_reason: result.form.reason,
+    ...law.parameters,
+    objective: law.objective,
+    n_points: law.n_points,
+    starts: law.starts,
+    converged_starts: law.converged_starts,
+    diagnostics,
+    form_scores: formScoresJson(result),
+    calibration: calibration.calibrated
+      ? { calibrated: true, level: calibration.level, per_decade: calibration.per_decade, errors_used: calibration.errors_used, reference_compute: calibration.reference_compute }
+      : calibration,
+    ...(bootstrap === undefined ? {} : {
+      ci: bootstrap.ci,
+      bootstrap: bootstrapSummary(bootstrap)
+    })
+  }
+}
 
 const envelopeJson = ({ fit, bootstrap, forecasts }: EnvelopeResult, loss: LoadedCurves["loss"]) => ({
   params_opt: fit.params_opt,
@@ -165,15 +176,31 @@ const isoflopText = ({ fit, diagnostics, bootstrap }: IsoflopResult, results: Lo
   ].join("\n")
 }
 
-const parametricText = ({ fit, diagnostics, bootstrap }: ParametricResult): string => {
-  const constants = (["E", "A", "B", "alpha", "beta"] as const).map((name) => [name, sci(fit[name], 4), range(bootstrap?.ci[name], 4)])
+const parametricText = (result: ParametricResult): string => {
+  const { law, diagnostics, bootstrap, calibration } = result
+  const constants = Object.entries(law.parameters).map(([name, value]) => [name, sci(value, 4), range(bootstrap?.ci[name], 4)])
+  const scores = table(
+    ["form", "held-out RMS ln", "mean ln error", "backtests"],
+    result.form_scores.map(({ form, score, note, backtests }) => [
+      form === law.form ? `${form} *` : form,
+      score === undefined ? "-" : sci(score, 3),
+      backtests.length === 0 ? "-" : sci(backtests.flatMap((b) => b.errors).reduce((sum, e, _, all) => sum + e.log_error / all.length, 0), 3),
+      note ?? backtests.map((b) => `leave-${b.held_out}-out ${sci(b.rms_log_error, 3)}`).join(", ")
+    ])
+  )
   return [
-    `parametric: L(N, D) = E + A/N^alpha + B/D^beta over ${fit.n_points} runs; Huber objective ${sci(fit.objective, 4)}, ` +
-      `${fit.converged_starts} of ${fit.starts} starts converged`,
+    `parametric: L(N, D) = ${lawFormFormula(law.form)} (${result.form.reason}) over ${law.n_points} runs; ` +
+      `Huber objective ${sci(law.objective, 4)}, ${law.converged_starts} of ${law.starts} starts converged`,
     bootstrap === undefined
       ? table(["constant", "value"], constants.map((row) => row.slice(0, 2)))
-      : `${table(["constant", "value", `${parametricLevel * 100}% interval`], constants)}\n${resampleLine({ ...bootstrap, level: parametricLevel })}`,
-    `diagnostics: R² of ln(loss) ${diagnostics.r2_log.toFixed(4)}, RMS of ln residuals ${sci(diagnostics.rms_log_residual)}`
+      : `${table(["constant", "value", `${bootstrap.level * 100}% interval`], constants)}\n${resampleLine(bootstrap)}`,
+    `diagnostics: R² of ln(loss) ${diagnostics.r2_log.toFixed(4)}, RMS of ln residuals ${sci(diagnostics.rms_log_residual)}`,
+    "law forms by leave-largest-out (fit all budgets but the largest, or two largest; forecast the held-out runs):",
+    scores,
+    calibration.calibrated
+      ? `extrapolation: calibrated; forecast loss intervals widen by ×e^(${sci(calibration.per_decade, 3)}·d) at d decades past ` +
+        `${sci(calibration.reference_compute)} FLOPs (the ${calibration.level * 100}% quantile of ${calibration.errors_used} held-out misses per decade)`
+      : `extrapolation: uncalibrated (${calibration.reason}); intervals reflect noise only`
   ].join("\n")
 }
 

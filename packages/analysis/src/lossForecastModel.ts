@@ -1,4 +1,12 @@
-import { type BootstrapHealth, bootstrapHealth, chinchillaLossLaw, type Interval, type LossLaw } from "@scalelab/laws"
+import {
+  type BootstrapHealth,
+  bootstrapHealth,
+  type ExtrapolationCalibration,
+  extrapolationDecades,
+  type Interval,
+  type LossLaw,
+  widenLossInterval
+} from "@scalelab/laws"
 import type { ParametricResult } from "./resultsFit.ts"
 
 /**
@@ -8,21 +16,34 @@ import type { ParametricResult } from "./resultsFit.ts"
  * agree.
  */
 export interface LossForecastModel {
+  /** The fitted law, of the chosen form (`law.form`). */
   readonly law: LossLaw
-  /** The bootstrap's refitted laws; undefined without a bootstrap. */
+  /** The bootstrap's refitted laws, of the same form; undefined without a bootstrap. */
   readonly replicates: ReadonlyArray<LossLaw> | undefined
   readonly health: BootstrapHealth | undefined
   /** Whether `widen` applies a measured extrapolation error (true) or leaves intervals as the bootstrap gave them. */
   readonly calibrated: boolean
   /** The loss interval at (params, tokens), widened for extrapolation when calibrated. */
   readonly widen: (interval: Interval, params: number, tokens: number) => Interval
+  /** The measured miss per decade and the compute it is measured from, when calibrated. */
+  readonly calibration: ExtrapolationCalibration | undefined
+  /** Why intervals are not calibrated, when they are not (to print beside them). */
+  readonly uncalibratedReason: string | undefined
+  /** Decades of compute (6·N·D) past the largest fitted budget; 0 inside it, undefined when uncalibrated. */
+  readonly decadesBeyond: (params: number, tokens: number) => number | undefined
 }
 
-/** The loss-forecast model of a parametric fit. */
-export const lossForecastModel = (result: ParametricResult): LossForecastModel => ({
-  law: chinchillaLossLaw(result.fit),
-  replicates: result.bootstrap?.replicates.map(chinchillaLossLaw),
-  health: result.bootstrap === undefined ? undefined : bootstrapHealth(result.bootstrap.replicates.length, result.bootstrap.failed),
-  calibrated: false,
-  widen: (interval) => interval
-})
+/** The loss-forecast model of a parametric fit: its chosen form, that form's bootstrap, and its calibration. */
+export const lossForecastModel = (result: ParametricResult): LossForecastModel => {
+  const calibration = result.calibration.calibrated ? result.calibration : undefined
+  return {
+    law: result.law.law,
+    replicates: result.bootstrap?.replicates,
+    health: result.bootstrap === undefined ? undefined : bootstrapHealth(result.bootstrap.replicates.length, result.bootstrap.failed),
+    calibrated: calibration !== undefined,
+    widen: (interval, params, tokens) => calibration === undefined ? interval : widenLossInterval(calibration, interval, params, tokens),
+    calibration,
+    uncalibratedReason: result.calibration.calibrated ? undefined : result.calibration.reason,
+    decadesBeyond: (params, tokens) => calibration === undefined ? undefined : extrapolationDecades(calibration, params, tokens)
+  }
+}

@@ -1,10 +1,14 @@
 import {
   type AccuracyForecast,
+  budgetGroups,
   bootstrapCustomLaw,
   bootstrapDownstream,
   bootstrapEnvelope,
   bootstrapIsoflop,
-  bootstrapParametric,
+  bootstrapLawForm,
+  calibrateExtrapolation,
+  chinchillaFormFit,
+  chooseLawForm,
   computeOptimal,
   type CustomLaw,
   type CustomLawBootstrap,
@@ -19,7 +23,18 @@ import {
   fitDownstream,
   fitEnvelope,
   fitIsoflop,
+  fitLawForm,
   fitParametricParallel,
+  type ExtrapolationCalibration,
+  type FormScore,
+  type Interval,
+  LAW_FORMS,
+  type LawForm,
+  type LawFormFit,
+  type LawFormParameters,
+  type LossLaw,
+  scoreLawForms,
+  type Uncalibrated,
   forecastAccuracy,
   type IsoflopBootstrap,
   isoflopDiagnostics,
@@ -27,16 +42,18 @@ import {
   type IsoflopFit,
   LawInputError,
   type LawRow,
-  type ParametricBootstrap,
   type ParametricCoefficients,
   type ParametricFit,
   type PublishedLaw,
+  type ResampleCounts,
+  resampleCounts,
   rSquared,
   type Stepwise,
   type TrainingCurve
 } from "@scalelab/laws"
 import { Effect } from "effect"
-import { attemptAsync, attemptStepwise, type UserInputError } from "@scalelab/sweep"
+import { DEFAULT_LAW_FORM, type LawFormChoice } from "@scalelab/spec"
+import { attempt, attemptAsync, attemptStepwise, type UserInputError } from "@scalelab/sweep"
 import type { ResultPoint } from "./resultsInput.ts"
 
 export interface BootstrapRequest {
@@ -65,10 +82,42 @@ export interface ParametricDiagnostics {
   readonly rms_log_residual: number
 }
 
+/** The bootstrap of the chosen law form: every resample refitted as that form. */
+export interface ParametricFormBootstrap extends ResampleCounts {
+  /** The refitted laws, of the chosen form. */
+  readonly replicates: ReadonlyArray<LossLaw>
+  /** The refitted constants, in the same order. */
+  readonly parameters: ReadonlyArray<LawFormParameters>
+  /** A percentile interval per constant of the form. */
+  readonly ci: Readonly<Record<string, Interval>>
+  readonly failed: number
+  readonly level: number
+}
+
+/** Which law form was fitted, and why. */
+export interface FormChoice {
+  /** What was asked for: a form, or `auto` (the best leave-largest-out score). */
+  readonly requested: LawFormChoice
+  readonly chosen: LawForm
+  readonly reason: string
+}
+
 export interface ParametricResult {
+  /**
+   * The chosen form's constants when it is of the E + A/N^α + B/D^β family (chinchilla; tied with
+   * α = β; no-e with E = 0); for kaplan, the five-constant chinchilla fit. For surfaces that print
+   * E, A, B, α, β: every loss forecast reads `law` (through lossForecastModel).
+   */
   readonly fit: ParametricFit
+  /** The chosen form's fit. */
+  readonly law: LawFormFit
+  readonly form: FormChoice
+  /** Every form's leave-largest-out score, which `auto` chooses by. */
+  readonly form_scores: ReadonlyArray<FormScore>
+  /** The chosen form's extrapolation error per decade, from its backtests, or why there is none. */
+  readonly calibration: ExtrapolationCalibration | Uncalibrated
   readonly diagnostics: ParametricDiagnostics
-  readonly bootstrap: ParametricBootstrap | undefined
+  readonly bootstrap: ParametricFormBootstrap | undefined
 }
 
 export interface EnvelopeResult {
@@ -95,12 +144,14 @@ export const publishedForecaster = (law: PublishedLaw): Forecaster => (compute) 
   return { compute, params: optimal.params, tokens: optimal.tokens, loss: optimal.loss ?? null }
 }
 
-export const parametricForecaster = (coefficients: ParametricCoefficients): Forecaster =>
-  publishedForecaster({ kind: "parametric", name: "fit", description: "fitted", source: "fit", ...coefficients })
+/** A loss law's compute-optimal allocation as a forecaster; five constants stand for E + A/N^α + B/D^β. */
+export const parametricForecaster = (law: LossLaw | ParametricCoefficients): Forecaster => {
+  if (!("optimumAt" in law)) return publishedForecaster({ kind: "parametric", name: "fit", description: "fitted", source: "fit", ...law })
+  return (compute) => ({ compute, ...law.optimumAt(compute) })
+}
 
-const parametricDiagnostics = (points: ReadonlyArray<ResultPoint>, fit: ParametricFit): ParametricDiagnostics => {
+const parametricDiagnostics = (points: ReadonlyArray<ResultPoint>, residuals: ReadonlyArray<number>): ParametricDiagnostics => {
   const logLoss = points.map((point) => Math.log(point.loss))
-  const residuals = fit.residuals
   return {
     r2_log: rSquared(logLoss, logLoss.map((value, i) => value + (residuals[i] ?? Number.NaN))),
     rms_log_residual: Math.sqrt(residuals.reduce((sum, r) => sum + r * r, 0) / residuals.length)
@@ -121,17 +172,63 @@ export function* fitIsoflopResults(
   }
 }
 
-/** Chinchilla's approach 3, its 4,500-start grid shared among one worker thread per core. */
+export interface ParametricRequest extends BootstrapRequest {
+  /** The law form to fit, or `auto`: the form with the best leave-largest-out score. */
+  readonly lawForm?: LawFormChoice
+}
+
+/** A chinchilla-family fit's constants as the five-constant fit surfaces print. */
+const asParametricFit = (law: LawFormFit): ParametricFit => ({
+  E: law.parameters.E as number,
+  A: law.parameters.A as number,
+  B: law.parameters.B as number,
+  alpha: law.parameters.alpha as number,
+  beta: law.parameters.beta as number,
+  objective: law.objective,
+  n_points: law.n_points,
+  starts: law.starts,
+  converged_starts: law.converged_starts,
+  residuals: [...law.residuals]
+})
+
+/**
+ * Chinchilla's approach 3 in the chosen law form: every form scored by leave-largest-out backtests,
+ * the requested form (or, for `auto`, the best-scoring one) fitted from its full start grid (for
+ * chinchilla, the 4,500-start grid shared among one worker thread per core), its backtests
+ * calibrating extrapolation, and its bootstrap refitting the same form.
+ */
 export const fitParametricResults = (
   points: ReadonlyArray<ResultPoint>,
-  bootstrap: BootstrapRequest
+  request: ParametricRequest
 ): Effect.Effect<ParametricResult, UserInputError> =>
   Effect.gen(function*() {
-    const fit = yield* attemptAsync(() => fitParametricParallel(points))
+    const requested = request.lawForm ?? DEFAULT_LAW_FORM
+    const formScores = yield* attempt(() => scoreLawForms(points, LAW_FORMS))
+    const choice = requested === "auto"
+      ? chooseLawForm(formScores, "chinchilla")
+      : { form: requested, reason: `${requested}: as asked` }
+    const fiveConstants = choice.form === "kaplan" || choice.form === "chinchilla"
+      ? yield* attemptAsync(() => fitParametricParallel(points))
+      : undefined
+    const law = choice.form === "chinchilla" && fiveConstants !== undefined
+      ? chinchillaFormFit(fiveConstants)
+      : yield* attempt(() => fitLawForm(choice.form, points))
+    const groups = budgetGroups(points)
+    const largest = groups[groups.length - 1]?.compute ?? Number.NaN
+    const backtests = formScores.find((score) => score.form === choice.form)?.backtests ?? []
+    const bootstrap = request.resamples > 0
+      ? yield* attemptStepwise(() => bootstrapLawForm(choice.form, points, law.parameters, request))
+      : undefined
     return {
-      fit,
-      diagnostics: parametricDiagnostics(points, fit),
-      bootstrap: bootstrap.resamples > 0 ? yield* attemptStepwise(() => bootstrapParametric(points, fit, bootstrap)) : undefined
+      fit: fiveConstants ?? asParametricFit(law),
+      law,
+      form: { requested, chosen: choice.form, reason: choice.reason },
+      form_scores: formScores,
+      calibration: calibrateExtrapolation(backtests, largest, bootstrap?.level ?? 0.8),
+      diagnostics: parametricDiagnostics(points, law.residuals),
+      bootstrap: bootstrap === undefined
+        ? undefined
+        : { ...resampleCounts(bootstrap.laws.length, bootstrap.failed), replicates: bootstrap.laws, parameters: bootstrap.replicates, ci: bootstrap.ci, failed: bootstrap.failed, level: bootstrap.level }
     }
   })
 

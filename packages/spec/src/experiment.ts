@@ -15,7 +15,7 @@ import {
 import { DATASET_NAMES } from "@scalelab/datasets"
 import { publishedLaws } from "@scalelab/laws"
 import { corpusField } from "./corpusSource.ts"
-import { DEFAULT_BOOTSTRAP_RESAMPLES, describeFitMethods, FIT_METHODS, MAX_BOOTSTRAP_RESAMPLES } from "./fitMethods.ts"
+import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_LAW_FORM, describeFitMethods, describeLawForms, FIT_METHODS, LAW_FORM_CHOICES, MAX_BOOTSTRAP_RESAMPLES } from "./fitMethods.ts"
 import { Backend, BYTE_VOCABULARY, FlopConvention, Tokenizer } from "./runContract.ts"
 
 const CENTRE_LAWS = publishedLaws.map((law) => law.name)
@@ -300,6 +300,12 @@ export const FitSettings = Schema.Struct({
     checks: [isInt(), isGreaterThanOrEqualTo(0), isLessThanOrEqualTo(MAX_BOOTSTRAP_RESAMPLES)],
     description: "Bootstrap resamples for the fits' 80% intervals and the forecast's band; 0 for none.",
     default: DEFAULT_BOOTSTRAP_RESAMPLES
+  }),
+  law_form: choiceField(LAW_FORM_CHOICES, {
+    description: `The parametric method's law of loss in N and D: ${describeLawForms()}. \`auto\` fits each form to all ` +
+      "budgets but the largest (and the two largest) and keeps the one whose forecasts of the held-out runs missed " +
+      "least; see docs/fitting.md, \"Law forms and extrapolation\".",
+    default: DEFAULT_LAW_FORM
   })
 }).annotate({ description: "How results are fitted." })
 

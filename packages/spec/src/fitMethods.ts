@@ -1,3 +1,4 @@
+import { LAW_FORMS, lawFormFormula } from "@scalelab/laws"
 // Every fitting method, once: its name, what it fits, and where it can be asked for. The spec's
 // `fit.methods`, the CLI's `fit --method` and `forecast --method`, and the fitting code all read
 // these names; the CLI keeps how each is run in a record keyed by them, so a method added here
@@ -48,3 +49,13 @@ export const describeFitMethods = (methods: ReadonlyArray<AnyFitMethod>): string
 export const MAX_BOOTSTRAP_RESAMPLES = 100_000
 /** What the end of a sweep and a report draw by default: enough for stable 80% intervals, quick at sweep sizes. */
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 200
+
+/** What a parametric fit may be asked to fit: a law form, or `auto` (the form with the best leave-largest-out score). */
+export const LAW_FORM_CHOICES = ["auto", ...LAW_FORMS] as const
+export type LawFormChoice = (typeof LAW_FORM_CHOICES)[number]
+/** The form fitted unless asked otherwise (see docs/fitting.md, "Law forms and extrapolation", for the measurement behind it). */
+export const DEFAULT_LAW_FORM: LawFormChoice = "chinchilla"
+
+/** "name (formula), ...", as a --help lists the law forms. */
+export const describeLawForms = (): string =>
+  `auto (the best leave-largest-out score), ${LAW_FORMS.map((form) => `${form} (${lawFormFormula(form)})`).join(", ")}`

@@ -6,13 +6,17 @@ export {
   ALL_FIT_METHODS,
   type AnyFitMethod,
   DEFAULT_BOOTSTRAP_RESAMPLES,
+  DEFAULT_LAW_FORM,
   describeFitMethods,
+  describeLawForms,
   FIT_METHOD_REGISTRY,
   FIT_METHODS,
   type FitMethod,
   type FitMethodEntry,
   FORECAST_METHODS,
   type ForecastMethod,
+  LAW_FORM_CHOICES,
+  type LawFormChoice,
   MAX_BOOTSTRAP_RESAMPLES
 } from "./fitMethods.ts"
 export {

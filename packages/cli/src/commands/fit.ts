@@ -1,6 +1,6 @@
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { ALL_FIT_METHODS, type AnyFitMethod, describeFitMethods } from "@scalelab/spec"
+import { ALL_FIT_METHODS, type AnyFitMethod, DEFAULT_LAW_FORM, describeFitMethods, describeLawForms, LAW_FORM_CHOICES, type LawFormChoice } from "@scalelab/spec"
 import {
   type BootstrapRequest,
   budgetNote,
@@ -55,6 +55,7 @@ interface MethodRequest {
   readonly computes: ReadonlyArray<number>
   readonly lawFile: string | undefined
   readonly task: string | undefined
+  readonly lawForm: LawFormChoice
   /** Under `--method all`, a method whose input is absent is skipped, not failed. */
   readonly all: boolean
 }
@@ -89,8 +90,8 @@ const tasksFor = (request: MethodRequest) => {
 const methodRunners: { readonly [M in Method]: (request: MethodRequest) => Effect.Effect<MethodOutcome, UserInputError | Skipped> } = {
   isoflop: ({ results, bootstrap }) =>
     attemptStepwise(() => fitIsoflopResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method: "isoflop", result }))),
-  parametric: ({ results, bootstrap }) =>
-    fitParametricResults(results.points, bootstrap).pipe(Effect.map((result) => ({ method: "parametric", result }))),
+  parametric: ({ results, bootstrap, lawForm }) =>
+    fitParametricResults(results.points, { ...bootstrap, lawForm }).pipe(Effect.map((result) => ({ method: "parametric", result }))),
   envelope: (request) =>
     Effect.gen(function* () {
       const { results, bootstrap, computes } = request
@@ -149,10 +150,13 @@ export const fitCommand = Command.make(
       Flag.optional
     ),
     task: Flag.String("task").pipe(Flag.withDescription("the downstream task to fit (default: every task.<name>.nll/.acc pair)"), Flag.optional),
+    lawForm: Flag.Literals("law-form", LAW_FORM_CHOICES).pipe(
+      withShownDefault<LawFormChoice>(DEFAULT_LAW_FORM, `the parametric method's law: ${describeLawForms()}`)
+    ),
     compute: computesFlag("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (default: none)"),
     json: jsonFlag
   },
-  ({ input, method, bootstrap, seed, map, store, lawFile, task, compute, json }) =>
+  ({ input, method, bootstrap, seed, map, store, lawFile, task, lawForm, compute, json }) =>
     Effect.gen(function* () {
       const results = yield* loadInput(input, map, store)
       const request: MethodRequest = {
@@ -162,6 +166,7 @@ export const fitCommand = Command.make(
         computes: compute,
         lawFile: Option.getOrUndefined(lawFile),
         task: Option.getOrUndefined(task),
+        lawForm,
         all: method === "all"
       }
       const chosen: ReadonlyArray<Method> = method === "all" ? ALL_FIT_METHODS : [method]

@@ -1,6 +1,5 @@
 import { LawInputError } from "../lawInputError.ts"
-import type { LbfgsOptions } from "../optim/lbfgs.ts"
-import { minimizeLbfgs } from "../optim/lbfgs.ts"
+import { minimizeFromStarts } from "./multiStart.ts"
 import type { LogObservations } from "./parametricObjective.ts"
 import { parametricObjective, predictLogLoss } from "./parametricObjective.ts"
 import type { ParametricLaw } from "../published/published.ts"
@@ -44,8 +43,8 @@ export interface ParametricFit extends ParametricCoefficients {
 
 // Hoffmann et al. 2022 (§D.2) use δ = 10⁻³ and this grid of initialisations; the values are those
 // of Epoch AI's replication (Besiroglu et al. 2024) so fits are comparable with theirs.
-const chinchillaDelta = 1e-3
-const steps = (from: number, to: number, by: number): number[] =>
+export const chinchillaDelta = 1e-3
+export const steps = (from: number, to: number, by: number): number[] =>
   Array.from({ length: Math.round((to - from) / by) + 1 }, (_, i) => from + i * by)
 const grids = {
   chinchilla: { a: steps(0, 25, 5), b: steps(0, 25, 5), e: steps(-1, 1, 0.5), alpha: steps(0, 2, 0.5), beta: steps(0, 2, 0.5) },
@@ -53,7 +52,7 @@ const grids = {
 } as const
 
 /** Starting points in the optimiser's coordinates [a, b, e, α, β] = [ln A, ln B, ln E, α, β]. */
-const gridStarts = (grid: keyof typeof grids): number[][] => {
+export const gridStarts = (grid: keyof typeof grids): number[][] => {
   const { a, b, e, alpha, beta } = grids[grid]
   return a.flatMap((ai) => b.flatMap((bi) => e.flatMap((ei) => alpha.flatMap((al) => beta.map((be) => [ai, bi, ei, al, be])))))
 }
@@ -74,12 +73,11 @@ const toCoefficients = (x: Float64Array): ParametricCoefficients => ({
 const rowLabel = (point: ParametricPoint, index: number): string =>
   point.id === undefined ? `row ${index}` : `row ${index} (run ${point.id})`
 
-const parameterCount = 5
-
-const validatePoints = (points: ReadonlyArray<ParametricPoint>): void => {
-  if (points.length < parameterCount) {
+/** Checks a law of `constants` can be fitted to the runs: enough of them, positive, at several sizes and token counts. */
+export const validatePoints = (points: ReadonlyArray<ParametricPoint>, constants: ReadonlyArray<string> = ["E", "A", "B", "α", "β"]): void => {
+  if (points.length < constants.length) {
     throw new LawInputError(
-      `a parametric fit has ${parameterCount} constants (E, A, B, α, β) and needs at least ${parameterCount} runs, got ${points.length}: add runs at more sizes and token counts`
+      `a parametric fit has ${constants.length} constants (${constants.join(", ")}) and needs at least ${constants.length} runs, got ${points.length}: add runs at more sizes and token counts`
     )
   }
   points.forEach((point, index) => {
@@ -96,15 +94,11 @@ const validatePoints = (points: ReadonlyArray<ParametricPoint>): void => {
   }
 }
 
-const logObservations = (points: ReadonlyArray<ParametricPoint>): LogObservations => ({
+export const logObservations = (points: ReadonlyArray<ParametricPoint>): LogObservations => ({
   logParams: Float64Array.from(points, (point) => Math.log(point.params)),
   logTokens: Float64Array.from(points, (point) => Math.log(point.tokens)),
   logLoss: Float64Array.from(points, (point) => Math.log(point.loss))
 })
-
-// The grid runs stop where scipy's L-BFGS-B stops; the winner is then polished to the precision of
-// doubles, so the reported optimum does not depend on how loosely the grid was solved.
-const polish: LbfgsOptions = { gradientTolerance: 1e-12, valueTolerance: 0 }
 
 /**
  * Chinchilla approach 3: L(N, D) = E + A/N^α + B/D^β fitted by minimising the summed Huber loss of
@@ -118,34 +112,15 @@ export const fitParametric = (points: ReadonlyArray<ParametricPoint>, options: P
   const allStarts = options.starts?.map(toCoordinates) ?? gridStarts(options.grid ?? "chinchilla")
   const shard = options.shard
   const starts = shard === undefined ? allStarts : allStarts.filter((_, i) => i % shard.count === shard.index)
-  if (starts.length === 0) throw new LawInputError("a parametric fit needs at least one starting point, got an empty `starts` list")
   const observations = logObservations(points)
-  const objective = parametricObjective(observations, delta)
-
-  let best: Float64Array | undefined
-  let bestValue = Number.POSITIVE_INFINITY
-  let convergedStarts = 0
-  for (const start of starts) {
-    const run = minimizeLbfgs(objective, start)
-    if (run.converged) convergedStarts++
-    if (run.value < bestValue) {
-      bestValue = run.value
-      best = run.x
-    }
-  }
-  if (best === undefined) {
-    throw new LawInputError(
-      `the parametric fit found no finite objective from any of ${starts.length} starting points: check the losses are in nats per token and the counts are raw (not in millions)`
-    )
-  }
-  const polished = minimizeLbfgs(objective, best, polish)
-  const x = polished.value <= bestValue ? polished.x : best
+  const minimum = minimizeFromStarts(parametricObjective(observations, delta), starts)
+  const x = minimum.x
   return {
     ...toCoefficients(x),
-    objective: Math.min(polished.value, bestValue),
+    objective: minimum.value,
     n_points: points.length,
-    starts: starts.length,
-    converged_starts: convergedStarts,
+    starts: minimum.starts,
+    converged_starts: minimum.converged,
     residuals: Array.from(observations.logLoss, (logLoss, i) => predictLogLoss(x, observations.logParams[i] as number, observations.logTokens[i] as number) - logLoss)
   }
 }
