@@ -42,7 +42,11 @@ const IsoflopNotFitted = Schema.Struct({ error: Schema.String })
 export const IsoflopRecord = Schema.Union([IsoflopPowerLaws, IsoflopCurvesOnly, IsoflopNotFitted])
 export type IsoflopRecord = typeof IsoflopRecord.Type
 
-/** Compute-optimal params, tokens and loss at a budget, read off the power laws. */
+/**
+ * Compute-optimal params, tokens and loss at a budget, read off the IsoFLOP power laws. The loss
+ * here, L*(C) = k·C^c, is a diagnostic only (no irreducible term, it reads low far out): every loss
+ * forecast shown is the parametric law's, computed from `parametric`.
+ */
 export const ForecastRecord = Schema.Struct({
   compute: Schema.Finite,
   params: Schema.Finite,
