@@ -1,8 +1,10 @@
-import { Result } from "effect"
+import { Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { bootstrapHealth, chinchillaLossLaw, type LossLaw, percentileInterval } from "@scalelab/laws"
 import { computeOptimalLossForecast, fixedLossModel, ImpossibleLossForecast, lossForecastAt } from "../src/lossForecast.ts"
 import type { LossForecastModel } from "../src/lossForecastModel.ts"
+import { fitLossSource, lossForecastsAt, parametricNotAsked } from "../src/lossForecastSource.ts"
+import { fitSummary } from "../src/sweepFit.ts"
 
 const coefficients = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 }
 const law = chinchillaLossLaw(coefficients)
@@ -80,5 +82,19 @@ describe("computeOptimalLossForecast", () => {
   it("refuses a bootstrap refit that forecasts below its own irreducible loss, naming it", () => {
     const result = lossForecastAt(model({ replicates: [...replicates, belowItsFloor(1.7)] }), 1e10, 2e11)
     expect(Result.isFailure(result) && result.failure.message).toContain("bootstrap refit 6 of the broken law")
+  })
+})
+
+describe("where there is no parametric law", () => {
+  const fewRuns = [1e8, 2e8, 4e8].map((params, i) => ({ id: `r${i}`, params, tokens: 2e9, flops: 6 * params * 2e9, budget: 1e18, loss: 3 }))
+
+  it("says why and what to do, and the summary prints that instead of a loss", async () => {
+    const tooFew = await Effect.runPromise(fitLossSource(fewRuns, { resamples: 0, seed: 0 }))
+    expect(tooFew).toEqual({ _tag: "NoLaw", reason: expect.stringContaining("needs at least 5 runs") })
+    const notAsked = await Effect.runPromise(fitLossSource(fewRuns, { resamples: 0, seed: 0 }, ["isoflop"]))
+    expect(notAsked).toEqual({ _tag: "NoLaw", reason: parametricNotAsked })
+    const summary = fitSummary({ _tag: "NotFitted", reason: "one budget" }, { _tag: "NoIntervals", reason: "none" }, lossForecastsAt(notAsked, [1e21]))
+    expect(summary.join("\n")).toContain("no loss forecast: `parametric` is not in the spec's fit.methods")
+    expect(summary.join("\n")).not.toMatch(/loss ≈ \d/)
   })
 })
