@@ -128,6 +128,8 @@ describe("scalelab forecast", () => {
     const forecast = json("fromTable")
     expect(forecast.params / expected.params).toBeCloseTo(1, 9)
     expect(forecast.tokens / expected.tokens).toBeCloseTo(1, 9)
-    expect(forecast.loss).toBeCloseTo(expected.loss, 9)
+    // The IsoFLOP L*(C) is kept as a diagnostic only; the loss is the parametric law's, fitted to the same runs.
+    expect(forecast.isoflop_loss_diagnostic).toBeCloseTo(expected.loss, 9)
+    expect(Math.abs(forecast.loss / (computeOptimal(chinchilla, 1e22).loss ?? Number.NaN) - 1)).toBeLessThan(0.01)
   })
 })

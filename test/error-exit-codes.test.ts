@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Cause, Effect, Exit, Runtime } from "effect"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { BacktestNotPossible } from "../packages/analysis/src/index.ts"
+import { BacktestNotPossible, ImpossibleLossForecast } from "../packages/analysis/src/index.ts"
 import { EXIT_FAILURE, reportFailures } from "../packages/cli/src/failure.ts"
 import { DatasetDownloadError, DatasetMirrorError, UnknownDatasetError } from "../packages/datasets/src/index.ts"
 import { LawInputError } from "../packages/laws/src/index.ts"
@@ -55,6 +55,8 @@ const badInput: ReadonlyArray<Error> = [
 /** Some of our own failures, or a run's: no marker, exit 1. */
 const ourFailures: ReadonlyArray<Error> = [
   new SweepIncomplete({ failed: ["r1"], storeDir: ".scalelab" }),
+  // A fitted law that forecasts a loss below its own floor: the fit failed, not the request.
+  new ImpossibleLossForecast({ message: "forecasts loss 1.6 below its irreducible loss 1.7" }),
   new StoreBusy({ storeDir: ".scalelab", pid: 42 }),
   new RunFolderError({ path: "runs/r1", cause: new Error("ENOSPC") }),
   new RunFolderWriteError({ file: "result.json", cause: new Error("EACCES") }),

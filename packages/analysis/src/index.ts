@@ -1,8 +1,36 @@
-export { type Interval, publishedLaws, type PublishedLaw } from "@scalelab/laws"
+export { type BootstrapHealth, type InferenceAllocation, type InferenceOptimum, type Interval, publishedLaws, type PublishedLaw } from "@scalelab/laws"
 export { allocationAt, type AllocationInterval, replicateInterval, type Target } from "./allocationInterval.ts"
 export { parseColumnMap } from "./columnMap.ts"
 export { budgetNote, type MethodOutcome, outcomeJson, outcomeText } from "./fitOutput.ts"
-export { type Forecast, forecastFromFit, forecastFromLaw } from "./forecast.ts"
+export {
+  type Forecast,
+  forecastFromFit,
+  forecastFromLaw,
+  inferenceOptimumFromFit,
+  inferenceOptimumFromLaw,
+  lossForecastFromFit,
+  lossForecastFromLaw
+} from "./forecast.ts"
+export {
+  computeOptimalLossForecast,
+  ImpossibleLossForecast,
+  intervalProvenance,
+  lossBootstrapJson,
+  type LossForecast,
+  lossForecastAt,
+  lossIntervalLevel
+} from "./lossForecast.ts"
+export {
+  type ComputeLossForecast,
+  fitLossSource,
+  lossForecastAtCompute,
+  lossForecastProblems,
+  type LossForecasts,
+  lossForecastsAt,
+  type LossSource,
+  parametricMinimumRuns,
+  parametricNotAsked
+} from "./lossForecastSource.ts"
 export { fitTokensNote, withFitTokens } from "./fitTokens.ts"
 export { loadLawFile } from "./lawFile.ts"
 export { type BootstrapSettings, fitRecordOf, ReportWriteError, type WrittenReport } from "./reportWriter.ts"
@@ -48,4 +76,4 @@ export type { BacktestResult } from "./backtest/backtestResult.ts"
 export type { Comparison, ComparedQuantity } from "./backtest/comparison.ts"
 export { LOSS_LAWS, type LossLaw } from "./backtest/heldOutForecast.ts"
 export type { LossForecastModel } from "./lossForecastModel.ts"
-export { lossForecastModel } from "./lossForecastModel.ts"
+export { fixedLossModel, lossForecastModel, storedLossModel } from "./lossForecastModel.ts"

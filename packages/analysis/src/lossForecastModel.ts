@@ -1,12 +1,16 @@
 import {
   type BootstrapHealth,
   bootstrapHealth,
+  chinchillaLossLaw,
+  LAW_FORMS,
+  lawFormLaw,
   type ExtrapolationCalibration,
   extrapolationDecades,
   type Interval,
   type LossLaw,
   widenLossInterval
 } from "@scalelab/laws"
+import type { ParametricRecord } from "@scalelab/runner"
 import type { ParametricResult } from "./resultsFit.ts"
 
 /**
@@ -47,3 +51,28 @@ export const lossForecastModel = (result: ParametricResult): LossForecastModel =
     decadesBeyond: (params, tokens) => calibration === undefined ? undefined : extrapolationDecades(calibration, params, tokens)
   }
 }
+
+/** A published or otherwise fixed law as a model with nothing to bootstrap: its forecasts have no interval. */
+export const fixedLossModel = (law: LossLaw): LossForecastModel => ({
+  law,
+  replicates: undefined,
+  health: undefined,
+  calibrated: false,
+  widen: (interval) => interval,
+  calibration: undefined,
+  uncalibratedReason: undefined,
+  decadesBeyond: () => undefined
+})
+
+const isLawForm = (form: string): form is (typeof LAW_FORMS)[number] => (LAW_FORMS as ReadonlyArray<string>).includes(form)
+
+/**
+ * The loss law a stored fit.json records: its law form when it names one (and its constants),
+ * else the five constants. A stored fit keeps no bootstrap, so its forecasts have no interval.
+ */
+export const storedLossModel = (record: ParametricRecord): LossForecastModel =>
+  fixedLossModel(
+    record.form !== undefined && record.parameters !== undefined && isLawForm(record.form)
+      ? lawFormLaw(record.form, record.parameters)
+      : chinchillaLossLaw(record)
+  )

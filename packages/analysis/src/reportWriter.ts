@@ -2,6 +2,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Data, Effect, Result } from "effect"
 import {
+  bootstrapHealth,
   bootstrapIsoflop,
   type ComputeForecast,
   computeOptimal,
@@ -39,7 +40,9 @@ import {
 } from "@scalelab/plots"
 import { encodeFitRecord, type FitRecord } from "@scalelab/runner"
 import { attempt, attemptStepwise, sci } from "@scalelab/sweep"
-import { type DownstreamResult, downstreamPoints, fitDownstreamResults, parametricForecaster, type ParametricResult } from "./resultsFit.ts"
+import { intervalProvenance, type LossForecast, lossBootstrapJson } from "./lossForecast.ts"
+import { lossForecastAtCompute, lossForecastProblems, type LossForecasts } from "./lossForecastSource.ts"
+import { type DownstreamResult, downstreamPoints, fitDownstreamResults, type ParametricResult } from "./resultsFit.ts"
 import type { ResultPoint } from "./resultsInput.ts"
 
 export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ readonly message: string }> {}
@@ -86,6 +89,8 @@ export interface ReportContext {
   readonly downstream: ReadonlyArray<DownstreamOutcome>
   /** Chinchilla's approach 3, where `fit.methods` (or, for a table, the default) asks for it and it could be fitted. */
   readonly parametric?: ParametricResult
+  /** The compute-optimal loss at each forecast budget, from the parametric law, or why there is none. */
+  readonly lossForecasts: LossForecasts
   /** What the runs' tokens are, when the fits take other tokens than those trained on (`fit.tokens: effective`). */
   readonly tokensNote?: string
 }
@@ -225,28 +230,63 @@ const frontierSection: ReportSectionBuilder = (context) => {
   }]
 }
 
-/** The forecast table's input: the IsoFLOP forecasts, with the bootstrap's intervals at the same budgets. */
+/** A loss forecast's interval, where it may be shown as it is (its bootstrap was healthy). */
+const shownLossInterval = (forecast: LossForecast | undefined) =>
+  forecast?.interval === undefined || forecast.health?.trustworthy === false ? {} : { loss: forecast.interval }
+
+/** forecast.json's record of the loss intervals' bootstrap: that of the first forecast that has one. */
+const lossBootstrapOf = (context: ReportContext) => {
+  const forecast = context.forecastComputes.map((compute) => lossForecastAtCompute(context.lossForecasts, compute)).find((f) => f?.health !== undefined)
+  return forecast === undefined ? {} : { lossBootstrap: lossBootstrapJson(forecast) }
+}
+
+/**
+ * The forecast table's input: N* and D* from the IsoFLOP power laws, with their bootstrap's
+ * intervals; the loss from the parametric law (the one loss forecaster), and the IsoFLOP L*(C)
+ * beside it as a diagnostic only.
+ */
 export const isoflopForecastTable = (context: ReportContext): ForecastTableInput | undefined => {
   if (context.isoflop._tag !== "Fitted") return undefined
-  const bootstrapped = context.intervals._tag === "Bootstrapped" ? context.intervals.bootstrap.forecasts : []
+  const bootstrap = context.intervals._tag === "Bootstrapped" ? context.intervals.bootstrap : undefined
+  const allocationIntervals = bootstrap !== undefined && bootstrapHealth(bootstrap.resamples_used, bootstrap.failed_resamples).trustworthy
+    ? bootstrap.forecasts
+    : []
   const rows = context.isoflop.forecasts.map((forecast): ForecastRow => {
-    const interval = bootstrapped.find((i) => i.compute === forecast.compute)
+    const interval = allocationIntervals.find((i) => i.compute === forecast.compute)
+    const loss = lossForecastAtCompute(context.lossForecasts, forecast.compute)
+    const intervals = { ...(interval === undefined ? {} : { params: interval.params, tokens: interval.tokens }), ...shownLossInterval(loss) }
     return {
       compute: forecast.compute,
       params: forecast.params,
       tokens: forecast.tokens,
-      loss: forecast.loss,
-      ...(interval === undefined ? {} : { intervals: { params: interval.params, tokens: interval.tokens, loss: interval.loss } })
+      loss: loss?.loss ?? null,
+      ...(Object.keys(intervals).length === 0 ? {} : { intervals }),
+      lossDiagnostic: forecast.loss
     }
   })
-  return { method: "isoflop", rows, intervalLevel }
+  return { method: "isoflop", lossMethod: "parametric", ...lossBootstrapOf(context), rows, intervalLevel }
 }
 
-/** The forecast table's input from the parametric fit, when the IsoFLOP power laws are missing. */
+/** The forecast table's input from the parametric law alone, when the IsoFLOP power laws are missing. */
 const parametricForecastTable = (context: ReportContext): ForecastTableInput | undefined => {
-  if (context.parametric === undefined) return undefined
-  const forecast = parametricForecaster(context.parametric.fit)
-  return { method: "parametric", rows: context.forecastComputes.map(forecast) }
+  if (context.lossForecasts._tag === "NoLaw") return undefined
+  const rows = context.forecastComputes.flatMap((compute): Array<ForecastRow> => {
+    const forecast = lossForecastAtCompute(context.lossForecasts, compute)
+    if (forecast === undefined) return []
+    const intervals = shownLossInterval(forecast)
+    return [{ compute, params: forecast.params, tokens: forecast.tokens, loss: forecast.loss, ...("loss" in intervals ? { intervals } : {}) }]
+  })
+  return { method: "parametric", ...lossBootstrapOf(context), rows, intervalLevel }
+}
+
+/** What the forecast table's loss column is and how far to trust it, for the caption. */
+const lossCaption = (context: ReportContext): string => {
+  const forecast = context.forecastComputes.map((compute) => lossForecastAtCompute(context.lossForecasts, compute)).find((f) => f !== undefined)
+  const provenance = forecast === undefined ? undefined : intervalProvenance(forecast)
+  const problems = lossForecastProblems(context.lossForecasts)
+  return "Loss: the parametric law's compute-optimal loss (Chinchilla approach 3, with an irreducible term)" +
+    (provenance === undefined ? "." : `, ${Math.round(intervalLevel * 100)}% intervals ${provenance}.`) +
+    (problems.length === 0 ? "" : ` ${problems.map((problem) => `${problem[0]?.toUpperCase() ?? ""}${problem.slice(1)}.`).join(" ")}`)
 }
 
 /** Each fitted task's forecast accuracy at `compute`, with its bootstrap interval where there is one. */
@@ -268,6 +308,16 @@ const withAccuracy = (context: ReportContext, table: ForecastTableInput): Foreca
   })
 })
 
+/** How the IsoFLOP bootstrap behind the N* and D* intervals went, for the caption. */
+const allocationCaption = (context: ReportContext): string => {
+  if (context.intervals._tag === "NoIntervals") return ` No N*, D* intervals: ${context.intervals.reason}.`
+  const { resamples_used: used, failed_resamples: failed } = context.intervals.bootstrap
+  const health = bootstrapHealth(used, failed)
+  return health.warning === undefined
+    ? ` N*, D* intervals: ${Math.round(intervalLevel * 100)}% from ${used} of ${health.requested} bootstrap resamples.`
+    : ` No N*, D* intervals shown: ${health.warning}.`
+}
+
 const forecastSection: ReportSectionBuilder = (context) => {
   const isoflopTable = isoflopForecastTable(context)
   const table = isoflopTable === undefined ? undefined : withAccuracy(context, isoflopTable)
@@ -279,7 +329,7 @@ const forecastSection: ReportSectionBuilder = (context) => {
       name: "forecast",
       table: forecastTable(parametric),
       data: forecastJson(parametric),
-      caption: "Compute-optimal allocations and loss of the parametric fit (Chinchilla approach 3)."
+      caption: `Compute-optimal allocations of the parametric fit (Chinchilla approach 3). ${lossCaption(context)}`
     }]
   }
   return [{
@@ -287,8 +337,9 @@ const forecastSection: ReportSectionBuilder = (context) => {
     name: "forecast",
     table: forecastTable(table),
     data: forecastJson(table),
-    caption: "Compute-optimal allocations read off the IsoFLOP power laws. The loss law L*(C) = k·C^c has no irreducible " +
-      "term, so far beyond the fitted budgets it reads low."
+    caption: `Compute-optimal allocations N*, D* read off the IsoFLOP power laws.${allocationCaption(context)} ${lossCaption(context)} ` +
+      "The IsoFLOP loss law L*(C) = k·C^c has no irreducible term and reads low far beyond the fitted budgets: forecast.json keeps it " +
+      "as isoflop_loss_diagnostic, a diagnostic, not a forecast."
   }]
 }
 
@@ -462,11 +513,14 @@ export const fitDownstreamForReport = (
  * fit.json: the IsoFLOP fit (its power laws and forecasts, or how far it got and why) and, where it
  * was fitted, the parametric law.
  */
+/** The chosen law form and its constants, recorded when the loss forecasts read a form other than the five constants. */
+const formRecord = ({ law }: ParametricResult) => law.form === "chinchilla" ? {} : { form: law.form, parameters: law.parameters }
+
 export const fitRecordOf = (context: Pick<ReportContext, "isoflop" | "parametric" | "tokensNote">): FitRecord => ({
   ...isoflopRecord(context.isoflop),
   ...(context.parametric === undefined
     ? {}
-    : { parametric: { ...context.parametric.fit, diagnostics: context.parametric.diagnostics } }),
+    : { parametric: { ...context.parametric.fit, diagnostics: context.parametric.diagnostics, ...formRecord(context.parametric) } }),
   ...(context.tokensNote === undefined ? {} : { tokens: context.tokensNote })
 })
 

@@ -15,11 +15,9 @@ import {
   writeReport,
   type WrittenReport
 } from "./reportWriter.ts"
-import { fitParametricResults, type ParametricResult } from "./resultsFit.ts"
+import { fitLossSource, lossForecastProblems, type LossForecasts, lossForecastsAt } from "./lossForecastSource.ts"
+import type { ParametricResult } from "./resultsFit.ts"
 import type { LoadedResults } from "./resultsInput.ts"
-
-// Chinchilla's approach 3 fits five constants: fewer runs leave it undetermined.
-const parametricMinimumRuns = 5
 
 export interface ResultsReportRequest {
   /** Names the input in messages: the spec or table as given on the command line. */
@@ -44,6 +42,8 @@ export interface ResultsReport {
   /** Why the IsoFLOP power laws could not be fitted, as the error `scalelab run` ends with. */
   readonly powerLawFailure: UserInputError | undefined
   readonly parametric: ParametricResult | undefined
+  /** The compute-optimal loss at each forecast budget, from the parametric law, or why there is none. */
+  readonly lossForecasts: LossForecasts
   readonly downstream: ReadonlyArray<DownstreamOutcome>
   /** What the report lacks and why, one line each. */
   readonly notes: ReadonlyArray<string>
@@ -52,8 +52,8 @@ export interface ResultsReport {
 const notAsked: IsoflopOutcome = { _tag: "NotFitted", reason: "isoflop is not in fit.methods" }
 
 /**
- * Fits each law of `methods` the results support (IsoFLOP with its bootstrap, the parametric law,
- * the downstream law per task) and writes the report. A fit that fails leaves the rest standing
+ * Fits each law of `methods` the results support (IsoFLOP with its bootstrap, the parametric law
+ * with its bootstrap for the loss forecasts, the downstream law per task) and writes the report. A fit that fails leaves the rest standing
  * and becomes a note; a report with nothing to plot is the user's error.
  */
 export const writeResultsReport = (request: ResultsReportRequest) =>
@@ -69,12 +69,9 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
     const downstream = methods.includes("downstream")
       ? yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
       : []
-    const parametric = !methods.includes("parametric") || results.points.length < parametricMinimumRuns
-      ? undefined
-      : yield* Effect.match(fitParametricResults(results.points, { resamples: 0, seed: bootstrap.seed }), {
-        onSuccess: (result): ParametricResult | undefined => result,
-        onFailure: () => undefined
-      })
+    const lossSource = yield* fitLossSource(results.points, bootstrap, methods)
+    const parametric = lossSource._tag === "Fitted" ? lossSource.result : undefined
+    const lossForecasts = lossForecastsAt(lossSource, forecastComputes)
     const report = yield* writeReport(request.outDir, {
       name: request.name,
       points,
@@ -83,6 +80,7 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
       intervals,
       curves: request.curves,
       downstream,
+      lossForecasts,
       ...(parametric === undefined ? {} : { parametric }),
       ...(results.tokensNote === undefined ? {} : { tokensNote: results.tokensNote })
     })
@@ -94,6 +92,7 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
     const notes = [
       ...(isoflop._tag === "Fitted" || isoflop === notAsked ? [] : [`no IsoFLOP power law: ${isoflop.reason}`]),
       ...(isoflop._tag === "Fitted" && intervals._tag === "NoIntervals" ? [`no bootstrap intervals: ${intervals.reason}`] : []),
+      ...lossForecastProblems(lossForecasts),
       ...downstream.flatMap((outcome) =>
         outcome._tag === "NotFitted"
           ? [`no downstream fit of ${outcome.task}: ${outcome.reason}`]
@@ -102,7 +101,7 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
           : [`no bootstrap intervals for the downstream fit of ${outcome.result.task}: ${outcome.noIntervals}`]
       )
     ]
-    return { report, isoflop, intervals, powerLawFailure, parametric, downstream, notes } satisfies ResultsReport
+    return { report, isoflop, intervals, powerLawFailure, parametric, lossForecasts, downstream, notes } satisfies ResultsReport
   })
 
 /** The report's files and notes, one per line, as `scalelab report` prints them. */

@@ -4,7 +4,9 @@ import { RunStore } from "@scalelab/runner"
 import type { Experiment } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { defaultStoreDir, sci } from "@scalelab/sweep"
-import type { Interval } from "@scalelab/laws"
+import { bootstrapHealth, type Interval } from "@scalelab/laws"
+import { intervalProvenance, lossIntervalLevel } from "./lossForecast.ts"
+import { lossForecastAtCompute, lossForecastProblems, type LossForecasts } from "./lossForecastSource.ts"
 import { fitTokensNote } from "./fitTokens.ts"
 import { plannedResultPoints, storedTasks } from "./resultsInput.ts"
 import type { BootstrapSettings, IsoflopIntervals, IsoflopOutcome, WrittenReport } from "./reportWriter.ts"
@@ -21,12 +23,45 @@ export const specBootstrap = (experiment: { readonly fit: { readonly bootstrap: 
 const withInterval = (value: number, interval: Interval | undefined, show: (x: number) => string): string =>
   interval === undefined ? show(value) : `${show(value)} [${show(interval[0])}, ${show(interval[1])}]`
 
-/** The fitted laws and forecasts, with the bootstrap's intervals where it gave them, as the end of a sweep prints them. */
-export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals): ReadonlyArray<string> => {
-  if (isoflop._tag === "NotFitted") return ["No IsoFLOP curves could be fitted (see below)."]
-  if (isoflop._tag === "CurvesOnly") return ["IsoFLOP curves fitted per budget; no power law (see below)."]
+const showLoss = (x: number) => x.toFixed(3)
+
+/** The loss at `compute` with its interval (none when its bootstrap is not to be trusted), or a dash when there is no forecast. */
+const lossText = (lossForecasts: LossForecasts, compute: number): string => {
+  const forecast = lossForecastAtCompute(lossForecasts, compute)
+  if (forecast === undefined) return "—"
+  return withInterval(forecast.loss, forecast.health?.trustworthy === false ? undefined : forecast.interval, showLoss)
+}
+
+/** What the loss column is, and every problem with it (no law, impossible forecasts, bootstrap warnings). */
+const lossFootnote = (lossForecasts: LossForecasts, computes: ReadonlyArray<number>): ReadonlyArray<string> => {
+  const forecast = computes.map((compute) => lossForecastAtCompute(lossForecasts, compute)).find((f) => f !== undefined)
+  const provenance = forecast === undefined ? undefined : intervalProvenance(forecast)
+  return [
+    ...(forecast === undefined ? [] : [
+      "  (loss: the parametric law's compute-optimal loss" + (provenance === undefined ? ")" : `; ${Math.round(lossIntervalLevel * 100)}% intervals ${provenance})`)
+    ]),
+    ...lossForecastProblems(lossForecasts).map((problem) => `  ${problem}`)
+  ]
+}
+
+/**
+ * The fitted laws and forecasts as the end of a sweep prints them: N* and D* from the IsoFLOP
+ * power laws (with their bootstrap's intervals), the loss from the parametric law (the one loss
+ * forecaster, which the report, `forecast` and the dashboard read too).
+ */
+export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals, lossForecasts: LossForecasts): ReadonlyArray<string> => {
+  if (isoflop._tag !== "Fitted") {
+    const computes = lossForecasts._tag === "Forecasts" ? lossForecasts.rows.map((row) => row.compute) : []
+    return [
+      isoflop._tag === "NotFitted" ? "No IsoFLOP curves could be fitted (see below)." : "IsoFLOP curves fitted per budget; no power law (see below).",
+      ...(computes.length === 0 ? [] : ["Loss forecast:", ...computes.map((compute) => `  C = ${sci(compute)} FLOPs: loss ≈ ${lossText(lossForecasts, compute)}`)]),
+      ...lossFootnote(lossForecasts, computes)
+    ]
+  }
   const { fit, forecasts } = isoflop
-  const bootstrap = intervals._tag === "Bootstrapped" ? intervals.bootstrap : undefined
+  const bootstrapped = intervals._tag === "Bootstrapped" ? intervals.bootstrap : undefined
+  const health = bootstrapped === undefined ? undefined : bootstrapHealth(bootstrapped.resamples_used, bootstrapped.failed_resamples)
+  const bootstrap = health?.trustworthy === true ? bootstrapped : undefined
   const unbracketed = fit.budgets.filter((b) => !b.bracketed).map((b) => sci(b.budget))
   const exponent = (x: number) => x.toFixed(3)
   return [
@@ -38,17 +73,15 @@ export const fitSummary = (isoflop: IsoflopOutcome, intervals: IsoflopIntervals)
     `   (R² ${fit.r2s.params.toFixed(3)})`,
     `  D*(C) = ${sci(fit.tokens_opt.k)} · C^${withInterval(fit.tokens_opt.b, bootstrap?.tokens_opt_b, exponent)}` +
     `   (R² ${fit.r2s.tokens.toFixed(3)})`,
-    bootstrap === undefined
-      ? `Forecast (no intervals: ${intervals._tag === "NoIntervals" ? intervals.reason : "none"}):`
-      : `Forecast, with ${Math.round(bootstrap.level * 100)}% intervals from ${bootstrap.resamples_used} bootstrap resamples:`,
+    bootstrap !== undefined && health !== undefined
+      ? `Forecast, N* and D* with ${Math.round(bootstrap.level * 100)}% intervals from ${health.used} of ${health.requested} bootstrap resamples:`
+      : `Forecast (no N*, D* intervals: ${intervals._tag === "NoIntervals" ? intervals.reason : health?.warning ?? "none"}):`,
     ...forecasts.map((f) => {
       const interval = bootstrap?.forecasts.find((i) => i.compute === f.compute)
       return `  C = ${sci(f.compute)} FLOPs: N* = ${withInterval(f.params, interval?.params, sci)} params, ` +
-        `D* = ${withInterval(f.tokens, interval?.tokens, sci)} tokens, loss ≈ ${withInterval(f.loss, interval?.loss, (x) => x.toFixed(3))}`
+        `D* = ${withInterval(f.tokens, interval?.tokens, sci)} tokens, loss ≈ ${lossText(lossForecasts, f.compute)}`
     }),
-    // The backtest in docs/results.md measured this law 3.6% low one decade out; say so where it is read.
-    "  (loss from L*(C) = k·C^c, which has no irreducible term and reads low far out; the parametric fit's, with " +
-    "`parametric` in fit.methods, has one)"
+    ...lossFootnote(lossForecasts, forecasts.map((f) => f.compute))
   ]
 }
 

@@ -30,7 +30,12 @@ export const flagRanges = {
   port: integers(0, 65_535),
   // FLOPs, parameters or tokens: the largest training runs are near 1e26 FLOPs; below one there is
   // nothing to count, and a law's optimum there underflows to 0 parameters.
-  quantity: countUpTo(1e40)
+  quantity: countUpTo(1e40),
+  // Tokens served over a model's life: none (the Chinchilla optimum) up to the same far bound.
+  inferenceTokens: { text: "a number from 0 to 1e+40", contains: (value: number) => value >= 0 && value <= 1e40 },
+  // A loss in nats per token: above 0 and below any loss a language model is trained to (ln of a
+  // million-word vocabulary is under 14).
+  loss: { text: "a number above 0 and at most 100", contains: (value: number) => value > 0 && value <= 100 }
 } as const
 
 /** A flag's help with its default at the end, which the CLI library does not show. */

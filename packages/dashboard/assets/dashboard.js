@@ -214,9 +214,12 @@ const drawFit = () => {
   forecast.hidden = fit.forecasts.length === 0;
   forecast.tBodies[0].replaceChildren(...fit.forecasts.map((row) => {
     const tr = document.createElement("tr");
-    tr.append(cell(exponent(row.compute)), cell(si(row.params)), cell(si(row.tokens)), cell(row.loss.toFixed(3)));
+    tr.append(cell(exponent(row.compute)), cell(si(row.params)), cell(si(row.tokens)), cell(row.loss === null ? "—" : row.loss.toFixed(3)));
     return tr;
   }));
+  const note = element("forecast-note");
+  note.hidden = fit.loss_problem === null;
+  note.textContent = fit.loss_problem ?? "";
 };
 
 // Events come in bursts (one per run on connecting): draw once per burst.

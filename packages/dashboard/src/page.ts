@@ -57,9 +57,10 @@ ${pageScripts.map((path) => `  <script src="${path}" defer></script>`).join("\n"
       <p id="fit-summary"></p>
       <div id="fit" class="plot"></div>
       <table id="forecast" hidden>
-        <thead><tr><th scope="col">compute C (FLOPs)</th><th scope="col">N*</th><th scope="col">D*</th><th scope="col">loss</th></tr></thead>
+        <thead><tr><th scope="col">compute C (FLOPs)</th><th scope="col">N*</th><th scope="col">D*</th><th scope="col">loss (parametric law)</th></tr></thead>
         <tbody></tbody>
       </table>
+      <p id="forecast-note" class="hint" hidden></p>
     </section>
   </main>
 </body>

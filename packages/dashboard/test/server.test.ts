@@ -77,7 +77,7 @@ describe("the dashboard server", () => {
     expect(live.json["lines"]).toEqual(metricLines(6, 0, liveFloor))
 
     const fit = (await getJson(dashboard.port, `/api/fit?experiment=${experiment}`)).json["fit"] as Record<string, unknown>
-    expect(fit["forecasts"]).toEqual([{ compute: 1e15, params: 2e6, tokens: 8e7, loss: 2.5 }])
+    expect(fit["forecasts"]).toEqual([{ compute: 1e15, params: 2e6, tokens: 8e7, loss: null }])
     expect(JSON.stringify(fit["spec"])).toContain("parabola")
     expect((await getJson(dashboard.port, "/api/fit?experiment=unknown")).json).toEqual({ fit: null })
   })

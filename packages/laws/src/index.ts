@@ -75,3 +75,5 @@ export type { ExtrapolationCalibration, Uncalibrated } from "./fit/extrapolation
 export { calibrateExtrapolation, extrapolationDecades, widenLossInterval } from "./fit/extrapolationCalibration.ts"
 export type { LawFormBootstrap, LawFormBootstrapOptions } from "./bootstrap/lawFormBootstrap.ts"
 export { bootstrapLawForm } from "./bootstrap/lawFormBootstrap.ts"
+export type { InferenceAllocation, InferenceOptimum } from "./fit/inferenceOptimal.ts"
+export { inferenceFlopsPerParamToken, inferenceOptimal, tokensForLoss } from "./fit/inferenceOptimal.ts"

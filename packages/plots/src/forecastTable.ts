@@ -17,13 +17,22 @@ export interface ForecastRow {
   readonly tokens: number
   /** Null where the method does not predict loss. */
   readonly loss: number | null
-  readonly intervals?: { readonly params: Range; readonly tokens: Range; readonly loss?: Range }
+  readonly intervals?: { readonly params?: Range; readonly tokens?: Range; readonly loss?: Range }
+  /**
+   * A diagnostic, not a forecast: the IsoFLOP power law L*(C) = k·C^c at this budget, which has no
+   * irreducible term and reads low far out. forecast.json carries it as `isoflop_loss_diagnostic`.
+   */
+  readonly lossDiagnostic?: number
   readonly accuracy?: ReadonlyArray<AccuracyForecastCell>
 }
 
 export interface ForecastTableInput {
   /** The fit the forecasts come from ("isoflop", say). */
   readonly method: string
+  /** The fit the loss column comes from, when not `method` (the parametric law beside IsoFLOP allocations). */
+  readonly lossMethod?: string
+  /** How the loss intervals' bootstrap went (resamples used, whether to trust them), as forecast.json records it. */
+  readonly lossBootstrap?: object
   readonly rows: ReadonlyArray<ForecastRow>
   /** Central coverage of the intervals (0.8 when absent). */
   readonly intervalLevel?: number
@@ -90,6 +99,8 @@ export const forecastTable = (input: ForecastTableInput): HtmlTable => {
 /** forecast.json: the same forecasts as numbers, intervals as [low, high], for programs. */
 export const forecastJson = (input: ForecastTableInput) => ({
   method: input.method,
+  ...(input.lossMethod === undefined ? {} : { loss_method: input.lossMethod }),
+  ...(input.lossBootstrap === undefined ? {} : { loss_bootstrap: input.lossBootstrap }),
   interval_level: input.rows.some((row) => row.intervals !== undefined) ? (input.intervalLevel ?? 0.8) : null,
   forecasts: input.rows.map((row) => ({
     compute: row.compute,
@@ -99,10 +110,11 @@ export const forecastJson = (input: ForecastTableInput) => ({
     ...(row.intervals === undefined
       ? {}
       : {
-        params_interval: row.intervals.params,
-        tokens_interval: row.intervals.tokens,
+        ...(row.intervals.params === undefined ? {} : { params_interval: row.intervals.params }),
+        ...(row.intervals.tokens === undefined ? {} : { tokens_interval: row.intervals.tokens }),
         ...(row.intervals.loss === undefined ? {} : { loss_interval: row.intervals.loss })
       }),
+    ...(row.lossDiagnostic === undefined ? {} : { isoflop_loss_diagnostic: row.lossDiagnostic }),
     ...(row.accuracy === undefined ? {} : { accuracy: row.accuracy })
   }))
 })

@@ -58,7 +58,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
         fit: fitted.report.fitJson
       }))
     } else {
-      yield* Console.log(["", ...fitSummary(fitted.isoflop, fitted.intervals),
+      yield* Console.log(["", ...fitSummary(fitted.isoflop, fitted.intervals, fitted.lossForecasts),
         ...otherFitLines(fitted), "", ...whereToLook(fitted.report, specPath, choices.storeDir), "", summary]
         .join("\n"))
     }

@@ -42,7 +42,11 @@ const IsoflopNotFitted = Schema.Struct({ error: Schema.String })
 export const IsoflopRecord = Schema.Union([IsoflopPowerLaws, IsoflopCurvesOnly, IsoflopNotFitted])
 export type IsoflopRecord = typeof IsoflopRecord.Type
 
-/** Compute-optimal params, tokens and loss at a budget, read off the power laws. */
+/**
+ * Compute-optimal params, tokens and loss at a budget, read off the IsoFLOP power laws. The loss
+ * here, L*(C) = k·C^c, is a diagnostic only (no irreducible term, it reads low far out): every loss
+ * forecast shown is the parametric law's, computed from `parametric`.
+ */
 export const ForecastRecord = Schema.Struct({
   compute: Schema.Finite,
   params: Schema.Finite,
@@ -64,7 +68,13 @@ export const ParametricRecord = Schema.Struct({
   converged_starts: Schema.Int,
   /** ln L̂ − ln L per run, in input order. */
   residuals: Schema.Array(Schema.Finite),
-  diagnostics: Schema.Struct({ r2_log: Schema.Finite, rms_log_residual: Schema.Finite })
+  diagnostics: Schema.Struct({ r2_log: Schema.Finite, rms_log_residual: Schema.Finite }),
+  /**
+   * The law form whose loss forecasts are read (e.g. `kaplan`) and its constants, when it is not
+   * the five-constant form above; fits recorded before law forms existed have neither.
+   */
+  form: Schema.optionalKey(Schema.String),
+  parameters: Schema.optionalKey(Schema.Record(Schema.String, Schema.Finite))
 })
 export type ParametricRecord = typeof ParametricRecord.Type
 
