@@ -69,7 +69,8 @@ export const calibrationPlotSpec = (input: CalibrationPlotInput): TopLevelSpec =
     type: "nominal",
     title: null,
     scale: { domain: names, range: names.map((_, index) => index === 0 ? inkColor : categoricalPalette[(index - 1) % categoricalPalette.length]) },
-    legend: { orient: "bottom", direction: "horizontal" }
+    // Below the plot, each entry only as wide as its name: the theme's label limit would space them past the plot's width.
+    legend: { orient: "bottom", direction: "horizontal", labelLimit: 200 }
   } as const
   const tooltip = [
     { field: "series", type: "nominal", title: "Quantity" },
@@ -82,7 +83,8 @@ export const calibrationPlotSpec = (input: CalibrationPlotInput): TopLevelSpec =
     title: {
       text: input.title ?? "Calibration of the forecast intervals",
       anchor: "start",
-      subtitle: [`Over ${input.subject}`, "Dashed: empirical = nominal; below it, intervals too narrow. Labels: inside/compared"]
+      // Short subtitle lines: one wider than the square plot would pad the figure with white.
+      subtitle: [`Over ${input.subject}`, "Dashed: empirical = nominal; below it, intervals", "too narrow. Labels: truths inside / compared"]
     },
     width: side,
     height: side,
