@@ -180,7 +180,7 @@ export const backtestResult = (inputs: BacktestInputs): BacktestResult => {
   const allTruth = heldOut.flatMap((h) => h.truth_runs)
   const diverged = allTruth.filter((run) => run.status === "diverged").map((run) => run.id)
   const notes = [
-    ...(forecast.intervalsNote === null ? [] : [`no loss or size intervals: ${forecast.intervalsNote}`]),
+    ...(forecast.intervalsNote === null ? [] : [`no N* or D* intervals${forecast.parametric === null ? " (nor loss intervals: --loss-law isoflop)" : ""}: ${forecast.intervalsNote}`]),
     ...(forecast.accuracyNote === null ? [] : [`no accuracy forecast: ${forecast.accuracyNote}`]),
     ...heldOut.flatMap((h) =>
       h.measured_optimum_note === null ? [] : [`no measured optimum at C=${h.budget.toExponential(2)}: ${h.measured_optimum_note}`]
