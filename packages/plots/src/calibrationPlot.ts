@@ -57,8 +57,10 @@ const rowsOf = (series: CalibrationSeries) =>
  */
 export const calibrationPlotSpec = (input: CalibrationPlotInput): TopLevelSpec => {
   const series = [input.overall, ...(input.series ?? [])]
-  const rows = series.flatMap(rowsOf)
-  const overallRows = rowsOf(input.overall)
+  // The overall curve last, so that where the curves meet (at 100%, say) its points are drawn on top.
+  const rows = [...(input.series ?? []), input.overall].flatMap(rowsOf)
+  // Counts alternately above and below their points: neighbouring levels (90%, 95%) sit closer than a label is wide.
+  const overallRows = rowsOf(input.overall).map((row, index) => ({ ...row, above: index % 2 === 0 }))
   const names = series.map((s) => s.name)
   const domain: [number, number] = [0, 1]
   const axis = { scale: { domain, nice: false }, axis: { format: ".0%", tickCount: 6 } } as const
@@ -70,7 +72,7 @@ export const calibrationPlotSpec = (input: CalibrationPlotInput): TopLevelSpec =
     title: null,
     scale: { domain: names, range: names.map((_, index) => index === 0 ? inkColor : categoricalPalette[(index - 1) % categoricalPalette.length]) },
     // Below the plot, each entry only as wide as its name: the theme's label limit would space them past the plot's width.
-    legend: { orient: "bottom", direction: "horizontal", labelLimit: 200 }
+    legend: { orient: "bottom", direction: "horizontal", columns: 3, labelLimit: 200 }
   } as const
   const tooltip = [
     { field: "series", type: "nominal", title: "Quantity" },
@@ -114,11 +116,16 @@ export const calibrationPlotSpec = (input: CalibrationPlotInput): TopLevelSpec =
           tooltip: [...tooltip]
         }
       },
-      // Counts above the overall points (the diagonal runs below-right of a point near it).
       {
-        name: calibrationMarkNames.counts,
-        data: { values: overallRows },
-        mark: { type: "text", align: "right", baseline: "bottom", dx: -6, dy: -6, fontSize: 11, color: inkColor },
+        name: `${calibrationMarkNames.counts}_above`,
+        data: { values: overallRows.filter((row) => row.above) },
+        mark: { type: "text", align: "center", baseline: "bottom", dy: -9, fontSize: 11, color: inkColor },
+        encoding: { x, y, text: { field: "count", type: "nominal" } }
+      },
+      {
+        name: `${calibrationMarkNames.counts}_below`,
+        data: { values: overallRows.filter((row) => !row.above) },
+        mark: { type: "text", align: "center", baseline: "top", dy: 9, fontSize: 11, color: inkColor },
         encoding: { x, y, text: { field: "count", type: "nominal" } }
       }
     ] satisfies Array<Layer>).filter((layer) => layer.data.values.length > 0)

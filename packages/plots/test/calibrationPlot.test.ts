@@ -33,15 +33,18 @@ describe("calibrationPlotSpec", () => {
     expect(rowsOf(spec, calibrationMarkNames.diagonal)).toEqual([{ level: 0, empirical: 0 }, { level: 1, empirical: 1 }])
     const points = rowsOf(spec, calibrationMarkNames.points)
     // A level with nothing compared has no point: 0 of 0 is no coverage at all.
+    // The overall curve last, so it is drawn on top where curves meet.
     expect(points.map((row) => [row.series, row.level, row.empirical])).toEqual([
+      ["loss", 0.5, 0.5],
+      ["loss", 0.8, 0.8],
       ["all quantities", 0.5, 0.35],
       ["all quantities", 0.8, 0.65],
       ["all quantities", 0.9, 0.8],
-      ["all quantities", 0.95, 0.9],
-      ["loss", 0.5, 0.5],
-      ["loss", 0.8, 0.8]
+      ["all quantities", 0.95, 0.9]
     ])
-    expect(rowsOf(spec, calibrationMarkNames.counts).map((row) => row.count)).toEqual(["7/20", "13/20", "16/20", "18/20"])
+    // Counts of the overall curve, alternately above and below so neighbouring levels do not overlap.
+    expect(rowsOf(spec, `${calibrationMarkNames.counts}_above`).map((row) => row.count)).toEqual(["7/20", "16/20"])
+    expect(rowsOf(spec, `${calibrationMarkNames.counts}_below`).map((row) => row.count)).toEqual(["13/20", "18/20"])
   })
 
   it("renders to SVG with its axis titles", async () => {

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Effect, Option } from "effect"
 import { databasePath, RunStore, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import type { Experiment, RunSpec } from "@scalelab/spec"
-import { SweepIncomplete } from "@scalelab/sweep"
+import { sci, SweepIncomplete } from "@scalelab/sweep"
 import type { BootstrapSettings } from "../reportWriter.ts"
 import { BacktestNotPossible } from "./backtestError.ts"
 import { type BacktestFiles, writeBacktestFiles } from "./backtestFiles.ts"
@@ -79,15 +79,30 @@ export const backtestExperiment = <E, R>(
 
     return yield* Effect.gen(function*() {
       const store = yield* RunStore
-      const cutoffs = yield* Effect.forEach(planned.splits, (split) =>
+      const rolling = Option.isNone(options.cutoff)
+      const attempts = yield* Effect.forEach(planned.splits, (split) =>
         Effect.gen(function*() {
           const fitSet = yield* loadFitSet(experiment, specPath, storeDir, split)
           const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, options.bootstrap, options.lossLaw)
-          const truth = yield* truthRunsFor(experiment, fitSet.corpus, forecast.budgets, split.fitBudgets)
+            .pipe(Effect.result)
+          // A rolling backtest goes on past a cutoff whose budgets below give no power law (the
+          // lowest budgets of a sweep are the likeliest not to bracket their minima), and says so.
+          if (forecast._tag === "Failure") {
+            if (!rolling || forecast.failure._tag !== "BacktestNotPossible") return yield* forecast.failure
+            return { _tag: "Skipped", cutoff: split.cutoff, reason: forecast.failure.message } as const
+          }
+          const truth = yield* truthRunsFor(experiment, fitSet.corpus, forecast.success.budgets, split.fitBudgets)
           const optima = yield* Effect.forEach(fitSet.heldOut, (sweep) =>
             Effect.map(measuredOptimum(sweep), (optimum) => ({ budget: sweep.budget, optimum })))
-          return { split, fitSet, forecast, truth, optima }
+          return { _tag: "Forecast", split, fitSet, forecast: forecast.success, truth, optima } as const
         }))
+      const cutoffs = attempts.flatMap((attempt) => attempt._tag === "Forecast" ? [attempt] : [])
+      const skipped = attempts.flatMap((attempt) => attempt._tag === "Skipped" ? [{ cutoff: attempt.cutoff, reason: attempt.reason }] : [])
+      if (cutoffs.length === 0) {
+        return yield* new BacktestNotPossible({
+          message: `${specPath}: no cutoff gives a fit:\n${skipped.map(({ cutoff, reason }) => `cutoff ${sci(cutoff)}: ${reason}`).join("\n")}`
+        })
+      }
       const allTruth = cutoffs.flatMap(({ truth }) => truth)
       const { missing } = yield* unendedTruthRuns(experiment, allTruth)
       if (missing.length > 0) {
@@ -114,7 +129,7 @@ export const backtestExperiment = <E, R>(
           optima
         })
       )
-      const result = rollingBacktestResult(experiment.name, Option.isSome(options.cutoff) ? "single" : "rolling", backtests)
+      const result = rollingBacktestResult(experiment.name, rolling ? "rolling" : "single", backtests, skipped)
       // Absolute, so that the paths backtest.json and --json give can be opened from anywhere.
       const outDir = path.resolve(Option.getOrElse(options.out, () => path.join(storeDir, "reports", experiment.name, "backtest")))
       const files = yield* writeBacktestFiles(outDir, result)

@@ -84,7 +84,14 @@ export const forecastHeldOut = (
   lossLaw: LossLaw
 ) =>
   Effect.gen(function*() {
-    const parametric = lossLaw === "parametric" ? yield* fitParametricResults(points, bootstrap) : null
+    const parametric = lossLaw === "parametric"
+      ? yield* fitParametricResults(points, bootstrap).pipe(Effect.mapError((error) =>
+        new BacktestNotPossible({
+          message: `the runs below the cutoff (budgets ${fitBudgets.map((b) => sci(b)).join(", ")}) give no parametric loss law: ` +
+            `${error.message}\nRaise --cutoff to fit on more runs, or pass --loss-law isoflop`
+        })
+      ))
+      : null
     const isoflopPoints = points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
     const cutoff = yield* attemptStepwise(() =>
       forecastAtCutoff(isoflopPoints, heldOutBudgets, { ...bootstrap, levels: coverageLevels }, parametric === null ? null : lossForecastModel(parametric))

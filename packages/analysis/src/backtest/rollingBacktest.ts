@@ -17,12 +17,20 @@ import {
 export const rollingCutoffs = (budgets: ReadonlyArray<number>): ReadonlyArray<number> =>
   [...new Set(budgets)].sort((a, b) => a - b).slice(2)
 
+export interface SkippedCutoff {
+  readonly cutoff: number
+  readonly reason: string
+}
+
 /** backtest.json: one backtest per cutoff, and the coverage over all of them. */
 export interface RollingBacktestResult {
   readonly experiment: string
   /** `rolling`: every cutoff that leaves two budgets to fit; `single`: the one --cutoff. */
   readonly mode: "rolling" | "single"
+  /** The cutoffs backtested. */
   readonly cutoffs: ReadonlyArray<number>
+  /** Rolling cutoffs left out because the budgets below them give no power law, with why. */
+  readonly skipped_cutoffs: ReadonlyArray<SkippedCutoff>
   readonly backtests: ReadonlyArray<BacktestResult>
   /** The report's interval level, which `coverage`, `interval` and `inside` of each comparison refer to. */
   readonly interval_level: number
@@ -43,7 +51,8 @@ export const allComparisons = (backtests: ReadonlyArray<BacktestResult>): Readon
 export const rollingBacktestResult = (
   experiment: string,
   mode: RollingBacktestResult["mode"],
-  backtests: ReadonlyArray<BacktestResult>
+  backtests: ReadonlyArray<BacktestResult>,
+  skipped: ReadonlyArray<SkippedCutoff> = []
 ): RollingBacktestResult => {
   const comparisons = allComparisons(backtests)
   const truthRuns = new Map(
@@ -54,6 +63,7 @@ export const rollingBacktestResult = (
     experiment,
     mode,
     cutoffs: backtests.map((backtest) => backtest.cutoff),
+    skipped_cutoffs: skipped,
     backtests,
     interval_level: backtestTargets.interval_level,
     coverage_by_level: coverageByLevel(comparisons, coverageLevels),

@@ -113,7 +113,11 @@ export const backtestText = (result: RollingBacktestResult, files: BacktestFiles
   const compared = result.coverage_by_level.some((c) => c.compared > 0)
   return [
     ...(rolling
-      ? [`Rolling backtest of ${result.experiment}: ${result.cutoffs.length} cutoff(s), ${result.cutoffs.map((c) => sci(c)).join(", ")}`, ""]
+      ? [
+        `Rolling backtest of ${result.experiment}: ${result.cutoffs.length} cutoff(s), ${result.cutoffs.map((c) => sci(c)).join(", ")}`,
+        ...result.skipped_cutoffs.map(({ cutoff, reason }) => `skipped cutoff ${sci(cutoff)}: ${reason}`),
+        ""
+      ]
       : []),
     ...result.backtests.flatMap((backtest, index) => [...(index === 0 ? [] : [""]), ...cutoffText(backtest, rolling ? "cutoff" : "--cutoff")]),
     "",
