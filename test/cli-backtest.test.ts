@@ -71,6 +71,13 @@ interface Backtest {
   readonly coverage: { readonly compared: number; readonly inside: number; readonly fraction: number | null }
   readonly targets_met: { readonly loss_within_2_percent: boolean | null; readonly truth_inside_interval: boolean | null }
   readonly laws: { readonly loss_law: string }
+}
+/** backtest.json and --json: a backtest per cutoff, coverage at each level over all of them, the files. */
+interface Rolling {
+  readonly mode: "rolling" | "single"
+  readonly cutoffs: ReadonlyArray<number>
+  readonly backtests: ReadonlyArray<Backtest>
+  readonly coverage_by_level: ReadonlyArray<{ readonly level: number; readonly compared: number; readonly inside: number }>
   readonly runs_trained: number
   readonly runs_read: number
   readonly files: { readonly json: string; readonly plots: ReadonlyArray<string> }
@@ -85,11 +92,13 @@ interface StoredRun {
 
 let dir: string
 let first: CliOutcome
+let firstRolling: Rolling
 let firstJson: Backtest
 let storedAfterFirst: ReadonlyArray<StoredRun>
 let lowerForecast: { readonly params: number; readonly tokens: number; readonly loss: number; readonly isoflop_loss_diagnostic: number }
 let lowerParametric: { readonly loss: number }
 let second: CliOutcome
+let secondRolling: Rolling
 let secondJson: Backtest
 let text: CliOutcome
 let badInput: Record<string, CliOutcome>
@@ -110,16 +119,18 @@ beforeAll(async () => {
   ok(await runCli(["run", "lower.yaml", "--quiet"], dir))
   // Before the top budget's own sweep exists: the forecast optimum is certainly a new run.
   first = ok(await runCli(["backtest", "sweep.yaml", "--cutoff", String(top), "--bootstrap", "100", "--json"], dir))
-  firstJson = JSON.parse(first.stdout) as Backtest
+  firstRolling = JSON.parse(first.stdout) as Rolling
+  firstJson = firstRolling.backtests[0]!
   storedAfterFirst = JSON.parse(ok(await runCli(["runs", "sweep.yaml", "--json"], dir)).stdout) as ReadonlyArray<StoredRun>
   lowerForecast = JSON.parse(ok(await runCli(["forecast", "--compute", String(top), "--from", "lower.yaml", "--method", "isoflop", "--json"], dir)).stdout)
   lowerParametric = JSON.parse(ok(await runCli(["forecast", "--compute", String(top), "--from", "lower.yaml", "--method", "parametric", "--json"], dir)).stdout)
   // Now the top budget's sweep, so that the second backtest also measures that budget's own minimum.
   ok(await runCli(["run", "sweep.yaml", "--quiet"], dir))
   second = ok(await runCli(["backtest", "sweep.yaml", "--cutoff", "1e13", "--bootstrap", "100", "--loss-law", "isoflop", "--json"], dir))
-  secondJson = JSON.parse(second.stdout) as Backtest
+  secondRolling = JSON.parse(second.stdout) as Rolling
+  secondJson = secondRolling.backtests[0]!
   const outcomes = await Promise.all([
-    runCli(["backtest", "sweep.yaml", "--bootstrap", "0", "--out", "text-out"], dir),
+    runCli(["backtest", "sweep.yaml", "--bootstrap", "50", "--out", "text-out"], dir),
     runCli(["backtest", "sweep.yaml", "--cutoff", "1e10"], dir),
     runCli(["backtest", "sweep.yaml", "--cutoff", "1e14"], dir),
     runCli(["backtest", "untrained.yaml"], dir)
@@ -170,7 +181,7 @@ describe("scalelab backtest", () => {
     const { truth_runs: truth, forecast } = heldOut(firstJson)
     expect(truth).toHaveLength(1)
     expect(truth[0]!.trained).toBe(true)
-    expect(firstJson.runs_trained).toBe(1)
+    expect(firstRolling.runs_trained).toBe(1)
     const stored = storedAfterFirst.find((run) => run.id === truth[0]!.id)
     expect(stored?.status).toBe("completed")
     expect(stored?.budget).toBe(top)
@@ -204,32 +215,39 @@ describe("scalelab backtest", () => {
   })
 
   it("writes backtest.json and the plots as SVG and PNG", () => {
-    expect(JSON.parse(readFileSync(firstJson.files.json, "utf8")).held_out_budgets).toEqual([top])
-    expect(firstJson.files.json).toBe(join(dir, ".scalelab", "reports", "known-law", "backtest", "backtest.json"))
-    for (const stem of ["backtest-loss", "backtest-accuracy"]) {
+    expect(firstRolling.mode).toBe("single")
+    expect(JSON.parse(readFileSync(firstRolling.files.json, "utf8")).backtests[0].held_out_budgets).toEqual([top])
+    expect(firstRolling.files.json).toBe(join(dir, ".scalelab", "reports", "known-law", "backtest", "backtest.json"))
+    for (const stem of ["backtest-loss", "backtest-accuracy", "backtest-calibration"]) {
       expect(readFileSync(join(dir, ".scalelab", "reports", "known-law", "backtest", `${stem}.svg`), "utf8")).toMatch(/^<svg/)
       expect(readFileSync(join(dir, ".scalelab", "reports", "known-law", "backtest", `${stem}.png`)).subarray(1, 4).toString()).toBe("PNG")
     }
   })
 
   it("retrains nothing the second time, and measures the held-out budget's own minimum once its sweep ran", () => {
-    expect(secondJson.runs_trained).toBe(0)
-    expect(secondJson.runs_read).toBe(1)
+    expect(secondRolling.runs_trained).toBe(0)
+    expect(secondRolling.runs_read).toBe(1)
     expect(heldOut(secondJson).truth_runs[0]!.id).toBe(heldOut(firstJson).truth_runs[0]!.id)
     expect(heldOut(firstJson).measured_optimum).toBeNull()
     const measured = heldOut(secondJson)
     expect(measured.measured_optimum).not.toBeNull()
-    expect(measured.comparisons.map((c) => c.quantity)).toEqual(["loss", "cloze_accuracy", "params_opt", "loss_opt"])
+    expect(measured.comparisons.map((c) => c.quantity)).toEqual(["loss", "cloze_accuracy", "params_opt", "tokens_opt", "loss_opt"])
     expect(existsSync(join(dir, ".scalelab", "reports", "known-law", "backtest", "backtest-params.png"))).toBe(true)
+  })
+
+  it("rolls over every cutoff without --cutoff: here the one that leaves two budgets, with coverage at each level", () => {
+    ok(text)
+    expect(text.stdout).toContain("Rolling backtest of known-law: 1 cutoff(s), 1e13")
+    expect(text.stdout).toContain("Backtest of known-law: laws fitted on budgets 1e11, 1e12 (below cutoff 1e13)")
+    expect(text.stdout).toMatch(/truths inside, at nominal +50% +80% +90% +95%/)
   })
 
   it("prints a table that ends with where the files are", () => {
     ok(text)
-    expect(text.stdout).toContain("Backtest of known-law: laws fitted on budgets 1e11, 1e12 (below --cutoff 1e13)")
     expect(text.stdout).toMatch(/loss of run at N\*/)
     expect(text.stdout).toContain("targets: loss within 2%:")
     expect(text.stdout).toContain("0 truth run(s) trained, 1 read from the store")
-    expect(text.stdout.trimEnd().split("\n").at(-1)).toMatch(/text-out\/backtest-params\.png$/)
+    expect(text.stdout.trimEnd().split("\n").at(-1)).toMatch(/text-out\/backtest-calibration\.png$/)
   })
 
   it("exits 2 with a message naming the problem on bad input", () => {

@@ -73,7 +73,15 @@ export {
 } from "./backtest/backtestExperiment.ts"
 export type { BacktestFiles } from "./backtest/backtestFiles.ts"
 export type { BacktestResult } from "./backtest/backtestResult.ts"
-export type { Comparison, ComparedQuantity } from "./backtest/comparison.ts"
+export type { Comparison, ComparedQuantity, LevelCoverage, QuantityLevelCoverage, TruthUncertainty } from "./backtest/comparison.ts"
+export type { RollingBacktestResult } from "./backtest/rollingBacktest.ts"
+export {
+  besiroglu2024,
+  defaultSyntheticStudy,
+  syntheticStudy,
+  type SyntheticStudyResult,
+  type SyntheticStudySettings
+} from "./backtest/syntheticStudy.ts"
 export { LOSS_LAWS, type LossLaw } from "./backtest/heldOutForecast.ts"
 export type { LossForecastModel } from "./lossForecastModel.ts"
 export { fixedLossModel, lossForecastModel, storedLossModel } from "./lossForecastModel.ts"

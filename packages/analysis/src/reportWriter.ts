@@ -426,7 +426,7 @@ const intervalComputes = (fit: IsoflopFit, forecastComputes: ReadonlyArray<numbe
  * only the resamples that drew every run can be refitted; their intervals have zero width, which
  * would read as certainty rather than as no information.
  */
-const hasSpread = (bootstrap: IsoflopBootstrap): boolean =>
+export const hasSpread = (bootstrap: IsoflopBootstrap): boolean =>
   bootstrap.forecasts.some((f) => f.params[1] > f.params[0] * (1 + 1e-9) || f.tokens[1] > f.tokens[0] * (1 + 1e-9))
 
 /**

@@ -13,17 +13,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { backtestExperiment, type BacktestOptions } from "../src/backtest/backtestExperiment.ts"
 
 const top = 1e13
-const experiment = Result.getOrThrow(decodeExperimentText(
-  `
+const specText = (budgets: string) => `
 name: known-law
 data: { corpus: moby-dick, tokenizer: bytes }
 model: { context: 64, aspect: 16, head_dim: 8, kv_heads: 2 }
 flops: 6N
-sweep: { budgets: [1e11, 1e12, ${top}], sizes_per_budget: 7, span: 16, centre: deepseek-llm }
+sweep: { budgets: ${budgets}, sizes_per_budget: 7, span: 16, centre: deepseek-llm }
 training: { batch_tokens: D / 20 }
-`,
-  "sweep.yaml"
-))
+`
+const experiment = Result.getOrThrow(decodeExperimentText(specText(`[1e11, 1e12, ${top}]`), "sweep.yaml"))
+// The same experiment with a fourth budget: ids do not depend on the budget list, so it shares the
+// store, whose runs below 1e14 then make two cutoffs (1e13 and 1e14) of a rolling backtest.
+const fourBudgets = Result.getOrThrow(decodeExperimentText(specText(`[1e11, 1e12, ${top}, 1e14]`), "sweep.yaml"))
 
 // Chinchilla's L(N, D) = E + A/N^α + B/D^β, without noise.
 const lawLoss = (params: number, tokens: number) => 1.69 + 406.4 / params ** 0.34 + 410.7 / tokens ** 0.28
@@ -91,11 +92,14 @@ describe("backtestExperiment", () => {
     expect(trained.length).toBeGreaterThan(0)
     expect(trained.every((run) => run.budget === top)).toBe(true)
 
-    expect(result.fit_budgets).toEqual([1e11, 1e12])
-    expect(result.held_out_budgets).toEqual([top])
+    expect(result.mode).toBe("single")
+    expect(result.cutoffs).toEqual([top])
+    const [backtest] = result.backtests
+    expect(backtest!.fit_budgets).toEqual([1e11, 1e12])
+    expect(backtest!.held_out_budgets).toEqual([top])
     expect(result.runs_trained).toBe(trained.length)
     expect(result.runs_read).toBe(0)
-    const [heldOut] = result.held_out
+    const [heldOut] = backtest!.held_out
     expect(heldOut!.truth_runs.map((run) => run.id)).toEqual(trained.map((run) => run.id))
     expect(heldOut!.truth_runs.every((run) => run.trained)).toBe(true)
     // The parametric law fitted on noiseless runs of the law forecasts the truth run's loss.
@@ -104,7 +108,7 @@ describe("backtestExperiment", () => {
     expect(Math.abs(loss.error)).toBeLessThan(0.005)
 
     expect(files.jsonPath).toBe(join(dir, "reports", experiment.name, "backtest", "backtest.json"))
-    expect(JSON.parse(readFileSync(files.jsonPath, "utf8"))).toMatchObject({ runs_trained: trained.length, held_out_budgets: [top] })
+    expect(JSON.parse(readFileSync(files.jsonPath, "utf8"))).toMatchObject({ runs_trained: trained.length, cutoffs: [top] })
 
     const second = standInTrain(false)
     const again = await Effect.runPromise(backtestExperiment(experiment, "sweep.yaml", options(), second.train))
@@ -112,6 +116,46 @@ describe("backtestExperiment", () => {
     expect(again.result.runs_trained).toBe(0)
     expect(again.result.runs_read).toBe(trained.length)
   })
+
+  it("rolls over every cutoff, trains each distinct truth run once, and counts coverage at every level over all cutoffs", async () => {
+    // The sweep at 1e13 too, so that the rolling backtest can fit below 1e14 and measure 1e13's own minimum.
+    const plan = await Effect.runPromise(planExperiment(fourBudgets, dir))
+    await Effect.runPromise(recordTrained(plan.runs.map(({ run }) => run).filter((run) => run.budget === top)).pipe(Effect.provide(RunStore.layer(dir))))
+    const train = standInTrain(false)
+    const rolling = { ...options(), cutoff: Option.none(), bootstrap: { resamples: 60, seed: 3 } }
+    const { result, files } = await Effect.runPromise(backtestExperiment(fourBudgets, "sweep.yaml", rolling, train.train))
+
+    expect(result.mode).toBe("rolling")
+    expect(result.cutoffs).toEqual([top, 1e14])
+    expect(result.backtests.map((b) => b.fit_budgets)).toEqual([[1e11, 1e12], [1e11, 1e12, top]])
+    expect(result.backtests.map((b) => b.held_out_budgets)).toEqual([[top, 1e14], [1e14]])
+    // One training call for both cutoffs, no run handed twice, and every truth run it names among them.
+    expect(train.handed).toHaveLength(1)
+    const handedIds = train.handed[0]!.map((run) => run.id)
+    expect(new Set(handedIds).size).toBe(handedIds.length)
+    const truthIds = new Set(result.backtests.flatMap((b) => b.held_out.flatMap((h) => h.truth_runs.map((run) => run.id))))
+    expect([...truthIds].sort()).toEqual([...handedIds].sort())
+    expect(result.runs_trained).toBe(truthIds.size)
+
+    // 1e13's own sweep ran: N*, D*, L* are compared there, and N* says its truth's uncertainty is not measured.
+    const at1e13 = result.backtests[0]!.held_out.find((h) => h.budget === top)!
+    expect(at1e13.comparisons.map((c) => c.quantity)).toEqual(["loss", "params_opt", "tokens_opt", "loss_opt"])
+    expect(at1e13.comparisons.find((c) => c.quantity === "params_opt")!.truth_uncertainty).toMatchObject({ measured: false })
+
+    // Coverage at each level counts each (cutoff, budget, quantity) check at that level, over both cutoffs.
+    const checks = result.backtests.flatMap((b) => b.held_out.flatMap((h) => h.comparisons.flatMap((c) => c.by_level)))
+    expect(result.coverage_by_level.map((c) => c.level)).toEqual([0.5, 0.8, 0.9, 0.95])
+    for (const coverage of result.coverage_by_level) {
+      const atLevel = checks.filter((check) => check.level === coverage.level)
+      expect(coverage.compared).toBe(atLevel.length)
+      expect(coverage.inside).toBe(atLevel.filter((check) => check.inside).length)
+    }
+    expect(result.coverage_by_level[1]!.compared).toBeGreaterThan(0)
+    // Wider levels hold at least what narrower ones do: the intervals are percentiles of one set of replicates.
+    const inside = result.coverage_by_level.map((c) => c.inside)
+    expect([...inside].sort((p, q) => p - q)).toEqual(inside)
+    expect(files.plotPaths.some((file) => file.endsWith("backtest-calibration.png"))).toBe(true)
+  }, 120_000)
 
   it("ends in SweepIncomplete, writing nothing, when truth runs fail", async () => {
     const failing = standInTrain(true)

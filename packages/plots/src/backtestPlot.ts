@@ -10,6 +10,8 @@ export interface BacktestPoint {
   readonly actual: number
   /** The prediction's interval (e.g. from a bootstrap), [low, high]. */
   readonly interval?: readonly [number, number]
+  /** The point's label; the budget when absent. Name what else tells points apart, e.g. the cutoff of a rolling backtest. */
+  readonly label?: string
 }
 
 export interface BacktestPlotInput {
@@ -59,7 +61,7 @@ export const backtestPlotSpec = (input: BacktestPlotInput): TopLevelSpec => {
     .sort((a, b) => a.budget - b.budget)
     .map((point) => ({
       budget: point.budget,
-      budget_label: scientific(point.budget, 2),
+      budget_label: point.label ?? scientific(point.budget, 2),
       predicted: point.predicted,
       actual: point.actual,
       low: point.interval?.[0] ?? point.predicted,

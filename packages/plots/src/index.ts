@@ -1,5 +1,7 @@
 export type { BacktestPlotInput, BacktestPoint } from "./backtestPlot.ts"
 export { backtestMarkNames, backtestPlotSpec } from "./backtestPlot.ts"
+export type { CalibrationPlotInput, CalibrationPoint, CalibrationSeries } from "./calibrationPlot.ts"
+export { calibrationMarkNames, calibrationPlotSpec } from "./calibrationPlot.ts"
 export type {
   DownstreamForecastPoint,
   DownstreamPlotInput,

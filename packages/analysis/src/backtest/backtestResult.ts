@@ -5,11 +5,16 @@ import {
   compare,
   type Comparison,
   type Coverage,
+  coverageByLevel,
   coverageOf,
+  type LevelCoverage,
+  type LevelInterval,
   mean,
   type TargetsMet,
-  targetsMet
+  targetsMet,
+  truthUncertaintyNotMeasured
 } from "./comparison.ts"
+import type { CutoffBudgetForecast } from "./cutoffForecast.ts"
 import type { BudgetForecast, HeldOutForecast, LossLaw, MeasuredOptimum } from "./heldOutForecast.ts"
 import type { TruthRuns } from "./truthRuns.ts"
 
@@ -33,7 +38,9 @@ export interface HeldOutResult {
   readonly forecast: BudgetForecast
   readonly truth_runs: ReadonlyArray<TruthRunOutcome>
   /** The minimum of the budget's own sweep parabola, null when it could not be measured (see `measured_optimum_note`). */
-  readonly measured_optimum: { readonly params: number; readonly tokens: number; readonly loss: number; readonly runs: number } | null
+  readonly measured_optimum:
+    | { readonly params: number; readonly tokens: number; readonly loss: number; readonly runs: number; readonly log10_params_se: number | null }
+    | null
   readonly measured_optimum_note: string | null
   readonly comparisons: ReadonlyArray<Comparison>
 }
@@ -67,7 +74,10 @@ export interface BacktestResult {
     readonly resamples_used: number | null
   }
   readonly held_out: ReadonlyArray<HeldOutResult>
+  /** The truths inside their 80% intervals. */
   readonly coverage: Coverage
+  /** The truths inside their intervals at each nominal level, at this cutoff. */
+  readonly coverage_by_level: ReadonlyArray<LevelCoverage>
   readonly targets: typeof backtestTargets
   readonly targets_met: TargetsMet
   /** Why a quantity is missing (no intervals, no accuracy, no measured optimum). */
@@ -88,11 +98,23 @@ export const truthOutcome = (run: TruthRuns["runs"][number], row: ResultRow | un
   trained
 })
 
+/** One quantity's intervals at every level the forecast has one at. */
+export const leveled = (
+  forecast: CutoffBudgetForecast,
+  quantity: "params" | "tokens" | "loss"
+): ReadonlyArray<LevelInterval> =>
+  forecast.intervals_by_level.flatMap((at) => {
+    const interval = at[quantity]
+    return interval === null ? [] : [{ level: at.level, interval }]
+  })
+
 /**
  * The comparisons at one held-out budget. The truth run's loss is checked against L* (the run is
  * at the forecast N*, so a correct law puts its loss at L*); its cloze accuracy against the
- * downstream forecast; and where the budget's own sweep found its minimum, N* and L* against it.
- * Several seeds are averaged: the forecast is of the expected loss, not of one seed's.
+ * downstream forecast (at 80% only: the downstream bootstrap gives one level); and where the
+ * budget's own sweep found its minimum, N*, D* and L* against it, N* accounting for that minimum's
+ * own standard error when the fit measured it. Several seeds are averaged: the forecast is of the
+ * expected loss, not of one seed's.
  */
 export const compareAtBudget = (
   forecast: BudgetForecast,
@@ -101,17 +123,30 @@ export const compareAtBudget = (
 ): ReadonlyArray<Comparison> => {
   const losses = truth.flatMap((run) => run.loss === null ? [] : [run.loss])
   const accuracies = truth.flatMap((run) => run.cloze_accuracy === null ? [] : [run.cloze_accuracy])
+  const clozeInterval = forecast.cloze?.interval ?? null
   return [
-    ...(losses.length === 0 ? [] : [compare("loss", forecast.loss, forecast.intervals?.loss ?? null, mean(losses))]),
+    ...(losses.length === 0 ? [] : [compare("loss", forecast.loss, leveled(forecast, "loss"), mean(losses))]),
     ...(forecast.cloze === null || accuracies.length === 0
       ? []
-      : [compare("cloze_accuracy", forecast.cloze.accuracy, forecast.cloze.interval, mean(accuracies))]),
-    ...(optimum._tag === "Unmeasured" ? [] : [
-      compare("params_opt", forecast.params, forecast.intervals?.params ?? null, optimum.params),
-      compare("loss_opt", forecast.loss, forecast.intervals?.loss ?? null, optimum.loss)
-    ])
+      : [compare(
+        "cloze_accuracy",
+        forecast.cloze.accuracy,
+        clozeInterval === null ? [] : [{ level: backtestTargets.interval_level, interval: clozeInterval }],
+        mean(accuracies)
+      )]),
+    ...(optimum._tag === "Unmeasured" ? [] : compareWithOptimum(forecast, optimum))
   ]
 }
+
+/** The forecast N*, D*, L* against a budget's measured (or, in a synthetic study, known) optimum. */
+export const compareWithOptimum = (
+  forecast: CutoffBudgetForecast,
+  optimum: { readonly params: number; readonly tokens: number; readonly loss: number; readonly log10_params_se: number | null }
+): ReadonlyArray<Comparison> => [
+  compare("params_opt", forecast.params, leveled(forecast, "params"), optimum.params, optimum.log10_params_se),
+  compare("tokens_opt", forecast.tokens, leveled(forecast, "tokens"), optimum.tokens),
+  compare("loss_opt", forecast.loss, leveled(forecast, "loss"), optimum.loss)
+]
 
 export interface BacktestInputs {
   readonly experiment: string
@@ -135,7 +170,7 @@ export const backtestResult = (inputs: BacktestInputs): BacktestResult => {
       forecast: budgetForecast,
       truth_runs: truthRuns,
       measured_optimum: optimum._tag === "Measured"
-        ? { params: optimum.params, tokens: optimum.tokens, loss: optimum.loss, runs: optimum.runs }
+        ? { params: optimum.params, tokens: optimum.tokens, loss: optimum.loss, runs: optimum.runs, log10_params_se: optimum.log10_params_se }
         : null,
       measured_optimum_note: optimum._tag === "Unmeasured" ? optimum.reason : null,
       comparisons: compareAtBudget(budgetForecast, truthRuns, optimum)
@@ -145,12 +180,13 @@ export const backtestResult = (inputs: BacktestInputs): BacktestResult => {
   const allTruth = heldOut.flatMap((h) => h.truth_runs)
   const diverged = allTruth.filter((run) => run.status === "diverged").map((run) => run.id)
   const notes = [
-    ...(forecast.intervalsNote === null ? [] : [`no loss or size intervals: ${forecast.intervalsNote}`]),
+    ...(forecast.intervalsNote === null ? [] : [`no N* or D* intervals${forecast.parametric === null ? " (nor loss intervals: --loss-law isoflop)" : ""}: ${forecast.intervalsNote}`]),
     ...(forecast.accuracyNote === null ? [] : [`no accuracy forecast: ${forecast.accuracyNote}`]),
     ...heldOut.flatMap((h) =>
       h.measured_optimum_note === null ? [] : [`no measured optimum at C=${h.budget.toExponential(2)}: ${h.measured_optimum_note}`]
     ),
-    ...(diverged.length === 0 ? [] : [`truth run(s) diverged, so have no loss: ${diverged.join(", ")}`])
+    ...(diverged.length === 0 ? [] : [`truth run(s) diverged, so have no loss: ${diverged.join(", ")}`]),
+    ...(comparisons.some((c) => c.truth_uncertainty?.measured === false) ? [`N*: ${truthUncertaintyNotMeasured}`] : [])
   ]
   const downstream = forecast.downstream
   return {
@@ -179,6 +215,7 @@ export const backtestResult = (inputs: BacktestInputs): BacktestResult => {
     },
     held_out: heldOut,
     coverage: coverageOf(comparisons),
+    coverage_by_level: coverageByLevel(comparisons),
     targets: backtestTargets,
     targets_met: targetsMet(comparisons),
     notes,

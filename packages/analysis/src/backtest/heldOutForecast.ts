@@ -1,11 +1,20 @@
 import { Effect } from "effect"
-import { fitIsoflopCurves, type Interval, type IsoflopBootstrap, type IsoflopFit, type ParametricCoefficients } from "@scalelab/laws"
-import { replicateInterval } from "../allocationInterval.ts"
-import { attempt, sci } from "@scalelab/sweep"
-import { type BootstrapSettings, type DownstreamOutcome, fitDownstreamForReport, fitForReport } from "../reportWriter.ts"
-import { type DownstreamResult, fitParametricResults, parametricForecaster } from "../resultsFit.ts"
+import {
+  fitIsoflopCurves,
+  type Interval,
+  type IsoflopBootstrap,
+  type IsoflopBudgetFit,
+  type IsoflopFit,
+  type ParametricCoefficients
+} from "@scalelab/laws"
+import { attempt, attemptStepwise, sci } from "@scalelab/sweep"
+import { lossForecastModel } from "../lossForecastModel.ts"
+import { type BootstrapSettings, type DownstreamOutcome, fitDownstreamForReport } from "../reportWriter.ts"
+import { type DownstreamResult, fitParametricResults } from "../resultsFit.ts"
 import { type ResultPoint, storedTasks } from "../resultsInput.ts"
 import { BacktestNotPossible } from "./backtestError.ts"
+import { backtestTargets, coverageLevels } from "./comparison.ts"
+import { type CutoffBudgetForecast, forecastAtCutoff } from "./cutoffForecast.ts"
 import type { HeldOutSweep } from "./fitSet.ts"
 
 /** The downstream task the built-in trainer scores runs on (result.json cloze_accuracy / cloze_nll). */
@@ -27,14 +36,10 @@ export const LOSS_LAWS = ["parametric", "isoflop"] as const
 export type LossLaw = typeof LOSS_LAWS[number]
 
 /** What the laws fitted below the cutoff say about one held-out budget. */
-export interface BudgetForecast {
-  readonly budget: number
-  readonly params: number
-  readonly tokens: number
-  readonly loss: number
-  /** 80% bootstrap intervals, null when the bootstrap gave none (see `intervalsNote`). */
+export interface BudgetForecast extends CutoffBudgetForecast {
+  /** The 80% intervals, null when the bootstrap gave none (see `intervalsNote`). */
   readonly intervals: { readonly params: Interval; readonly tokens: Interval; readonly loss: Interval } | null
-  /** Cloze accuracy from the two-stage downstream law; null when it could not be fitted (see `accuracyNote`). */
+  /** Cloze accuracy from the two-stage downstream law (its interval at 80% only); null when it could not be fitted (see `accuracyNote`). */
   readonly cloze: AccuracyForecastAt | null
 }
 
@@ -58,11 +63,18 @@ const accuracyNoteOf = (points: ReadonlyArray<ResultPoint>, outcome: DownstreamO
   return outcome._tag === "NotFitted" ? `the downstream (cloze) law could not be fitted: ${outcome.reason}` : null
 }
 
+/** The 80% intervals of a forecast, when it has all three. */
+const reportIntervals = (forecast: CutoffBudgetForecast): BudgetForecast["intervals"] => {
+  const at = forecast.intervals_by_level.find((i) => i.level === backtestTargets.interval_level)
+  return at === undefined || at.params === null || at.tokens === null || at.loss === null ? null : { params: at.params, tokens: at.tokens, loss: at.loss }
+}
+
 /**
- * Fits the IsoFLOP power laws (with their bootstrap) and the two-stage cloze law on the runs below
- * the cutoff, the same way `scalelab report` does, and reads N*, D*, L* and the accuracy off them at
- * each held-out budget; with `lossLaw` parametric, L* and its interval come from the parametric law. The power laws are required; the intervals and the accuracy are reported
- * with the reason when they cannot be had.
+ * Fits the laws on the runs below the cutoff and forecasts each held-out budget (forecastAtCutoff:
+ * N*, D* by IsoFLOP with intervals at every level of `coverageLevels`; the loss by the parametric
+ * law through lossForecastModel, or with `lossLaw` isoflop by L*(C)), and the two-stage cloze law
+ * as `scalelab report` fits it. The power laws are required; the intervals and the accuracy are
+ * reported with the reason when they cannot be had.
  */
 export const forecastHeldOut = (
   points: ReadonlyArray<ResultPoint>,
@@ -72,67 +84,79 @@ export const forecastHeldOut = (
   lossLaw: LossLaw
 ) =>
   Effect.gen(function*() {
+    const parametric = lossLaw === "parametric"
+      ? yield* fitParametricResults(points, bootstrap).pipe(Effect.mapError((error) =>
+        new BacktestNotPossible({
+          message: `the runs below the cutoff (budgets ${fitBudgets.map((b) => sci(b)).join(", ")}) give no parametric loss law: ` +
+            `${error.message}\nRaise --cutoff to fit on more runs, or pass --loss-law isoflop`
+        })
+      ))
+      : null
     const isoflopPoints = points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
-    const { isoflop, intervals } = yield* fitForReport(isoflopPoints, heldOutBudgets, bootstrap)
-    if (isoflop._tag !== "Fitted") {
-      return yield* new BacktestNotPossible({
+    const cutoff = yield* attemptStepwise(() =>
+      forecastAtCutoff(isoflopPoints, heldOutBudgets, { ...bootstrap, levels: coverageLevels }, parametric === null ? null : lossForecastModel(parametric))
+    ).pipe(Effect.mapError((error) =>
+      new BacktestNotPossible({
         message: `the runs below the cutoff (budgets ${fitBudgets.map((b) => sci(b)).join(", ")}) give no IsoFLOP power law: ` +
-          `${isoflop.reason}\nRaise --cutoff to fit on more budgets, or widen the sweep (sweep.span, sizes_per_budget) so that ` +
+          `${error.message}\nRaise --cutoff to fit on more budgets, or widen the sweep (sweep.span, sizes_per_budget) so that ` +
           `each budget brackets its minimum`
       })
-    }
+    ))
     const tasks = storedTasks(points)
     const [outcome] = yield* fitDownstreamForReport(points, tasks, heldOutBudgets, bootstrap)
     const downstream = outcome?._tag === "Fitted" ? outcome.result : null
-    const bootstrapped = intervals._tag === "Bootstrapped" ? intervals.bootstrap : null
-    const budgets = isoflop.forecasts.map((forecast): BudgetForecast => {
-      const interval = bootstrapped?.forecasts.find((f) => f.compute === forecast.compute)
-      const cloze = downstream?.forecasts.find((f) => f.compute === forecast.compute)
-      const clozeInterval = downstream?.bootstrap?.forecasts.find((f) => f.compute === forecast.compute)?.accuracy
+    const budgets = cutoff.budgets.map((forecast): BudgetForecast => {
+      const cloze = downstream?.forecasts.find((f) => f.compute === forecast.budget)
+      const clozeInterval = downstream?.bootstrap?.forecasts.find((f) => f.compute === forecast.budget)?.accuracy
       return {
-        budget: forecast.compute,
-        params: forecast.params,
-        tokens: forecast.tokens,
-        loss: forecast.loss,
-        intervals: interval === undefined ? null : { params: interval.params, tokens: interval.tokens, loss: interval.loss },
+        ...forecast,
+        intervals: reportIntervals(forecast),
         cloze: cloze === undefined ? null : { accuracy: cloze.accuracy, nll: cloze.nll, interval: clozeInterval ?? null }
       }
     })
-    const parametric = lossLaw === "parametric" ? yield* fitParametricResults(points, bootstrap) : null
-    const withLossLaw = parametric === null ? budgets : budgets.map((forecast): BudgetForecast => {
-      const target = { quantity: "compute", value: forecast.budget } as const
-      const interval = parametric.bootstrap === undefined
-        ? undefined
-        : replicateInterval(parametric.bootstrap.replicates.map(parametricForecaster), target)?.loss ?? undefined
-      const loss = parametricForecaster(parametric.fit)(forecast.budget).loss ?? forecast.loss
-      return {
-        ...forecast,
-        loss,
-        intervals: forecast.intervals === null || interval === undefined ? forecast.intervals : { ...forecast.intervals, loss: interval }
-      }
-    })
     return {
-      fit: isoflop.fit,
+      fit: cutoff.fit,
       lossLaw,
       parametric: parametric === null
         ? null
         : { E: parametric.fit.E, A: parametric.fit.A, B: parametric.fit.B, alpha: parametric.fit.alpha, beta: parametric.fit.beta },
-      bootstrap: bootstrapped,
+      bootstrap: cutoff.bootstrap,
       downstream,
-      budgets: withLossLaw,
-      intervalsNote: intervals._tag === "NoIntervals" ? intervals.reason : null,
+      budgets,
+      intervalsNote: cutoff.intervalsNote,
       accuracyNote: accuracyNoteOf(points, outcome)
     } satisfies HeldOutForecast
   })
 
 /** The minimum of a held-out budget's own IsoFLOP parabola, or why it cannot be measured. */
 export type MeasuredOptimum =
-  | { readonly _tag: "Measured"; readonly params: number; readonly tokens: number; readonly loss: number; readonly runs: number }
+  | {
+    readonly _tag: "Measured"
+    readonly params: number
+    readonly tokens: number
+    readonly loss: number
+    readonly runs: number
+    /** The standard error of log10 of `params`, from the curve's curvature and residuals; null when the fit does not give it. */
+    readonly log10_params_se: number | null
+  }
   | { readonly _tag: "Unmeasured"; readonly reason: string }
+
+/** The optimum a budget's fitted curve measured, when it brackets one. */
+export const optimumOfCurve = (curve: IsoflopBudgetFit | undefined): MeasuredOptimum =>
+  curve === undefined || !curve.bracketed || curve.params_opt === null || curve.tokens_opt === null || curve.loss_opt === null
+    ? { _tag: "Unmeasured", reason: "its sweep runs do not bracket a minimum" }
+    : {
+      _tag: "Measured",
+      params: curve.params_opt,
+      tokens: curve.tokens_opt,
+      loss: curve.loss_opt,
+      runs: curve.n_points,
+      log10_params_se: curve.log10_params_opt_se
+    }
 
 /**
  * Fits the parabola of a held-out budget's sweep runs (when they all finished and bracket their
- * minimum): the N* and L* the forecast should have found there.
+ * minimum): the N*, D* and L* the forecast should have found there.
  */
 export const measuredOptimum = (sweep: HeldOutSweep) =>
   Effect.gen(function*() {
@@ -145,15 +169,5 @@ export const measuredOptimum = (sweep: HeldOutSweep) =>
     }
     const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(sweep.points)))
     if (curves._tag === "Failure") return { _tag: "Unmeasured", reason: curves.failure.message } as MeasuredOptimum
-    const curve = curves.success[0]
-    if (curve === undefined || !curve.bracketed || curve.params_opt === null || curve.tokens_opt === null || curve.loss_opt === null) {
-      return { _tag: "Unmeasured", reason: "its sweep runs do not bracket a minimum" } as MeasuredOptimum
-    }
-    return {
-      _tag: "Measured",
-      params: curve.params_opt,
-      tokens: curve.tokens_opt,
-      loss: curve.loss_opt,
-      runs: curve.n_points
-    } as MeasuredOptimum
+    return optimumOfCurve(curves.success[0])
   })

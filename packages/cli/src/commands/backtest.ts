@@ -44,14 +44,14 @@ export const backtestCommand = Command.make(
     cutoff: bounded(
       Flag.Finite("cutoff"),
       flagRanges.quantity,
-      "FLOPs: fit on the sweep budgets below it, forecast and train the budgets at or above it " +
-        "(default: the largest budget, so all but the top one are fitted)"
+      "FLOPs: fit on the sweep budgets below it, forecast and train the budgets at or above it; " +
+        "without it, a rolling backtest over every cutoff that leaves two budgets below it"
     ).pipe(Flag.optional),
     store: storeFlag,
     bootstrap: bounded(
       Flag.Int("bootstrap"),
       flagRanges.bootstrap,
-      "bootstrap resamples for the 80% intervals, 0 for none (so no coverage)",
+      "bootstrap resamples for the intervals (at 50, 80, 90 and 95%, from the same resamples), 0 for none (so no coverage)",
       DEFAULT_BOOTSTRAP_RESAMPLES
     ),
     seed: seedFlag,
@@ -85,9 +85,10 @@ export const backtestCommand = Command.make(
         : backtestText(result, files))
     })
 ).pipe(Command.withDescription(
-  "Do the forecasts come true? Fits the scaling laws on a spec's sweep budgets below --cutoff, forecasts N*, D*, the " +
-    "compute-optimal loss (--loss-law) and (when runs have cloze scores) cloze accuracy at the budgets held out, trains the forecast " +
-    "compute-optimal run at each (or reads it from the store), and reports each error, whether the truth lies inside the " +
-    "80% interval, the coverage and the targets met (loss within 2%, accuracy within 3 points): a table, or --json; " +
-    "backtest.json and the backtest plots (SVG, PNG) go to --out"
+  "Do the forecasts come true? For every cutoff that leaves two sweep budgets below it (or the one --cutoff), fits the " +
+    "scaling laws on the budgets below, forecasts N*, D*, the compute-optimal loss (--loss-law) and (when runs have cloze " +
+    "scores) cloze accuracy at the budgets held out, trains the forecast compute-optimal run at each (each distinct run " +
+    "once, or reads it from the store), and reports each error, whether the truth lies inside the interval, the targets met " +
+    "(loss within 2%, accuracy within 3 points), and the coverage at nominal 50, 80, 90 and 95% over every cutoff: a table, " +
+    "or --json; backtest.json, the backtest plots and the calibration plot (SVG, PNG) go to --out"
 ))

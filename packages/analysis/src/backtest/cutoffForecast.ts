@@ -1,0 +1,128 @@
+import {
+  bootstrapIsoflop,
+  fitIsoflop,
+  forecastIsoflop,
+  type Interval,
+  type IsoflopBootstrap,
+  type IsoflopFit,
+  type IsoflopPoint,
+  LawInputError,
+  percentileInterval,
+  type Stepwise
+} from "@scalelab/laws"
+import type { LossForecastModel } from "../lossForecastModel.ts"
+import { hasSpread } from "../reportWriter.ts"
+
+/** A forecast's intervals at one central coverage; a quantity is null when the bootstrap gave none for it. */
+export interface LeveledIntervals {
+  readonly level: number
+  readonly params: Interval | null
+  readonly tokens: Interval | null
+  readonly loss: Interval | null
+}
+
+/** What the laws fitted below one cutoff say about one held-out budget: N*, D*, L* and their intervals at every level. */
+export interface CutoffBudgetForecast {
+  readonly budget: number
+  readonly params: number
+  readonly tokens: number
+  readonly loss: number
+  readonly intervals_by_level: ReadonlyArray<LeveledIntervals>
+}
+
+export interface CutoffForecast {
+  readonly fit: IsoflopFit
+  /** The IsoFLOP bootstrap at the first level (for its resample counts); null without one. */
+  readonly bootstrap: IsoflopBootstrap | null
+  readonly budgets: ReadonlyArray<CutoffBudgetForecast>
+  /** Why N* and D* have no intervals, when they have none. */
+  readonly intervalsNote: string | null
+}
+
+export interface ForecastSettings {
+  readonly resamples: number
+  readonly seed: number
+  /** The central coverages to give every interval at. */
+  readonly levels: ReadonlyArray<number>
+}
+
+type IsoflopIntervals =
+  | { readonly _tag: "Bootstrapped"; readonly byLevel: ReadonlyArray<IsoflopBootstrap> }
+  | { readonly _tag: "NoIntervals"; readonly reason: string }
+
+/**
+ * The IsoFLOP bootstrap at every level. Each level reruns it with the same seed, so with the same
+ * resamples and the same refitted laws: the levels are percentiles of one set of replicates.
+ */
+function* isoflopIntervals(points: ReadonlyArray<IsoflopPoint>, budgets: ReadonlyArray<number>, settings: ForecastSettings): Stepwise<IsoflopIntervals> {
+  if (settings.resamples === 0) return { _tag: "NoIntervals", reason: "bootstrap turned off (0 resamples)" }
+  const byLevel: Array<IsoflopBootstrap> = []
+  try {
+    for (const level of settings.levels) {
+      byLevel.push(yield* bootstrapIsoflop(points, { resamples: settings.resamples, seed: settings.seed, level, compute: budgets }))
+    }
+  } catch (error) {
+    if (error instanceof LawInputError) return { _tag: "NoIntervals", reason: error.message }
+    throw error
+  }
+  const first = byLevel[0]
+  if (first !== undefined && !hasSpread(first)) {
+    return {
+      _tag: "NoIntervals",
+      reason: "every resample that could be refitted drew the same runs, so the intervals have no width; add sizes per budget"
+    }
+  }
+  return { _tag: "Bootstrapped", byLevel }
+}
+
+/** The loss interval at `level` over the model's replicate laws, widened by its calibration; null without replicates. */
+const lossModelInterval = (model: LossForecastModel, budget: number, level: number): Interval | null => {
+  const losses = (model.replicates ?? []).map((law) => law.optimumAt(budget).loss).filter(Number.isFinite)
+  if (losses.length === 0) return null
+  const { params, tokens } = model.law.optimumAt(budget)
+  return model.widen(percentileInterval(losses, level), params, tokens)
+}
+
+/**
+ * The forecast of one cutoff: fits the IsoFLOP power laws on `points` (the runs below the cutoff)
+ * and reads N*, D* off them at each held-out budget with bootstrap intervals at every level. The
+ * compute-optimal loss and its intervals come from `lossModel` (the parametric law, through the same
+ * model the summary, report and `forecast` read) or, when it is null, from the IsoFLOP L*(C).
+ * Pure apart from pausing between bootstrap refits; throws LawInputError when the power laws cannot
+ * be fitted.
+ */
+export function* forecastAtCutoff(
+  points: ReadonlyArray<IsoflopPoint>,
+  heldOutBudgets: ReadonlyArray<number>,
+  settings: ForecastSettings,
+  lossModel: LossForecastModel | null
+): Stepwise<CutoffForecast> {
+  const fit = fitIsoflop(points)
+  const intervals = yield* isoflopIntervals(points, heldOutBudgets, settings)
+  const budgets = heldOutBudgets.map((budget): CutoffBudgetForecast => {
+    const isoflop = forecastIsoflop(fit, budget)
+    return {
+      budget,
+      params: isoflop.params,
+      tokens: isoflop.tokens,
+      loss: lossModel === null ? isoflop.loss : lossModel.law.optimumAt(budget).loss,
+      intervals_by_level: settings.levels.map((level, index): LeveledIntervals => {
+        const bootstrapped = intervals._tag === "Bootstrapped"
+          ? intervals.byLevel[index]?.forecasts.find((f) => f.compute === budget)
+          : undefined
+        return {
+          level,
+          params: bootstrapped?.params ?? null,
+          tokens: bootstrapped?.tokens ?? null,
+          loss: lossModel === null ? bootstrapped?.loss ?? null : lossModelInterval(lossModel, budget, level)
+        }
+      })
+    }
+  })
+  return {
+    fit,
+    bootstrap: intervals._tag === "Bootstrapped" ? intervals.byLevel[0] ?? null : null,
+    budgets,
+    intervalsNote: intervals._tag === "NoIntervals" ? intervals.reason : null
+  }
+}
