@@ -191,6 +191,56 @@ const asParametricFit = (law: LawFormFit): ParametricFit => ({
   residuals: [...law.residuals]
 })
 
+/** Every law form's leave-largest-out score, and the form to fit: the one asked for, or for `auto` the best-scoring. */
+export interface ParametricFormChoice {
+  readonly requested: LawFormChoice
+  readonly scores: ReadonlyArray<FormScore>
+  readonly chosen: LawForm
+  readonly reason: string
+}
+
+export const chooseParametricForm = (points: ReadonlyArray<ResultPoint>, request: ParametricRequest): ParametricFormChoice => {
+  const requested = request.lawForm ?? DEFAULT_LAW_FORM
+  const scores = scoreLawForms(points, LAW_FORMS)
+  const choice = requested === "auto" ? chooseLawForm(scores, "chinchilla") : { form: requested, reason: `${requested}: as asked` }
+  return { requested, scores, chosen: choice.form, reason: choice.reason }
+}
+
+/** Whether the result needs the five-constant E + A/N^α + B/D^β fit: the chosen form, or what the report's five-constant sections show beside kaplan. */
+export const needsFiveConstantFit = (choice: ParametricFormChoice): boolean => choice.chosen === "kaplan" || choice.chosen === "chinchilla"
+
+/**
+ * The parametric result of the chosen form: its fit (for chinchilla, `fiveConstants` itself), its
+ * backtests calibrating extrapolation, and its bootstrap refitting the same form. `fiveConstants`
+ * is the five-constant fit, made by the caller from whatever start grid it affords; required when
+ * `needsFiveConstantFit(choice)`.
+ */
+export function* parametricResultOf(
+  points: ReadonlyArray<ResultPoint>,
+  request: ParametricRequest,
+  choice: ParametricFormChoice,
+  fiveConstants: ParametricFit | undefined
+): Stepwise<ParametricResult> {
+  const law = choice.chosen === "chinchilla" && fiveConstants !== undefined
+    ? chinchillaFormFit(fiveConstants)
+    : fitLawForm(choice.chosen, points)
+  const groups = budgetGroups(points)
+  const largest = groups[groups.length - 1]?.compute ?? Number.NaN
+  const backtests = choice.scores.find((score) => score.form === choice.chosen)?.backtests ?? []
+  const bootstrap = request.resamples > 0 ? yield* bootstrapLawForm(choice.chosen, points, law.parameters, request) : undefined
+  return {
+    fit: fiveConstants ?? asParametricFit(law),
+    law,
+    form: { requested: choice.requested, chosen: choice.chosen, reason: choice.reason },
+    form_scores: choice.scores,
+    calibration: calibrateExtrapolation(backtests, largest, bootstrap?.level ?? 0.8),
+    diagnostics: parametricDiagnostics(points, law.residuals),
+    bootstrap: bootstrap === undefined
+      ? undefined
+      : { ...resampleCounts(bootstrap.laws.length, bootstrap.failed), replicates: bootstrap.laws, parameters: bootstrap.replicates, ci: bootstrap.ci, failed: bootstrap.failed, level: bootstrap.level }
+  }
+}
+
 /**
  * Chinchilla's approach 3 in the chosen law form: every form scored by leave-largest-out backtests,
  * the requested form (or, for `auto`, the best-scoring one) fitted from its full start grid (for
@@ -202,34 +252,9 @@ export const fitParametricResults = (
   request: ParametricRequest
 ): Effect.Effect<ParametricResult, UserInputError> =>
   Effect.gen(function*() {
-    const requested = request.lawForm ?? DEFAULT_LAW_FORM
-    const formScores = yield* attempt(() => scoreLawForms(points, LAW_FORMS))
-    const choice = requested === "auto"
-      ? chooseLawForm(formScores, "chinchilla")
-      : { form: requested, reason: `${requested}: as asked` }
-    const fiveConstants = choice.form === "kaplan" || choice.form === "chinchilla"
-      ? yield* attemptAsync(() => fitParametricParallel(points))
-      : undefined
-    const law = choice.form === "chinchilla" && fiveConstants !== undefined
-      ? chinchillaFormFit(fiveConstants)
-      : yield* attempt(() => fitLawForm(choice.form, points))
-    const groups = budgetGroups(points)
-    const largest = groups[groups.length - 1]?.compute ?? Number.NaN
-    const backtests = formScores.find((score) => score.form === choice.form)?.backtests ?? []
-    const bootstrap = request.resamples > 0
-      ? yield* attemptStepwise(() => bootstrapLawForm(choice.form, points, law.parameters, request))
-      : undefined
-    return {
-      fit: fiveConstants ?? asParametricFit(law),
-      law,
-      form: { requested, chosen: choice.form, reason: choice.reason },
-      form_scores: formScores,
-      calibration: calibrateExtrapolation(backtests, largest, bootstrap?.level ?? 0.8),
-      diagnostics: parametricDiagnostics(points, law.residuals),
-      bootstrap: bootstrap === undefined
-        ? undefined
-        : { ...resampleCounts(bootstrap.laws.length, bootstrap.failed), replicates: bootstrap.laws, parameters: bootstrap.replicates, ci: bootstrap.ci, failed: bootstrap.failed, level: bootstrap.level }
-    }
+    const choice = yield* attempt(() => chooseParametricForm(points, request))
+    const fiveConstants = needsFiveConstantFit(choice) ? yield* attemptAsync(() => fitParametricParallel(points)) : undefined
+    return yield* attemptStepwise(() => parametricResultOf(points, request, choice, fiveConstants))
   })
 
 /** Chinchilla's approach 1 on the runs' training curves; N*, D* at `computes`, with intervals when bootstrapped. */

@@ -1,5 +1,4 @@
 import {
-  bootstrapParametric,
   chinchillaLossLaw,
   fitParametric,
   type LossLaw,
@@ -10,6 +9,7 @@ import {
 } from "@scalelab/laws"
 import { lossForecastModel } from "../lossForecastModel.ts"
 import type { ResultPoint } from "../resultsInput.ts"
+import { chooseParametricForm, needsFiveConstantFit, parametricResultOf } from "../resultsFit.ts"
 import { compareWithOptimum, leveled } from "./backtestResult.ts"
 import { compare, type Comparison, coverageByQuantity, coverageLevels, type QuantityLevelCoverage } from "./comparison.ts"
 import { forecastAtCutoff } from "./cutoffForecast.ts"
@@ -91,9 +91,10 @@ export const syntheticCutoffComparisons = (
   if ("problem" in split) throw new Error(split.problem)
   const below = points.filter((point) => split.fitBudgets.includes(point.budget))
   // The small grid of starts: the data come from a law inside it, and a study fits hundreds of times.
-  const fit = fitParametric(below, { grid: "small" })
-  const bootstrap = runStepwise(bootstrapParametric(below, fit, { resamples: settings.resamples, seed }))
-  const model = lossForecastModel({ fit, diagnostics: { r2_log: Number.NaN, rms_log_residual: Number.NaN }, bootstrap })
+  const request = { resamples: settings.resamples, seed }
+  const choice = chooseParametricForm(below, request)
+  const fiveConstants = needsFiveConstantFit(choice) ? fitParametric(below, { grid: "small" }) : undefined
+  const model = lossForecastModel(runStepwise(parametricResultOf(below, request, choice, fiveConstants)))
   const forecast = runStepwise(forecastAtCutoff(below, split.heldOutBudgets, { resamples: settings.resamples, seed, levels: coverageLevels }, model))
   return forecast.budgets.flatMap((budget) => [
     compare("loss", budget.loss, leveled(budget, "loss"), truth.lossAt(budget.params, budget.tokens)),
