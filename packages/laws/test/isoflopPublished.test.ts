@@ -25,8 +25,17 @@ describe("IsoFLOP fits on the published sweeps of Porian et al. 2024", () => {
   it("the default (adaptive) reproduces 10 of the 15 within 0.01, and every one within 0.02", () => {
     // Not all 15: on the budgets where the curve's asymmetry is smaller than 10 times its noise
     // estimate, it reads the parabola's minimum (the measured trade-off; see defaultIsoflopMinimum).
+    // The five it misses by 0.010-0.018 are sweeps where akima's own exponent moves by 0.014-0.025
+    // (sd) when 0.3% loss noise, the runs' own scatter, is redrawn (pnpm bench:isoflop, table c):
+    // there the published value is as uncertain as the miss.
     expect(defaultIsoflopMinimum).toBe("adaptive")
-    expect(misses("adaptive")).toHaveLength(5)
+    expect(misses("adaptive")).toEqual([
+      "rw-base-long-kaplan-kaplan-train",
+      "rw-tuned-short-const-standard-val",
+      "owt2-base-long-kaplan-kaplan-train",
+      "owt2-base-short-chinchilla-standard-val",
+      "owt2-tuned-short-const-standard-val"
+    ])
     for (const sweep of sweeps) expect(Math.abs(fitIsoflop(sweep.points).params_opt.a - sweep.a), sweep.config).toBeLessThan(0.02)
   })
 
