@@ -1,8 +1,9 @@
 import type { Parabola } from "../optim/leastSquares.ts"
-import { evaluateParabola, fitParabola } from "../optim/leastSquares.ts"
 import { LawInputError } from "../lawInputError.ts"
 import { fitPowerLaw } from "./powerLaw.ts"
 import { distinctCount, requirePositive } from "../validate.ts"
+import type { IsoflopMinimumEstimator } from "./isoflopMinimum.ts"
+import { defaultIsoflopMinimum, readCurveMinimum } from "./isoflopMinimum.ts"
 
 /** One finished run of an IsoFLOP sweep. */
 export interface IsoflopPoint {
@@ -14,30 +15,38 @@ export interface IsoflopPoint {
   readonly id?: string
 }
 
-/** The loss curve of one budget, as parabolas in x = log10 N and x = log10 D. */
+/** The loss curve of one budget and the minimum read off it. */
 export interface IsoflopBudgetFit {
   readonly budget: number
   readonly n_points: number
-  /** Null when the curve is not convex: it has no minimum. */
+  /** Null when the curve is not convex (the window's parabolas do not both open upward): it has no minimum. */
   readonly params_opt: number | null
   readonly tokens_opt: number | null
   readonly loss_opt: number | null
   /** The minimum lies strictly inside the swept sizes (and tokens), so it is interpolated, not extrapolated. */
   readonly bracketed: boolean
-  /** Both parabolas open upward. */
+  /** Both parabolas (in log10 N and log10 D, over the window's runs) open upward. */
   readonly convex: boolean
   readonly params_range: readonly [number, number]
   /**
    * The sizes whose runs the minimum was read from: the parabolas below are fitted to the runs with
-   * params inside it (all of the budget's runs for a parabola through every point).
+   * params inside it (all of the budget's runs for the `parabola` estimator; the lowest size and its
+   * neighbours for `window`; for `akima`, the sizes its spline piece around the minimum depends on).
    */
   readonly window: readonly [number, number]
   /**
-   * The standard error of log10 of `params_opt` (the minimum's own uncertainty, from the curve's
-   * curvature and residuals); null when it cannot be estimated (no minimum, or too few runs).
+   * The standard error of log10 of `params_opt` (the minimum's own uncertainty): the delta method
+   * on the vertex of `parabola_params` with its coefficient covariance (residual variance ×
+   * (XᵀX)⁻¹). Null when it cannot be estimated: no minimum, or no more runs in the window than the
+   * parabola's 3 coefficients.
    */
   readonly log10_params_opt_se: number | null
-  /** loss = c0 + c1·x + c2·x² with x = log10(params). */
+  /**
+   * loss = c0 + c1·x + c2·x² with x = log10(params), least squares over the window's runs. For
+   * `parabola` and `window` the minimum is its vertex; for `akima` it is the curve's local shape
+   * around the spline's minimum (which it does not pass through exactly), kept so that the window's
+   * residuals and the minimum's se are measured on it.
+   */
   readonly parabola_params: Parabola
   /** loss = c0 + c1·x + c2·x² with x = log10(tokens). */
   readonly parabola_tokens: Parabola
@@ -106,12 +115,12 @@ export const groupIndicesByBudget = (points: ReadonlyArray<IsoflopPoint>): numbe
 const groupByBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopPoint[][] =>
   groupIndicesByBudget(points).map((group) => group.map((index) => points[index] as IsoflopPoint))
 
-const vertex = (p: Parabola): number => -p.c1 / (2 * p.c2)
+export interface IsoflopOptions {
+  /** How each budget's minimum is read off its runs (isoflopMinimum.ts); default `parabola` (see defaultIsoflopMinimum). */
+  readonly minimum?: IsoflopMinimumEstimator
+}
 
-const strictlyInside = (x: number, values: ReadonlyArray<number>): boolean =>
-  x > Math.min(...values) && x < Math.max(...values)
-
-const fitBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit => {
+const fitBudget = (points: ReadonlyArray<IsoflopPoint>, estimator: IsoflopMinimumEstimator): IsoflopBudgetFit => {
   const budget = points[0]?.budget ?? Number.NaN
   const sizes = distinctCount(points.map((point) => point.params))
   if (sizes < 3) {
@@ -119,28 +128,31 @@ const fitBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit => {
       `budget ${budget.toExponential(3)} has runs at ${sizes} distinct model size${sizes === 1 ? "" : "s"}; a parabola needs at least 3: train more sizes at this budget or drop its runs`
     )
   }
-  const logParams = points.map((point) => Math.log10(point.params))
-  const logTokens = points.map((point) => Math.log10(point.tokens))
-  const losses = points.map((point) => point.loss)
-  const parabolaParams = fitParabola(logParams, losses)
-  const parabolaTokens = fitParabola(logTokens, losses)
-  const convex = parabolaParams.c2 > 0 && parabolaTokens.c2 > 0
-  const paramsVertex = vertex(parabolaParams)
-  const tokensVertex = vertex(parabolaTokens)
+  const minimum = readCurveMinimum(
+    {
+      logParams: points.map((point) => Math.log10(point.params)),
+      logTokens: points.map((point) => Math.log10(point.tokens)),
+      losses: points.map((point) => point.loss)
+    },
+    estimator
+  )
   const params = points.map((point) => point.params)
+  const [low, high] = minimum.window
+  const exp10 = (x: number | null): number | null => (x === null ? null : 10 ** x)
   return {
     budget,
     n_points: points.length,
-    params_opt: convex ? 10 ** paramsVertex : null,
-    tokens_opt: convex ? 10 ** tokensVertex : null,
-    loss_opt: convex ? evaluateParabola(parabolaParams, paramsVertex) : null,
-    bracketed: convex && strictlyInside(paramsVertex, logParams) && strictlyInside(tokensVertex, logTokens),
-    convex,
+    params_opt: exp10(minimum.logParamsOpt),
+    tokens_opt: exp10(minimum.logTokensOpt),
+    loss_opt: minimum.lossOpt,
+    bracketed: minimum.bracketed,
+    convex: minimum.convex,
     params_range: [Math.min(...params), Math.max(...params)],
-    window: [Math.min(...params), Math.max(...params)],
-    log10_params_opt_se: null,
-    parabola_params: parabolaParams,
-    parabola_tokens: parabolaTokens
+    // The runs' own sizes at the ends, not 10^log10 of them, so a filter on params picks them exactly.
+    window: [Math.min(...params.filter((n) => Math.log10(n) >= low)), Math.max(...params.filter((n) => Math.log10(n) <= high))],
+    log10_params_opt_se: minimum.logParamsOptSe,
+    parabola_params: minimum.parabolaParams,
+    parabola_tokens: minimum.parabolaTokens
   }
 }
 
@@ -148,9 +160,10 @@ const fitBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit => {
  * Per-budget loss curves (Chinchilla approach 2; Llama 3 §3.2.1), without the power laws across
  * budgets: what a plot or an adaptive re-plan needs even when too few budgets are usable for a law.
  */
-export const fitIsoflopCurves = (points: ReadonlyArray<IsoflopPoint>): IsoflopBudgetFit[] => {
+export const fitIsoflopCurves = (points: ReadonlyArray<IsoflopPoint>, options: IsoflopOptions = {}): IsoflopBudgetFit[] => {
   validatePoints(points)
-  return groupByBudget(points).map(fitBudget)
+  const estimator = options.minimum ?? defaultIsoflopMinimum
+  return groupByBudget(points).map((runs) => fitBudget(runs, estimator))
 }
 
 const exclusionReason = (curve: IsoflopBudgetFit): string | undefined => {
@@ -169,12 +182,25 @@ const exclusionReason = (curve: IsoflopBudgetFit): string | undefined => {
 }
 
 /**
- * IsoFLOP fit: a parabola per budget, then power laws N*(C), D*(C) and L*(C) over the budgets
- * whose minimum is convex and bracketed. Extrapolated minima are reported in `budgets` and listed
+ * Weights 1/se² for the N*(C) and D*(C) laws, so a budget whose minimum is pinned down counts more
+ * than a flat, noisy one (D* ≈ C/(6N*), so log10 D* carries the se of log10 N*). Null, meaning
+ * equal weights, when any se is missing or not a positive finite number: weighting some budgets and
+ * guessing the rest would be arbitrary.
+ */
+const minimumWeights = (used: ReadonlyArray<IsoflopBudgetFit>): number[] | undefined => {
+  const ses = used.map((curve) => curve.log10_params_opt_se)
+  return ses.every((se): se is number => se !== null && Number.isFinite(se) && se > 0) ? ses.map((se) => 1 / (se * se)) : undefined
+}
+
+/**
+ * IsoFLOP fit: each budget's minimum (read by `options.minimum`), then power laws N*(C), D*(C)
+ * and L*(C) over the budgets whose minimum is convex and bracketed. N*(C) and D*(C) are weighted
+ * least squares in log-log space with weights 1/se² of each budget's log10 N* (equal weights when
+ * any se is unknown); L*(C) is unweighted. Extrapolated minima are reported in `budgets` and listed
  * in `excluded_budgets` with the reason, never used for the laws.
  */
-export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>): IsoflopFit => {
-  const budgets = fitIsoflopCurves(points)
+export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: IsoflopOptions = {}): IsoflopFit => {
+  const budgets = fitIsoflopCurves(points, options)
   const used: IsoflopBudgetFit[] = []
   const excluded: ExcludedBudget[] = []
   for (const curve of budgets) {
@@ -197,8 +223,9 @@ export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>): IsoflopFit => {
   }
   // Every used curve is convex, so its optima are numbers.
   const compute = used.map((curve) => curve.budget)
-  const paramsLaw = fitPowerLaw(compute, used.map((curve) => curve.params_opt ?? Number.NaN))
-  const tokensLaw = fitPowerLaw(compute, used.map((curve) => curve.tokens_opt ?? Number.NaN))
+  const weights = minimumWeights(used)
+  const paramsLaw = fitPowerLaw(compute, used.map((curve) => curve.params_opt ?? Number.NaN), weights)
+  const tokensLaw = fitPowerLaw(compute, used.map((curve) => curve.tokens_opt ?? Number.NaN), weights)
   const lossLaw = fitPowerLaw(compute, used.map((curve) => curve.loss_opt ?? Number.NaN))
   return {
     budgets,

@@ -21,12 +21,17 @@ const requireLogable = (values: ReadonlyArray<number>, name: string): void => {
   })
 }
 
-/** y = k·x^exponent by ordinary least squares on (ln x, ln y), i.e. with multiplicative errors. */
-export const fitPowerLaw = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): PowerLawFit => {
+/**
+ * y = k·x^exponent by least squares on (ln x, ln y), i.e. with multiplicative errors; ordinary,
+ * or weighted by `weights` (e.g. 1/se² of each ln y, which makes it the maximum-likelihood line when
+ * each y carries its own known error).
+ */
+export const fitPowerLaw = (x: ReadonlyArray<number>, y: ReadonlyArray<number>, weights?: ReadonlyArray<number>): PowerLawFit => {
   requireSameLength(x, y)
   requireLogable(x, "x")
   requireLogable(y, "y")
   requireDistinct(x, 2, "a power law")
-  const line = fitLine(x.map(Math.log), y.map(Math.log))
+  if (weights !== undefined) requireLogable(weights, "weights")
+  const line = fitLine(x.map(Math.log), y.map(Math.log), weights)
   return { k: Math.exp(line.intercept), exponent: line.slope, r2: line.r2, n_points: x.length }
 }

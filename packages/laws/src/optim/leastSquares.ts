@@ -28,17 +28,27 @@ export const rSquared = (observed: ReadonlyArray<number>, predicted: ReadonlyArr
   return total === 0 ? (residual === 0 ? 1 : 0) : 1 - residual / total
 }
 
-/** Ordinary least squares y = intercept + slope·x, computed on centred x for accuracy. */
-export const fitLine = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): Line => {
+const weightedMean = (values: ReadonlyArray<number>, weights: ReadonlyArray<number>): number =>
+  values.reduce((sum, v, i) => sum + (weights[i] ?? Number.NaN) * v, 0) / weights.reduce((sum, w) => sum + w, 0)
+
+/**
+ * Least squares y = intercept + slope·x, computed on centred x for accuracy; with `weights`, each
+ * point's squared residual counts weights[i] times (weighted least squares). R² stays the
+ * unweighted one: how much of y's spread the line explains.
+ */
+export const fitLine = (x: ReadonlyArray<number>, y: ReadonlyArray<number>, weights?: ReadonlyArray<number>): Line => {
   requireSameLength(x, y)
   requireDistinct(x, 2, "a line")
-  const xMean = mean(x)
-  const yMean = mean(y)
+  const w = weights ?? x.map(() => 1)
+  requireSameLength(x, w)
+  const xMean = weightedMean(x, w)
+  const yMean = weightedMean(y, w)
   let sxy = 0
   let sxx = 0
   x.forEach((xi, i) => {
-    sxy += (xi - xMean) * ((y[i] ?? Number.NaN) - yMean)
-    sxx += (xi - xMean) ** 2
+    const wi = w[i] ?? Number.NaN
+    sxy += wi * (xi - xMean) * ((y[i] ?? Number.NaN) - yMean)
+    sxx += wi * (xi - xMean) ** 2
   })
   const slope = sxy / sxx
   const intercept = yMean - slope * xMean
@@ -77,3 +87,33 @@ export const fitParabola = (x: ReadonlyArray<number>, y: ReadonlyArray<number>):
 }
 
 export const evaluateParabola = (p: Parabola, x: number): number => p.c0 + p.c1 * x + p.c2 * x * x
+
+/**
+ * The standard error of the vertex −c1/(2·c2) of `parabola`, fitted by least squares to (x, y): the
+ * coefficient covariance s²·(XᵀX)⁻¹ (s² the residual variance, n − 3 degrees of freedom) carried to
+ * the vertex by the delta method. Worked in u = (x − mean)/spread, where XᵀX is well conditioned.
+ * Null when it cannot be estimated: no residual degrees of freedom, or a parabola that does not
+ * open upward.
+ */
+export const parabolaVertexSe = (x: ReadonlyArray<number>, y: ReadonlyArray<number>, parabola: Parabola): number | null => {
+  requireSameLength(x, y)
+  if (x.length <= 3 || !(parabola.c2 > 0)) return null
+  const residualVariance = x.reduce((sum, xi, i) => sum + ((y[i] ?? Number.NaN) - evaluateParabola(parabola, xi)) ** 2, 0) / (x.length - 3)
+  const centre = mean(x)
+  const spread = Math.sqrt(mean(x.map((xi) => (xi - centre) ** 2)))
+  const u = x.map((xi) => (xi - centre) / spread)
+  const powerSum = (power: number): number => u.reduce((sum, ui) => sum + ui ** power, 0)
+  const normal = [
+    [powerSum(0), powerSum(1), powerSum(2)],
+    [powerSum(1), powerSum(2), powerSum(3)],
+    [powerSum(2), powerSum(3), powerSum(4)]
+  ]
+  // The same parabola in u: y = b0 + b1·u + b2·u², vertex at u = −b1/(2·b2).
+  const b1 = spread * (parabola.c1 + 2 * parabola.c2 * centre)
+  const b2 = parabola.c2 * spread * spread
+  const gradient = [0, -1 / (2 * b2), b1 / (2 * b2 * b2)]
+  // gᵀ(XᵀX)⁻¹g, solving (XᵀX)·z = g rather than inverting.
+  const z = solveLinearSystem(normal, gradient)
+  const quadratic = gradient.reduce((sum, gi, i) => sum + gi * (z[i] ?? Number.NaN), 0)
+  return spread * Math.sqrt(residualVariance * quadratic)
+}
