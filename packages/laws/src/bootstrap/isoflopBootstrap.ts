@@ -1,6 +1,6 @@
 import type { Interval } from "./bootstrap.ts"
 import { bootstrapResamples } from "./bootstrap.ts"
-import type { IsoflopPoint } from "../fit/isoflop.ts"
+import type { IsoflopOptions, IsoflopPoint } from "../fit/isoflop.ts"
 import { fitIsoflop, groupIndicesByBudget } from "../fit/isoflop.ts"
 import { forecastIsoflop } from "../fit/isoflopForecast.ts"
 import type { OptimalSizeInterval } from "./envelopeBootstrap.ts"
@@ -8,7 +8,8 @@ import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, pick, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 import type { Stepwise } from "../stepwise.ts"
 
-export interface IsoflopBootstrapOptions {
+/** `minimum`: how each budget's minimum is read, in the fit of the data and of every resample alike. */
+export interface IsoflopBootstrapOptions extends IsoflopOptions {
   readonly resamples: number
   readonly seed: number
   /** Central coverage of every interval; 0.8 when left out. */
@@ -35,14 +36,14 @@ export interface IsoflopBootstrap extends BootstrapSummary, PowerLawIntervals {
 export function* bootstrapIsoflop(points: ReadonlyArray<IsoflopPoint>, options: IsoflopBootstrapOptions): Stepwise<IsoflopBootstrap> {
   const level = checkBootstrapOptions(options)
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
-  fitIsoflop(points)
+  fitIsoflop(points, options)
   const budgetOfRun = new Array<number>(points.length)
   groupIndicesByBudget(points).forEach((group, budgetIndex) => {
     for (const index of group) budgetOfRun[index] = budgetIndex
   })
   const resampled = yield* refitResamples(
     bootstrapResamples(points.length, options.resamples, options.seed, budgetOfRun),
-    (sample) => fitIsoflop(pick(points, sample)),
+    (sample) => fitIsoflop(pick(points, sample), options),
     "Add runs per budget so that resampling keeps at least 3 sizes and a bracketed minimum"
   )
   const { fits } = resampled
