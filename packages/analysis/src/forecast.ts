@@ -1,10 +1,10 @@
 import { Effect } from "effect"
-import { forecastIsoflop, lawByName, type Stepwise } from "@scalelab/laws"
+import { forecastIsoflop, type IsoflopMinimumEstimator, lawByName, type Stepwise } from "@scalelab/laws"
 import type { ForecastMethod } from "@scalelab/spec"
 import { attempt, attemptStepwise } from "@scalelab/sweep"
 import { allocationAt, type AllocationInterval, replicateInterval, type Target } from "./allocationInterval.ts"
 import { type Allocation, fitIsoflopResults, fitParametricResults, parametricForecaster, publishedForecaster } from "./resultsFit.ts"
-import type { ResultPoint } from "./resultsInput.ts"
+import type { LoadedResults, ResultPoint } from "./resultsInput.ts"
 
 /** The compute-optimal allocation at a target, with its interval when a bootstrap gave one. */
 export interface Forecast {
@@ -14,9 +14,15 @@ export interface Forecast {
   readonly note: string | undefined
 }
 
-function* isoflopForecast(points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number): Stepwise<Forecast> {
+function* isoflopForecast(
+  points: ReadonlyArray<ResultPoint>,
+  minimum: IsoflopMinimumEstimator,
+  target: Target,
+  resamples: number,
+  seed: number
+): Stepwise<Forecast> {
   const computes = target.quantity === "compute" ? [target.value] : []
-  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed }, computes)
+  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed, minimum }, computes)
   const point = allocationAt((compute) => forecastIsoflop(fit, compute), target)
   const interval = bootstrap?.forecasts[0]
   return {
@@ -36,11 +42,20 @@ const parametricForecast = (points: ReadonlyArray<ResultPoint>, target: Target, 
       note: undefined
     })))
 
-/** The forecast of a fit of `points` by `method`, with `resamples` bootstrap resamples for its interval (0 for none). */
-export const forecastFromFit = (points: ReadonlyArray<ResultPoint>, method: ForecastMethod, target: Target, resamples: number, seed: number) =>
+/**
+ * The forecast of a fit of the results' points by `method`, with `resamples` bootstrap resamples for
+ * its interval (0 for none); the IsoFLOP fit reads each budget's minimum as the results say.
+ */
+export const forecastFromFit = (
+  results: Pick<LoadedResults, "points" | "isoflopMinimum">,
+  method: ForecastMethod,
+  target: Target,
+  resamples: number,
+  seed: number
+) =>
   method === "isoflop"
-    ? attemptStepwise(() => isoflopForecast(points, target, resamples, seed))
-    : parametricForecast(points, target, resamples, seed)
+    ? attemptStepwise(() => isoflopForecast(results.points, results.isoflopMinimum, target, resamples, seed))
+    : parametricForecast(results.points, target, resamples, seed)
 
 /** The forecast of a published law, by its name (see `publishedLaws`), and the law's own name. */
 export const forecastFromLaw = (name: string, target: Target) =>

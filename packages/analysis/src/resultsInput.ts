@@ -7,6 +7,7 @@ import { databasePath, type ResultRow, RunStore } from "@scalelab/runner"
 import { type DatasetError, datasetLocations, datasetPath } from "@scalelab/datasets"
 import { type Experiment, specOfKind, type TableExperiment, type TableSweepSettings } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
+import { defaultIsoflopMinimum, type IsoflopMinimumEstimator } from "@scalelab/laws"
 import { fitTokensNote, withFitTokens } from "./fitTokens.ts"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "./resultsTable.ts"
 import { curvesFromRows, curvesFromStore, type LoadedCurves } from "./trainingCurves.ts"
@@ -35,6 +36,8 @@ export interface LoadedResults {
   readonly tasks: ReadonlyArray<string>
   /** What the points' tokens are when they are not the tokens trained on (`fit.tokens: effective`). */
   readonly tokensNote?: string
+  /** How the IsoFLOP fit reads each budget's minimum: a spec's `fit.isoflop_minimum`, the default for a table. */
+  readonly isoflopMinimum: IsoflopMinimumEstimator
   /** The runs' training curves, read only when a method needs them. */
   readonly curves: Effect.Effect<LoadedCurves, UserInputError>
 }
@@ -75,6 +78,7 @@ const fromTable = (file: string, format: ResultsTableFormat, rename: Readonly<Re
       budgets: table.has_budget ? "column" : "flops",
       columns: table.columns,
       tasks: table.tasks,
+      isoflopMinimum: defaultIsoflopMinimum,
       curves: curvesFromRows(file, table.rows)
     } satisfies LoadedResults
   })
@@ -138,7 +142,8 @@ const fromTableSweep = (spec: string, table: TableExperiment, rename: Readonly<R
     const results = yield* fromTable(file, format, { ...map, ...rename }).pipe(
       Effect.mapError((error) => new UserInputError({ message: `${spec}: ${field}: ${error.message}` }))
     )
-    return maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
+    const kept = maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
+    return { ...kept, isoflopMinimum: table.fit.isoflop_minimum } satisfies LoadedResults
   })
 
 /**
@@ -168,6 +173,7 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
       columns: storeColumns,
       tasks: storedTasks(points),
       ...(tokensNote === undefined ? {} : { tokensNote }),
+      isoflopMinimum: experiment.fit.isoflop_minimum,
       curves: curvesFromStore(storeDir, points.map(({ id, params }) => ({ id, params })))
     } satisfies LoadedResults
   })

@@ -1,3 +1,4 @@
+import { defaultIsoflopMinimum, type IsoflopMinimumEstimator, isoflopMinimumEstimators } from "@scalelab/laws"
 // Every fitting method, once: its name, what it fits, and where it can be asked for. The spec's
 // `fit.methods`, the CLI's `fit --method` and `forecast --method`, and the fitting code all read
 // these names; the CLI keeps how each is run in a record keyed by them, so a method added here
@@ -48,3 +49,21 @@ export const describeFitMethods = (methods: ReadonlyArray<AnyFitMethod>): string
 export const MAX_BOOTSTRAP_RESAMPLES = 100_000
 /** What the end of a sweep and a report draw by default: enough for stable 80% intervals, quick at sweep sizes. */
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 200
+
+export { defaultIsoflopMinimum, type IsoflopMinimumEstimator, isoflopMinimumEstimators }
+
+/**
+ * What each way of reading an IsoFLOP budget's minimum does, in a few words, as the spec's
+ * `fit.isoflop_minimum` and `fit --isoflop-minimum` say it. The names are the laws' own; one added
+ * there without words here does not type-check.
+ */
+const ISOFLOP_MINIMUM_DESCRIPTIONS: { readonly [E in IsoflopMinimumEstimator]: string } = {
+  adaptive: "akima where one parabola misses the curve by more than the noise, parabola otherwise",
+  akima: "the lowest point of an Akima spline through each size's mean ln loss",
+  window: "the vertex of a parabola through the lowest-loss size and its neighbours",
+  parabola: "the vertex of one parabola through all of the budget's runs"
+}
+
+/** "name (what it does), ...", in the laws' order. */
+export const describeIsoflopMinima = (): string =>
+  isoflopMinimumEstimators.map((name) => `${name} (${ISOFLOP_MINIMUM_DESCRIPTIONS[name]})`).join(", ")

@@ -6,13 +6,17 @@ export {
   ALL_FIT_METHODS,
   type AnyFitMethod,
   DEFAULT_BOOTSTRAP_RESAMPLES,
+  defaultIsoflopMinimum,
   describeFitMethods,
+  describeIsoflopMinima,
   FIT_METHOD_REGISTRY,
   FIT_METHODS,
   type FitMethod,
   type FitMethodEntry,
   FORECAST_METHODS,
   type ForecastMethod,
+  type IsoflopMinimumEstimator,
+  isoflopMinimumEstimators,
   MAX_BOOTSTRAP_RESAMPLES
 } from "./fitMethods.ts"
 export {

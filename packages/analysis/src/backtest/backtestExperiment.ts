@@ -67,7 +67,8 @@ export const backtestExperiment = <E, R>(
     return yield* Effect.gen(function*() {
       const store = yield* RunStore
       const fitSet = yield* loadFitSet(experiment, specPath, storeDir, split)
-      const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, options.bootstrap, options.lossLaw)
+      const minimum = experiment.fit.isoflop_minimum
+      const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, options.bootstrap, options.lossLaw, minimum)
       const truth = yield* truthRunsFor(experiment, fitSet.corpus, forecast.budgets, split.fitBudgets)
       const { missing } = yield* unendedTruthRuns(experiment, truth)
       if (missing.length > 0) {
@@ -80,7 +81,7 @@ export const backtestExperiment = <E, R>(
       const trainedIds = new Set(missing.map((run) => run.id))
       const rows = new Map((yield* store.results(experiment.name)).map((row) => [row.run_id, row]))
       const optima = yield* Effect.forEach(fitSet.heldOut, (sweep) =>
-        Effect.map(measuredOptimum(sweep), (optimum) => ({ budget: sweep.budget, optimum })))
+        Effect.map(measuredOptimum(sweep, minimum), (optimum) => ({ budget: sweep.budget, optimum })))
       const result = backtestResult({
         experiment: experiment.name,
         cutoff: split.cutoff,

@@ -1,5 +1,12 @@
 import { Effect } from "effect"
-import { fitIsoflopCurves, type Interval, type IsoflopBootstrap, type IsoflopFit, type ParametricCoefficients } from "@scalelab/laws"
+import {
+  fitIsoflopCurves,
+  type Interval,
+  type IsoflopBootstrap,
+  type IsoflopFit,
+  type IsoflopMinimumEstimator,
+  type ParametricCoefficients
+} from "@scalelab/laws"
 import { replicateInterval } from "../allocationInterval.ts"
 import { attempt, sci } from "@scalelab/sweep"
 import { type BootstrapSettings, type DownstreamOutcome, fitDownstreamForReport, fitForReport } from "../reportWriter.ts"
@@ -69,11 +76,12 @@ export const forecastHeldOut = (
   heldOutBudgets: ReadonlyArray<number>,
   fitBudgets: ReadonlyArray<number>,
   bootstrap: BootstrapSettings,
-  lossLaw: LossLaw
+  lossLaw: LossLaw,
+  minimum: IsoflopMinimumEstimator
 ) =>
   Effect.gen(function*() {
     const isoflopPoints = points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
-    const { isoflop, intervals } = yield* fitForReport(isoflopPoints, heldOutBudgets, bootstrap)
+    const { isoflop, intervals } = yield* fitForReport(isoflopPoints, heldOutBudgets, bootstrap, minimum)
     if (isoflop._tag !== "Fitted") {
       return yield* new BacktestNotPossible({
         message: `the runs below the cutoff (budgets ${fitBudgets.map((b) => sci(b)).join(", ")}) give no IsoFLOP power law: ` +
@@ -125,16 +133,17 @@ export const forecastHeldOut = (
     } satisfies HeldOutForecast
   })
 
-/** The minimum of a held-out budget's own IsoFLOP parabola, or why it cannot be measured. */
+/** The minimum of a held-out budget's own IsoFLOP curve, or why it cannot be measured. */
 export type MeasuredOptimum =
   | { readonly _tag: "Measured"; readonly params: number; readonly tokens: number; readonly loss: number; readonly runs: number }
   | { readonly _tag: "Unmeasured"; readonly reason: string }
 
 /**
- * Fits the parabola of a held-out budget's sweep runs (when they all finished and bracket their
- * minimum): the N* and L* the forecast should have found there.
+ * Reads the minimum of a held-out budget's sweep runs (when they all finished and bracket it) with
+ * `minimum`, the estimator the fit below the cutoff read its budgets' with: the N* and L* the
+ * forecast should have found there.
  */
-export const measuredOptimum = (sweep: HeldOutSweep) =>
+export const measuredOptimum = (sweep: HeldOutSweep, minimum: IsoflopMinimumEstimator) =>
   Effect.gen(function*() {
     if (sweep.planned === 0) return { _tag: "Unmeasured", reason: "no sweep runs are planned at this budget" } as MeasuredOptimum
     if (sweep.ended < sweep.planned) {
@@ -143,7 +152,7 @@ export const measuredOptimum = (sweep: HeldOutSweep) =>
         reason: `${sweep.ended} of its ${sweep.planned} sweep runs have finished; \`scalelab run\` trains the rest`
       } as MeasuredOptimum
     }
-    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(sweep.points)))
+    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(sweep.points, { minimum })))
     if (curves._tag === "Failure") return { _tag: "Unmeasured", reason: curves.failure.message } as MeasuredOptimum
     const curve = curves.success[0]
     if (curve === undefined || !curve.bracketed || curve.params_opt === null || curve.tokens_opt === null || curve.loss_opt === null) {

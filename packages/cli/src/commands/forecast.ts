@@ -64,7 +64,7 @@ export const forecastCommand = Command.make(
         source = `the published law ${published.law}`
       } else if (Option.isSome(flags.from) && Option.isNone(flags.law)) {
         const results = yield* loadInput(flags.from.value, flags.map, flags.store)
-        forecast = yield* forecastFromFit(results.points, flags.method, target, flags.bootstrap, flags.seed)
+        forecast = yield* forecastFromFit(results, flags.method, target, flags.bootstrap, flags.seed)
         source = `the ${flags.method} fit of ${flags.from.value}`
       } else {
         return yield* new UserInputError({ message: "give exactly one of --from INPUT (a spec or results table to fit) or --law NAME (see `scalelab laws`)" })
