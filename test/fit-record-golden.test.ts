@@ -1,6 +1,7 @@
 // fit.json is a stored format: the dashboard and the run store read it back. The report must
-// write the same bytes for the same results however the record is built; these files were
-// written by `scalelab report` before fit.json had a schema.
+// write the same bytes for the same results however the record is built. The golden files are
+// what the two `scalelab report` commands below write (run in the fixtures folder); when a fit
+// changes on purpose, rewrite them that way and check that only the intended fields moved.
 import { readFileSync } from "node:fs"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"

@@ -157,6 +157,7 @@ const isoflopText = ({ fit, diagnostics, bootstrap }: IsoflopResult, results: Lo
   )
   return [
     `isoflop: ${results.points.length} runs in ${fit.budgets.length} budgets (${budgetNote[results.budgets]})`,
+    `minimum of each budget: ${fit.minimum}`,
     curves,
     ...fit.excluded_budgets.map((entry) => `  budget ${sci(entry.budget)} left out: ${entry.reason}`),
     `N*(C) = ${sci(fit.params_opt.k)} · C^${fit.params_opt.a.toFixed(4)}   R² ${fit.r2s.params.toFixed(3)}` +

@@ -6,6 +6,7 @@ import {
   forecastIsoflop,
   inferenceOptimal,
   type InferenceOptimum,
+  type IsoflopMinimumEstimator,
   lawByName,
   type LossLaw,
   type PublishedLaw
@@ -18,7 +19,10 @@ import { computeOptimalLossForecast, type ImpossibleLossForecast, type LossForec
 import type { LossForecastModel } from "./lossForecastModel.ts"
 import { fitLossSource, type LossSource } from "./lossForecastSource.ts"
 import { type Allocation, fitIsoflopResults, type Forecaster, publishedForecaster } from "./resultsFit.ts"
-import type { ResultPoint } from "./resultsInput.ts"
+import type { LoadedResults, ResultPoint } from "./resultsInput.ts"
+
+/** What a fit-based forecast reads of its input: the runs, and how the spec (or the default) says to fit them. */
+export type ForecastInput = Pick<LoadedResults, "points" | "isoflopMinimum" | "lawForm">
 
 /**
  * The compute-optimal allocation at a target, and the loss there. N* and D* come from the chosen
@@ -48,9 +52,15 @@ const lossAt = (source: LossSource, compute: number) =>
     ? Effect.succeed({ loss: undefined, lossProblem: source.reason })
     : Effect.map(Effect.fromResult(computeOptimalLossForecast(source.model, compute)), (loss) => ({ loss, lossProblem: undefined }))
 
-function* isoflopAllocation(points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number) {
+function* isoflopAllocation(
+  points: ReadonlyArray<ResultPoint>,
+  minimum: IsoflopMinimumEstimator,
+  target: Target,
+  resamples: number,
+  seed: number
+) {
   const computes = target.quantity === "compute" ? [target.value] : []
-  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed }, computes)
+  const { fit, bootstrap } = yield* fitIsoflopResults(points, { resamples, seed, minimum }, computes)
   const point = allocationAt((compute) => forecastIsoflop(fit, compute), target)
   const interval = bootstrap?.forecasts[0]
   return {
@@ -63,10 +73,10 @@ function* isoflopAllocation(points: ReadonlyArray<ResultPoint>, target: Target, 
   }
 }
 
-const isoflopForecast = (points: ReadonlyArray<ResultPoint>, target: Target, resamples: number, seed: number) =>
+const isoflopForecast = (input: ForecastInput, target: Target, resamples: number, seed: number) =>
   Effect.gen(function*() {
-    const allocation = yield* attemptStepwise(() => isoflopAllocation(points, target, resamples, seed))
-    const source = yield* fitLossSource(points, { resamples, seed })
+    const allocation = yield* attemptStepwise(() => isoflopAllocation(input.points, input.isoflopMinimum, target, resamples, seed))
+    const source = yield* fitLossSource(input.points, { resamples, seed, lawForm: input.lawForm })
     const { point } = allocation
     return {
       ...allocation,
@@ -94,8 +104,8 @@ const modelForecast = (model: LossForecastModel, target: Target) =>
   })
 
 /** The parametric law of `points` with `resamples` bootstrap refits, or the user's error saying why it could not be fitted. */
-const parametricModel = (points: ReadonlyArray<ResultPoint>, resamples: number, seed: number) =>
-  Effect.flatMap(fitLossSource(points, { resamples, seed }), (source) =>
+const parametricModel = (input: ForecastInput, resamples: number, seed: number) =>
+  Effect.flatMap(fitLossSource(input.points, { resamples, seed, lawForm: input.lawForm }), (source) =>
     source._tag === "NoLaw"
       ? Effect.fail(new UserInputError({ message: `no parametric law: ${source.reason}` }))
       : source.noIntervals === undefined || resamples === 0
@@ -103,20 +113,21 @@ const parametricModel = (points: ReadonlyArray<ResultPoint>, resamples: number, 
       : Effect.fail(new UserInputError({ message: `the parametric law's bootstrap failed: ${source.noIntervals}; use fewer --bootstrap resamples or 0` })))
 
 /**
- * The forecast of a fit of `points` by `method` at `target`, with `resamples` bootstrap resamples
- * for its intervals (0 for none). Fails with ImpossibleLossForecast (exit 1) when the loss would
- * lie below the law's irreducible loss.
+ * The forecast of a fit of the input's runs by `method` at `target`, with `resamples` bootstrap
+ * resamples for its intervals (0 for none); the IsoFLOP fit reads each budget's minimum, and the
+ * parametric fit takes its law form, as the input says. Fails with ImpossibleLossForecast (exit 1)
+ * when the loss would lie below the law's irreducible loss.
  */
 export const forecastFromFit = (
-  points: ReadonlyArray<ResultPoint>,
+  input: ForecastInput,
   method: ForecastMethod,
   target: Target,
   resamples: number,
   seed: number
 ): Effect.Effect<Forecast, UserInputError | ImpossibleLossForecast> =>
   method === "isoflop"
-    ? isoflopForecast(points, target, resamples, seed)
-    : Effect.flatMap(parametricModel(points, resamples, seed), (model) => modelForecast(model, target))
+    ? isoflopForecast(input, target, resamples, seed)
+    : Effect.flatMap(parametricModel(input, resamples, seed), (model) => modelForecast(model, target))
 
 /** A published law by name, and its loss law where it is parametric. */
 const publishedLaw = (name: string) =>
@@ -146,9 +157,9 @@ export const forecastFromLaw = (name: string, target: Target) =>
     return { forecast, law: law.name }
   })
 
-/** The parametric law's loss of a model of `params` parameters trained on `tokens` tokens, fitted to `points`, with its interval. */
-export const lossForecastFromFit = (points: ReadonlyArray<ResultPoint>, params: number, tokens: number, resamples: number, seed: number) =>
-  Effect.flatMap(parametricModel(points, resamples, seed), (model) => Effect.fromResult(lossForecastAt(model, params, tokens)))
+/** The parametric law's loss of a model of `params` parameters trained on `tokens` tokens, fitted to the input, with its interval. */
+export const lossForecastFromFit = (input: ForecastInput, params: number, tokens: number, resamples: number, seed: number) =>
+  Effect.flatMap(parametricModel(input, resamples, seed), (model) => Effect.fromResult(lossForecastAt(model, params, tokens)))
 
 /** A published parametric law's loss at `params` and `tokens` (no interval), and the law's own name. */
 export const lossForecastFromLaw = (name: string, params: number, tokens: number) =>
@@ -159,11 +170,11 @@ export const lossForecastFromLaw = (name: string, params: number, tokens: number
   })
 
 /**
- * The inference-aware optimum (Sardana et al. 2024) of the parametric law fitted to `points`: the
+ * The inference-aware optimum (Sardana et al. 2024) of the parametric law fitted to the input: the
  * model reaching `loss` with the fewest training plus inference FLOPs over `inferenceTokens` tokens served.
  */
-export const inferenceOptimumFromFit = (points: ReadonlyArray<ResultPoint>, loss: number, inferenceTokens: number) =>
-  Effect.flatMap(parametricModel(points, 0, 0), (model) => attempt((): InferenceOptimum => inferenceOptimal(model.law, loss, inferenceTokens)))
+export const inferenceOptimumFromFit = (input: ForecastInput, loss: number, inferenceTokens: number) =>
+  Effect.flatMap(parametricModel(input, 0, 0), (model) => attempt((): InferenceOptimum => inferenceOptimal(model.law, loss, inferenceTokens)))
 
 /** The inference-aware optimum of a published parametric law, and the law's own name. */
 export const inferenceOptimumFromLaw = (name: string, loss: number, inferenceTokens: number) =>

@@ -5,7 +5,7 @@ import type { FitMethod } from "@scalelab/spec"
 import { sci } from "@scalelab/sweep"
 import { computeOptimalLossForecast, type ImpossibleLossForecast, type LossForecast } from "./lossForecast.ts"
 import { type LossForecastModel, lossForecastModel } from "./lossForecastModel.ts"
-import { type BootstrapRequest, fitParametricResults, type ParametricResult } from "./resultsFit.ts"
+import { fitParametricResults, type ParametricRequest, type ParametricResult } from "./resultsFit.ts"
 import type { ResultPoint } from "./resultsInput.ts"
 
 // Chinchilla's approach 3 fits five constants: fewer runs leave it undetermined.
@@ -36,12 +36,12 @@ const tooFewRuns = (runs: number) =>
  */
 export const fitLossSource = (
   points: ReadonlyArray<ResultPoint>,
-  bootstrap: BootstrapRequest,
+  bootstrap: ParametricRequest,
   methods?: ReadonlyArray<FitMethod>
 ): Effect.Effect<LossSource> => {
   if (methods !== undefined && !methods.includes("parametric")) return Effect.succeed({ _tag: "NoLaw", reason: parametricNotAsked })
   if (points.length < parametricMinimumRuns) return Effect.succeed({ _tag: "NoLaw", reason: tooFewRuns(points.length) })
-  const fitted = (request: BootstrapRequest, noIntervals: string | undefined) =>
+  const fitted = (request: ParametricRequest, noIntervals: string | undefined) =>
     Effect.map(fitParametricResults(points, request), (result): LossSource => ({ _tag: "Fitted", result, model: lossForecastModel(result), noIntervals }))
   return fitted(bootstrap, undefined).pipe(
     Effect.catch((bootstrapFailure) =>

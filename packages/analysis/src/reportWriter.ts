@@ -12,6 +12,7 @@ import {
   type IsoflopBootstrap,
   type IsoflopBudgetFit,
   type IsoflopFit,
+  type IsoflopMinimumEstimator,
   type IsoflopPoint,
   lawByName,
   type DownstreamPoint,
@@ -54,7 +55,12 @@ export class ReportWriteError extends Data.TaggedError("ReportWriteError")<{ rea
  */
 export type IsoflopOutcome =
   | { readonly _tag: "Fitted"; readonly fit: IsoflopFit; readonly forecasts: ReadonlyArray<ComputeForecast> }
-  | { readonly _tag: "CurvesOnly"; readonly budgets: ReadonlyArray<IsoflopBudgetFit>; readonly reason: string }
+  | {
+    readonly _tag: "CurvesOnly"
+    readonly minimum: IsoflopMinimumEstimator
+    readonly budgets: ReadonlyArray<IsoflopBudgetFit>
+    readonly reason: string
+  }
   | { readonly _tag: "NotFitted"; readonly reason: string }
 
 /** The bootstrap of the IsoFLOP power laws, or why there is none. */
@@ -437,18 +443,19 @@ export const hasSpread = (bootstrap: IsoflopBootstrap): boolean =>
 export const fitForReport = (
   points: ReadonlyArray<ReportPoint>,
   forecastComputes: ReadonlyArray<number>,
-  bootstrap: BootstrapSettings
+  bootstrap: BootstrapSettings,
+  minimum: IsoflopMinimumEstimator
 ) =>
   Effect.gen(function*() {
-    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(points)))
+    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(points, { minimum })))
     const powerLaws = yield* Effect.result(attempt(() => {
-      const fit = fitIsoflop(points)
+      const fit = fitIsoflop(points, { minimum })
       return { _tag: "Fitted", fit, forecasts: forecastComputes.map((compute) => forecastIsoflop(fit, compute)) } as const
     }))
     const isoflop: IsoflopOutcome = Result.isSuccess(powerLaws)
       ? powerLaws.success
       : Result.isSuccess(curves)
-      ? { _tag: "CurvesOnly", budgets: curves.success, reason: powerLaws.failure.message }
+      ? { _tag: "CurvesOnly", minimum, budgets: curves.success, reason: powerLaws.failure.message }
       : { _tag: "NotFitted", reason: curves.failure.message }
     const intervals: IsoflopIntervals = isoflop._tag !== "Fitted"
       ? { _tag: "NoIntervals", reason: "no power law to bootstrap" }
@@ -457,6 +464,7 @@ export const fitForReport = (
       : yield* Effect.match(
         attemptStepwise(() =>
           bootstrapIsoflop(points, {
+            minimum,
             resamples: bootstrap.resamples,
             seed: bootstrap.seed,
             level: intervalLevel,
@@ -529,7 +537,7 @@ const isoflopRecord = (outcome: IsoflopOutcome): Pick<FitRecord, "isoflop" | "fo
     case "Fitted":
       return { isoflop: outcome.fit, forecast: outcome.forecasts }
     case "CurvesOnly":
-      return { isoflop: { budgets: outcome.budgets, error: outcome.reason } }
+      return { isoflop: { minimum: outcome.minimum, budgets: outcome.budgets, error: outcome.reason } }
     case "NotFitted":
       return { isoflop: { error: outcome.reason } }
   }

@@ -40,6 +40,7 @@ import {
   isoflopDiagnostics,
   type IsoflopDiagnostics,
   type IsoflopFit,
+  type IsoflopMinimumEstimator,
   LawInputError,
   type LawRow,
   type ParametricCoefficients,
@@ -59,6 +60,11 @@ import type { ResultPoint } from "./resultsInput.ts"
 export interface BootstrapRequest {
   readonly resamples: number
   readonly seed: number
+}
+
+export interface IsoflopRequest extends BootstrapRequest {
+  /** How each budget's minimum is read, in the fit and its bootstrap alike. */
+  readonly minimum: IsoflopMinimumEstimator
 }
 
 /** Compute-optimal params, tokens and loss at a compute; loss is null where the law does not predict it. */
@@ -161,14 +167,14 @@ const parametricDiagnostics = (points: ReadonlyArray<ResultPoint>, residuals: Re
 /** The IsoFLOP fit and, with resamples, its bootstrap with forecast intervals at `computes`. */
 export function* fitIsoflopResults(
   points: ReadonlyArray<ResultPoint>,
-  bootstrap: BootstrapRequest,
+  request: IsoflopRequest,
   computes: ReadonlyArray<number> = []
 ): Stepwise<IsoflopResult> {
-  const fit = fitIsoflop(points)
+  const fit = fitIsoflop(points, request)
   return {
     fit,
     diagnostics: isoflopDiagnostics(points, fit),
-    bootstrap: bootstrap.resamples > 0 ? yield* bootstrapIsoflop(points, { ...bootstrap, compute: computes }) : undefined
+    bootstrap: request.resamples > 0 ? yield* bootstrapIsoflop(points, { ...request, compute: computes }) : undefined
   }
 }
 

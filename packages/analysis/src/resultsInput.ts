@@ -5,8 +5,9 @@ import { Effect } from "effect"
 import { attempt, loadSpecOfAnyKind, planExperiment, storeDirFor, UserInputError } from "@scalelab/sweep"
 import { databasePath, type ResultRow, RunStore } from "@scalelab/runner"
 import { type DatasetError, datasetLocations, datasetPath } from "@scalelab/datasets"
-import { type Experiment, specOfKind, type TableExperiment, type TableSweepSettings } from "@scalelab/spec"
+import { DEFAULT_LAW_FORM, type Experiment, type LawFormChoice, specOfKind, type TableExperiment, type TableSweepSettings } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
+import { defaultIsoflopMinimum, type IsoflopMinimumEstimator } from "@scalelab/laws"
 import { fitTokensNote, withFitTokens } from "./fitTokens.ts"
 import { parseResultsTable, type ResultsRow, type ResultsTableFormat, type TaskScores } from "./resultsTable.ts"
 import { curvesFromRows, curvesFromStore, type LoadedCurves } from "./trainingCurves.ts"
@@ -35,6 +36,10 @@ export interface LoadedResults {
   readonly tasks: ReadonlyArray<string>
   /** What the points' tokens are when they are not the tokens trained on (`fit.tokens: effective`). */
   readonly tokensNote?: string
+  /** How the IsoFLOP fit reads each budget's minimum: a spec's `fit.isoflop_minimum`, the default for a table. */
+  readonly isoflopMinimum: IsoflopMinimumEstimator
+  /** The law form the parametric fit fits: a spec's `fit.law_form`, the default for a table. */
+  readonly lawForm: LawFormChoice
   /** The runs' training curves, read only when a method needs them. */
   readonly curves: Effect.Effect<LoadedCurves, UserInputError>
 }
@@ -75,6 +80,8 @@ const fromTable = (file: string, format: ResultsTableFormat, rename: Readonly<Re
       budgets: table.has_budget ? "column" : "flops",
       columns: table.columns,
       tasks: table.tasks,
+      isoflopMinimum: defaultIsoflopMinimum,
+      lawForm: DEFAULT_LAW_FORM,
       curves: curvesFromRows(file, table.rows)
     } satisfies LoadedResults
   })
@@ -138,7 +145,8 @@ const fromTableSweep = (spec: string, table: TableExperiment, rename: Readonly<R
     const results = yield* fromTable(file, format, { ...map, ...rename }).pipe(
       Effect.mapError((error) => new UserInputError({ message: `${spec}: ${field}: ${error.message}` }))
     )
-    return maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
+    const kept = maxLoss === "none" ? results : { ...results, points: results.points.filter((point) => point.loss <= maxLoss) }
+    return { ...kept, isoflopMinimum: table.fit.isoflop_minimum, lawForm: table.fit.law_form } satisfies LoadedResults
   })
 
 /**
@@ -168,6 +176,8 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
       columns: storeColumns,
       tasks: storedTasks(points),
       ...(tokensNote === undefined ? {} : { tokensNote }),
+      isoflopMinimum: experiment.fit.isoflop_minimum,
+      lawForm: experiment.fit.law_form,
       curves: curvesFromStore(storeDir, points.map(({ id, params }) => ({ id, params })))
     } satisfies LoadedResults
   })

@@ -24,7 +24,7 @@ export interface ResultsReportRequest {
   readonly input: string
   /** Names the report: the experiment, or the table's file name. */
   readonly name: string
-  readonly results: Pick<LoadedResults, "points" | "tasks" | "tokensNote">
+  readonly results: Pick<LoadedResults, "points" | "tasks" | "tokensNote" | "isoflopMinimum" | "lawForm">
   readonly outDir: string
   /** Budgets to forecast at; empty: the spec's default over the results' largest budget. */
   readonly forecastComputes: ReadonlyArray<number>
@@ -64,12 +64,12 @@ export const writeResultsReport = (request: ResultsReportRequest) =>
       ? request.forecastComputes
       : defaultForecastBudgets(Math.max(...points.map((point) => point.budget)))
     const { isoflop, intervals, powerLawFailure } = methods.includes("isoflop")
-      ? yield* fitForReport(points, forecastComputes, bootstrap)
+      ? yield* fitForReport(points, forecastComputes, bootstrap, results.isoflopMinimum)
       : { isoflop: notAsked, intervals: { _tag: "NoIntervals", reason: notAsked.reason } as const, powerLawFailure: undefined }
     const downstream = methods.includes("downstream")
       ? yield* fitDownstreamForReport(results.points, results.tasks, forecastComputes, bootstrap)
       : []
-    const lossSource = yield* fitLossSource(results.points, bootstrap, methods)
+    const lossSource = yield* fitLossSource(results.points, { ...bootstrap, lawForm: results.lawForm }, methods)
     const parametric = lossSource._tag === "Fitted" ? lossSource.result : undefined
     const lossForecasts = lossForecastsAt(lossSource, forecastComputes)
     const report = yield* writeReport(request.outDir, {

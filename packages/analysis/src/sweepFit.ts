@@ -128,7 +128,13 @@ export const fitAndReport = (experiment: Experiment, plan: Plan, storeDir: strin
     const written = yield* writeResultsReport({
       input: experiment.name,
       name: experiment.name,
-      results: { points, tasks: storedTasks(points), ...(tokensNote === undefined ? {} : { tokensNote }) },
+      results: {
+        points,
+        tasks: storedTasks(points),
+        ...(tokensNote === undefined ? {} : { tokensNote }),
+        isoflopMinimum: experiment.fit.isoflop_minimum,
+        lawForm: experiment.fit.law_form
+      },
       outDir: path.join(storeDir, "reports", experiment.name),
       forecastComputes: experiment.forecast.compute,
       bootstrap: specBootstrap(experiment),

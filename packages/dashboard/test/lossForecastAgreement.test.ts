@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Forecast, forecastFromFit, fitSummary, type ResultPoint, writeResultsReport } from "@scalelab/analysis"
 import { RunStore } from "@scalelab/runner"
-import { FIT_METHODS } from "@scalelab/spec"
+import { DEFAULT_LAW_FORM, defaultIsoflopMinimum, FIT_METHODS } from "@scalelab/spec"
 import { computeOptimal, lawByName, mulberry32, parametricLoss, type ParametricLaw, standardNormal } from "../../laws/src/index.ts"
 import { startDashboard, withStore } from "./dashboardFixture.ts"
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const written = await Effect.runPromise(writeResultsReport({
     input: "table",
     name: "agreement",
-    results: { points, tasks: [] },
+    results: { points, tasks: [], isoflopMinimum: defaultIsoflopMinimum, lawForm: DEFAULT_LAW_FORM },
     outDir: join(dir, "report"),
     forecastComputes: [compute],
     bootstrap,
@@ -50,7 +50,7 @@ beforeAll(async () => {
   }))
   summaryLine = fitSummary(written.isoflop, written.intervals, written.lossForecasts).find((line) => line.includes("C = 1e22")) ?? ""
   reportRow = JSON.parse(readFileSync(join(dir, "report", "forecast.json"), "utf8")).forecasts[0]
-  forecast = await Effect.runPromise(forecastFromFit(points, "isoflop", { quantity: "compute", value: compute }, bootstrap.resamples, bootstrap.seed))
+  forecast = await Effect.runPromise(forecastFromFit({ points, isoflopMinimum: defaultIsoflopMinimum, lawForm: DEFAULT_LAW_FORM }, "isoflop", { quantity: "compute", value: compute }, bootstrap.resamples, bootstrap.seed))
   const storeDir = join(dir, "store")
   await withStore(storeDir, Effect.gen(function*() {
     const store = yield* RunStore

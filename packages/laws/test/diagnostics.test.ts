@@ -83,6 +83,27 @@ describe("isoflopDiagnostics", () => {
     for (const budget of diagnostics.budgets.slice(0, 3)) expect(budget.r2).toBeGreaterThan(0.9)
   })
 
+  it("measures residuals and R² against the curve each minimum was read from, over its window", () => {
+    // Exact parabolas again, but the two outer sizes on each side lie 0.05 above theirs. The
+    // `window` estimator fits the lowest-loss size and its two neighbours, which the parabola
+    // passes through: inside the window the residuals are 0 and R² is 1; outside, each run misses
+    // the curve by exactly its 0.05. (Measured over all 7 runs, R² would be below 1.)
+    const bump = 0.05
+    const points = parabolicSweep().map((point, i) => (Math.abs((i % 7) - 3) >= 2 ? { ...point, loss: point.loss + bump } : point))
+    const fit = fitIsoflop(points, { minimum: "window" })
+    const diagnostics = isoflopDiagnostics(points, fit)
+    diagnostics.residuals.forEach((entry) => {
+      const outer = Math.abs((entry.index % 7) - 3) >= 2
+      expect(entry.in_window).toBe(!outer)
+      expect(entry.residual).toBeCloseTo(outer ? bump : 0, 10)
+    })
+    for (const budget of diagnostics.budgets) expect(budget.r2).toBeCloseTo(1, 10)
+    // The `parabola` estimator's window is every run.
+    const whole = isoflopDiagnostics(points, fitIsoflop(points, { minimum: "parabola" }))
+    expect(whole.residuals.every((entry) => entry.in_window)).toBe(true)
+    for (const budget of whole.budgets) expect(budget.r2).toBeLessThan(0.99)
+  })
+
   it("skips leave-one-budget-out with only 2 used budgets", () => {
     const points = sweep({ noise: 0, seed: 1 }).filter((p) => p.budget <= 1e18)
     expect(isoflopDiagnostics(points, fitIsoflop(points)).leave_one_budget_out).toEqual([])

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import type { Interval, IsoflopFit, IsoflopPoint } from "../src/index.ts"
 import {
   bootstrapIsoflop,
+  defaultIsoflopMinimum,
   fitIsoflop,
   forecastIsoflop,
   isoflopDiagnostics,
@@ -11,7 +12,7 @@ import {
   runStepwise,
   standardNormal
 } from "../src/index.ts"
-import { analyticA, analyticB, sweep } from "./synthetic.ts"
+import { analyticA, analyticB, budgets, sweep } from "./synthetic.ts"
 
 const contains = ([low, high]: Interval, value: number): boolean => low <= value && value <= high
 const width = ([low, high]: Interval): number => high - low
@@ -145,6 +146,18 @@ describe("bootstrapIsoflop", () => {
     const points = sweep({ noise: 0, seed: 1 })
     expect(() => runStepwise(bootstrapIsoflop(points, { resamples: 20, seed: 1, compute: [0] }))).toThrow(LawInputError)
     expect(() => runStepwise(bootstrapIsoflop(points, { resamples: 20, seed: 1, level: 90, compute: [] }))).toThrow(/between 0 and 1/)
+  })
+
+  it("refits every resample with the estimator the fit read its minima with", () => {
+    // Sizes off the optimum by a different factor per budget: the parabola and the spline read
+    // different minima, so the same resamples give different intervals.
+    const shifts = [1, 4, 0.25, 3]
+    const points = sweep({ noise: 0.001, seed: 3, shift: (budget) => shifts[budgets.indexOf(budget)] ?? 1 })
+    const options = { resamples: 50, seed: 1, compute: [] }
+    const byParabola = runStepwise(bootstrapIsoflop(points, { ...options, minimum: "parabola" }))
+    const byAkima = runStepwise(bootstrapIsoflop(points, { ...options, minimum: "akima" }))
+    expect(byAkima.params_opt_a).not.toEqual(byParabola.params_opt_a)
+    expect(runStepwise(bootstrapIsoflop(points, { ...options, minimum: defaultIsoflopMinimum }))).toEqual(runStepwise(bootstrapIsoflop(points, options)))
   })
 })
 

@@ -15,7 +15,18 @@ import {
 import { DATASET_NAMES } from "@scalelab/datasets"
 import { publishedLaws } from "@scalelab/laws"
 import { corpusField } from "./corpusSource.ts"
-import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_LAW_FORM, describeFitMethods, describeLawForms, FIT_METHODS, LAW_FORM_CHOICES, MAX_BOOTSTRAP_RESAMPLES } from "./fitMethods.ts"
+import {
+  DEFAULT_BOOTSTRAP_RESAMPLES,
+  DEFAULT_LAW_FORM,
+  defaultIsoflopMinimum,
+  describeFitMethods,
+  describeIsoflopMinima,
+  describeLawForms,
+  FIT_METHODS,
+  isoflopMinimumEstimators,
+  LAW_FORM_CHOICES,
+  MAX_BOOTSTRAP_RESAMPLES
+} from "./fitMethods.ts"
 import { Backend, BYTE_VOCABULARY, FlopConvention, Tokenizer } from "./runContract.ts"
 
 const CENTRE_LAWS = publishedLaws.map((law) => law.name)
@@ -288,6 +299,12 @@ export const FitSettings = Schema.Struct({
     description: `Scaling-law fits the end of a sweep and \`scalelab report\` make: ${describeFitMethods(FIT_METHODS)}. ` +
       "Downstream fits each task the runs were scored on (the cloze benchmark when it is on).",
     default: FIT_METHODS
+  }),
+  isoflop_minimum: choiceField(isoflopMinimumEstimators, {
+    description: `How the \`isoflop\` fit reads each budget's minimum off its runs: ${describeIsoflopMinima()}. ` +
+      "The end of a sweep, `scalelab report`, `backtest`, `fit` and `forecast --from` of this spec all read minima this " +
+      "way (`fit --isoflop-minimum` overrides it); see docs/fitting.md, \"Reading each budget's minimum\".",
+    default: defaultIsoflopMinimum
   }),
   tokens: choiceField(FIT_TOKENS, {
     description: "A run's D in the fits. `total`: the tokens it trained on. `effective`: what those tokens are worth " +

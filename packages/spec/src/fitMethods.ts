@@ -1,4 +1,4 @@
-import { LAW_FORMS, lawFormFormula } from "@scalelab/laws"
+import { defaultIsoflopMinimum, type IsoflopMinimumEstimator, isoflopMinimumEstimators, LAW_FORMS, lawFormFormula } from "@scalelab/laws"
 // Every fitting method, once: its name, what it fits, and where it can be asked for. The spec's
 // `fit.methods`, the CLI's `fit --method` and `forecast --method`, and the fitting code all read
 // these names; the CLI keeps how each is run in a record keyed by them, so a method added here
@@ -59,3 +59,21 @@ export const DEFAULT_LAW_FORM: LawFormChoice = "chinchilla"
 /** "name (formula), ...", as a --help lists the law forms. */
 export const describeLawForms = (): string =>
   `auto (the best leave-largest-out score), ${LAW_FORMS.map((form) => `${form} (${lawFormFormula(form)})`).join(", ")}`
+
+export { defaultIsoflopMinimum, type IsoflopMinimumEstimator, isoflopMinimumEstimators }
+
+/**
+ * What each way of reading an IsoFLOP budget's minimum does, in a few words, as the spec's
+ * `fit.isoflop_minimum` and `fit --isoflop-minimum` say it. The names are the laws' own; one added
+ * there without words here does not type-check.
+ */
+const ISOFLOP_MINIMUM_DESCRIPTIONS: { readonly [E in IsoflopMinimumEstimator]: string } = {
+  adaptive: "akima where one parabola misses the curve by more than the noise, parabola otherwise",
+  akima: "the lowest point of an Akima spline through each size's mean ln loss",
+  window: "the vertex of a parabola through the lowest-loss size and its neighbours",
+  parabola: "the vertex of one parabola through all of the budget's runs"
+}
+
+/** "name (what it does), ...", in the laws' order. */
+export const describeIsoflopMinima = (): string =>
+  isoflopMinimumEstimators.map((name) => `${name} (${ISOFLOP_MINIMUM_DESCRIPTIONS[name]})`).join(", ")

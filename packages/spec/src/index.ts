@@ -7,7 +7,9 @@ export {
   type AnyFitMethod,
   DEFAULT_BOOTSTRAP_RESAMPLES,
   DEFAULT_LAW_FORM,
+  defaultIsoflopMinimum,
   describeFitMethods,
+  describeIsoflopMinima,
   describeLawForms,
   FIT_METHOD_REGISTRY,
   FIT_METHODS,
@@ -15,6 +17,8 @@ export {
   type FitMethodEntry,
   FORECAST_METHODS,
   type ForecastMethod,
+  type IsoflopMinimumEstimator,
+  isoflopMinimumEstimators,
   LAW_FORM_CHOICES,
   type LawFormChoice,
   MAX_BOOTSTRAP_RESAMPLES

@@ -80,10 +80,12 @@ export const backtestExperiment = <E, R>(
     return yield* Effect.gen(function*() {
       const store = yield* RunStore
       const rolling = Option.isNone(options.cutoff)
+      // The spec's own fit settings: a backtest forecasts as \`scalelab run\` would have.
+      const fitSettings = { minimum: experiment.fit.isoflop_minimum, lawForm: experiment.fit.law_form }
       const attempts = yield* Effect.forEach(planned.splits, (split) =>
         Effect.gen(function*() {
           const fitSet = yield* loadFitSet(experiment, specPath, storeDir, split)
-          const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, options.bootstrap, options.lossLaw)
+          const forecast = yield* forecastHeldOut(fitSet.points, split.heldOutBudgets, split.fitBudgets, options.bootstrap, options.lossLaw, fitSettings)
             .pipe(Effect.result)
           // A rolling backtest goes on past a cutoff whose budgets below give no power law (the
           // lowest budgets of a sweep are the likeliest not to bracket their minima), and says so.
@@ -93,7 +95,7 @@ export const backtestExperiment = <E, R>(
           }
           const truth = yield* truthRunsFor(experiment, fitSet.corpus, forecast.success.budgets, split.fitBudgets)
           const optima = yield* Effect.forEach(fitSet.heldOut, (sweep) =>
-            Effect.map(measuredOptimum(sweep), (optimum) => ({ budget: sweep.budget, optimum })))
+            Effect.map(measuredOptimum(sweep, fitSettings.minimum), (optimum) => ({ budget: sweep.budget, optimum })))
           return { _tag: "Forecast", split, fitSet, forecast: forecast.success, truth, optima } as const
         }))
       const cutoffs = attempts.flatMap((attempt) => attempt._tag === "Forecast" ? [attempt] : [])

@@ -1,6 +1,7 @@
 import {
   bootstrapIsoflop,
   fitIsoflop,
+  type IsoflopMinimumEstimator,
   forecastIsoflop,
   type Interval,
   type IsoflopBootstrap,
@@ -44,7 +45,11 @@ export interface ForecastSettings {
   readonly seed: number
   /** The central coverages to give every interval at. */
   readonly levels: ReadonlyArray<number>
+  /** How each budget's minimum is read (the spec's `fit.isoflop_minimum`); the default when left out. */
+  readonly minimum?: IsoflopMinimumEstimator
 }
+
+const minimumOf = (settings: ForecastSettings) => (settings.minimum === undefined ? {} : { minimum: settings.minimum })
 
 type IsoflopIntervals =
   | { readonly _tag: "Bootstrapped"; readonly byLevel: ReadonlyArray<IsoflopBootstrap> }
@@ -59,7 +64,7 @@ function* isoflopIntervals(points: ReadonlyArray<IsoflopPoint>, budgets: Readonl
   const byLevel: Array<IsoflopBootstrap> = []
   try {
     for (const level of settings.levels) {
-      byLevel.push(yield* bootstrapIsoflop(points, { resamples: settings.resamples, seed: settings.seed, level, compute: budgets }))
+      byLevel.push(yield* bootstrapIsoflop(points, { resamples: settings.resamples, seed: settings.seed, level, compute: budgets, ...minimumOf(settings) }))
     }
   } catch (error) {
     if (error instanceof LawInputError) return { _tag: "NoIntervals", reason: error.message }
@@ -97,7 +102,7 @@ export function* forecastAtCutoff(
   settings: ForecastSettings,
   lossModel: LossForecastModel | null
 ): Stepwise<CutoffForecast> {
-  const fit = fitIsoflop(points)
+  const fit = fitIsoflop(points, minimumOf(settings))
   const intervals = yield* isoflopIntervals(points, heldOutBudgets, settings)
   const budgets = heldOutBudgets.map((budget): CutoffBudgetForecast => {
     const isoflop = forecastIsoflop(fit, budget)

@@ -1,10 +1,12 @@
 import { Effect } from "effect"
+import type { LawFormChoice } from "@scalelab/spec"
 import {
   fitIsoflopCurves,
   type Interval,
   type IsoflopBootstrap,
   type IsoflopBudgetFit,
   type IsoflopFit,
+  type IsoflopMinimumEstimator,
   type ParametricCoefficients
 } from "@scalelab/laws"
 import { attempt, attemptStepwise, sci } from "@scalelab/sweep"
@@ -81,11 +83,12 @@ export const forecastHeldOut = (
   heldOutBudgets: ReadonlyArray<number>,
   fitBudgets: ReadonlyArray<number>,
   bootstrap: BootstrapSettings,
-  lossLaw: LossLaw
+  lossLaw: LossLaw,
+  fitSettings: { readonly minimum: IsoflopMinimumEstimator; readonly lawForm: LawFormChoice }
 ) =>
   Effect.gen(function*() {
     const parametric = lossLaw === "parametric"
-      ? yield* fitParametricResults(points, bootstrap).pipe(Effect.mapError((error) =>
+      ? yield* fitParametricResults(points, { ...bootstrap, lawForm: fitSettings.lawForm }).pipe(Effect.mapError((error) =>
         new BacktestNotPossible({
           message: `the runs below the cutoff (budgets ${fitBudgets.map((b) => sci(b)).join(", ")}) give no parametric loss law: ` +
             `${error.message}\nRaise --cutoff to fit on more runs, or pass --loss-law isoflop`
@@ -94,7 +97,7 @@ export const forecastHeldOut = (
       : null
     const isoflopPoints = points.map(({ id, params, tokens, budget, loss }) => ({ id, params, tokens, budget, loss }))
     const cutoff = yield* attemptStepwise(() =>
-      forecastAtCutoff(isoflopPoints, heldOutBudgets, { ...bootstrap, levels: coverageLevels }, parametric === null ? null : lossForecastModel(parametric))
+      forecastAtCutoff(isoflopPoints, heldOutBudgets, { ...bootstrap, levels: coverageLevels, minimum: fitSettings.minimum }, parametric === null ? null : lossForecastModel(parametric))
     ).pipe(Effect.mapError((error) =>
       new BacktestNotPossible({
         message: `the runs below the cutoff (budgets ${fitBudgets.map((b) => sci(b)).join(", ")}) give no IsoFLOP power law: ` +
@@ -128,7 +131,7 @@ export const forecastHeldOut = (
     } satisfies HeldOutForecast
   })
 
-/** The minimum of a held-out budget's own IsoFLOP parabola, or why it cannot be measured. */
+/** The minimum of a held-out budget's own IsoFLOP curve, or why it cannot be measured. */
 export type MeasuredOptimum =
   | {
     readonly _tag: "Measured"
@@ -155,10 +158,11 @@ export const optimumOfCurve = (curve: IsoflopBudgetFit | undefined): MeasuredOpt
     }
 
 /**
- * Fits the parabola of a held-out budget's sweep runs (when they all finished and bracket their
- * minimum): the N*, D* and L* the forecast should have found there.
+ * Reads the minimum of a held-out budget's sweep runs (when they all finished and bracket it) with
+ * `minimum`, the estimator the fit below the cutoff read its budgets' with: the N* and L* the
+ * forecast should have found there.
  */
-export const measuredOptimum = (sweep: HeldOutSweep) =>
+export const measuredOptimum = (sweep: HeldOutSweep, minimum: IsoflopMinimumEstimator) =>
   Effect.gen(function*() {
     if (sweep.planned === 0) return { _tag: "Unmeasured", reason: "no sweep runs are planned at this budget" } as MeasuredOptimum
     if (sweep.ended < sweep.planned) {
@@ -167,7 +171,7 @@ export const measuredOptimum = (sweep: HeldOutSweep) =>
         reason: `${sweep.ended} of its ${sweep.planned} sweep runs have finished; \`scalelab run\` trains the rest`
       } as MeasuredOptimum
     }
-    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(sweep.points)))
+    const curves = yield* Effect.result(attempt(() => fitIsoflopCurves(sweep.points, { minimum })))
     if (curves._tag === "Failure") return { _tag: "Unmeasured", reason: curves.failure.message } as MeasuredOptimum
     return optimumOfCurve(curves.success[0])
   })

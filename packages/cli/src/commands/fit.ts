@@ -1,6 +1,18 @@
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { ALL_FIT_METHODS, type AnyFitMethod, DEFAULT_LAW_FORM, describeFitMethods, describeLawForms, LAW_FORM_CHOICES, type LawFormChoice } from "@scalelab/spec"
+import {
+  ALL_FIT_METHODS,
+  type AnyFitMethod,
+  DEFAULT_LAW_FORM,
+  defaultIsoflopMinimum,
+  describeFitMethods,
+  describeIsoflopMinima,
+  describeLawForms,
+  type IsoflopMinimumEstimator,
+  isoflopMinimumEstimators,
+  LAW_FORM_CHOICES,
+  type LawFormChoice
+} from "@scalelab/spec"
 import {
   type BootstrapRequest,
   budgetNote,
@@ -52,6 +64,8 @@ interface MethodRequest {
   readonly input: string
   readonly results: LoadedResults
   readonly bootstrap: BootstrapRequest
+  /** How the isoflop method reads each budget's minimum. */
+  readonly isoflopMinimum: IsoflopMinimumEstimator
   readonly computes: ReadonlyArray<number>
   readonly lawFile: string | undefined
   readonly task: string | undefined
@@ -88,8 +102,10 @@ const tasksFor = (request: MethodRequest) => {
 
 /** How `fit` runs each method of the registry; a method without an entry here does not type-check. */
 const methodRunners: { readonly [M in Method]: (request: MethodRequest) => Effect.Effect<MethodOutcome, UserInputError | Skipped> } = {
-  isoflop: ({ results, bootstrap }) =>
-    attemptStepwise(() => fitIsoflopResults(results.points, bootstrap)).pipe(Effect.map((result) => ({ method: "isoflop", result }))),
+  isoflop: ({ results, bootstrap, isoflopMinimum }) =>
+    attemptStepwise(() => fitIsoflopResults(results.points, { ...bootstrap, minimum: isoflopMinimum })).pipe(
+      Effect.map((result) => ({ method: "isoflop", result }))
+    ),
   parametric: ({ results, bootstrap, lawForm }) =>
     fitParametricResults(results.points, { ...bootstrap, lawForm }).pipe(Effect.map((result) => ({ method: "parametric", result }))),
   envelope: (request) =>
@@ -142,6 +158,13 @@ export const fitCommand = Command.make(
     ),
     bootstrap: bootstrapFlag,
     seed: seedFlag,
+    isoflopMinimum: Flag.Literals("isoflop-minimum", isoflopMinimumEstimators).pipe(
+      Flag.withDescription(
+        `how the isoflop method reads each budget's minimum: ${describeIsoflopMinima()} ` +
+          `(default: a spec's fit.isoflop_minimum, else ${defaultIsoflopMinimum})`
+      ),
+      Flag.optional
+    ),
     map: mapFlag,
     store: storeFlag,
     lawFile: Flag.String("law-file").pipe(
@@ -151,22 +174,24 @@ export const fitCommand = Command.make(
     ),
     task: Flag.String("task").pipe(Flag.withDescription("the downstream task to fit (default: every task.<name>.nll/.acc pair)"), Flag.optional),
     lawForm: Flag.Literals("law-form", LAW_FORM_CHOICES).pipe(
-      withShownDefault<LawFormChoice>(DEFAULT_LAW_FORM, `the parametric method's law: ${describeLawForms()}`)
+      Flag.withDescription(`the parametric method's law: ${describeLawForms()} (default: a spec's fit.law_form, else ${DEFAULT_LAW_FORM})`),
+      Flag.optional
     ),
     compute: computesFlag("a training budget in FLOPs at which envelope gives N*, D* and downstream the accuracy (default: none)"),
     json: jsonFlag
   },
-  ({ input, method, bootstrap, seed, map, store, lawFile, task, lawForm, compute, json }) =>
+  ({ input, method, bootstrap, seed, isoflopMinimum, map, store, lawFile, task, lawForm, compute, json }) =>
     Effect.gen(function* () {
       const results = yield* loadInput(input, map, store)
       const request: MethodRequest = {
         input,
         results,
         bootstrap: { resamples: bootstrap, seed },
+        isoflopMinimum: Option.getOrElse(isoflopMinimum, () => results.isoflopMinimum),
         computes: compute,
         lawFile: Option.getOrUndefined(lawFile),
         task: Option.getOrUndefined(task),
-        lawForm,
+        lawForm: Option.getOrElse(lawForm, () => results.lawForm),
         all: method === "all"
       }
       const chosen: ReadonlyArray<Method> = method === "all" ? ALL_FIT_METHODS : [method]

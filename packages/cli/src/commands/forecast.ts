@@ -226,7 +226,8 @@ export const forecastCommand = Command.make(
       }
       const lawName = Option.getOrElse(flags.law, () => "")
       const input = Option.getOrElse(flags.from, () => "")
-      const points = fromLaw ? [] : (yield* loadInput(input, flags.map, flags.store)).points
+      // Read only when a fit needs it: a published law has no runs.
+      const fitInput = loadInput(input, flags.map, flags.store)
       const print = (json: object, text: string) => Console.log(flags.json ? JSON.stringify(json, null, 2) : text)
       switch (request._tag) {
         case "Optimal": {
@@ -235,20 +236,20 @@ export const forecastCommand = Command.make(
             const source = `the published law ${law}`
             return yield* print(optimalJson(forecast, source), optimalText(forecast, source, false))
           }
-          const forecast = yield* forecastFromFit(points, flags.method, request.target, flags.bootstrap, flags.seed)
+          const forecast = yield* forecastFromFit(yield* fitInput, flags.method, request.target, flags.bootstrap, flags.seed)
           const source = `the ${flags.method} fit of ${input}`
           return yield* print(optimalJson(forecast, source), optimalText(forecast, source, flags.method === "isoflop"))
         }
         case "LossAt": {
           const { forecast, source } = fromLaw
             ? yield* Effect.map(lossForecastFromLaw(lawName, request.params, request.tokens), ({ forecast, law }) => ({ forecast, source: `the published law ${law}` }))
-            : { forecast: yield* lossForecastFromFit(points, request.params, request.tokens, flags.bootstrap, flags.seed), source: `the parametric fit of ${input}` }
+            : { forecast: yield* lossForecastFromFit(yield* fitInput, request.params, request.tokens, flags.bootstrap, flags.seed), source: `the parametric fit of ${input}` }
           return yield* print(lossAtJson(forecast, source), lossAtText(forecast, source))
         }
         case "Inference": {
           const { optimum, source } = fromLaw
             ? yield* Effect.map(inferenceOptimumFromLaw(lawName, request.loss, request.inferenceTokens), ({ optimum, law }) => ({ optimum, source: `the published law ${law}` }))
-            : { optimum: yield* inferenceOptimumFromFit(points, request.loss, request.inferenceTokens), source: `the parametric fit of ${input}` }
+            : { optimum: yield* inferenceOptimumFromFit(yield* fitInput, request.loss, request.inferenceTokens), source: `the parametric fit of ${input}` }
           return yield* print(inferenceJson(optimum, source), inferenceText(optimum, source))
         }
       }

@@ -1,7 +1,7 @@
 import type { Interval } from "./bootstrap.ts"
-import type { IsoflopFit, IsoflopPoint } from "../fit/isoflop.ts"
+import type { IsoflopFit, IsoflopOptions, IsoflopPoint } from "../fit/isoflop.ts"
 import { fitIsoflop } from "../fit/isoflop.ts"
-import { curvesWithRuns } from "../fit/diagnostics.ts"
+import { curvesWithRuns, insideWindow } from "../fit/diagnostics.ts"
 import { forecastIsoflop } from "../fit/isoflopForecast.ts"
 import { evaluateParabola } from "../optim/leastSquares.ts"
 import { LawInputError } from "../lawInputError.ts"
@@ -11,7 +11,8 @@ import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 import type { Stepwise } from "../stepwise.ts"
 
-export interface IsoflopBootstrapOptions {
+/** `minimum`: how each budget's minimum is read, in the fit of the data and of every resample alike. */
+export interface IsoflopBootstrapOptions extends IsoflopOptions {
   readonly resamples: number
   readonly seed: number
   /** Central coverage of every interval; 0.8 when left out. */
@@ -38,12 +39,6 @@ interface CurveRuns {
   readonly fitted: ReadonlyArray<number>
   readonly residuals: ReadonlyArray<number>
 }
-
-// The window's ends are sizes of runs, but may have gone through arithmetic.
-const windowTolerance = 1e-12
-
-const insideWindow = (params: number, [low, high]: readonly [number, number]): boolean =>
-  params >= low * (1 - windowTolerance) && params <= high * (1 + windowTolerance)
 
 /**
  * Each budget's runs inside its curve's window, with the curve's loss at each and the residuals
@@ -115,8 +110,8 @@ export function* bootstrapIsoflop(points: ReadonlyArray<IsoflopPoint>, options: 
   const level = checkBootstrapOptions(options)
   // The full data must fit: a failure there is the user's to fix, not a resampling accident.
   const resampled = yield* refitResamples(
-    isoflopResidualResamples(points, fitIsoflop(points), options.resamples, options.seed),
-    fitIsoflop,
+    isoflopResidualResamples(points, fitIsoflop(points, options), options.resamples, options.seed),
+    (sample) => fitIsoflop(sample, options),
     "Add sizes on both sides of each budget's minimum, or seeds to average out the noise"
   )
   const { fits } = resampled

@@ -11,16 +11,24 @@ export interface PointResidual {
   readonly budget: number
   readonly params: number
   readonly loss: number
-  /** The budget's parabola in log10 N at this run's size. */
+  /**
+   * Whether the run's size is inside the budget's `window`, the runs the curve below was fitted to
+   * and its minimum read from.
+   */
+  readonly in_window: boolean
+  /**
+   * The budget's curve (`parabola_params`, fitted to the window's runs) at this run's size. For a
+   * run outside the window it is the curve extrapolated beyond the runs it was fitted to.
+   */
   readonly fitted: number
-  /** loss − fitted. */
+  /** loss − fitted; outside the window, the miss of the extrapolated curve, not a least-squares residual. */
   readonly residual: number
 }
 
 export interface BudgetDiagnostics {
   readonly budget: number
   readonly n_points: number
-  /** R² of the parabola in log10 N against this budget's losses. */
+  /** R² of the budget's curve (`parabola_params`) against the losses of the runs inside its window. */
   readonly r2: number
   /** Whether the budget's minimum went into the power laws. */
   readonly used: boolean
@@ -63,6 +71,13 @@ export interface IsoflopDiagnostics {
   /** Null when no run has a replicate (`sweep.seeds: 1`). */
   readonly seed_spread: SeedSpread | null
 }
+
+// A window's ends are runs' own sizes, but may have gone through arithmetic or text on the way here.
+const windowTolerance = 1e-12
+
+/** Whether a run of `params` is one the curve with this `window` was fitted to. */
+export const insideWindow = (params: number, [low, high]: readonly [number, number]): boolean =>
+  params >= low * (1 - windowTolerance) && params <= high * (1 + windowTolerance)
 
 /** Pairs each budget's run indices with the fit's curve for that budget, or says the two disagree. */
 export const curvesWithRuns = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): Array<{ curve: IsoflopBudgetFit; runs: number[] }> => {
@@ -127,8 +142,9 @@ const seedSpread = (points: ReadonlyArray<IsoflopPoint>, budgetRuns: ReadonlyArr
 }
 
 /**
- * How well an IsoFLOP fit describes its runs: per-run residuals from the budget's parabola, R² per
- * budget, which runs and budgets the power laws rest on, and a leave-one-budget-out check of the
+ * How well an IsoFLOP fit describes its runs: per-run residuals from the curve each budget's
+ * minimum was read from (`parabola_params` over the runs in its `window`; runs outside it are
+ * marked and measured against the curve extrapolated), R² per budget over its window's runs, which runs and budgets the power laws rest on, and a leave-one-budget-out check of the
  * N*(C) law: refitted without a budget, how far does it miss that budget's N*? One budget that
  * misses by much more than the others is the one to re-run or inspect. Leaving out an end budget
  * means extrapolating, so with few budgets an off-law budget can make its end neighbour miss by
@@ -142,25 +158,29 @@ export const isoflopDiagnostics = (points: ReadonlyArray<IsoflopPoint>, fit: Iso
   const curves = curvesWithRuns(points, fit)
   for (const { curve, runs } of curves) {
     const used = fit.used_budgets.includes(curve.budget)
-    const losses: number[] = []
-    const fittedLosses: number[] = []
-    for (const index of runs) {
+    const budgetResiduals = runs.map((index): PointResidual => {
       const point = points[index] as IsoflopPoint
       const fitted = evaluateParabola(curve.parabola_params, Math.log10(point.params))
-      losses.push(point.loss)
-      fittedLosses.push(fitted)
-      residuals.push({
+      return {
         index,
         ...(point.id === undefined ? {} : { id: point.id }),
         budget: curve.budget,
         params: point.params,
         loss: point.loss,
+        in_window: insideWindow(point.params, curve.window),
         fitted,
         residual: point.loss - fitted
-      })
-    }
+      }
+    })
+    residuals.push(...budgetResiduals)
+    const inWindow = budgetResiduals.filter((entry) => entry.in_window)
     if (used) pointsUsed += runs.length
-    budgets.push({ budget: curve.budget, n_points: runs.length, r2: rSquared(losses, fittedLosses), used })
+    budgets.push({
+      budget: curve.budget,
+      n_points: runs.length,
+      r2: rSquared(inWindow.map((entry) => entry.loss), inWindow.map((entry) => entry.fitted)),
+      used
+    })
   }
   residuals.sort((p, q) => p.index - q.index)
   return {

@@ -59,6 +59,8 @@ export interface ExcludedBudget {
 
 /** Power laws in compute C: N*(C) = k·C^a, D*(C) = k·C^b, L*(C) = k·C^c. */
 export interface IsoflopFit {
+  /** How each budget's minimum was read off its runs. */
+  readonly minimum: IsoflopMinimumEstimator
   readonly budgets: ReadonlyArray<IsoflopBudgetFit>
   readonly params_opt: { readonly k: number; readonly a: number }
   readonly tokens_opt: { readonly k: number; readonly b: number }
@@ -116,7 +118,7 @@ const groupByBudget = (points: ReadonlyArray<IsoflopPoint>): IsoflopPoint[][] =>
   groupIndicesByBudget(points).map((group) => group.map((index) => points[index] as IsoflopPoint))
 
 export interface IsoflopOptions {
-  /** How each budget's minimum is read off its runs (isoflopMinimum.ts); default `parabola` (see defaultIsoflopMinimum). */
+  /** How each budget's minimum is read off its runs (isoflopMinimum.ts); default `defaultIsoflopMinimum`. */
   readonly minimum?: IsoflopMinimumEstimator
 }
 
@@ -200,7 +202,8 @@ const minimumWeights = (used: ReadonlyArray<IsoflopBudgetFit>): number[] | undef
  * in `excluded_budgets` with the reason, never used for the laws.
  */
 export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: IsoflopOptions = {}): IsoflopFit => {
-  const budgets = fitIsoflopCurves(points, options)
+  const minimum = options.minimum ?? defaultIsoflopMinimum
+  const budgets = fitIsoflopCurves(points, { minimum })
   const used: IsoflopBudgetFit[] = []
   const excluded: ExcludedBudget[] = []
   for (const curve of budgets) {
@@ -228,6 +231,7 @@ export const fitIsoflop = (points: ReadonlyArray<IsoflopPoint>, options: Isoflop
   const tokensLaw = fitPowerLaw(compute, used.map((curve) => curve.tokens_opt ?? Number.NaN), weights)
   const lossLaw = fitPowerLaw(compute, used.map((curve) => curve.loss_opt ?? Number.NaN))
   return {
+    minimum,
     budgets,
     params_opt: { k: paramsLaw.k, a: paramsLaw.exponent },
     tokens_opt: { k: tokensLaw.k, b: tokensLaw.exponent },

@@ -3,6 +3,7 @@
 // through it. The fields are in the order they are written: encoding writes them in this order, so
 // the file stays the same bytes for the same fits.
 import { Schema } from "effect"
+import { isoflopMinimumEstimators } from "@scalelab/spec"
 
 const Parabola = Schema.Struct({ c0: Schema.Finite, c1: Schema.Finite, c2: Schema.Finite })
 
@@ -21,8 +22,12 @@ export const IsoflopBudgetRecord = Schema.Struct({
 })
 export type IsoflopBudgetRecord = typeof IsoflopBudgetRecord.Type
 
+/** How each budget's minimum was read off its runs; records written before it was recorded lack it. */
+const IsoflopMinimum = Schema.optionalKey(Schema.Literals(isoflopMinimumEstimators))
+
 /** The IsoFLOP power laws N*(C) = k·C^a, D*(C) = k·C^b, L*(C) = k·C^c over the budgets that bracketed their minimum. */
 const IsoflopPowerLaws = Schema.Struct({
+  minimum: IsoflopMinimum,
   budgets: Schema.Array(IsoflopBudgetRecord),
   params_opt: Schema.Struct({ k: Schema.Finite, a: Schema.Finite }),
   tokens_opt: Schema.Struct({ k: Schema.Finite, b: Schema.Finite }),
@@ -33,7 +38,7 @@ const IsoflopPowerLaws = Schema.Struct({
 })
 
 /** The per-budget curves, and why no power law could be fitted across them. */
-const IsoflopCurvesOnly = Schema.Struct({ budgets: Schema.Array(IsoflopBudgetRecord), error: Schema.String })
+const IsoflopCurvesOnly = Schema.Struct({ minimum: IsoflopMinimum, budgets: Schema.Array(IsoflopBudgetRecord), error: Schema.String })
 
 /** Why not even the per-budget curves could be fitted. */
 const IsoflopNotFitted = Schema.Struct({ error: Schema.String })
