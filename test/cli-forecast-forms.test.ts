@@ -30,6 +30,8 @@ beforeAll(async () => {
   batch = await CliBatch.run({
     lossAt: ["forecast", "--from", "runs.csv", "--params", "3e9", "--tokens", "6e10", "--bootstrap", "40", "--json"],
     lossAtText: ["forecast", "--from", "runs.csv", "--params", "3e9", "--tokens", "6e10", "--bootstrap", "40"],
+    // 200 tokens per parameter, ten times Chinchilla's 20, at 1.2e21 FLOPs: a decade past the largest budget.
+    overTrained: ["forecast", "--from", "runs.csv", "--params", "1e9", "--tokens", "2e11", "--bootstrap", "100", "--json"],
     lossAtLaw: ["forecast", "--law", "chinchilla", "--params", "7e10", "--tokens", "1.4e12", "--json"],
     inferenceLaw: ["forecast", "--law", "chinchilla", "--loss", "2.0", "--inference-tokens", "2e12", "--json"],
     inferenceFit: ["forecast", "--from", "runs.csv", "--loss", "2.2", "--inference-tokens", "1e12"],
@@ -57,9 +59,18 @@ describe("scalelab forecast", () => {
     expect(Math.abs(forecast.loss / parametricLoss(chinchilla, 3e9, 6e10) - 1)).toBeLessThan(0.005)
     expect(forecast.interval.loss[0]).toBeLessThanOrEqual(forecast.loss)
     expect(forecast.interval.loss[1]).toBeGreaterThanOrEqual(forecast.loss)
-    expect(forecast.bootstrap.loss).toMatchObject({ resamples_requested: 40, resamples_used: 40, trustworthy: true, calibrated: false })
+    // Four budgets give the leave-one- and leave-two-largest-out backtests that calibrate extrapolation.
+    expect(forecast.bootstrap.loss).toMatchObject({ resamples_requested: 40, resamples_used: 40, trustworthy: true, calibrated: true })
     expect(outcome("lossAtText").stdout).toContain("80% interval [")
     expect(outcome("lossAtText").stdout).toContain("interval from 40 of 40 bootstrap resamples")
+  })
+
+  it("recovers the known law's loss of an over-trained model a decade past the sweep inside its interval", () => {
+    const forecast = json("overTrained")
+    const truth = parametricLoss(chinchilla, 1e9, 2e11)
+    expect(forecast.interval.loss[0]).toBeLessThanOrEqual(truth)
+    expect(forecast.interval.loss[1]).toBeGreaterThanOrEqual(truth)
+    expect(Math.abs(forecast.loss / truth - 1)).toBeLessThan(0.01)
   })
 
   it("--law NAME --params N --tokens D gives the published law's loss there, without an interval", () => {

@@ -2,7 +2,7 @@ import { Result } from "effect"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { stringify } from "yaml"
-import { decodeExperimentText, defaultIsoflopMinimum, effectiveSpec, type Experiment, formatSpecIssue, SpecError } from "../src/index.ts"
+import { DEFAULT_LAW_FORM, decodeExperimentText, defaultIsoflopMinimum, effectiveSpec, type Experiment, formatSpecIssue, SpecError } from "../src/index.ts"
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/specs/valid/${name}`, import.meta.url), "utf8")
 
@@ -55,7 +55,7 @@ describe("defaults", () => {
         grad_clip: 1
       },
       eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
-      fit: { methods: ["isoflop", "parametric", "downstream"], isoflop_minimum: defaultIsoflopMinimum, tokens: "total", bootstrap: 200 },
+      fit: { methods: ["isoflop", "parametric", "downstream"], isoflop_minimum: defaultIsoflopMinimum, law_form: DEFAULT_LAW_FORM, tokens: "total", bootstrap: 200 },
       forecast: { compute: [1e13, 1e14] }, // ten and a hundred times the largest budget
       execution: {
         executor: "local",
@@ -100,7 +100,7 @@ describe("decodeExperimentText", () => {
     expect(experiment.training.min_lr_fraction).toBe(0)
     expect(experiment.forecast.compute).toEqual([1e14, 1e15, 1e16])
     expect(experiment.eval).toEqual({ every: 0.25, cloze: { items: 64, choices: 5, answer_bytes: 24 } })
-    expect(experiment.fit).toEqual({ methods: ["isoflop"], isoflop_minimum: "window", tokens: "total", bootstrap: 0 })
+    expect(experiment.fit).toEqual({ methods: ["isoflop"], isoflop_minimum: "window", law_form: "tied", tokens: "total", bootstrap: 0 })
     expect(experiment.execution).toMatchObject({ executor: "local", concurrency: 4, retries: 0, backend: "wasm", hang_timeout: 900 })
   })
 

@@ -1,7 +1,7 @@
-import type { Interval } from "../bootstrap/bootstrap.ts"
-import { requireLevel } from "../bootstrap/bootstrap.ts"
+import type { Interval } from "./bootstrap.ts"
+import { requireLevel } from "./bootstrap.ts"
 import { requirePositive } from "../validate.ts"
-import type { Backtest } from "./lawFormScores.ts"
+import type { Backtest } from "../fit/lawFormScores.ts"
 
 /**
  * How far a law's extrapolations have missed, per decade of compute past the largest fitted
