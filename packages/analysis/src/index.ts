@@ -74,6 +74,7 @@ export {
 export type { BacktestFiles } from "./backtest/backtestFiles.ts"
 export type { BacktestResult } from "./backtest/backtestResult.ts"
 export type { Comparison, ComparedQuantity, LevelCoverage, QuantityLevelCoverage, TruthUncertainty } from "./backtest/comparison.ts"
+export { comparedQuantityLabels } from "./backtest/comparison.ts"
 export type { RollingBacktestResult } from "./backtest/rollingBacktest.ts"
 export {
   besiroglu2024,

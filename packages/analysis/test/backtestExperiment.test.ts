@@ -133,14 +133,24 @@ describe("backtestExperiment", () => {
     expect(train.handed).toHaveLength(1)
     const handedIds = train.handed[0]!.map((run) => run.id)
     expect(new Set(handedIds).size).toBe(handedIds.length)
-    const truthIds = new Set(result.backtests.flatMap((b) => b.held_out.flatMap((h) => h.truth_runs.map((run) => run.id))))
-    expect([...truthIds].sort()).toEqual([...handedIds].sort())
-    expect(result.runs_trained).toBe(truthIds.size)
+    // A truth run the sweep already trained (the forecast N* fell on one of the sweep's sizes) is read, not trained again.
+    const truthRuns = result.backtests.flatMap((b) => b.held_out.flatMap((h) => h.truth_runs))
+    const trainedIds = new Set(truthRuns.filter((run) => run.trained).map((run) => run.id))
+    const readIds = new Set(truthRuns.filter((run) => !run.trained).map((run) => run.id))
+    expect([...trainedIds].sort()).toEqual([...handedIds].sort())
+    expect(result.runs_trained).toBe(trainedIds.size)
+    expect(result.runs_read).toBe(readIds.size)
 
-    // 1e13's own sweep ran: N*, D*, L* are compared there, and N* says its truth's uncertainty is not measured.
+    // 1e13's own sweep ran: N*, D*, L* are compared there, and N* carries its truth's own standard
+    // error, from the curvature and residuals of the budget's minimum.
     const at1e13 = result.backtests[0]!.held_out.find((h) => h.budget === top)!
     expect(at1e13.comparisons.map((c) => c.quantity)).toEqual(["loss", "params_opt", "tokens_opt", "loss_opt"])
-    expect(at1e13.comparisons.find((c) => c.quantity === "params_opt")!.truth_uncertainty).toMatchObject({ measured: false })
+    const uncertainty = at1e13.comparisons.find((c) => c.quantity === "params_opt")!.truth_uncertainty
+    expect(uncertainty).toMatchObject({ measured: true })
+    if (uncertainty?.measured === true) {
+      expect(uncertainty.log10_se).toBeGreaterThan(0)
+      expect(uncertainty.error_in_se).toBeCloseTo(uncertainty.error_decades / uncertainty.combined_se_decades, 12)
+    }
 
     // Coverage at each level counts each (cutoff, budget, quantity) check at that level, over both cutoffs.
     const checks = result.backtests.flatMap((b) => b.held_out.flatMap((h) => h.comparisons.flatMap((c) => c.by_level)))

@@ -13,7 +13,7 @@ import {
 } from "@scalelab/plots"
 import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 import { ReportWriteError } from "../reportWriter.ts"
-import type { ComparedQuantity, LevelCoverage } from "./comparison.ts"
+import { type ComparedQuantity, comparedQuantityLabels, type LevelCoverage } from "./comparison.ts"
 import type { RollingBacktestResult } from "./rollingBacktest.ts"
 
 export interface BacktestFiles {
@@ -68,7 +68,7 @@ const calibrationSpec = (result: RollingBacktestResult): TopLevelSpec | undefine
   return calibrationPlotSpec({
     subject: `${cutoffs} cutoff${cutoffs === 1 ? "" : "s"} of ${result.experiment}: every held-out budget and quantity`,
     overall: calibrationSeries("all quantities", result.coverage_by_level),
-    series: quantities.map((quantity) => calibrationSeries(quantity, result.coverage_by_quantity.filter((row) => row.quantity === quantity)))
+    series: quantities.map((quantity) => calibrationSeries(comparedQuantityLabels[quantity], result.coverage_by_quantity.filter((row) => row.quantity === quantity)))
   })
 }
 

@@ -10,6 +10,15 @@ import { zOfLevel } from "./normalQuantile.ts"
  */
 export type ComparedQuantity = "loss" | "cloze_accuracy" | "params_opt" | "tokens_opt" | "loss_opt"
 
+/** How the backtest's table and its calibration plot name each compared quantity. */
+export const comparedQuantityLabels: Readonly<Record<ComparedQuantity, string>> = {
+  loss: "loss of run at N*",
+  cloze_accuracy: "cloze accuracy",
+  params_opt: "N* (budget's own min)",
+  tokens_opt: "D* (budget's own min)",
+  loss_opt: "L* (budget's own min)"
+}
+
 export const comparedQuantities: ReadonlyArray<ComparedQuantity> = ["loss", "cloze_accuracy", "params_opt", "tokens_opt", "loss_opt"]
 
 /**

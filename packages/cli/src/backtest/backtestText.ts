@@ -8,14 +8,8 @@ import type {
   LevelCoverage,
   RollingBacktestResult
 } from "@scalelab/analysis"
+import { comparedQuantityLabels } from "@scalelab/analysis"
 
-const quantityLabels: Readonly<Record<ComparedQuantity, string>> = {
-  loss: "loss of run at N*",
-  cloze_accuracy: "cloze accuracy",
-  params_opt: "N* (budget's own min)",
-  tokens_opt: "D* (budget's own min)",
-  loss_opt: "L* (budget's own min)"
-}
 
 const valueText = (quantity: ComparedQuantity, value: number): string =>
   quantity === "params_opt" || quantity === "tokens_opt"
@@ -44,7 +38,7 @@ const cutoffText = (result: BacktestResult, cutoffFlag: string): ReadonlyArray<s
   const rows = result.held_out.flatMap((heldOut) =>
     heldOut.comparisons.map((c) => [
       sci(heldOut.budget),
-      quantityLabels[c.quantity],
+      comparedQuantityLabels[c.quantity],
       valueText(c.quantity, c.predicted),
       c.interval === null ? "-" : `[${valueText(c.quantity, c.interval[0])}, ${valueText(c.quantity, c.interval[1])}]`,
       valueText(c.quantity, c.actual),
@@ -96,7 +90,7 @@ const coverageTable = (result: RollingBacktestResult): string => {
   const quantities = [...new Set(result.coverage_by_quantity.map((row) => row.quantity))]
   const rows = [
     ...quantities.map((quantity) => [
-      quantityLabels[quantity],
+      comparedQuantityLabels[quantity],
       ...levels.map((level) => coverageCell(result.coverage_by_quantity.find((row) => row.quantity === quantity && row.level === level)))
     ]),
     ["all", ...result.coverage_by_level.map(coverageCell)]
