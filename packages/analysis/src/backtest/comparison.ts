@@ -14,9 +14,9 @@ export type ComparedQuantity = "loss" | "cloze_accuracy" | "params_opt" | "token
 export const comparedQuantityLabels: Readonly<Record<ComparedQuantity, string>> = {
   loss: "loss of run at N*",
   cloze_accuracy: "cloze accuracy",
-  params_opt: "N* (budget's own min)",
-  tokens_opt: "D* (budget's own min)",
-  loss_opt: "L* (budget's own min)"
+  params_opt: "N* (budget's min)",
+  tokens_opt: "D* (budget's min)",
+  loss_opt: "L* (budget's min)"
 }
 
 export const comparedQuantities: ReadonlyArray<ComparedQuantity> = ["loss", "cloze_accuracy", "params_opt", "tokens_opt", "loss_opt"]
