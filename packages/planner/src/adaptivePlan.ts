@@ -1,5 +1,5 @@
 import type { IsoflopPoint, PublishedLaw } from "@scalelab/laws"
-import { computeOptimal, fitIsoflopCurves, fitPowerLaw, lawByName, reasonNumber } from "@scalelab/laws"
+import { computeOptimal, fitIsoflopCurves, fitPowerLaw, type IsoflopMinimumEstimator, lawByName, reasonNumber } from "@scalelab/laws"
 import type { Experiment } from "@scalelab/spec"
 import type { Centre, CorpusFacts, Plan, PlannedRun, PlannedSizes, PlanNote } from "./isoflopPlan.ts"
 import { planBudget, planSizes, publishedCentre, shapeKey, sizeStep } from "./isoflopPlan.ts"
@@ -31,14 +31,14 @@ const meanLossBySize = (runs: ReadonlyArray<IsoflopPoint>): ReadonlyArray<{ para
 }
 
 /**
- * A bracketed minimum of the budget's parabola in log N (laws' fitIsoflopCurves, as the final fit
- * uses) is an optimum. Otherwise the best size decides: at an edge it bounds N* on that side; in
+ * A bracketed minimum of the budget's curve, read with the spec's `fit.isoflop_minimum` (laws'
+ * fitIsoflopCurves, as the final fit reads it), is an optimum. Otherwise the best size decides: at an edge it bounds N* on that side; in
  * the interior of an unbracketed (flat or noisy) curve it places nothing, so the budget is left out.
  */
-const budgetEvidence = (runs: ReadonlyArray<IsoflopPoint>): BudgetEvidence | undefined => {
+const budgetEvidence = (runs: ReadonlyArray<IsoflopPoint>, minimum: IsoflopMinimumEstimator): BudgetEvidence | undefined => {
   const budget = runs[0]?.budget ?? Number.NaN
   // A parabola needs three sizes; fewer (shapes merged, runs lost) can still show an edge.
-  const curve = meanLossBySize(runs).length >= 3 ? fitIsoflopCurves(runs)[0] : undefined
+  const curve = meanLossBySize(runs).length >= 3 ? fitIsoflopCurves(runs, { minimum })[0] : undefined
   if (curve !== undefined && curve.bracketed && curve.params_opt !== null) {
     return { kind: "optimum", budget, params: curve.params_opt }
   }
@@ -157,7 +157,7 @@ const optimumEstimate = (
  * that is not positive and finite (its parabola fit checks them).
  */
 export const adaptiveCentre = (experiment: Experiment, budget: number, finished: ReadonlyArray<IsoflopPoint>): Centre => {
-  const evidence = runsByBudget(finished).flatMap((runs) => budgetEvidence(runs) ?? [])
+  const evidence = runsByBudget(finished).flatMap((runs) => budgetEvidence(runs, experiment.fit.isoflop_minimum) ?? [])
   const optima = evidence.flatMap((item) => (item.kind === "optimum" ? [item] : []))
   const estimate = optimumEstimate(experiment, budget, optima)
   const latest = evidence.at(-1)

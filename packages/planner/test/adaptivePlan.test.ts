@@ -1,5 +1,5 @@
 import { Result } from "effect"
-import { computeOptimal, type IsoflopPoint, lawByName, type ParametricLaw, parametricLoss } from "@scalelab/laws"
+import { computeOptimal, fitIsoflopCurves, type IsoflopPoint, lawByName, type ParametricLaw, parametricLoss } from "@scalelab/laws"
 import { decodeExperimentText, type Experiment } from "@scalelab/spec"
 import { describe, expect, it } from "vitest"
 import { adaptiveCentre, planAdaptive, planIsoflop, type PlannedRun, publishedCentre } from "../src/index.ts"
@@ -22,6 +22,9 @@ sweep:
 training:
   lr: 3e-3 * (N / 1e5)^-0.25
   batch_tokens: D / 200
+# The runs below are exact parabolas in log N, or smooth curves of a law: these tests are about how
+# the plan moves its centres, so each budget's minimum is read by the parabola, the same every time.
+fit: { isoflop_minimum: parabola }
 `)
 
 const chinchilla = lawByName("chinchilla") as ParametricLaw
@@ -52,6 +55,27 @@ describe("adaptiveCentre", () => {
     const centre = adaptiveCentre(experiment, 1e13, finished)
     expect(centre.params / (3e5 * 10 ** chinchillaExponent)).toBeCloseTo(1, 9)
     expect(centre.reason).toBe("N*(C)=8.5e5 from budget 1e12's fitted optimum 3e5 scaled by C^0.45 (chinchilla's exponent)")
+  })
+
+  it("reads each budget's minimum with the spec's fit.isoflop_minimum, as the final fit does", () => {
+    // An asymmetric curve (the Chinchilla law along one budget, swept over two decades off-centre):
+    // the estimators disagree on its minimum.
+    const budget = 1e12
+    const centre = computeOptimal(chinchilla, budget).params * 3
+    const runs = [-2, -1, 0, 1, 2].map((step) => centre * 100 ** (step / 4)).map((params) => ({
+      budget,
+      params,
+      tokens: budget / (6 * params),
+      loss: parametricLoss(chinchilla, params, budget / (6 * params))
+    }))
+    const withEstimator = (minimum: "parabola" | "akima"): Experiment => ({ ...experiment, fit: { ...experiment.fit, isoflop_minimum: minimum } })
+    for (const minimum of ["parabola", "akima"] as const) {
+      const curve = fitIsoflopCurves(runs, { minimum })[0]!
+      const centre = adaptiveCentre(withEstimator(minimum), 1e13, runs)
+      expect(centre.params / (curve.params_opt! * 10 ** chinchillaExponent)).toBeCloseTo(1, 9)
+    }
+    const [byParabola, byAkima] = [withEstimator("parabola"), withEstimator("akima")].map((spec) => adaptiveCentre(spec, 1e13, runs).params)
+    expect(Math.abs(Math.log(byParabola! / byAkima!))).toBeGreaterThan(0.01)
   })
 
   it("fits N*(C) = k·C^a across two or more bracketed budgets and evaluates it at the budget", () => {

@@ -302,7 +302,7 @@ export const FitSettings = Schema.Struct({
   }),
   isoflop_minimum: choiceField(isoflopMinimumEstimators, {
     description: `How the \`isoflop\` fit reads each budget's minimum off its runs: ${describeIsoflopMinima()}. ` +
-      "The end of a sweep, `scalelab report`, `backtest`, `fit` and `forecast --from` of this spec all read minima this " +
+      "An adaptive sweep's plan, the end of a sweep, `scalelab report`, `backtest`, `fit` and `forecast --from` of this spec all read minima this " +
       "way (`fit --isoflop-minimum` overrides it); see docs/fitting.md, \"Reading each budget's minimum\".",
     default: defaultIsoflopMinimum
   }),
