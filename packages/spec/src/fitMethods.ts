@@ -14,7 +14,7 @@ export interface FitMethodEntry {
 }
 
 export const FIT_METHOD_REGISTRY = {
-  isoflop: { description: "a parabola per budget, power laws across", reported: true, forecasts: true },
+  isoflop: { description: "each budget's minimum, read as fit.isoflop_minimum says; power laws across", reported: true, forecasts: true },
   parametric: { description: "Chinchilla approach 3", reported: true, forecasts: true },
   envelope: { description: "approach 1, on training curves", reported: false, forecasts: false },
   law: { description: "a law from --law-file", reported: false, forecasts: false },
