@@ -132,7 +132,8 @@ const drawableBudgets = (budgets: ReadonlyArray<IsoflopBudgetFit>) =>
         params_range: b.params_range,
         params_opt: b.params_opt,
         loss_opt: b.loss_opt,
-        bracketed: b.bracketed
+        bracketed: b.bracketed,
+        ...(b.curve === undefined ? {} : { curve: b.curve })
       }]
   )
 

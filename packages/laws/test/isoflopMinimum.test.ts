@@ -37,6 +37,22 @@ describe("per-budget minimum estimators on asymmetric IsoFLOP curves with a know
     expect(Math.abs(exponent("parabola") - trueA)).toBeGreaterThan(0.02)
   })
 
+  it("samples the Akima curve its minimum was read from, through every size's loss, and none for a parabola", () => {
+    const points = asymmetricSweep({ offset: () => 0.3, noise: 0, seed: 1 })
+    const budget = fitIsoflop(points, { minimum: "akima" }).budgets[0]!
+    const curve = budget.curve!
+    // The spline interpolates: it passes through each run's loss at that run's size.
+    for (const run of points.filter((point) => point.budget === budget.budget)) {
+      const knot = curve.find((sample) => Math.abs(Math.log10(sample.params / run.params)) < 1e-9)
+      expect(knot?.loss).toBeCloseTo(run.loss, 9)
+    }
+    // The marked minimum lies on the drawn curve, and no sample lies below it.
+    const lowest = Math.min(...curve.map((sample) => sample.loss))
+    expect(lowest).toBeGreaterThanOrEqual(budget.loss_opt! - 1e-12)
+    expect(lowest - budget.loss_opt!).toBeLessThan(1e-4)
+    expect(fitIsoflop(points, { minimum: "parabola" }).budgets[0]!.curve).toBeUndefined()
+  })
+
   it("reports the window the minimum was read from and the parabola fitted to its runs", () => {
     const points = asymmetricSweep({ offset: () => 0, noise: 0, seed: 1 })
     const curve = fitIsoflop(points, { minimum: "window" }).budgets[0]

@@ -23,6 +23,8 @@ export interface IsoflopBudgetFit {
   readonly loss_opt: number
   /** False when the minimum lies outside the sizes that were run: the sweep should be widened. */
   readonly bracketed: boolean
+  /** The curve the minimum was read from, when not the parabola (an Akima spline over the swept sizes): drawn instead of it. */
+  readonly curve?: ReadonlyArray<{ readonly params: number; readonly loss: number }>
 }
 
 export interface IsoflopPlotInput {
@@ -84,9 +86,12 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
       params: sample.params,
       loss: sample.loss
     }))
-  const fittedCurveRows = input.budgets.flatMap((fit) => curveRows(fit, fittedSpan(fit), 64))
+  // A spline is drawn where it was fitted, over the swept sizes; it has no extrapolation.
+  const splineRows = (fit: IsoflopBudgetFit, curve: NonNullable<IsoflopBudgetFit["curve"]>) =>
+    curve.map(({ params, loss }) => ({ [budgetField]: scientific(fit.budget, 2), params, loss }))
+  const fittedCurveRows = input.budgets.flatMap((fit) => fit.curve === undefined ? curveRows(fit, fittedSpan(fit), 64) : splineRows(fit, fit.curve))
   const extrapolationRows = input.budgets.flatMap((fit) => {
-    const span = extrapolatedSpan(fit)
+    const span = fit.curve === undefined ? extrapolatedSpan(fit) : undefined
     return span === undefined ? [] : curveRows(fit, span, 24)
   })
   const runRows = input.points.map((point) => ({

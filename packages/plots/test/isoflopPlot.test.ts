@@ -89,4 +89,18 @@ describe("isoflopPlotSpec", () => {
     expect(lowest.loss).toBeCloseTo(3.4, 3)
     expect(Math.log10(lowest.params)).toBeCloseTo(Math.log10(2e5), 1)
   })
+
+  it("draws a budget's spline instead of its parabola when its minimum was read from one", () => {
+    const [first, ...rest] = threeBudgets.budgets
+    // A made-up curve, asymmetric about its minimum at 2e5: the plot must draw these samples, not the parabola.
+    const curve = [1e5, 1.5e5, 2e5, 3e5, 4e5].map((params, i) => ({ params, loss: [3.6, 3.45, 3.4, 3.42, 3.5][i]! }))
+    const spec = isoflopPlotSpec({ ...threeBudgets, budgets: [{ ...first!, curve }, ...rest] })
+    const layers = "layer" in spec ? spec.layer : []
+    const rowsOf = (name: string) => {
+      const layer = layers.find((l) => "name" in l && l.name === name)
+      return (layer?.data != null && "values" in layer.data ? layer.data.values : []) as Array<{ params: number; loss: number; budget_label: string }>
+    }
+    const drawn = rowsOf(isoflopMarkNames.curves).filter((row) => row.budget_label === "1e11")
+    expect(drawn.map(({ params, loss }) => ({ params, loss }))).toEqual(curve)
+  })
 })

@@ -50,6 +50,11 @@ export interface IsoflopBudgetFit {
   readonly parabola_params: Parabola
   /** loss = c0 + c1·x + c2·x² with x = log10(tokens). */
   readonly parabola_tokens: Parabola
+  /**
+   * The curve the minimum was read from, sampled over the swept sizes, when it is not
+   * `parabola_params` (an Akima spline); absent when the minimum is the parabola's vertex.
+   */
+  readonly curve?: ReadonlyArray<{ readonly params: number; readonly loss: number }>
 }
 
 export interface ExcludedBudget {
@@ -154,7 +159,8 @@ const fitBudget = (points: ReadonlyArray<IsoflopPoint>, estimator: IsoflopMinimu
     window: [Math.min(...params.filter((n) => Math.log10(n) >= low)), Math.max(...params.filter((n) => Math.log10(n) <= high))],
     log10_params_opt_se: minimum.logParamsOptSe,
     parabola_params: minimum.parabolaParams,
-    parabola_tokens: minimum.parabolaTokens
+    parabola_tokens: minimum.parabolaTokens,
+    ...(minimum.spline === null ? {} : { curve: minimum.spline.map(({ logParams, loss }) => ({ params: 10 ** logParams, loss })) })
   }
 }
 

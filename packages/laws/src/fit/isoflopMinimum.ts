@@ -48,6 +48,11 @@ export interface CurveMinimum {
   readonly parabolaParams: Parabola
   readonly parabolaTokens: Parabola
   readonly logParamsOptSe: number | null
+  /**
+   * The spline the minimum was read from, sampled as (log10 N, loss), when it was not the
+   * parabola's vertex: what a plot draws so that the marked minimum sits on its curve.
+   */
+  readonly spline: ReadonlyArray<{ readonly logParams: number; readonly loss: number }> | null
 }
 
 const vertex = (p: Parabola): number => -p.c1 / (2 * p.c2)
@@ -109,7 +114,8 @@ const parabolaMinimum = (runs: CurveRuns, low: number, high: number): CurveMinim
     window: [low, high],
     parabolaParams: fitted.parabolaParams,
     parabolaTokens: fitted.parabolaTokens,
-    logParamsOptSe: fitted.convex ? fitted.logParamsOptSe : null
+    logParamsOptSe: fitted.convex ? fitted.logParamsOptSe : null,
+    spline: null
   }
 }
 
@@ -181,6 +187,21 @@ const akimaPieces = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): Hermit
 
 const evaluatePiece = (p: HermitePiece, s: number): number => p.y0 + s * (p.t0 + s * (p.c + s * p.d))
 
+// Samples per piece of a drawn spline: smooth at a plot's resolution between neighbouring sizes.
+const samplesPerPiece = 16
+
+/** The spline through the sizes' mean ln losses, sampled as (log10 N, loss) from the smallest size to the largest. */
+const sampledSpline = (x: ReadonlyArray<number>, lnLoss: ReadonlyArray<number>) => {
+  const pieces = akimaPieces(x, lnLoss)
+  const samples = pieces.flatMap((p) =>
+    Array.from({ length: samplesPerPiece }, (_, k) => {
+      const s = (k / samplesPerPiece) * p.h
+      return { logParams: p.x0 + s, loss: Math.exp(evaluatePiece(p, s)) }
+    }))
+  const last = pieces.at(-1)
+  return last === undefined ? samples : [...samples, { logParams: last.x0 + last.h, loss: Math.exp(evaluatePiece(last, last.h)) }]
+}
+
 /** The spline's lowest point: its knots and every interior zero of each piece's derivative. */
 const splineMinimum = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): { x: number; y: number; piece: number } => {
   let best = { x: Number.NaN, y: Number.POSITIVE_INFINITY, piece: 0 }
@@ -223,7 +244,8 @@ const akimaMinimum = (runs: CurveRuns): CurveMinimum => {
     window: [low, high],
     parabolaParams: fitted.parabolaParams,
     parabolaTokens: fitted.parabolaTokens,
-    logParamsOptSe: fitted.convex ? fitted.logParamsOptSe : null
+    logParamsOptSe: fitted.convex ? fitted.logParamsOptSe : null,
+    spline: sampledSpline(sizes.x, sizes.y)
   }
 }
 

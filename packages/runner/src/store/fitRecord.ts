@@ -18,7 +18,9 @@ export const IsoflopBudgetRecord = Schema.Struct({
   convex: Schema.Boolean,
   params_range: Schema.Tuple([Schema.Finite, Schema.Finite]),
   parabola_params: Parabola,
-  parabola_tokens: Parabola
+  parabola_tokens: Parabola,
+  /** The curve the minimum was read from, sampled, when it is not the parabola (an Akima spline). */
+  curve: Schema.optionalKey(Schema.Array(Schema.Struct({ params: Schema.Finite, loss: Schema.Finite })))
 })
 export type IsoflopBudgetRecord = typeof IsoflopBudgetRecord.Type
 
