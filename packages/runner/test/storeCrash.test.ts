@@ -82,11 +82,16 @@ const expectConsistent = (storeDir: string) => {
        AND (r.status <> 'completed' OR NOT EXISTS (SELECT 1 FROM results WHERE run_id = a.run_id))`
   )).toEqual([])
   // The run's attempt count matches its attempt rows, and at most the latest attempt is running.
+  // A running attempt means a running run. A running run is running its latest attempt, or that
+  // attempt failed and its retry has not started yet (a kill between the two writes leaves this;
+  // the next sweep's abandonRunningAttempts marks such a run interrupted).
   expect(rowsOf(
     storeDir,
     `SELECT id FROM runs r WHERE attempts <> (SELECT count(*) FROM attempts WHERE run_id = r.id)
        OR EXISTS (SELECT 1 FROM attempts WHERE run_id = r.id AND outcome = 'running' AND attempt <> r.attempts)
-       OR (status = 'running') <> EXISTS (SELECT 1 FROM attempts WHERE run_id = r.id AND outcome = 'running')`
+       OR (status <> 'running' AND EXISTS (SELECT 1 FROM attempts WHERE run_id = r.id AND outcome = 'running'))
+       OR (status = 'running' AND NOT EXISTS (
+         SELECT 1 FROM attempts WHERE run_id = r.id AND attempt = r.attempts AND outcome IN ('running', 'failed')))`
   )).toEqual([])
 }
 
@@ -106,6 +111,21 @@ describe("RunStore after its process is killed", () => {
     ])
     const abandoned = await withStore(storeDir, RunStore.use((store) => store.abandonRunningAttempts()))
     expect(abandoned).toEqual([{ run_id: "run-2", attempt: 1 }])
+    expectConsistent(storeDir)
+  }, 60_000)
+
+  it("is consistent between a failed attempt and its retry, and a restart marks such a run interrupted", async () => {
+    // The gap a kill at a random instant can land in: the failure is recorded, the retry not yet started.
+    const storeDir = await plannedStore()
+    await withStore(storeDir, Effect.gen(function*() {
+      const store = yield* RunStore
+      const first = yield* store.startAttempt("run-0", { executor: "local", lr: 0.003 })
+      yield* store.recordAttemptFailure("run-0", first, { kind: "crashed", reason: "failed on purpose", logTail: "", exitCode: 1 }, false)
+    }))
+    expect(rowsOf(storeDir, "SELECT status, attempts FROM runs WHERE id = 'run-0'")).toEqual([{ status: "running", attempts: 1 }])
+    expectConsistent(storeDir)
+    await withStore(storeDir, RunStore.use((store) => store.abandonRunningAttempts()))
+    expect(rowsOf(storeDir, "SELECT status FROM runs WHERE id = 'run-0'")).toEqual([{ status: "interrupted" }])
     expectConsistent(storeDir)
   }, 60_000)
 
