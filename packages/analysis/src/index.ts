@@ -48,7 +48,6 @@ export {
   type IsoflopResult,
   type LawResult,
   lawVariables,
-  parametricForecaster,
   type ParametricResult,
   publishedForecaster
 } from "./resultsFit.ts"

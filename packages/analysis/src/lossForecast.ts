@@ -53,7 +53,8 @@ const belowFloor = (law: LossLaw, loss: number, params: number, tokens: number, 
  */
 const forecastWith = (
   model: LossForecastModel,
-  at: (law: LossLaw) => LossAllocation
+  at: (law: LossLaw) => LossAllocation,
+  level: number
 ): Result.Result<LossForecast, ImpossibleLossForecast> => {
   const point = at(model.law)
   if (point.loss < model.law.floor) return Result.fail(belowFloor(model.law, point.loss, point.params, point.tokens, `the ${model.law.form} law`))
@@ -69,17 +70,20 @@ const forecastWith = (
     losses.push(forecast.loss)
   }
   const health = bootstrapHealth(losses.length, model.health.failed + model.replicates.length - losses.length)
-  const interval = losses.length === 0 ? undefined : model.widen(percentileInterval(losses, lossIntervalLevel), point.params, point.tokens)
+  const interval = losses.length === 0 ? undefined : model.widen(percentileInterval(losses, level), point.params, point.tokens)
   return Result.succeed({ ...base, interval, health })
 }
 
-/** The compute-optimal loss at `compute` FLOPs: the law's optimum there, with the replicates' optima for its interval. */
-export const computeOptimalLossForecast = (model: LossForecastModel, compute: number) =>
-  forecastWith(model, (law) => law.optimumAt(compute))
+/**
+ * The compute-optimal loss at `compute` FLOPs: the law's optimum there, with the replicates' optima
+ * for its interval at `level` (a backtest asks for several).
+ */
+export const computeOptimalLossForecast = (model: LossForecastModel, compute: number, level = lossIntervalLevel) =>
+  forecastWith(model, (law) => law.optimumAt(compute), level)
 
 /** The loss of a model of `params` parameters trained on `tokens` tokens, with the replicates' losses there for its interval. */
 export const lossForecastAt = (model: LossForecastModel, params: number, tokens: number) =>
-  forecastWith(model, (law) => ({ params, tokens, loss: law.lossAt(params, tokens) }))
+  forecastWith(model, (law) => ({ params, tokens, loss: law.lossAt(params, tokens) }), lossIntervalLevel)
 
 
 /** How an interval is to be read, in words: "from K bootstrap resamples" and, when they are not enough, why. */

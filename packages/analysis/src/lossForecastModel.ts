@@ -43,7 +43,7 @@ export const lossForecastModel = (result: ParametricResult): LossForecastModel =
   return {
     law: result.law.law,
     replicates: result.bootstrap?.replicates,
-    health: result.bootstrap === undefined ? undefined : bootstrapHealth(result.bootstrap.replicates.length, result.bootstrap.failed),
+    health: result.bootstrap === undefined ? undefined : bootstrapHealth(result.bootstrap.resamples_used, result.bootstrap.failed_resamples),
     calibrated: calibration !== undefined,
     widen: (interval, params, tokens) => calibration === undefined ? interval : widenLossInterval(calibration, interval, params, tokens),
     calibration,

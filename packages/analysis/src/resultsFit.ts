@@ -43,7 +43,6 @@ import {
   type IsoflopMinimumEstimator,
   LawInputError,
   type LawRow,
-  type ParametricCoefficients,
   type ParametricFit,
   type PublishedLaw,
   type ResampleCounts,
@@ -96,7 +95,6 @@ export interface ParametricFormBootstrap extends ResampleCounts {
   readonly parameters: ReadonlyArray<LawFormParameters>
   /** A percentile interval per constant of the form. */
   readonly ci: Readonly<Record<string, Interval>>
-  readonly failed: number
   readonly level: number
 }
 
@@ -148,12 +146,6 @@ export interface DownstreamResult {
 export const publishedForecaster = (law: PublishedLaw): Forecaster => (compute) => {
   const optimal = computeOptimal(law, compute)
   return { compute, params: optimal.params, tokens: optimal.tokens, loss: optimal.loss ?? null }
-}
-
-/** A loss law's compute-optimal allocation as a forecaster; five constants stand for E + A/N^α + B/D^β. */
-export const parametricForecaster = (law: LossLaw | ParametricCoefficients): Forecaster => {
-  if (!("optimumAt" in law)) return publishedForecaster({ kind: "parametric", name: "fit", description: "fitted", source: "fit", ...law })
-  return (compute) => ({ compute, ...law.optimumAt(compute) })
 }
 
 const parametricDiagnostics = (points: ReadonlyArray<ResultPoint>, residuals: ReadonlyArray<number>): ParametricDiagnostics => {
@@ -243,7 +235,7 @@ export function* parametricResultOf(
     diagnostics: parametricDiagnostics(points, law.residuals),
     bootstrap: bootstrap === undefined
       ? undefined
-      : { ...resampleCounts(bootstrap.laws.length, bootstrap.failed), replicates: bootstrap.laws, parameters: bootstrap.replicates, ci: bootstrap.ci, failed: bootstrap.failed, level: bootstrap.level }
+      : { ...resampleCounts(bootstrap.resamples_used, bootstrap.failed_resamples), replicates: bootstrap.laws, parameters: bootstrap.replicates, ci: bootstrap.ci, level: bootstrap.level }
   }
 }
 

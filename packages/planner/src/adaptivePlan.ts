@@ -1,5 +1,5 @@
 import type { IsoflopPoint, PublishedLaw } from "@scalelab/laws"
-import { computeOptimal, fitIsoflopCurves, fitPowerLaw, type IsoflopMinimumEstimator, lawByName, reasonNumber } from "@scalelab/laws"
+import { computeOptimal, fitIsoflopCurves, fitPowerLaw, type IsoflopMinimumEstimator, lawByName, meanBySize, reasonNumber } from "@scalelab/laws"
 import type { Experiment } from "@scalelab/spec"
 import type { Centre, CorpusFacts, Plan, PlannedRun, PlannedSizes, PlanNote } from "./isoflopPlan.ts"
 import { planBudget, planSizes, publishedCentre, shapeKey, sizeStep } from "./isoflopPlan.ts"
@@ -23,11 +23,8 @@ const runsByBudget = (finished: ReadonlyArray<IsoflopPoint>): ReadonlyArray<Read
 
 /** Each distinct size with its mean loss over seeds, sizes ascending. */
 const meanLossBySize = (runs: ReadonlyArray<IsoflopPoint>): ReadonlyArray<{ params: number; loss: number }> => {
-  const losses = new Map<number, number[]>()
-  for (const run of runs) losses.set(run.params, [...(losses.get(run.params) ?? []), run.loss])
-  return [...losses.entries()]
-    .map(([params, values]) => ({ params, loss: values.reduce((sum, value) => sum + value, 0) / values.length }))
-    .sort((a, b) => a.params - b.params)
+  const means = meanBySize(runs.map((run) => run.params), runs.map((run) => run.loss))
+  return means.x.map((params, i) => ({ params, loss: means.y[i] ?? Number.NaN }))
 }
 
 /**

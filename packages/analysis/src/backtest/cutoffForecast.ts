@@ -1,5 +1,5 @@
 import {
-  bootstrapIsoflop,
+  bootstrapIsoflopLevels,
   fitIsoflop,
   type IsoflopMinimumEstimator,
   forecastIsoflop,
@@ -8,9 +8,10 @@ import {
   type IsoflopFit,
   type IsoflopPoint,
   LawInputError,
-  percentileInterval,
   type Stepwise
 } from "@scalelab/laws"
+import { Result } from "effect"
+import { computeOptimalLossForecast, type LossForecast } from "../lossForecast.ts"
 import type { LossForecastModel } from "../lossForecastModel.ts"
 import { hasSpread } from "../reportWriter.ts"
 
@@ -55,17 +56,18 @@ type IsoflopIntervals =
   | { readonly _tag: "Bootstrapped"; readonly byLevel: ReadonlyArray<IsoflopBootstrap> }
   | { readonly _tag: "NoIntervals"; readonly reason: string }
 
-/**
- * The IsoFLOP bootstrap at every level. Each level reruns it with the same seed, so with the same
- * resamples and the same refitted laws: the levels are percentiles of one set of replicates.
- */
+/** The IsoFLOP bootstrap at every level: percentiles of one set of refitted laws. */
 function* isoflopIntervals(points: ReadonlyArray<IsoflopPoint>, budgets: ReadonlyArray<number>, settings: ForecastSettings): Stepwise<IsoflopIntervals> {
   if (settings.resamples === 0) return { _tag: "NoIntervals", reason: "bootstrap turned off (0 resamples)" }
-  const byLevel: Array<IsoflopBootstrap> = []
+  let byLevel: ReadonlyArray<IsoflopBootstrap>
   try {
-    for (const level of settings.levels) {
-      byLevel.push(yield* bootstrapIsoflop(points, { resamples: settings.resamples, seed: settings.seed, level, compute: budgets, ...minimumOf(settings) }))
-    }
+    byLevel = yield* bootstrapIsoflopLevels(points, {
+      resamples: settings.resamples,
+      seed: settings.seed,
+      levels: settings.levels,
+      compute: budgets,
+      ...minimumOf(settings)
+    })
   } catch (error) {
     if (error instanceof LawInputError) return { _tag: "NoIntervals", reason: error.message }
     throw error
@@ -80,12 +82,15 @@ function* isoflopIntervals(points: ReadonlyArray<IsoflopPoint>, budgets: Readonl
   return { _tag: "Bootstrapped", byLevel }
 }
 
-/** The loss interval at `level` over the model's replicate laws, widened by its calibration; null without replicates. */
-const lossModelInterval = (model: LossForecastModel, budget: number, level: number): Interval | null => {
-  const losses = (model.replicates ?? []).map((law) => law.optimumAt(budget).loss).filter(Number.isFinite)
-  if (losses.length === 0) return null
-  const { params, tokens } = model.law.optimumAt(budget)
-  return model.widen(percentileInterval(losses, level), params, tokens)
+/**
+ * The compute-optimal loss forecast at `budget` with its interval at `level`, from the one loss
+ * forecaster. A forecast below the law's irreducible loss means the law fitted below the cutoff is
+ * broken there: no forecast can be made from this cutoff.
+ */
+const modelLossForecast = (model: LossForecastModel, budget: number, level: number): LossForecast => {
+  const forecast = computeOptimalLossForecast(model, budget, level)
+  if (Result.isFailure(forecast)) throw new LawInputError(forecast.failure.message)
+  return forecast.success
 }
 
 /**
@@ -94,7 +99,7 @@ const lossModelInterval = (model: LossForecastModel, budget: number, level: numb
  * compute-optimal loss and its intervals come from `lossModel` (the parametric law, through the same
  * model the summary, report and `forecast` read) or, when it is null, from the IsoFLOP L*(C).
  * Pure apart from pausing between bootstrap refits; throws LawInputError when the power laws cannot
- * be fitted.
+ * be fitted or the loss law forecasts below its own irreducible loss.
  */
 export function* forecastAtCutoff(
   points: ReadonlyArray<IsoflopPoint>,
@@ -119,7 +124,7 @@ export function* forecastAtCutoff(
           level,
           params: bootstrapped?.params ?? null,
           tokens: bootstrapped?.tokens ?? null,
-          loss: lossModel === null ? bootstrapped?.loss ?? null : lossModelInterval(lossModel, budget, level)
+          loss: lossModel === null ? bootstrapped?.loss ?? null : modelLossForecast(lossModel, budget, level).interval ?? null
         }
       })
     }

@@ -1,4 +1,5 @@
 import type { Interval } from "./bootstrap.ts"
+import { requireLevel } from "./bootstrap.ts"
 import type { IsoflopFit, IsoflopOptions, IsoflopPoint } from "../fit/isoflop.ts"
 import { fitIsoflop } from "../fit/isoflop.ts"
 import { curvesWithRuns, insideWindow } from "../fit/diagnostics.ts"
@@ -7,7 +8,7 @@ import { evaluateParabola } from "../optim/leastSquares.ts"
 import { LawInputError } from "../lawInputError.ts"
 import { mulberry32 } from "../random.ts"
 import type { OptimalSizeInterval } from "./envelopeBootstrap.ts"
-import type { BootstrapSummary, PowerLawIntervals } from "./resampledFits.ts"
+import type { BootstrapSummary, PowerLawIntervals, ResampledFits } from "./resampledFits.ts"
 import { bootstrapSummary, checkBootstrapOptions, intervalOver, powerLawIntervals, refitResamples } from "./resampledFits.ts"
 import type { Stepwise } from "../stepwise.ts"
 
@@ -97,35 +98,56 @@ export function* isoflopResidualResamples(
   }
 }
 
-/**
- * Percentile bootstrap intervals for the IsoFLOP power laws and their forecasts, by resampling
- * residuals (`isoflopResidualResamples`): every resample keeps every run's size, so no refit fails for
- * lack of sizes, and each run's own residual carries its seed's noise, so replicate seeds widen the
- * intervals as much as they scatter. A resample whose refit still fails (its noise leaves fewer
- * than 2 budgets with a bracketed minimum) is counted; the summary says whether the share of
- * failures leaves the intervals trustworthy. Throws LawInputError when the data themselves cannot
- * be fitted, when no curve has residuals, or when fewer than 2 resamples can be refitted.
- */
-export function* bootstrapIsoflop(points: ReadonlyArray<IsoflopPoint>, options: IsoflopBootstrapOptions): Stepwise<IsoflopBootstrap> {
-  const level = checkBootstrapOptions(options)
-  // The full data must fit: a failure there is the user's to fix, not a resampling accident.
-  const resampled = yield* refitResamples(
-    isoflopResidualResamples(points, fitIsoflop(points, options), options.resamples, options.seed),
-    (sample) => fitIsoflop(sample, options),
-    "Add sizes on both sides of each budget's minimum, or seeds to average out the noise"
-  )
+/** The intervals at `level` over one set of refits, at every compute of `compute`. */
+const isoflopIntervalsAt = (
+  resampled: ResampledFits<IsoflopFit>,
+  level: number,
+  compute: ReadonlyArray<number>
+): IsoflopBootstrap => {
   const { fits } = resampled
   return {
     ...bootstrapSummary(level, resampled),
     ...powerLawIntervals(fits, level),
-    forecasts: options.compute.map((compute) => {
-      const forecasts = fits.map((fit) => forecastIsoflop(fit, compute))
+    forecasts: compute.map((at) => {
+      const forecasts = fits.map((fit) => forecastIsoflop(fit, at))
       return {
-        compute,
+        compute: at,
         params: intervalOver(forecasts, (f) => f.params, level),
         tokens: intervalOver(forecasts, (f) => f.tokens, level),
         loss: intervalOver(forecasts, (f) => f.loss, level)
       }
     })
   }
+}
+
+/**
+ * Percentile bootstrap intervals for the IsoFLOP power laws and their forecasts at each of
+ * `levels`, all read off one set of refits, by resampling residuals (`isoflopResidualResamples`):
+ * every resample keeps every run's size, so no refit fails for lack of sizes, and each run's own
+ * residual carries its seed's noise, so replicate seeds widen the intervals as much as they
+ * scatter. A resample whose refit still fails (its noise leaves fewer than 2 budgets with a
+ * bracketed minimum) is counted; the summary says whether the share of failures leaves the
+ * intervals trustworthy. Throws LawInputError when the data themselves cannot be fitted, when no
+ * curve has residuals, or when fewer than 2 resamples can be refitted.
+ */
+export function* bootstrapIsoflopLevels(
+  points: ReadonlyArray<IsoflopPoint>,
+  options: Omit<IsoflopBootstrapOptions, "level"> & { readonly levels: ReadonlyArray<number> }
+): Stepwise<IsoflopBootstrap[]> {
+  checkBootstrapOptions(options)
+  for (const level of options.levels) requireLevel(level)
+  // The full data must fit: a failure there is the user's to fix, not a resampling accident.
+  const resampled = yield* refitResamples(
+    isoflopResidualResamples(points, fitIsoflop(points, options), options.resamples, options.seed),
+    (sample) => fitIsoflop(sample, options),
+    "Add sizes on both sides of each budget's minimum, or seeds to average out the noise"
+  )
+  return options.levels.map((level) => isoflopIntervalsAt(resampled, level, options.compute))
+}
+
+/** bootstrapIsoflopLevels at one level (0.8 when left out). */
+export function* bootstrapIsoflop(points: ReadonlyArray<IsoflopPoint>, options: IsoflopBootstrapOptions): Stepwise<IsoflopBootstrap> {
+  const level = checkBootstrapOptions(options)
+  const [intervals] = yield* bootstrapIsoflopLevels(points, { ...options, levels: [level] })
+  return intervals as IsoflopBootstrap
 }

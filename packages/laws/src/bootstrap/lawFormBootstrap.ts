@@ -25,8 +25,6 @@ export interface LawFormBootstrap extends ResampleCounts {
   readonly laws: ReadonlyArray<LossLaw>
   /** A percentile interval per constant. */
   readonly ci: Readonly<Record<string, Interval>>
-  /** Resamples that could not be fitted (e.g. every drawn run at one model size). */
-  readonly failed: number
   readonly level: number
 }
 
@@ -67,7 +65,6 @@ export function* bootstrapLawForm(
     replicates,
     laws: replicates.map((parameters) => lawFormLaw(form, parameters)),
     ci: Object.fromEntries(Object.keys(fitted).map((name) => [name, percentileInterval(replicates.map((replicate) => replicate[name] as number), level)])),
-    failed,
     level,
     ...resampleCounts(replicates.length, failed)
   }

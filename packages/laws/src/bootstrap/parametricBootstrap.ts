@@ -34,7 +34,7 @@ export function* bootstrapParametric(
   fit: ParametricFit,
   options: ParametricBootstrapOptions
 ): Stepwise<ParametricBootstrap> {
-  const { replicates, ci, failed } = yield* bootstrapLawForm("chinchilla", points, { E: fit.E, A: fit.A, B: fit.B, alpha: fit.alpha, beta: fit.beta }, options)
+  const { replicates, ci, failed_resamples: failed } = yield* bootstrapLawForm("chinchilla", points, { E: fit.E, A: fit.A, B: fit.B, alpha: fit.alpha, beta: fit.beta }, options)
   const interval = (name: CoefficientName): Interval => ci[name] as Interval
   return {
     replicates: replicates.map(coefficients),

@@ -61,7 +61,7 @@ const strictlyInside = (x: number, values: ReadonlyArray<number>): boolean =>
   x > Math.min(...values) && x < Math.max(...values)
 
 /** The distinct values of `x`, ascending, with the mean of `y` over the runs at each. */
-const meanBySize = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): { x: number[]; y: number[] } => {
+export const meanBySize = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): { x: number[]; y: number[] } => {
   const bySize = new Map<number, number[]>()
   x.forEach((xi, i) => bySize.set(xi, [...(bySize.get(xi) ?? []), y[i] ?? Number.NaN]))
   const sizes = [...bySize.keys()].sort((a, b) => a - b)
@@ -190,9 +190,8 @@ const evaluatePiece = (p: HermitePiece, s: number): number => p.y0 + s * (p.t0 +
 // Samples per piece of a drawn spline: smooth at a plot's resolution between neighbouring sizes.
 const samplesPerPiece = 16
 
-/** The spline through the sizes' mean ln losses, sampled as (log10 N, loss) from the smallest size to the largest. */
-const sampledSpline = (x: ReadonlyArray<number>, lnLoss: ReadonlyArray<number>) => {
-  const pieces = akimaPieces(x, lnLoss)
+/** A spline of ln loss, sampled as (log10 N, loss) from its first knot to its last. */
+const sampledSpline = (pieces: ReadonlyArray<HermitePiece>) => {
   const samples = pieces.flatMap((p) =>
     Array.from({ length: samplesPerPiece }, (_, k) => {
       const s = (k / samplesPerPiece) * p.h
@@ -203,9 +202,9 @@ const sampledSpline = (x: ReadonlyArray<number>, lnLoss: ReadonlyArray<number>) 
 }
 
 /** The spline's lowest point: its knots and every interior zero of each piece's derivative. */
-const splineMinimum = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): { x: number; y: number; piece: number } => {
+const splineMinimum = (pieces: ReadonlyArray<HermitePiece>): { x: number; y: number; piece: number } => {
   let best = { x: Number.NaN, y: Number.POSITIVE_INFINITY, piece: 0 }
-  akimaPieces(x, y).forEach((p, piece) => {
+  pieces.forEach((p, piece) => {
     // p'(s) = t0 + 2c·s + 3d·s²
     const roots = Math.abs(p.d) < 1e-300
       ? (p.c === 0 ? [] : [-p.t0 / (2 * p.c)])
@@ -227,8 +226,9 @@ const akimaMinimum = (runs: CurveRuns): CurveMinimum => {
   const logLosses = runs.losses.map(Math.log)
   const sizes = meanBySize(runs.logParams, logLosses)
   const tokens = meanBySize(runs.logTokens, logLosses)
-  const inParams = splineMinimum(sizes.x, sizes.y)
-  const inTokens = splineMinimum(tokens.x, tokens.y)
+  const paramsSpline = akimaPieces(sizes.x, sizes.y)
+  const inParams = splineMinimum(paramsSpline)
+  const inTokens = splineMinimum(akimaPieces(tokens.x, tokens.y))
   // The spline on the piece holding the minimum depends on the sizes two below to three above it:
   // those runs are the window, and its parabola is the curve's local shape (convexity, noise, se).
   const range: [number, number] = [Math.max(inParams.piece - 2, 0), Math.min(inParams.piece + 3, sizes.x.length - 1)]
@@ -245,7 +245,7 @@ const akimaMinimum = (runs: CurveRuns): CurveMinimum => {
     parabolaParams: fitted.parabolaParams,
     parabolaTokens: fitted.parabolaTokens,
     logParamsOptSe: fitted.convex ? fitted.logParamsOptSe : null,
-    spline: sampledSpline(sizes.x, sizes.y)
+    spline: sampledSpline(paramsSpline)
   }
 }
 
