@@ -244,7 +244,7 @@ const bandRows = (label: string, samples: ReadonlyArray<LawSample>) => {
 
 /** The layers of one fitted law per experiment: its band, the solid line over the sweep and the dashed extrapolation. */
 const lawLayers = (
-  laws: ReadonlyArray<{ readonly label: string; readonly samples: ReadonlyArray<LawSample>; readonly swept: readonly [number, number] | undefined }>,
+  laws: ReadonlyArray<DrawnLaw>,
   encoding: SharedEncoding,
   suffix: string
 ): Array<DataLayer> => {
@@ -358,11 +358,19 @@ const nonEmpty = (layers: ReadonlyArray<DataLayer>): Array<DataLayer> =>
   // A layer without rows would leave Vega with an empty extent to warn about.
   layers.filter((layer) => layer.data.values.length > 0)
 
-const notesOf = (input: ComparePlotInput, banded: boolean, extrapolated: boolean) => [
-  `Solid: over the budgets swept${extrapolated ? "; dashed: extrapolated" : ""}`,
-  ...(banded ? [`Shaded: ${levelPercent(input.intervalLevel)}% bootstrap interval`] : []),
-  ...(input.note === undefined ? [] : wrapSubtitle(input.note))
-]
+type DrawnLaw = { readonly label: string; readonly samples: ReadonlyArray<LawSample>; readonly swept: readonly [number, number] | undefined }
+
+/** The lines under a title that say how the laws are drawn (nothing of them where no experiment has one), then the caller's note. */
+const lawNotes = (input: ComparePlotInput, laws: ReadonlyArray<DrawnLaw>): Array<string> => {
+  const drawn = laws.some((law) => law.samples.length > 0)
+  const banded = laws.some((law) => bandRows(law.label, law.samples).length > 0)
+  const extrapolated = laws.some((law) => lawRows(law.label, law.samples, law.swept).extrapolated.length > 0)
+  return [
+    ...(drawn ? [`Solid: over the budgets swept${extrapolated ? "; dashed: extrapolated" : ""}`] : []),
+    ...(banded ? [`Shaded: ${levelPercent(input.intervalLevel)}% bootstrap interval`] : []),
+    ...(input.note === undefined ? [] : wrapSubtitle(input.note))
+  ]
+}
 
 const largestSwept = (experiments: ReadonlyArray<ComparedExperiment>): number | undefined => {
   const ends = experiments.flatMap((experiment) => {
@@ -390,10 +398,11 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
   ])
   const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
   const color = colorEncoding(colors, labels)
-  const banded = allSamples.filter((s) => s.interval !== undefined).length >= 2
+  const lawsOf = (quantity: "params" | "tokens"): Array<DrawnLaw> =>
+    input.experiments.map((e) => ({ label: experimentLabel(e), samples: samplesOf(e, quantity), swept: sweptRange(e) }))
 
   const panel = (quantity: "params" | "tokens") => {
-    const laws = input.experiments.map((e) => ({ label: experimentLabel(e), samples: samplesOf(e, quantity), swept: sweptRange(e) }))
+    const laws = lawsOf(quantity)
     const minimumRows = input.experiments.flatMap((e) =>
       e.minima.map((m) => ({
         [experimentField]: experimentLabel(e),
@@ -423,10 +432,9 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
     return { ...panelSize, layer: layers }
   }
 
-  const extrapolated = input.experiments.some((e) => lawRows(experimentLabel(e), samplesOf(e, "params"), sweptRange(e)).extrapolated.length > 0)
   return {
     $schema: vegaLiteSchema,
-    title: { text: input.title ?? "Compute-optimal frontiers", subtitle: notesOf(input, banded, extrapolated), anchor: "start" },
+    title: { text: input.title ?? "Compute-optimal frontiers", subtitle: lawNotes(input, [...lawsOf("params"), ...lawsOf("tokens")]), anchor: "start" },
     config: themeConfig,
     hconcat: [panel("params"), panel("tokens")],
     resolve: { scale: { y: "independent" } }
@@ -463,13 +471,10 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
       params_text: formatSi(m.params)
     }))
   )
-  const lawValues = laws.flatMap((law) => law.samples.flatMap((s) => [s.value, ...(s.interval ?? [])]))
   const computeDomain = positiveExtent([...runRows, ...minimumRows].map((row) => row.compute).concat(laws.flatMap((law) => law.samples.map((s) => s.compute))))
   const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
   const y = { field: "value", type: "quantitative", title: axisTitles.loss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
   const color = colorEncoding(colors, labels)
-  const banded = laws.some((law) => bandRows(law.label, law.samples).length > 0)
-  const extrapolated = laws.some((law) => lawRows(law.label, law.samples, law.swept).extrapolated.length > 0)
   const layers = nonEmpty([
     ...boundaryLayers(boundary, computeDomain[1], x, ""),
     {
@@ -503,7 +508,7 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
       text: input.title ?? "Loss against compute",
       subtitle: [
         "Faint dots: runs; circles: budget minima; lines: fitted L*(C)",
-        ...notesOf(input, banded, extrapolated).filter((note) => lawValues.length > 0 || !note.startsWith("Solid"))
+        ...lawNotes(input, laws)
       ],
       anchor: "start"
     },

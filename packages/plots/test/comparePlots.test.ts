@@ -188,6 +188,14 @@ describe("compareLossPlotSpec", () => {
       .toEqual(experiments[0]?.minima.map((m) => m.loss))
   })
 
+  it("says nothing of solid or dashed lines when no experiment has a loss law", async () => {
+    const runsOnly = compareLossPlotSpec({ experiments: experiments.map(({ loss: _loss, ...rest }) => rest) })
+    expect(layersOf(runsOnly).map((layer) => layer.name)).not.toContain(compareMarkNames.fitted)
+    const svg = await renderSvg(runsOnly)
+    expect(svg).not.toContain("Solid")
+    expect(svg).not.toContain("Shaded")
+  })
+
   it("renders to a PNG", async () => {
     const png = await renderPng(spec, { scale: 1 })
     expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47])
