@@ -14,7 +14,9 @@ const state = {
   // Runs the user unticked; every other run of the experiment is drawn.
   hidden: new Set(),
   requested: new Set(),
-  fit: null
+  fit: null,
+  // Experiments ticked under Overlay.
+  overlaid: new Set()
 };
 
 const element = (id) => document.getElementById(id);
@@ -57,6 +59,71 @@ const requestFit = () => {
       state.fit = body.fit;
       drawFit();
     });
+};
+
+// The overlay asks for the ticked experiments in the store's order, so each keeps its colour
+// whichever was ticked first. Its plots arrive by name and each is drawn in its own panel, in the
+// order the server lists them.
+let overlayRequest = 0;
+const overlayNames = () => state.experiments.filter((name) => state.overlaid.has(name));
+
+const requestOverlay = () => {
+  const names = overlayNames();
+  const request = ++overlayRequest;
+  element("overlay-hint").hidden = names.length >= 2;
+  if (names.length < 2) {
+    drawOverlay(null);
+    return;
+  }
+  fetch(`/api/overlay?${names.map((name) => `experiment=${encodeURIComponent(name)}`).join("&")}`)
+    .then((response) => response.json())
+    .then((body) => {
+      if (request === overlayRequest) drawOverlay(body);
+    });
+};
+
+let overlayPending = false;
+const scheduleOverlay = () => {
+  if (overlayPending) return;
+  overlayPending = true;
+  setTimeout(() => {
+    overlayPending = false;
+    requestOverlay();
+  }, 300);
+};
+
+// `body` is the server's answer (plots and notes, or an error), or null when nothing is overlaid.
+const drawOverlay = (body) => {
+  const notes = body === null ? [] : body.error !== undefined ? [body.error] : body.notes;
+  const list = element("overlay-notes");
+  list.hidden = notes.length === 0;
+  list.replaceChildren(...notes.map((note) => Object.assign(document.createElement("li"), { textContent: note })));
+  const plots = body === null || body.plots === undefined ? [] : Object.entries(body.plots).filter(([, spec]) => spec !== null);
+  element("overlay-plots").replaceChildren(...plots.map(([name, spec]) => {
+    const plot = document.createElement("div");
+    plot.className = "plot";
+    plot.dataset.plot = name;
+    vegaEmbed(plot, spec, { renderer: "svg", actions: false }).catch((error) => showError(plot, error));
+    return plot;
+  }));
+};
+
+const drawOverlayPicker = () => {
+  for (const name of [...state.overlaid]) if (!state.experiments.includes(name)) state.overlaid.delete(name);
+  const boxes = state.experiments.map((name) => {
+    const label = document.createElement("label");
+    const tick = document.createElement("input");
+    tick.type = "checkbox";
+    tick.value = name;
+    tick.checked = state.overlaid.has(name);
+    tick.addEventListener("change", () => {
+      if (tick.checked) state.overlaid.add(name); else state.overlaid.delete(name);
+      requestOverlay();
+    });
+    label.append(tick, ` ${name}`);
+    return label;
+  });
+  element("overlay-picker").replaceChildren(element("overlay-picker").querySelector("legend"), ...boxes);
 };
 
 const drawExperiments = () => {
@@ -239,16 +306,20 @@ const handleEvent = (event) => {
     case "experiments":
       state.experiments = event.experiments;
       drawExperiments();
+      drawOverlayPicker();
       break;
     case "run":
       state.runs.set(event.run.id, event.run);
       requestMetrics(event.run);
+      // A finished run of an overlaid experiment joins its IsoFLOP and loss plots.
+      if (event.run.status === "completed" && state.overlaid.has(event.run.experiment)) scheduleOverlay();
       break;
     case "metrics":
       state.metrics.set(event.run, event.reset ? event.lines : [...(state.metrics.get(event.run) ?? []), ...event.lines]);
       break;
     case "fit":
       if (event.experiment === state.experiment) requestFit();
+      if (state.overlaid.has(event.experiment)) scheduleOverlay();
       break;
     case "problem":
       element("connection").textContent = `store problem: ${event.message}`;

@@ -1,5 +1,6 @@
 export type { DashboardEvent } from "./changeFeed.ts"
 export { AssetMissing, BadRequest, NotFound } from "./errors.ts"
 export type { FitView } from "./fitView.ts"
+export type { OverlayPlots, OverlayView } from "./overlayView.ts"
 export type { RunView } from "./runView.ts"
 export { dashboardHost, type DashboardOptions, dashboardServer } from "./server.ts"

@@ -30,9 +30,14 @@ ${pageScripts.map((path) => `  <script src="${path}" defer></script>`).join("\n"
     <p id="connection" class="connection" role="status">connecting…</p>
   </header>
   <main>
-    <section>
-      <label for="experiment">Experiment</label>
-      <select id="experiment"></select>
+    <section class="pickers">
+      <div>
+        <label for="experiment">Experiment</label>
+        <select id="experiment"></select>
+      </div>
+      <fieldset id="overlay-picker">
+        <legend>Overlay</legend>
+      </fieldset>
     </section>
     <section>
       <h2>Runs</h2>
@@ -61,6 +66,12 @@ ${pageScripts.map((path) => `  <script src="${path}" defer></script>`).join("\n"
         <tbody></tbody>
       </table>
       <p id="forecast-note" class="hint" hidden></p>
+    </section>
+    <section>
+      <h2>Experiments overlaid</h2>
+      <p id="overlay-hint" class="hint">Tick two or more experiments under Overlay to draw their runs and fits together.</p>
+      <ul id="overlay-notes" class="hint" hidden></ul>
+      <div id="overlay-plots"></div>
     </section>
   </main>
 </body>

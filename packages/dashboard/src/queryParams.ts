@@ -1,3 +1,4 @@
+import { experimentPalette } from "@scalelab/plots"
 import { Effect } from "effect"
 import { BadRequest } from "./errors.ts"
 
@@ -24,3 +25,19 @@ export const experimentParam = (params: URLSearchParams) =>
   requiredParam(params, "experiment", experimentNamePattern, "an experiment name")
 
 export const runParam = (params: URLSearchParams) => requiredParam(params, "run", runIdPattern, "a run id")
+
+/** The most experiments one overlay draws: one colour each, before the palette repeats. */
+export const maxOverlaidExperiments = experimentPalette.length
+
+/** One or more distinct `experiment=` parameters, in the order given (which sets their colours). */
+export const experimentsParam = (params: URLSearchParams) => {
+  const names = params.getAll("experiment")
+  if (names.length === 0 || names.length > maxOverlaidExperiments) {
+    return Effect.fail(new BadRequest({ message: `give 1 to ${maxOverlaidExperiments} experiment= parameters, one per experiment to overlay` }))
+  }
+  const malformed = names.find((name) => !experimentNamePattern.test(name))
+  if (malformed !== undefined) return Effect.fail(new BadRequest({ message: `experiment=${JSON.stringify(malformed)} is not an experiment name` }))
+  const repeated = names.find((name, index) => names.indexOf(name) !== index)
+  if (repeated !== undefined) return Effect.fail(new BadRequest({ message: `experiment=${JSON.stringify(repeated)} is given twice` }))
+  return Effect.succeed(names)
+}

@@ -5,7 +5,8 @@ import { loadAssets } from "./assets.ts"
 import { makeChangeFeed } from "./changeFeed.ts"
 import { BadRequest, NotFound } from "./errors.ts"
 import { fitView } from "./fitView.ts"
-import { experimentParam, runParam, searchParamsOf } from "./queryParams.ts"
+import { overlayView } from "./overlayView.ts"
+import { experimentParam, experimentsParam, runParam, searchParamsOf } from "./queryParams.ts"
 import { failureResponse, jsonResponse, type RequestFailure, securityHeaders } from "./responses.ts"
 import { runViews } from "./runView.ts"
 
@@ -87,6 +88,21 @@ export const dashboardRoutes = (storeDir: string) =>
           const stored = yield* store.latestFit(experiment)
           if (Option.isNone(stored)) return jsonResponse({ fit: null })
           return jsonResponse({ fit: fitView(experiment, stored.value, yield* store.results(experiment)) })
+        })))
+
+      // Several experiments' runs and latest fits on shared plots; an experiment the store lacks is a 404.
+      yield* router.add("GET", "/api/overlay", handled((params) =>
+        Effect.gen(function*() {
+          const names = yield* experimentsParam(params)
+          const known = new Set((yield* store.experiments()).map((row) => row.name))
+          const unknown = names.filter((name) => !known.has(name))
+          if (unknown.length > 0) return yield* Effect.fail(new NotFound({ message: `no experiment ${unknown.map((name) => JSON.stringify(name)).join(", ")} in the store` }))
+          const experiments = yield* Effect.forEach(names, (name) =>
+            Effect.gen(function*() {
+              const fit = yield* store.latestFit(name)
+              return { name, results: yield* store.results(name), fit: Option.getOrUndefined(fit) }
+            }))
+          return jsonResponse(overlayView(experiments))
         })))
 
       yield* router.add("GET", "/api/events", handled(() =>

@@ -1,5 +1,6 @@
-// A store with one experiment (two completed runs, one running, a recorded fit) and the dashboard
-// serving it on a free port, for the server's tests and the browser tests.
+// A store with one experiment (two completed runs, one running, a recorded fit), optionally a
+// second one to overlay, and the dashboard serving it on a free port, for the server's tests and
+// the browser tests.
 import { type FitRecord, RunStore } from "@scalelab/runner"
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
@@ -13,9 +14,9 @@ import { dashboardServer } from "../src/index.ts"
 export const experiment = "toy-sweep"
 
 /** A run of the experiment with the runner tests' spec fields, at its own size and budget. */
-export const runSpec = (id: string, params: number, budget: number): RunSpec => {
+export const runSpec = (id: string, params: number, budget: number, experimentName = experiment): RunSpec => {
   const tokens = Math.round(budget / (6 * params))
-  return { ...makeRun(0, experiment), id, budget, params, params_non_embedding: params - 2048, tokens, flops: 6 * params * tokens }
+  return { ...makeRun(0, experimentName), id, budget, params, params_non_embedding: params - 2048, tokens, flops: 6 * params * tokens }
 }
 
 /** Training lines falling towards `floor`, with an evaluation line every fifth step. */
@@ -106,6 +107,80 @@ export const makeFixtureStore = async (): Promise<string> => {
     yield* store.recordFit(experiment, storedFit)
   }))
   appendMetricLines(storeDir, runs.live.id, metricLines(6, 0, liveFloor))
+  return storeDir
+}
+
+/** A second experiment, for the overlay: finished runs at two budgets, a fit with power laws and a parametric law. */
+export const secondExperiment = "toy-moe"
+
+const secondRuns = [
+  runSpec("bbbb000000000001", 50_000, 1e13, secondExperiment),
+  runSpec("bbbb000000000002", 100_000, 1e13, secondExperiment),
+  runSpec("bbbb000000000003", 200_000, 1e13, secondExperiment),
+  runSpec("bbbb000000000004", 100_000, 1e14, secondExperiment),
+  runSpec("bbbb000000000005", 200_000, 1e14, secondExperiment),
+  runSpec("bbbb000000000006", 400_000, 1e14, secondExperiment)
+]
+
+/** The second experiment's losses: parabolas with minima 2.7 at 100k (1e13) and 2.4 at 200k (1e14). */
+const secondLoss = (run: RunSpec) => {
+  const [optimum, floor] = run.budget === 1e13 ? [100_000, 2.7] : [200_000, 2.4]
+  return floor + 0.25 * Math.log10(run.params / optimum) ** 2
+}
+
+const secondBudget = (budget: number, optimum: number, floor: number) => ({
+  budget,
+  n_points: 3,
+  params_opt: optimum,
+  tokens_opt: budget / (6 * optimum),
+  loss_opt: floor,
+  bracketed: true,
+  convex: true,
+  params_range: [optimum / 2, optimum * 2] as [number, number],
+  parabola_params: { c0: floor + 0.25 * Math.log10(optimum) ** 2, c1: -0.5 * Math.log10(optimum), c2: 0.25 },
+  parabola_tokens: { c0: 3, c1: 0, c2: 0.1 }
+})
+
+export const secondFit: FitRecord = {
+  isoflop: {
+    budgets: [secondBudget(1e13, 100_000, 2.7), secondBudget(1e14, 200_000, 2.4)],
+    params_opt: { k: 100_000 / 1e13 ** 0.301, a: 0.301 },
+    tokens_opt: { k: 1e13 / (6 * 100_000) / 1e13 ** 0.699, b: 0.699 },
+    loss_opt: { k: 10, c: -0.05 },
+    r2s: { params: 1, tokens: 1, loss: 1 },
+    used_budgets: [1e13, 1e14],
+    excluded_budgets: []
+  },
+  forecast: [{ compute: 1e15, params: 4e5, tokens: 4.2e8, loss: 2.2 }],
+  parametric: {
+    // Close to the minima above: 2.66 at (100k, 1.7e7), 2.40 at (200k, 8.3e7).
+    E: 1.8,
+    A: 25,
+    B: 60,
+    alpha: 0.35,
+    beta: 0.3,
+    objective: 0.001,
+    n_points: 6,
+    starts: 32,
+    converged_starts: 30,
+    residuals: [0, 0, 0, 0, 0, 0],
+    diagnostics: { r2_log: 0.99, rms_log_residual: 0.01 }
+  }
+}
+
+/** The fixture store with the second experiment added beside the first. */
+export const makeOverlayStore = async (): Promise<string> => {
+  const storeDir = await makeFixtureStore()
+  await withStore(storeDir, Effect.gen(function*() {
+    const store = yield* RunStore
+    yield* store.upsertExperiment(secondExperiment, null)
+    yield* store.recordPlanned(secondRuns)
+    for (const run of secondRuns) {
+      const attempt = yield* store.startAttempt(run.id, { executor: "local", lr: 0.003 })
+      yield* store.markCompleted(run.id, attempt, resultOf(run, secondLoss(run)), metricLines(20, 0, secondLoss(run) - 0.2))
+    }
+    yield* store.recordFit(secondExperiment, secondFit)
+  }))
   return storeDir
 }
 

@@ -3,6 +3,29 @@ export { backtestMarkNames, backtestPlotSpec } from "./backtestPlot.ts"
 export type { CalibrationPlotInput, CalibrationPoint, CalibrationSeries } from "./calibrationPlot.ts"
 export { calibrationMarkNames, calibrationPlotSpec } from "./calibrationPlot.ts"
 export type {
+  ComparedExperiment,
+  ComparedIsoflopCurve,
+  ComparedMinimum,
+  ComparedRun,
+  ComparePlotInput,
+  ExperimentIdentity,
+  LawSample,
+  MultiplierBudget,
+  MultiplierComparison,
+  MultiplierPlotInput
+} from "./comparePlots.ts"
+export {
+  compareFrontierPlotSpec,
+  compareLossPlotSpec,
+  compareMarkerLabels,
+  compareMarkNames,
+  experimentColors,
+  experimentLabel,
+  multiplierLogRatio,
+  multiplierPlotSpec,
+  overlayIsoflopPlotSpec
+} from "./comparePlots.ts"
+export type {
   DownstreamForecastPoint,
   DownstreamPlotInput,
   DownstreamRunPoint,
@@ -31,7 +54,7 @@ export {
 } from "./frontierPlot.ts"
 export type { HtmlTable } from "./htmlPage.ts"
 export type { IsoflopBudgetFit, IsoflopPlotInput, IsoflopRunPoint } from "./isoflopPlot.ts"
-export { isoflopMarkNames, isoflopPlotSpec, markerLabels } from "./isoflopPlot.ts"
+export { isoflopFittedCurve, isoflopMarkNames, isoflopPlotSpec, markerLabels } from "./isoflopPlot.ts"
 export { logAxisTicks } from "./logTicks.ts"
 export type { LossCurvePoint, LossCurveRun, LossCurvesPlotInput } from "./lossCurvesPlot.ts"
 export { lossCurvesMarkNames, lossCurvesPlotSpec, lossKindLabels } from "./lossCurvesPlot.ts"
@@ -63,6 +86,7 @@ export type { LogScaleAxis } from "./theme.ts"
 export {
   axisTitles,
   categoricalPalette,
+  experimentPalette,
   inkColor,
   logComputeScaleAxis,
   logScaleAxis,

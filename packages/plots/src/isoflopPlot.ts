@@ -1,7 +1,7 @@
 import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { siFormatExpression } from "./numberFormat.ts"
-import type { LogParabola } from "./parabola.ts"
+import type { CurvePoint, LogParabola } from "./parabola.ts"
 import { sampleLogParabola, widenLogRange } from "./parabola.ts"
 import { axisTitles, inkColor, logScaleAxis, plotSize, plotTitle, positiveExtent, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
 
@@ -70,6 +70,13 @@ const extrapolatedSpan = (fit: IsoflopBudgetFit): [number, number] | undefined =
 }
 
 /**
+ * A budget's fitted curve where it was fitted: its parabola over its runs and slightly beyond, or
+ * the spline its minimum was read from, which is drawn only over the swept sizes.
+ */
+export const isoflopFittedCurve = (fit: IsoflopBudgetFit): ReadonlyArray<CurvePoint> =>
+  fit.curve ?? sampleLogParabola(fit.parabola_params, fittedSpan(fit), 64)
+
+/**
  * IsoFLOP curves in the style of Chinchilla (Hoffmann et al. 2022, fig. 3) and Llama 3
  * (Dubey et al. 2024, fig. 2): final validation loss against model size, one curve per
  * compute budget, each parabola's minimum marked.
@@ -86,10 +93,9 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
       params: sample.params,
       loss: sample.loss
     }))
-  // A spline is drawn where it was fitted, over the swept sizes; it has no extrapolation.
-  const splineRows = (fit: IsoflopBudgetFit, curve: NonNullable<IsoflopBudgetFit["curve"]>) =>
-    curve.map(({ params, loss }) => ({ [budgetField]: scientific(fit.budget, 2), params, loss }))
-  const fittedCurveRows = input.budgets.flatMap((fit) => fit.curve === undefined ? curveRows(fit, fittedSpan(fit), 64) : splineRows(fit, fit.curve))
+  const fittedCurveRows = input.budgets.flatMap((fit) =>
+    isoflopFittedCurve(fit).map(({ params, loss }) => ({ [budgetField]: scientific(fit.budget, 2), params, loss }))
+  )
   const extrapolationRows = input.budgets.flatMap((fit) => {
     const span = fit.curve === undefined ? extrapolatedSpan(fit) : undefined
     return span === undefined ? [] : curveRows(fit, span, 24)

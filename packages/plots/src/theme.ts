@@ -21,6 +21,17 @@ export const categoricalPalette = [
 ] as const
 
 /**
+ * One colour per experiment when several are overlaid (a comparison, the dashboard's overlay):
+ * Okabe–Ito without its yellow, which is too faint for lines and bands on white, then two of Paul
+ * Tol's muted colours. Past eight experiments the colours repeat.
+ */
+export const experimentPalette = [
+  ...categoricalPalette.filter((colour) => colour !== "#F0E442"),
+  "#882255", // wine
+  "#999933" // olive
+] as const
+
+/**
  * For ordered categories (compute budgets, model sizes): viridis stays distinguishable for
  * colour-blind readers and in greyscale; its bright yellow end is cut off because it
  * vanishes on white.
