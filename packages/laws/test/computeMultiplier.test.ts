@@ -11,19 +11,9 @@ import {
   type ParametricCoefficients,
   percentileInterval
 } from "../src/index.ts"
-import { truth } from "./synthetic.ts"
+import { truth, withComputeMultiplier } from "./synthetic.ts"
 
 const baseline = chinchillaLossLaw(truth)
-
-/**
- * The law whose loss at (N, D) is the baseline's at (√k·N, √k·D): E + A·k^(−α/2)/N^α + B·k^(−β/2)/D^β.
- * At compute C its optimum is the baseline's at k·C, so its multiplier over the baseline is k.
- */
-const scaled = (law: ParametricCoefficients, k: number): ParametricCoefficients => ({
-  ...law,
-  A: law.A * k ** (-law.alpha / 2),
-  B: law.B * k ** (-law.beta / 2)
-})
 
 /** A Chinchilla law's compute-optimal reducible loss is G·(C/6)^(−γ) with γ = αβ/(α+β) (Hoffmann et al. 2022, eq. 4). */
 const reducibleLoss = (law: ParametricCoefficients) => {
@@ -40,7 +30,7 @@ const withReplicates = (law: LossLaw, replicates: ReadonlyArray<LossLaw>, failed
 describe("computeMultiplier", () => {
   it("is exactly k at every budget for a candidate equal to the baseline at (√k·N, √k·D)", () => {
     for (const k of [1, 2, 10, 0.5]) {
-      const candidate = chinchillaLossLaw(scaled(truth, k))
+      const candidate = chinchillaLossLaw(withComputeMultiplier(truth, k))
       for (const compute of [1e17, 1e21, 1e25]) {
         const result = computeMultiplier(baseline, candidate, compute)
         expect(result.reachable).toBe(true)
@@ -89,7 +79,7 @@ describe("multiplierAt", () => {
     const ks = [3, 1, 4, 10, 5, 9, 2, 6, 8, 7]
     const result = multiplierAt(
       withReplicates(baseline, ks.map(() => baseline)),
-      withReplicates(chinchillaLossLaw(scaled(truth, 2)), ks.map((k) => chinchillaLossLaw(scaled(truth, k)))),
+      withReplicates(chinchillaLossLaw(withComputeMultiplier(truth, 2)), ks.map((k) => chinchillaLossLaw(withComputeMultiplier(truth, k)))),
       1e21,
       0.8
     )
@@ -105,7 +95,7 @@ describe("multiplierAt", () => {
   it("pairs refits by index: the baseline's i-th refit against the candidate's i-th", () => {
     // Baseline refits at (√k·N, √k·D) and candidate refits at (√k·N, √k·D) with the same k: every pair's multiplier is 1.
     const ks = [0.5, 1, 2, 4, 8]
-    const refits = ks.map((k) => chinchillaLossLaw(scaled(truth, k)))
+    const refits = ks.map((k) => chinchillaLossLaw(withComputeMultiplier(truth, k)))
     const result = multiplierAt(withReplicates(baseline, refits), withReplicates(baseline, refits), 1e20, 0.8)
     expect(result.interval?.[0]).toBeCloseTo(1, 9)
     expect(result.interval?.[1]).toBeCloseTo(1, 9)
@@ -136,8 +126,8 @@ describe("multiplierAt", () => {
 
 describe("multiplierTrend", () => {
   it("is flat for a constant multiplier: slope 0, and holds", () => {
-    const refits = [1.5, 2, 2.5].map((k) => chinchillaLossLaw(scaled(truth, k)))
-    const trend = multiplierTrend(withReplicates(baseline, [baseline, baseline, baseline]), withReplicates(chinchillaLossLaw(scaled(truth, 2)), refits), 1e18, 1e23, 0.8)
+    const refits = [1.5, 2, 2.5].map((k) => chinchillaLossLaw(withComputeMultiplier(truth, k)))
+    const trend = multiplierTrend(withReplicates(baseline, [baseline, baseline, baseline]), withReplicates(chinchillaLossLaw(withComputeMultiplier(truth, 2)), refits), 1e18, 1e23, 0.8)
     expect(trend.slope).toBeCloseTo(0, 9)
     expect(trend.interval?.[0]).toBeCloseTo(0, 9)
     expect(trend.interval?.[1]).toBeCloseTo(0, 9)
