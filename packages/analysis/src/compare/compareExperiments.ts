@@ -168,47 +168,62 @@ const sameBudget = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * 
 const distinctBudgets = (budgets: ReadonlyArray<number>): Array<number> =>
   budgets.reduce<Array<number>>((kept, budget) => kept.some((other) => sameBudget(other, budget)) ? kept : [...kept, budget], []).sort((a, b) => a - b)
 
-/** The fits of one input, before the comparison's budgets are known. */
-interface FittedInput extends NamedInput {
+/** An input's runs, and the budgets they were swept at. */
+interface LoadedInput extends NamedInput {
   readonly results: LoadedResults
   readonly budgets: ReadonlyArray<number>
-  readonly model: LossForecastModel
-  readonly lossLaw: ComparedExperiment["lossLaw"]
-  readonly lossNote: string | undefined
 }
 
-/** Loads and fits an input's loss law, with its bootstrap; an input with no loss law is the user's to fix. */
-const fitLoss = (named: NamedInput, resamples: number, seed: number) =>
-  Effect.gen(function*() {
-    const results = yield* loadResults(named.input, { rename: {}, store: undefined })
-    const source = yield* fitLossSource(results.points, { resamples, seed, lawForm: results.lawForm })
-    if (source._tag === "NoLaw") return yield* new UserInputError({ message: `${named.input}: no loss law to compare by: ${source.reason}` })
-    return {
-      ...named,
-      results,
-      budgets: distinctBudgets(results.points.map((point) => point.budget)),
-      model: source.model,
-      lossLaw: { form: source.result.law.form, parameters: source.result.law.parameters, floor: source.model.law.floor },
-      lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
-    } satisfies FittedInput
-  })
+const loadInput = (named: NamedInput) =>
+  Effect.map(loadResults(named.input, { rename: {}, store: undefined }), (results): LoadedInput => ({
+    ...named,
+    results,
+    budgets: distinctBudgets(results.points.map((point) => point.budget))
+  }))
+
+/** An input's IsoFLOP fit, with a note when its bootstrap gave no intervals. */
+interface FittedAllocation {
+  readonly isoflop: IsoflopResult
+  readonly isoflopNote: string | undefined
+}
 
 /**
  * The IsoFLOP fit with its bootstrap intervals at `computes`. A bootstrap that fails leaves the fit
  * standing without intervals, and a note; a fit that fails (too few budgets) is the user's to fix.
  */
-const fitAllocation = (fitted: FittedInput, resamples: number, seed: number, computes: ReadonlyArray<number>) =>
+const fitAllocation = (loaded: LoadedInput, resamples: number, seed: number, computes: ReadonlyArray<number>) => {
+  const request = { resamples, seed, minimum: loaded.results.isoflopMinimum }
+  const fit = (asked: typeof request) => attemptStepwise(() => fitIsoflopResults(loaded.results.points, asked, computes))
+  const withoutIntervals = (reason: string) =>
+    Effect.map(fit({ ...request, resamples: 0 }), (isoflop): FittedAllocation => ({ isoflop, isoflopNote: `no N*, D* intervals: the IsoFLOP bootstrap failed: ${reason}` }))
+  return fit(request).pipe(
+    Effect.map((isoflop): FittedAllocation => ({ isoflop, isoflopNote: undefined })),
+    Effect.catch((failure) => resamples === 0 ? Effect.fail(failure) : withoutIntervals(failure.message)),
+    Effect.mapError((failure) => new UserInputError({ message: `${loaded.input}: no IsoFLOP fit to compare by: ${failure.message}` }))
+  )
+}
+
+/** An input's loss law, with its bootstrap, and a note when the bootstrap gave no intervals. */
+interface FittedLoss {
+  readonly model: LossForecastModel
+  readonly lossLaw: ComparedExperiment["lossLaw"]
+  readonly lossNote: string | undefined
+}
+
+/** The loss law L*(C) is read from, fitted as `forecast` fits it; an input with no loss law is the user's to fix. */
+const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
   Effect.gen(function*() {
-    const request = { resamples, seed, minimum: fitted.results.isoflopMinimum }
-    const fit = (asked: typeof request) => attemptStepwise(() => fitIsoflopResults(fitted.results.points, asked, computes))
-    const withoutIntervals = (reason: string) =>
-      Effect.map(fit({ ...request, resamples: 0 }), (result) => ({ result, note: `no N*, D* intervals: the IsoFLOP bootstrap failed: ${reason}` }))
-    return yield* fit(request).pipe(
-      Effect.map((result): { readonly result: IsoflopResult; readonly note: string | undefined } => ({ result, note: undefined })),
-      Effect.catch((failure) => resamples === 0 ? Effect.fail(failure) : withoutIntervals(failure.message)),
-      Effect.mapError((failure) => new UserInputError({ message: `${fitted.input}: no IsoFLOP fit to compare by: ${failure.message}` }))
-    )
+    const source = yield* fitLossSource(loaded.results.points, { resamples, seed, lawForm: loaded.results.lawForm })
+    if (source._tag === "NoLaw") return yield* new UserInputError({ message: `${loaded.input}: no loss law to compare by: ${source.reason}` })
+    return {
+      model: source.model,
+      lossLaw: { form: source.result.law.form, parameters: source.result.law.parameters, floor: source.model.law.floor },
+      lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
+    } satisfies FittedLoss
   })
+
+/** An input with both its fits. */
+type FittedInput = LoadedInput & FittedAllocation & FittedLoss
 
 const bootstrapped = (model: LossForecastModel): BootstrappedLaw => ({ law: model.law, replicates: model.replicates, failed: model.health?.failed ?? 0 })
 
@@ -226,9 +241,9 @@ const minimaOf = (fit: IsoflopFit): Array<IsoflopMinimumPoint> =>
       : [{ budget: budget.budget, params: budget.params_opt, tokens: budget.tokens_opt, loss: budget.loss_opt }])
 
 /** The side-by-side record of one experiment at the comparison's budgets and along its span. */
-const describeExperiment = (fitted: FittedInput, isoflop: IsoflopResult, isoflopNote: string | undefined, budgets: ReadonlyArray<number>, span: ReadonlyArray<number>) =>
+const describeExperiment = (fitted: FittedInput, budgets: ReadonlyArray<number>, span: ReadonlyArray<number>) =>
   Effect.gen(function*() {
-    const { fit, bootstrap } = isoflop
+    const { fit, bootstrap } = fitted.isoflop
     const atBudgets = yield* Effect.forEach(budgets, (compute) =>
       Effect.map(lossAt(fitted.model, compute), (loss): ExperimentAtBudget => {
         const point = forecastIsoflop(fit, compute)
@@ -252,7 +267,7 @@ const describeExperiment = (fitted: FittedInput, isoflop: IsoflopResult, isoflop
       atBudgets,
       lossCurve,
       notes: [
-        ...(isoflopNote === undefined ? [] : [isoflopNote]),
+        ...(fitted.isoflopNote === undefined ? [] : [fitted.isoflopNote]),
         ...(bootstrap?.warning === undefined || bootstrap.warning === null ? [] : [`N*, D* intervals left out: ${bootstrap.warning}`]),
         ...(fitted.lossNote === undefined ? [] : [fitted.lossNote]),
         ...(fitted.model.health?.warning === undefined ? [] : [`L*(C) intervals left out: ${fitted.model.health.warning}`])
@@ -294,13 +309,12 @@ export const compareExperiments = (request: CompareRequest) =>
   Effect.gen(function*() {
     const named = yield* namedInputs(request)
     const seedOf = (entry: NamedInput) => request.seed + request.inputs.indexOf(entry.input)
-    const fitLossOf = (entry: NamedInput) => fitLoss(entry, request.resamples, seedOf(entry))
-    const baseline = yield* fitLossOf(named.baseline)
-    const candidates = yield* Effect.forEach(named.candidates, fitLossOf)
-    const fitted = [baseline, ...candidates]
-    const swept = distinctBudgets(fitted.flatMap((entry) => entry.budgets))
-    const largestSwept = Math.max(...swept)
-    const forecast = distinctBudgets(request.computes.length > 0 ? request.computes : baseline.forecastBudgets ?? defaultForecastBudgets(largestSwept))
+    const inputs: readonly [NamedInput, ...Array<NamedInput>] = [named.baseline, ...named.candidates]
+    const loaded = yield* Effect.forEach(inputs, loadInput)
+    const swept = distinctBudgets(loaded.flatMap((entry) => entry.budgets))
+    const forecast = distinctBudgets(
+      request.computes.length > 0 ? request.computes : named.baseline.forecastBudgets ?? defaultForecastBudgets(Math.max(...swept))
+    )
     // A forecast budget within rounding of a swept one is that swept budget.
     const budgets: ComparisonBudgets = {
       swept,
@@ -308,8 +322,12 @@ export const compareExperiments = (request: CompareRequest) =>
       all: distinctBudgets([...swept, ...forecast]),
       span: logSpaced([Math.min(...swept), Math.max(...forecast)], curveSamples)
     }
-    const experiments = yield* Effect.forEach(fitted, (entry) =>
-      Effect.flatMap(fitAllocation(entry, request.resamples, seedOf(entry), budgets.all), ({ result, note }) => describeExperiment(entry, result, note, budgets.all, budgets.span)))
+    // Every IsoFLOP fit (quick) before any loss law (slow): an input with too few budgets is said at once.
+    const allocations = yield* Effect.forEach(loaded, (entry) => fitAllocation(entry, request.resamples, seedOf(entry), budgets.all))
+    const fitted = yield* Effect.forEach(loaded, (entry, index) =>
+      Effect.map(fitLoss(entry, request.resamples, seedOf(entry)), (loss): FittedInput => ({ ...entry, ...(allocations[index] as FittedAllocation), ...loss })))
+    const experiments = yield* Effect.forEach(fitted, (entry) => describeExperiment(entry, budgets.all, budgets.span))
+    const [baseline, ...candidates] = fitted
     const comparisons = yield* Effect.forEach(candidates, (candidate) => compareTo(baseline, candidate, budgets))
     return {
       baseline: baseline.name,
