@@ -119,7 +119,7 @@ export const compareCommand = Command.make(
   {
     inputs: Argument.String("input").pipe(
       Argument.withDescription("two or more specs (their stores' finished runs) or results tables (.csv, .jsonl); a spec is named by its name, a table by its file name"),
-      Argument.variadic()
+      Argument.variadic({ min: 1 })
     ),
     baseline: Flag.String("baseline").pipe(
       Flag.withDescription("the experiment every other is measured against, by name (default: the first input)"),
