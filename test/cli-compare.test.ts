@@ -42,7 +42,9 @@ beforeAll(async () => {
     writeFile(join(dir, "same.csv"), table(candidates.same, 32)),
     writeFile(join(dir, "double.csv"), table(candidates.double, 33)),
     writeFile(join(dir, "grows.csv"), table(grows, 34)),
-    writeFile(join(dir, "one-budget.csv"), csv(sweep({ noise: 0.01, seed: 35, budgets: [1e18], sizes: 7, span: 16 })))
+    writeFile(join(dir, "one-budget.csv"), csv(sweep({ noise: 0.01, seed: 35, budgets: [1e18], sizes: 7, span: 16 }))),
+    // A floor far below the baseline's: by 1e26 FLOPs its loss is one the baseline never reaches.
+    writeFile(join(dir, "low-floor.csv"), table({ ...truth, E: 1.2 }, 36))
   ])
   batch = await CliBatch.run({
     json: ["compare", "base.csv", "same.csv", "double.csv", "grows.csv", "--bootstrap", "100", "--json", "--out", "out"],
@@ -50,7 +52,8 @@ beforeAll(async () => {
     alone: ["compare", "base.csv"],
     unknownBaseline: ["compare", "base.csv", "same.csv", "--baseline", "dense"],
     sameName: ["compare", "base.csv", "./base.csv"],
-    oneBudget: ["compare", "base.csv", "one-budget.csv", "--bootstrap", "0"]
+    oneBudget: ["compare", "base.csv", "one-budget.csv", "--bootstrap", "0"],
+    lowFloor: ["compare", "base.csv", "low-floor.csv", "--bootstrap", "0", "--compute", "1e26", "--json"]
   }, dir)
 }, 120_000)
 
@@ -112,6 +115,15 @@ describe("scalelab compare", () => {
     expect(base.loss_curve.length).toBeGreaterThan(10)
   })
 
+  it("says a multiplier is infinite, never a number, where the baseline cannot reach the candidate's loss", () => {
+    const [comparison] = batch.json("lowFloor").comparisons
+    expect(comparison.budgets[0]).toMatchObject({ compute: 1e17, reachable: true, interval: null })
+    expect(comparison.budgets[0].multiplier).toBeGreaterThan(1)
+    expect(comparison.budgets.at(-1)).toMatchObject({ compute: 1e26, swept: false, reachable: false, multiplier: null, baseline_compute: null })
+    expect(comparison.budgets.at(-1).candidate_loss).toBeLessThan(batch.json("lowFloor").experiments[0].loss_law.floor)
+    expect(comparison).toMatchObject({ compute: 1e26, reachable: false, multiplier: null })
+  })
+
   it("writes compare.json into --out, as --json prints it", async () => {
     const written = JSON.parse(await readFile(join(dir, "out", "compare.json"), "utf8"))
     expect(written).toEqual(batch.json("json"))
@@ -145,6 +157,6 @@ describe("scalelab compare", () => {
       expect(stderr).toMatch(message)
       expect(stderr).not.toMatch(/\n\s+at /)
     }
-    expect((await listFiles(dir)).filter((file) => !file.startsWith("out"))).toEqual(["base.csv", "double.csv", "grows.csv", "one-budget.csv", "same.csv"])
+    expect((await listFiles(dir)).filter((file) => !file.startsWith("out"))).toEqual(["base.csv", "double.csv", "grows.csv", "low-floor.csv", "one-budget.csv", "same.csv"])
   })
 })

@@ -20,9 +20,11 @@ import { computesFlag, seedFlag } from "./fit.ts"
 const showMultiplier = (x: number) => Number.isFinite(x) ? `${sci(x)}×` : "∞"
 const showLoss = (x: number) => x.toFixed(3)
 
-/** `[low, high]`, or `[low, ∞)` when the upper end is unbounded. */
-const range = (interval: Interval, show: (x: number) => string) =>
-  Number.isFinite(interval[1]) ? `[${show(interval[0])}, ${show(interval[1])}]` : `[${show(interval[0])}, ∞)`
+/** `[low, high]`, or `[low, ∞)` when the upper end is unbounded (a multiplier or slope some resamples never reach). */
+const range = (interval: Interval, show: (x: number) => string) => {
+  const end = (x: number) => Number.isFinite(x) ? show(x) : "∞"
+  return Number.isFinite(interval[1]) ? `[${end(interval[0])}, ${end(interval[1])}]` : `[${end(interval[0])}, ∞)`
+}
 
 /** An interval as a cell: left out (a dash) when there is none or its bootstrap is not to be trusted. */
 const intervalCell = (interval: Interval | undefined, health: BootstrapHealth | undefined, show: (x: number) => string) =>
