@@ -85,3 +85,16 @@ export {
 export { LOSS_LAWS, type LossLaw } from "./backtest/heldOutForecast.ts"
 export type { LossForecastModel } from "./lossForecastModel.ts"
 export { fixedLossModel, lossForecastModel, storedLossModel } from "./lossForecastModel.ts"
+export {
+  type BudgetMultiplier,
+  type ComparedExperiment,
+  compareExperiments,
+  type CompareRequest,
+  type CompareResult,
+  type Estimate,
+  type ExperimentAtBudget,
+  type ExperimentComparison,
+  type IsoflopMinimumPoint
+} from "./compare/compareExperiments.ts"
+export { compareJson, healthJson } from "./compare/compareJson.ts"
+export { writeComparison } from "./compare/compareFiles.ts"

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { CliOutput, Command } from "effect/cli"
 import { backtestCommand } from "./commands/backtest.ts"
+import { compareCommand } from "./commands/compare.ts"
 import { dataCommand } from "./commands/data.ts"
 import { fitCommand } from "./commands/fit.ts"
 import { forecastCommand } from "./commands/forecast.ts"
@@ -17,7 +18,7 @@ import { flagErrorFormatter } from "./flagRanges.ts"
 
 const scalelab = Command.make("scalelab").pipe(
   Command.withDescription("Plan, run and fit scaling-law experiments written as YAML"),
-  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, reportCommand, backtestCommand, lawsCommand, dataCommand, uiCommand])
+  Command.withSubcommands([validateCommand, schemaCommand, planCommand, runCommand, runsCommand, fitCommand, forecastCommand, compareCommand, reportCommand, backtestCommand, lawsCommand, dataCommand, uiCommand])
 )
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { bootstrapResamples, LawInputError, mulberry32, percentileInterval, standardNormal } from "../src/index.ts"
+import { bootstrapResamples, LawInputError, mulberry32, percentileInterval, percentileIntervalUnbounded, standardNormal } from "../src/index.ts"
 
 describe("percentileInterval", () => {
   it("returns the (1 − level)/2 and (1 + level)/2 quantiles, interpolating between order statistics", () => {
@@ -17,6 +17,24 @@ describe("percentileInterval", () => {
     expect(() => percentileInterval([])).toThrow(LawInputError)
     expect(() => percentileInterval([1, Number.NaN, 3])).toThrow(/value 1 of a percentile interval is NaN/)
     expect(() => percentileInterval([1, 2], 1)).toThrow(/strictly between 0 and 1/)
+  })
+})
+
+describe("percentileIntervalUnbounded", () => {
+  it("sorts +Infinity above every finite value: a bound past the last finite value is Infinity", () => {
+    // Ten values, one infinite: the 0.9 quantile sits at position 8.1, between 9 and Infinity.
+    const values = [5, 1, Number.POSITIVE_INFINITY, 3, 2, 8, 4, 7, 6, 9]
+    expect(percentileIntervalUnbounded(values)).toEqual([percentileInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])[0], Number.POSITIVE_INFINITY])
+    // An exact order statistic is taken as it is, with no interpolation towards its infinite neighbour.
+    expect(percentileIntervalUnbounded([1, 2, 3, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY], 0.5)).toEqual([2, Number.POSITIVE_INFINITY])
+    expect(percentileIntervalUnbounded([1, 2, 3, 4, Number.POSITIVE_INFINITY], 0.5)).toEqual([2, 4])
+    // Finite values give what percentileInterval gives.
+    expect(percentileIntervalUnbounded([10, 0], 0.5)).toEqual([2.5, 7.5])
+  })
+
+  it("rejects NaN and −Infinity", () => {
+    expect(() => percentileIntervalUnbounded([1, Number.NaN])).toThrow(/finite or \+Infinity/)
+    expect(() => percentileIntervalUnbounded([1, Number.NEGATIVE_INFINITY])).toThrow(/value 1 of a percentile interval is -Infinity/)
   })
 })
 

@@ -1,5 +1,5 @@
-import type { CustomLaw, IsoflopPoint, ParametricLaw } from "../src/index.ts"
-import { computeOptimal, mulberry32, parametricLoss, standardNormal } from "../src/index.ts"
+import type { CustomLaw, IsoflopPoint, ParametricCoefficients, ParametricLaw } from "../src/index.ts"
+import { mulberry32, parametricComputeOptimal, parametricLoss, standardNormal } from "../src/index.ts"
 
 // Known generating law: Chinchilla's approach-3 constants, so the analytic optimum exponents are
 // a = β/(α+β) = 0.28/0.62 and b = α/(α+β) = 0.34/0.62.
@@ -20,10 +20,11 @@ export const budgets = [1e17, 1e18, 1e19, 1e20]
 
 /**
  * `sizes` sizes per budget (9 unless given) spaced evenly in log N over a factor of `span` (16),
- * centred `shift` times the true optimum, each with D = C/(6N), `seeds` runs each (1), loss
- * multiplied by (1 + noise·z) with z standard normal.
+ * centred `shift` times the true optimum, each with D = C/(6N), `seeds` runs each (1), loss of
+ * `law` (`truth` unless given) multiplied by (1 + noise·z) with z standard normal.
  */
 export const sweep = (options: {
+  readonly law?: ParametricCoefficients
   readonly noise: number
   readonly seed: number
   readonly shift?: (budget: number) => number
@@ -36,13 +37,14 @@ export const sweep = (options: {
   const sizes = options.sizes ?? 9
   const span = options.span ?? 16
   const seeds = options.seeds ?? 1
+  const law = options.law ?? truth
   return (options.budgets ?? budgets).flatMap((budget) => {
-    const centre = computeOptimal(truth, budget).params * (options.shift?.(budget) ?? 1)
+    const centre = parametricComputeOptimal(law, budget).params * (options.shift?.(budget) ?? 1)
     return Array.from({ length: sizes * seeds }, (_, run) => {
       const i = Math.floor(run / seeds)
       const params = centre * span ** ((i - (sizes - 1) / 2) / (sizes - 1))
       const tokens = budget / (6 * params)
-      const loss = parametricLoss(truth, params, tokens) * (1 + options.noise * standardNormal(random))
+      const loss = parametricLoss(law, params, tokens) * (1 + options.noise * standardNormal(random))
       return { params, tokens, budget, loss, id: `b${budget.toExponential()}-${i}${seeds === 1 ? "" : `-s${run % seeds}`}` }
     })
   })
@@ -60,3 +62,13 @@ export const chinchillaLaw: CustomLaw = {
     beta: { start: [0.1, 0.8], bounds: [0, 2] }
   }
 }
+
+/**
+ * The law whose loss at (N, D) is `law`'s at (√k·N, √k·D): E + A·k^(−α/2)/N^α + B·k^(−β/2)/D^β.
+ * At compute C its optimum is `law`'s at k·C, so its compute multiplier over `law` is k.
+ */
+export const withComputeMultiplier = (law: ParametricCoefficients, k: number): ParametricCoefficients => ({
+  ...law,
+  A: law.A * k ** (-law.alpha / 2),
+  B: law.B * k ** (-law.beta / 2)
+})

@@ -6,6 +6,7 @@ import {
   type Forecast,
   forecastFromFit,
   forecastFromLaw,
+  healthJson,
   type InferenceAllocation,
   type InferenceOptimum,
   inferenceOptimumFromFit,
@@ -94,14 +95,6 @@ const optimalText = (forecast: Forecast, source: string, parametricLoss: boolean
     ...(forecast.note === undefined ? [] : [`no interval: ${forecast.note}`])
   ].join("\n")
 }
-
-const healthJson = (health: BootstrapHealth) => ({
-  resamples_requested: health.requested,
-  resamples_used: health.used,
-  resamples_failed: health.failed,
-  trustworthy: health.trustworthy,
-  ...(health.warning === undefined ? {} : { warning: health.warning })
-})
 
 const optimalJson = (forecast: Forecast, source: string) => {
   const loss = forecast.loss

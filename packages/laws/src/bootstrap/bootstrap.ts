@@ -11,34 +11,50 @@ export const requireLevel = (level: number): void => {
   }
 }
 
-/** The q-quantile of ascending `sorted`, interpolating linearly between order statistics. */
+/**
+ * The q-quantile of ascending `sorted`, interpolating linearly between order statistics; between a
+ * finite value and +Infinity every quantile past the finite one is +Infinity.
+ */
 const quantileOfSorted = (sorted: Float64Array, q: number): number => {
   const position = q * (sorted.length - 1)
   const below = Math.floor(position)
   const above = Math.min(below + 1, sorted.length - 1)
   const lower = sorted[below] ?? Number.NaN
   const upper = sorted[above] ?? Number.NaN
+  if (position === below || lower === upper) return lower
   return lower + (position - below) * (upper - lower)
+}
+
+const centralInterval = (values: ArrayLike<number>, level: number, allowed: (value: number) => boolean, what: string): [number, number] => {
+  requireLevel(level)
+  if (values.length === 0) {
+    throw new LawInputError("a percentile interval needs at least one value, got none: check that some bootstrap resamples succeeded")
+  }
+  const sorted = Float64Array.from(values)
+  const badIndex = sorted.findIndex((value) => !allowed(value))
+  if (badIndex >= 0) {
+    throw new LawInputError(`value ${badIndex} of a percentile interval is ${sorted[badIndex]}: every value must be ${what}; drop failed replicates before asking for an interval`)
+  }
+  sorted.sort()
+  const tail = (1 - level) / 2
+  return [quantileOfSorted(sorted, tail), quantileOfSorted(sorted, 1 - tail)]
 }
 
 /**
  * The central `level` percentile interval of `values` (Efron's percentile bootstrap interval when
  * the values are bootstrap replicates): the (1 − level)/2 and (1 + level)/2 quantiles.
  */
-export const percentileInterval = (values: ArrayLike<number>, level = 0.8): [number, number] => {
-  requireLevel(level)
-  if (values.length === 0) {
-    throw new LawInputError("a percentile interval needs at least one value, got none: check that some bootstrap resamples succeeded")
-  }
-  const sorted = Float64Array.from(values)
-  const badIndex = sorted.findIndex((value) => !Number.isFinite(value))
-  if (badIndex >= 0) {
-    throw new LawInputError(`value ${badIndex} of a percentile interval is ${sorted[badIndex]}: every value must be finite; drop failed replicates before asking for an interval`)
-  }
-  sorted.sort()
-  const tail = (1 - level) / 2
-  return [quantileOfSorted(sorted, tail), quantileOfSorted(sorted, 1 - tail)]
-}
+export const percentileInterval = (values: ArrayLike<number>, level = 0.8): [number, number] =>
+  centralInterval(values, level, Number.isFinite, "finite")
+
+/**
+ * percentileInterval of values that may be +Infinity: replicates of a quantity that can be
+ * unbounded (the compute a baseline needs for a loss below its floor). Such a replicate is a real
+ * draw, not a failure, so it sorts above every finite one: the upper bound is +Infinity once more
+ * than its tail of the replicates are.
+ */
+export const percentileIntervalUnbounded = (values: ArrayLike<number>, level = 0.8): [number, number] =>
+  centralInterval(values, level, (value) => Number.isFinite(value) || value === Number.POSITIVE_INFINITY, "finite or +Infinity")
 
 /** Index lists per group label, in order of first appearance. */
 const membersByGroup = (groups: ReadonlyArray<number>): Int32Array[] => {

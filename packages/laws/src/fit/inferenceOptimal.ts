@@ -4,6 +4,7 @@
 // plus inference 2·N·T for T tokens served. T = 0 is the Chinchilla (compute-optimal) allocation.
 import { flopsPerParamToken } from "../accounting/flops.ts"
 import { LawInputError } from "../lawInputError.ts"
+import { bisectLog } from "../optim/bisection.ts"
 import type { LossLaw } from "./lossLaw.ts"
 
 /** FLOPs per parameter per token served: one forward pass (Sardana et al. 2024, §2). */
@@ -36,22 +37,9 @@ const mostTokens = 1e60
 // and closer as T grows, so twelve decades leave room for any law.
 const scannedDecades = 12
 const scanPoints = 480
-// Bisection and golden-section steps: each halves (or shrinks by 0.618) a bracket of at most
-// ln(1e60) ≈ 138, so these reach double precision.
-const bisectionSteps = 200
+// Golden-section steps: each shrinks a bracket of at most ln(1e60) ≈ 138 by 0.618, so these
+// reach double precision.
 const goldenSteps = 200
-
-/** The ln x in [low, high] where `below(x)` turns from false to true, for `below` monotone in x. */
-const bisectLog = (low: number, high: number, below: (x: number) => boolean): number => {
-  let lo = Math.log(low)
-  let hi = Math.log(high)
-  for (let step = 0; step < bisectionSteps && hi - lo > 1e-15 * Math.max(1, Math.abs(hi)); step++) {
-    const mid = (lo + hi) / 2
-    if (below(Math.exp(mid))) hi = mid
-    else lo = mid
-  }
-  return hi
-}
 
 /**
  * The training tokens D at which a model of `params` parameters reaches `loss` under `law`

@@ -1,0 +1,341 @@
+// Experiments compared by their scaling laws: each input fitted as `fit` and `forecast` fit it (the
+// IsoFLOP power laws for N*(C) and D*(C), the one loss forecaster for L*(C)), and each candidate's
+// compute multiplier over the baseline, with intervals from a joint bootstrap of both fits.
+import * as path from "node:path"
+import { Effect } from "effect"
+import {
+  type BootstrapHealth,
+  bootstrapHealth,
+  type BootstrappedLaw,
+  forecastIsoflop,
+  type Interval,
+  type IsoflopFit,
+  type LawFormParameters,
+  type MultiplierEstimate,
+  multiplierAt,
+  type MultiplierTrend,
+  multiplierTrend
+} from "@scalelab/laws"
+import { logSpaced } from "@scalelab/plots"
+import { defaultForecastBudgets } from "@scalelab/spec"
+import { attempt, attemptStepwise, loadSpecOfAnyKind, UserInputError } from "@scalelab/sweep"
+import { computeOptimalLossForecast, lossIntervalLevel } from "../lossForecast.ts"
+import type { LossForecastModel } from "../lossForecastModel.ts"
+import { fitLossSource } from "../lossForecastSource.ts"
+import { fitIsoflopResults, type IsoflopResult } from "../resultsFit.ts"
+import { type LoadedResults, loadResults } from "../resultsInput.ts"
+
+export interface CompareRequest {
+  /** Specs (their stores' finished runs) or results tables, as given on the command line. */
+  readonly inputs: ReadonlyArray<string>
+  /** The name of the experiment the others are measured against; the first input's when undefined. */
+  readonly baseline: string | undefined
+  /** Bootstrap resamples of every fit, 0 for no intervals. */
+  readonly resamples: number
+  readonly seed: number
+  /** Budgets to forecast at; empty: the baseline spec's forecast budgets, else 10× and 100× the largest budget swept. */
+  readonly computes: ReadonlyArray<number>
+}
+
+/** A quantity at a budget, with its interval when a bootstrap gave one. */
+export interface Estimate {
+  readonly value: number
+  readonly interval: Interval | undefined
+}
+
+/** An experiment's compute-optimal allocation and loss at one budget. */
+export interface ExperimentAtBudget {
+  readonly compute: number
+  /** N*(C) and D*(C) from the IsoFLOP power laws. */
+  readonly params: Estimate
+  readonly tokens: Estimate
+  /** L*(C) from the loss forecaster (the parametric law), as `forecast` gives it. */
+  readonly loss: Estimate
+}
+
+/** One budget's IsoFLOP minimum, as the frontier plot marks it. */
+export interface IsoflopMinimumPoint {
+  readonly budget: number
+  readonly params: number
+  readonly tokens: number
+  readonly loss: number
+}
+
+export interface ComparedExperiment {
+  readonly name: string
+  readonly input: string
+  readonly runs: number
+  /** The budgets its runs were swept at. */
+  readonly budgets: ReadonlyArray<number>
+  /** N*(C) = k·C^a and D*(C) = k·C^b, with the exponents' intervals. */
+  readonly params_opt: { readonly k: number; readonly a: number; readonly a_interval: Interval | undefined }
+  readonly tokens_opt: { readonly k: number; readonly b: number; readonly b_interval: Interval | undefined }
+  readonly isoflopHealth: BootstrapHealth | undefined
+  /** Each budget's IsoFLOP minimum, where its curve has one. */
+  readonly minima: ReadonlyArray<IsoflopMinimumPoint>
+  /** The loss law L*(C) is read from. */
+  readonly lossLaw: { readonly form: string; readonly parameters: LawFormParameters; readonly floor: number }
+  readonly lossHealth: BootstrapHealth | undefined
+  /** Whether L*(C)'s intervals are widened by a measured extrapolation error. */
+  readonly lossCalibrated: boolean
+  /** N*, D* and L* at every budget of the comparison, swept and forecast. */
+  readonly atBudgets: ReadonlyArray<ExperimentAtBudget>
+  /** L*(C) sampled over the comparison's compute span, for a plot. */
+  readonly lossCurve: ReadonlyArray<{ readonly compute: number; readonly loss: Estimate }>
+  /** What the experiment's intervals lack, and why. */
+  readonly notes: ReadonlyArray<string>
+}
+
+export interface BudgetMultiplier extends MultiplierEstimate {
+  /** A budget some experiment swept (true), or one forecast beyond them (false). */
+  readonly swept: boolean
+}
+
+export interface ExperimentComparison {
+  readonly baseline: string
+  readonly candidate: string
+  /** The multiplier at every budget swept and forecast. */
+  readonly budgets: ReadonlyArray<BudgetMultiplier>
+  /** The multiplier at the largest forecast budget: the comparison's headline. */
+  readonly atLargest: MultiplierEstimate
+  readonly trend: MultiplierTrend
+  /** The multiplier sampled over the compute span, with its band, for a plot. */
+  readonly curve: ReadonlyArray<MultiplierEstimate>
+}
+
+export interface CompareResult {
+  readonly baseline: string
+  /** Central coverage of every interval. */
+  readonly level: number
+  readonly resamples: number
+  /** Every budget any experiment swept, ascending. */
+  readonly sweptBudgets: ReadonlyArray<number>
+  readonly forecastBudgets: ReadonlyArray<number>
+  /** The baseline first, then the candidates in the order given. */
+  readonly experiments: ReadonlyArray<ComparedExperiment>
+  readonly comparisons: ReadonlyArray<ExperimentComparison>
+}
+
+// Points along the compute span for the plotted curves.
+const curveSamples = 32
+
+const specExtensions = new Set([".yaml", ".yml"])
+
+/** An input before fitting: its name, and for a spec its forecast budgets. */
+interface NamedInput {
+  readonly input: string
+  readonly name: string
+  readonly forecastBudgets: ReadonlyArray<number> | undefined
+}
+
+/** A spec's `name` and forecast budgets; a table's file name without its extension. */
+const nameInput = (input: string) =>
+  specExtensions.has(path.extname(input).toLowerCase())
+    ? Effect.map(loadSpecOfAnyKind(input), (spec): NamedInput => ({ input, name: spec.name, forecastBudgets: spec.forecast.compute }))
+    : Effect.succeed<NamedInput>({ input, name: path.basename(input, path.extname(input)), forecastBudgets: undefined })
+
+/** The inputs named, with the baseline first; two inputs of one name, or a baseline named by none, are the user's to fix. */
+const namedInputs = (request: CompareRequest) =>
+  Effect.gen(function*() {
+    if (request.inputs.length < 2) {
+      return yield* new UserInputError({
+        message: `compare needs at least two inputs, got ${request.inputs.length}: give the baseline and one or more candidates (specs or results tables)`
+      })
+    }
+    const named = yield* Effect.forEach(request.inputs, nameInput)
+    for (const [index, entry] of named.entries()) {
+      const first = named.findIndex((other) => other.name === entry.name)
+      if (first !== index) {
+        return yield* new UserInputError({
+          message: `${named[first]?.input} and ${entry.input} are both named "${entry.name}": an experiment is named by its spec's name or its table's file name; rename one`
+        })
+      }
+    }
+    const baselineName = request.baseline ?? named[0]?.name
+    const baseline = named.find((entry) => entry.name === baselineName)
+    if (baseline === undefined) {
+      return yield* new UserInputError({
+        message: `--baseline ${baselineName}: no input is named so; the experiments are ${named.map((entry) => `"${entry.name}"`).join(", ")}`
+      })
+    }
+    return { baseline, candidates: named.filter((entry) => entry !== baseline) }
+  })
+
+/** Budgets that went through text may differ in their last digits; they are one budget. */
+const sameBudget = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(a, b)
+
+/** The budgets ascending, each once: of budgets within rounding of each other, the first given. */
+const distinctBudgets = (budgets: ReadonlyArray<number>): Array<number> =>
+  budgets.reduce<Array<number>>((kept, budget) => kept.some((other) => sameBudget(other, budget)) ? kept : [...kept, budget], []).sort((a, b) => a - b)
+
+/** An input's runs, and the budgets they were swept at. */
+interface LoadedInput extends NamedInput {
+  readonly results: LoadedResults
+  readonly budgets: ReadonlyArray<number>
+}
+
+const loadInput = (named: NamedInput) =>
+  Effect.map(loadResults(named.input, { rename: {}, store: undefined }), (results): LoadedInput => ({
+    ...named,
+    results,
+    budgets: distinctBudgets(results.points.map((point) => point.budget))
+  }))
+
+/** An input's IsoFLOP fit, with a note when its bootstrap gave no intervals. */
+interface FittedAllocation {
+  readonly isoflop: IsoflopResult
+  readonly isoflopNote: string | undefined
+}
+
+/**
+ * The IsoFLOP fit with its bootstrap intervals at `computes`. A bootstrap that fails leaves the fit
+ * standing without intervals, and a note; a fit that fails (too few budgets) is the user's to fix.
+ */
+const fitAllocation = (loaded: LoadedInput, resamples: number, seed: number, computes: ReadonlyArray<number>) => {
+  const request = { resamples, seed, minimum: loaded.results.isoflopMinimum }
+  const fit = (asked: typeof request) => attemptStepwise(() => fitIsoflopResults(loaded.results.points, asked, computes))
+  const withoutIntervals = (reason: string) =>
+    Effect.map(fit({ ...request, resamples: 0 }), (isoflop): FittedAllocation => ({ isoflop, isoflopNote: `no N*, D* intervals: the IsoFLOP bootstrap failed: ${reason}` }))
+  return fit(request).pipe(
+    Effect.map((isoflop): FittedAllocation => ({ isoflop, isoflopNote: undefined })),
+    Effect.catch((failure) => resamples === 0 ? Effect.fail(failure) : withoutIntervals(failure.message)),
+    Effect.mapError((failure) => new UserInputError({ message: `${loaded.input}: no IsoFLOP fit to compare by: ${failure.message}` }))
+  )
+}
+
+/** An input's loss law, with its bootstrap, and a note when the bootstrap gave no intervals. */
+interface FittedLoss {
+  readonly model: LossForecastModel
+  readonly lossLaw: ComparedExperiment["lossLaw"]
+  readonly lossNote: string | undefined
+}
+
+/** The loss law L*(C) is read from, fitted as `forecast` fits it; an input with no loss law is the user's to fix. */
+const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
+  Effect.gen(function*() {
+    const source = yield* fitLossSource(loaded.results.points, { resamples, seed, lawForm: loaded.results.lawForm })
+    if (source._tag === "NoLaw") return yield* new UserInputError({ message: `${loaded.input}: no loss law to compare by: ${source.reason}` })
+    return {
+      model: source.model,
+      lossLaw: { form: source.result.law.form, parameters: source.result.law.parameters, floor: source.model.law.floor },
+      lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
+    } satisfies FittedLoss
+  })
+
+/** An input with both its fits. */
+type FittedInput = LoadedInput & FittedAllocation & FittedLoss
+
+const bootstrapped = (model: LossForecastModel): BootstrappedLaw => ({ law: model.law, replicates: model.replicates, failed: model.health?.failed ?? 0 })
+
+/** L*(C) from the loss forecaster, with its interval unless its bootstrap is not to be trusted. */
+const lossAt = (model: LossForecastModel, compute: number) =>
+  Effect.map(Effect.fromResult(computeOptimalLossForecast(model, compute, lossIntervalLevel)), (forecast): Estimate => ({
+    value: forecast.loss,
+    interval: forecast.health?.trustworthy === false ? undefined : forecast.interval
+  }))
+
+const minimaOf = (fit: IsoflopFit): Array<IsoflopMinimumPoint> =>
+  fit.budgets.flatMap((budget) =>
+    budget.params_opt === null || budget.tokens_opt === null || budget.loss_opt === null
+      ? []
+      : [{ budget: budget.budget, params: budget.params_opt, tokens: budget.tokens_opt, loss: budget.loss_opt }])
+
+/** The side-by-side record of one experiment at the comparison's budgets and along its span. */
+const describeExperiment = (fitted: FittedInput, budgets: ReadonlyArray<number>, span: ReadonlyArray<number>) =>
+  Effect.gen(function*() {
+    const { fit, bootstrap } = fitted.isoflop
+    const atBudgets = yield* Effect.forEach(budgets, (compute) =>
+      Effect.map(lossAt(fitted.model, compute), (loss): ExperimentAtBudget => {
+        const point = forecastIsoflop(fit, compute)
+        const interval = bootstrap?.trustworthy === false ? undefined : bootstrap?.forecasts.find((forecast) => forecast.compute === compute)
+        return { compute, params: { value: point.params, interval: interval?.params }, tokens: { value: point.tokens, interval: interval?.tokens }, loss }
+      }))
+    const lossCurve = yield* Effect.forEach(span, (compute) => Effect.map(lossAt(fitted.model, compute), (loss) => ({ compute, loss })))
+    const trusted = bootstrap?.trustworthy === true ? bootstrap : undefined
+    return {
+      name: fitted.name,
+      input: fitted.input,
+      runs: fitted.results.points.length,
+      budgets: fitted.budgets,
+      params_opt: { k: fit.params_opt.k, a: fit.params_opt.a, a_interval: trusted?.params_opt_a },
+      tokens_opt: { k: fit.tokens_opt.k, b: fit.tokens_opt.b, b_interval: trusted?.tokens_opt_b },
+      isoflopHealth: bootstrap === undefined ? undefined : bootstrapHealth(bootstrap.resamples_used, bootstrap.failed_resamples),
+      minima: minimaOf(fit),
+      lossLaw: fitted.lossLaw,
+      lossHealth: fitted.model.health,
+      lossCalibrated: fitted.model.calibrated,
+      atBudgets,
+      lossCurve,
+      notes: [
+        ...(fitted.isoflopNote === undefined ? [] : [fitted.isoflopNote]),
+        ...(bootstrap?.warning === undefined || bootstrap.warning === null ? [] : [`N*, D* intervals left out: ${bootstrap.warning}`]),
+        ...(fitted.lossNote === undefined ? [] : [fitted.lossNote]),
+        ...(fitted.model.health?.warning === undefined ? [] : [`L*(C) intervals left out: ${fitted.model.health.warning}`])
+      ]
+    } satisfies ComparedExperiment
+  })
+
+/** The budgets of a comparison: those swept, those forecast, both together, and the span the curves are sampled over. */
+interface ComparisonBudgets {
+  readonly swept: ReadonlyArray<number>
+  readonly forecast: ReadonlyArray<number>
+  readonly all: ReadonlyArray<number>
+  readonly span: ReadonlyArray<number>
+}
+
+/** A candidate's multiplier over the baseline at every budget, at the largest forecast, along the span, and its trend. */
+const compareTo = (baseline: FittedInput, candidate: FittedInput, { swept, forecast, all, span }: ComparisonBudgets) =>
+  attempt((): ExperimentComparison => {
+    const b = bootstrapped(baseline.model)
+    const c = bootstrapped(candidate.model)
+    const at = (compute: number) => multiplierAt(b, c, compute, lossIntervalLevel)
+    const largest = Math.max(...forecast)
+    return {
+      baseline: baseline.name,
+      candidate: candidate.name,
+      budgets: all.map((compute) => ({ ...at(compute), swept: swept.includes(compute) })),
+      atLargest: at(largest),
+      trend: multiplierTrend(b, c, Math.min(...swept), largest, lossIntervalLevel),
+      curve: span.map(at)
+    }
+  }).pipe(Effect.mapError((error) => new UserInputError({ message: `${candidate.name} against ${baseline.name}: ${error.message}` })))
+
+/**
+ * Fits every input and compares each candidate with the baseline. Experiment i (the order given)
+ * resamples with seed + i: the experiments are independent, and so must their resamples be, or
+ * pairing the i-th refit of each would correlate the two fits' errors and narrow the intervals.
+ */
+export const compareExperiments = (request: CompareRequest) =>
+  Effect.gen(function*() {
+    const named = yield* namedInputs(request)
+    const seedOf = (entry: NamedInput) => request.seed + request.inputs.indexOf(entry.input)
+    const inputs: readonly [NamedInput, ...Array<NamedInput>] = [named.baseline, ...named.candidates]
+    const loaded = yield* Effect.forEach(inputs, loadInput)
+    const swept = distinctBudgets(loaded.flatMap((entry) => entry.budgets))
+    const forecast = distinctBudgets(
+      request.computes.length > 0 ? request.computes : named.baseline.forecastBudgets ?? defaultForecastBudgets(Math.max(...swept))
+    )
+    // A forecast budget within rounding of a swept one is that swept budget.
+    const budgets: ComparisonBudgets = {
+      swept,
+      forecast,
+      all: distinctBudgets([...swept, ...forecast]),
+      span: logSpaced([Math.min(...swept), Math.max(...forecast)], curveSamples)
+    }
+    // Every IsoFLOP fit (quick) before any loss law (slow): an input with too few budgets is said at once.
+    const allocations = yield* Effect.forEach(loaded, (entry) => fitAllocation(entry, request.resamples, seedOf(entry), budgets.all))
+    const fitted = yield* Effect.forEach(loaded, (entry, index) =>
+      Effect.map(fitLoss(entry, request.resamples, seedOf(entry)), (loss): FittedInput => ({ ...entry, ...(allocations[index] as FittedAllocation), ...loss })))
+    const experiments = yield* Effect.forEach(fitted, (entry) => describeExperiment(entry, budgets.all, budgets.span))
+    const [baseline, ...candidates] = fitted
+    const comparisons = yield* Effect.forEach(candidates, (candidate) => compareTo(baseline, candidate, budgets))
+    return {
+      baseline: baseline.name,
+      level: lossIntervalLevel,
+      resamples: request.resamples,
+      sweptBudgets: swept,
+      forecastBudgets: forecast,
+      experiments,
+      comparisons
+    } satisfies CompareResult
+  })

@@ -1,0 +1,162 @@
+// `scalelab compare` through the real command, on results tables written here from known laws: a
+// candidate with a known compute multiplier over the baseline (k = 1, k = 2, and one that grows
+// with compute) is recovered inside its 80% interval, and bad input ends with exit 2 and a message.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { chinchillaLossLaw, computeMultiplier, type IsoflopPoint, type ParametricCoefficients } from "../packages/laws/src/index.ts"
+import { sweep, truth, withComputeMultiplier } from "../packages/laws/test/synthetic.ts"
+import { CliBatch, listFiles } from "./support/cli.ts"
+
+const csv = (points: ReadonlyArray<IsoflopPoint>) =>
+  `params,tokens,budget,loss\n${points.map((p) => `${p.params},${p.tokens},${p.budget},${p.loss}`).join("\n")}\n`
+
+const budgets = [1e17, 1e18, 1e19, 1e20, 1e21]
+// Forecast budgets by default: 10× and 100× the largest swept.
+const largestForecast = 1e23
+
+/** Five budgets of seven sizes over a factor of 16 around `law`'s optimum, loss with 1% noise. */
+const table = (law: ParametricCoefficients, seed: number) => csv(sweep({ law, noise: 0.01, seed, budgets, sizes: 7, span: 16 }))
+
+/**
+ * A candidate with larger exponents than the baseline and the same floor, scaled to match the
+ * baseline's compute-optimal loss at 1e17 FLOPs: its multiplier is 1 there and grows as C^0.197
+ * (γ_c/γ_b − 1 with γ = αβ/(α+β)), to about 15 at 1e23.
+ */
+const steeper = { ...truth, alpha: 0.4, beta: 0.34 }
+const reducible = (law: ParametricCoefficients) => chinchillaLossLaw(law).optimumAt(budgets[0] as number).loss - law.E
+const scale = reducible(truth) / reducible(steeper)
+const grows: ParametricCoefficients = { ...steeper, A: steeper.A * scale, B: steeper.B * scale }
+const trueMultiplier = (law: ParametricCoefficients, compute: number) => computeMultiplier(chinchillaLossLaw(truth), chinchillaLossLaw(law), compute).multiplier
+
+const candidates = { same: truth, double: withComputeMultiplier(truth, 2), grows } as const
+
+let dir: string
+let batch: CliBatch
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "scalelab-compare-"))
+  await Promise.all([
+    writeFile(join(dir, "base.csv"), table(truth, 31)),
+    writeFile(join(dir, "same.csv"), table(candidates.same, 32)),
+    writeFile(join(dir, "double.csv"), table(candidates.double, 33)),
+    writeFile(join(dir, "grows.csv"), table(grows, 34)),
+    writeFile(join(dir, "one-budget.csv"), csv(sweep({ noise: 0.01, seed: 35, budgets: [1e18], sizes: 7, span: 16 }))),
+    // A floor far below the baseline's: by 1e26 FLOPs its loss is one the baseline never reaches.
+    writeFile(join(dir, "low-floor.csv"), table({ ...truth, E: 1.2 }, 36))
+  ])
+  batch = await CliBatch.run({
+    json: ["compare", "base.csv", "same.csv", "double.csv", "grows.csv", "--bootstrap", "100", "--json", "--out", "out"],
+    text: ["compare", "double.csv", "base.csv", "--baseline", "base", "--bootstrap", "20"],
+    alone: ["compare", "base.csv"],
+    unknownBaseline: ["compare", "base.csv", "same.csv", "--baseline", "dense"],
+    sameName: ["compare", "base.csv", "./base.csv"],
+    oneBudget: ["compare", "base.csv", "one-budget.csv", "--bootstrap", "0"],
+    lowFloor: ["compare", "base.csv", "low-floor.csv", "--bootstrap", "0", "--compute", "1e26", "--json"]
+  }, dir)
+}, 120_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const inside = (value: number, interval: ReadonlyArray<number | null>) =>
+  value >= (interval[0] ?? Number.NaN) && (interval[1] === null || value <= (interval[1] as number))
+
+describe("scalelab compare", () => {
+  it("recovers a known multiplier of 1 and of 2 inside its 80% interval at every budget, and says it holds", () => {
+    const { comparisons } = batch.json("json")
+    for (const [name, k] of [["same", 1], ["double", 2]] as const) {
+      const comparison = comparisons.find((c: { candidate: string }) => c.candidate === name)
+      expect(comparison).toMatchObject({ baseline: "base", candidate: name, compute: largestForecast, reachable: true })
+      expect(comparison.budgets.map((b: { compute: number }) => b.compute)).toEqual([...budgets, 1e22, largestForecast])
+      expect(comparison.budgets.map((b: { swept: boolean }) => b.swept)).toEqual([true, true, true, true, true, false, false])
+      for (const budget of comparison.budgets) {
+        expect(inside(k, budget.interval), `${name} at ${budget.compute}: ${budget.multiplier} ${budget.interval}`).toBe(true)
+        expect(budget.bootstrap).toMatchObject({ resamples_requested: 100, trustworthy: true })
+      }
+      expect(inside(k, comparison.interval)).toBe(true)
+      expect(comparison.trend.direction).toBe("holds")
+      expect(comparison.trend).toMatchObject({ from: 1e17, to: largestForecast })
+    }
+  })
+
+  it("says a multiplier that grows with compute grows, with the true multiplier inside its interval at the largest forecast", () => {
+    const comparison = batch.json("json").comparisons.find((c: { candidate: string }) => c.candidate === "grows")
+    expect(trueMultiplier(grows, 1e17)).toBeCloseTo(1, 9)
+    const truthAtLargest = trueMultiplier(grows, largestForecast)
+    expect(truthAtLargest).toBeGreaterThan(10)
+    expect(inside(truthAtLargest, comparison.interval), `${truthAtLargest} in ${comparison.interval}`).toBe(true)
+    expect(comparison.trend.direction).toBe("grows")
+    expect(comparison.trend.interval[0]).toBeGreaterThan(0)
+    for (const budget of comparison.budgets) expect(inside(trueMultiplier(grows, budget.compute), budget.interval)).toBe(true)
+    // The multiplier sampled over the span, for its plot: from the smallest swept budget to the largest forecast.
+    expect(comparison.curve[0].compute).toBeCloseTo(1e17, -5)
+    expect(comparison.curve.at(-1).compute / largestForecast).toBeCloseTo(1, 9)
+    expect(comparison.curve.every((point: { interval: unknown }) => Array.isArray(point.interval))).toBe(true)
+  })
+
+  it("puts the experiments' fits side by side: N*, D* exponents and N*, D*, L* with intervals at every budget", () => {
+    const { experiments, budgets: compared } = batch.json("json")
+    expect(compared).toEqual({ swept: budgets, forecast: [1e22, largestForecast] })
+    expect(experiments.map((e: { name: string }) => e.name)).toEqual(["base", "same", "double", "grows"])
+    const base = experiments[0]
+    // Chinchilla's law: N* ∝ C^(β/(α+β)), D* ∝ C^(α/(α+β)).
+    expect(inside(truth.beta / (truth.alpha + truth.beta), base.params_opt.a_interval)).toBe(true)
+    expect(inside(truth.alpha / (truth.alpha + truth.beta), base.tokens_opt.b_interval)).toBe(true)
+    expect(base.at_budgets).toHaveLength(7)
+    for (const row of base.at_budgets) {
+      for (const quantity of ["params", "tokens", "loss"]) expect(row[quantity].interval).toHaveLength(2)
+    }
+    const trueLoss = chinchillaLossLaw(truth).optimumAt(1e19).loss
+    expect(inside(trueLoss, base.at_budgets[2].loss.interval)).toBe(true)
+    expect(base.isoflop_minima).toHaveLength(5)
+    expect(base.loss_curve.length).toBeGreaterThan(10)
+  })
+
+  it("says a multiplier is infinite, never a number, where the baseline cannot reach the candidate's loss", () => {
+    const [comparison] = batch.json("lowFloor").comparisons
+    expect(comparison.budgets[0]).toMatchObject({ compute: 1e17, reachable: true, interval: null })
+    expect(comparison.budgets[0].multiplier).toBeGreaterThan(1)
+    expect(comparison.budgets.at(-1)).toMatchObject({ compute: 1e26, swept: false, reachable: false, multiplier: null, baseline_compute: null })
+    expect(comparison.budgets.at(-1).candidate_loss).toBeLessThan(batch.json("lowFloor").experiments[0].loss_law.floor)
+    expect(comparison).toMatchObject({ compute: 1e26, reachable: false, multiplier: null })
+  })
+
+  it("writes compare.json into --out, as --json prints it", async () => {
+    const written = JSON.parse(await readFile(join(dir, "out", "compare.json"), "utf8"))
+    expect(written).toEqual(batch.json("json"))
+  })
+
+  it("prints a table per candidate, the trend in words and the fits side by side", () => {
+    const { code, stdout, stderr } = batch.outcome("text")
+    expect(stderr).toBe("")
+    expect(code).toBe(0)
+    expect(stdout).toContain("double against base: compute multiplier")
+    expect(stdout).toMatch(/budget\s+multiplier\s+80% interval/)
+    expect(stdout).toMatch(/1e17\s+\S+×\s+\[\S+×, \S+×\]\s+swept/)
+    expect(stdout).toMatch(/1e23\s+\S+×\s+\[\S+×, \S+×\]\s+forecast/)
+    expect(stdout).toMatch(/trend: the multiplier (grows|holds|shrinks) with compute/)
+    expect(stdout).toContain("intervals from 20 of 20 paired bootstrap resamples of both fits")
+    expect(stdout).toMatch(/side by side/)
+    expect(stdout).toMatch(/experiment\s+runs\s+N\* ∝ C\^a/)
+  })
+
+  it("ends bad input with exit 2 and a message that says what to do, writing nothing", async () => {
+    const expectations: ReadonlyArray<readonly [string, RegExp]> = [
+      ["alone", /compare needs at least two inputs, got 1: give the baseline and one or more candidates/],
+      ["unknownBaseline", /--baseline dense: no input is named so; the experiments are "base", "same"/],
+      ["sameName", /base\.csv and \.\/base\.csv are both named "base".*rename one/],
+      ["oneBudget", /one-budget\.csv: no IsoFLOP fit to compare by: .*needs at least 2 budgets[\s\S]*sweep model sizes at more compute budgets/]
+    ]
+    for (const [name, message] of expectations) {
+      const { code, stdout, stderr } = batch.outcome(name)
+      expect(code, name).toBe(2)
+      expect(stdout).toBe("")
+      expect(stderr).toMatch(message)
+      expect(stderr).not.toMatch(/\n\s+at /)
+    }
+    expect((await listFiles(dir)).filter((file) => !file.startsWith("out"))).toEqual(["base.csv", "double.csv", "grows.csv", "low-floor.csv", "one-budget.csv", "same.csv"])
+  })
+})
