@@ -124,7 +124,12 @@ const splineRuns = (points: ReadonlyArray<IsoflopPoint>, runs: ReadonlyArray<num
  * reproduces their quirks, where the pool of all budgets measures the noise (pooled: 78% coverage
  * of an 80% interval at 5 runs a budget, 73% at 4; per budget: 78% and 69%). Pooling assumes the
  * noise in loss is about the same at every budget, which it is for losses that differ by tens of
- * percent across budgets.
+ * percent across budgets. A parabola-read budget's residuals also hold any asymmetry the parabola
+ * misses (the adaptive estimator keeps the parabola up to a misfit 10 times the noise variance), so
+ * on wide, clean, asymmetric sweeps the pool overstates the noise (2-5 times, measured at 0.05%
+ * noise over 3 decades): the intervals are wide, and the resamples' extra noise sends some spline
+ * budgets back to the parabola. Measuring every budget's noise off the cubic instead narrowed them
+ * so far that the adaptive estimator's own bias on such sweeps left the truth outside 18 of 30.
  */
 export function* isoflopResidualResamples(
   points: ReadonlyArray<IsoflopPoint>,
