@@ -1,9 +1,11 @@
 import type { Interval } from "./bootstrap.ts"
 import { requireLevel } from "./bootstrap.ts"
-import type { IsoflopFit, IsoflopOptions, IsoflopPoint } from "../fit/isoflop.ts"
+import type { IsoflopBudgetFit, IsoflopFit, IsoflopOptions, IsoflopPoint } from "../fit/isoflop.ts"
 import { fitIsoflop } from "../fit/isoflop.ts"
 import { curvesWithRuns, insideWindow } from "../fit/diagnostics.ts"
 import { forecastIsoflop } from "../fit/isoflopForecast.ts"
+import type { SizeMeans } from "../fit/isoflopMinimum.ts"
+import { cubicMisses, sizeMeans } from "../fit/isoflopMinimum.ts"
 import { evaluateParabola } from "../optim/leastSquares.ts"
 import { LawInputError } from "../lawInputError.ts"
 import { mulberry32 } from "../random.ts"
@@ -34,42 +36,100 @@ export interface IsoflopBootstrap extends BootstrapSummary, PowerLawIntervals {
 // The parabola in log10 N has three coefficients.
 const curveParameters = 3
 
-/** The runs a budget's curve was fitted to, the curve's loss at each, and their rescaled residuals. */
+/** The runs a resample perturbs in one budget, the centre each is drawn around, and the budget's noise residuals. */
 interface CurveRuns {
   readonly runs: ReadonlyArray<number>
   readonly fitted: ReadonlyArray<number>
   readonly residuals: ReadonlyArray<number>
 }
 
+/** A budget's runs as the estimator reads them: log10 N and ln loss, and the mean of each size. */
+const budgetSizes = (points: ReadonlyArray<IsoflopPoint>, runs: ReadonlyArray<number>) => {
+  const logParams = runs.map((index) => Math.log10((points[index] as IsoflopPoint).params))
+  const logLosses = runs.map((index) => Math.log((points[index] as IsoflopPoint).loss))
+  return { logParams, logLosses, sizes: sizeMeans(logParams, logLosses) }
+}
+
 /**
- * Each budget's runs inside its curve's window, with the curve's loss at each and the residuals
- * loss − curve. A least-squares curve is drawn towards its own points, so its residuals are
- * smaller than the noise by sqrt((n − 3)/n) on average: they are scaled back up by sqrt(n/(n − 3)).
- * (Unscaled, 5 runs a budget gave 80% intervals that held the true exponent 56% of the time;
- * scaled, 78%.) A curve through exactly 3 runs has no residual to give.
+ * The noise a budget shows apart from any curve through its runs: each interior size's miss off the
+ * cubic through its two neighbours on each side (a smooth loss curve is so close to a cubic over
+ * five sizes that what is left is noise, as the `adaptive` estimator measures it), divided by the
+ * miss's standard deviation under pure noise so that each is one draw of the per-run noise. The
+ * misses are in ln loss; × the size's loss puts them in loss. None with fewer than 5 sizes.
  */
-const curveRuns = (points: ReadonlyArray<IsoflopPoint>, fit: IsoflopFit): CurveRuns[] =>
-  curvesWithRuns(points, fit).map(({ curve, runs }) => {
-    const inWindow = runs.filter((index) => insideWindow((points[index] as IsoflopPoint).params, curve.window))
-    const fitted = inWindow.map((index) => evaluateParabola(curve.parabola_params, Math.log10((points[index] as IsoflopPoint).params)))
-    const freedom = inWindow.length - curveParameters
-    const scale = Math.sqrt(inWindow.length / freedom)
-    return {
-      runs: inWindow,
-      fitted,
-      residuals: freedom > 0 ? inWindow.map((index, i) => scale * ((points[index] as IsoflopPoint).loss - (fitted[i] as number))) : []
-    }
+const cubicNoise = (sizes: SizeMeans): number[] =>
+  cubicMisses(sizes).map(({ size, miss, variance }) => (miss / Math.sqrt(variance)) * Math.exp(sizes.y[size] ?? Number.NaN))
+
+/**
+ * A budget whose minimum was the vertex of its window's parabola: the runs inside the window, the
+ * parabola's loss at each, and the residuals loss − parabola. A least-squares curve is drawn
+ * towards its own points, so its residuals are smaller than the noise by sqrt((n − 3)/n) on
+ * average: they are scaled back up by sqrt(n/(n − 3)). (Unscaled, 5 runs a budget gave 80%
+ * intervals that held the true exponent 56% of the time; scaled, 78%.) A parabola through exactly
+ * 3 runs (the `window` estimator's, one seed a size) passes through them and has no residual:
+ * the budget's cubic misses measure its noise instead.
+ */
+const parabolaRuns = (points: ReadonlyArray<IsoflopPoint>, curve: IsoflopBudgetFit, runs: ReadonlyArray<number>): CurveRuns => {
+  const inWindow = runs.filter((index) => insideWindow((points[index] as IsoflopPoint).params, curve.window))
+  const fitted = inWindow.map((index) => evaluateParabola(curve.parabola_params, Math.log10((points[index] as IsoflopPoint).params)))
+  const freedom = inWindow.length - curveParameters
+  const scale = Math.sqrt(inWindow.length / freedom)
+  return {
+    runs: inWindow,
+    fitted,
+    residuals: freedom > 0
+      ? inWindow.map((index, i) => scale * ((points[index] as IsoflopPoint).loss - (fitted[i] as number)))
+      : cubicNoise(budgetSizes(points, runs).sizes)
+  }
+}
+
+/**
+ * A budget whose minimum was read from the Akima spline through the mean ln loss of each size: every
+ * run (the spline passes through every size, and a resample's minimum may move to any piece of it),
+ * centred on the spline at its size, exp(mean ln loss). A spline through the data has no residual,
+ * and the window's parabola is no measure of the noise either: where the spline was chosen because
+ * the parabola misses the curve, its residuals hold that miss as well as the noise. The noise is
+ * the budget's cubic misses and, with replicate seeds, each run's scatter about its size's mean
+ * (in ln loss, scaled by sqrt(m/(m − 1)) for m seeds, as a mean of m runs is drawn towards them;
+ * × the size's loss). A budget of fewer than 5 sizes and one seed measures no noise and draws from
+ * the other budgets'.
+ */
+const splineRuns = (points: ReadonlyArray<IsoflopPoint>, runs: ReadonlyArray<number>): CurveRuns => {
+  const { logParams, logLosses, sizes } = budgetSizes(points, runs)
+  const sizeOf = logParams.map((x) => sizes.x.indexOf(x))
+  const centre = (size: number): number => Math.exp(sizes.y[size] ?? Number.NaN)
+  const seedScatter = runs.flatMap((_, i) => {
+    const size = sizeOf[i] as number
+    const seeds = sizes.counts[size] ?? 1
+    return seeds < 2 ? [] : [Math.sqrt(seeds / (seeds - 1)) * ((logLosses[i] as number) - (sizes.y[size] ?? Number.NaN)) * centre(size)]
   })
+  return { runs, fitted: sizeOf.map(centre), residuals: [...seedScatter, ...cubicNoise(sizes)] }
+}
 
 /**
  * `resamples` resampled sweeps of `points` around their fit `fit`, drawn from a mulberry32 stream
- * seeded by `seed`: every run keeps its size, tokens and budget; a run inside its budget's
- * `window` gets the curve's loss (`parabola_params`) plus a residual drawn with replacement from
- * the residuals of all budgets; a run outside the window keeps its loss. The residuals are pooled because a budget has few
- * runs (5 give 2 degrees of freedom): drawing from its own 5 residuals reproduces their quirks,
- * where the pool of all budgets measures the noise (pooled: 78% coverage of an 80% interval at 5
- * runs a budget, 73% at 4; per budget: 78% and 69%). Pooling assumes the noise in loss is about
- * the same at every budget, which it is for losses that differ by tens of percent across budgets.
+ * seeded by `seed`. Every run keeps its size, tokens and budget; its loss is redrawn around the
+ * curve its budget's minimum was read from, so that in the resampled world the truth is the fit's
+ * own curve and refitting it without noise gives back the fit's own minimum: the resamples then
+ * scatter around the point estimate, as a bootstrap's must. Where the minimum was a parabola's
+ * vertex (`parabolaRuns`), a run inside the budget's `window` gets the parabola's loss plus a
+ * residual, and a run outside it keeps its loss (the parabola does not describe it); where it was
+ * read from the Akima spline (`splineRuns`), every run gets the spline's loss at its size plus a
+ * residual. Resampling the `adaptive` estimator's spline budgets around the window's parabola
+ * instead made its resamples parabolic, so they were mostly read by the parabola again: on a real
+ * 20-run sweep the 80% interval of the exponent, [0.066, 0.437], missed its own point estimate, 0.596.
+ *
+ * Residuals are drawn with replacement from the pool of all budgets' residuals. They are pooled
+ * because a budget has few runs (5 give 2 degrees of freedom): drawing from its own 5 residuals
+ * reproduces their quirks, where the pool of all budgets measures the noise (pooled: 78% coverage
+ * of an 80% interval at 5 runs a budget, 73% at 4; per budget: 78% and 69%). Pooling assumes the
+ * noise in loss is about the same at every budget, which it is for losses that differ by tens of
+ * percent across budgets. A parabola-read budget's residuals also hold any asymmetry the parabola
+ * misses (the adaptive estimator keeps the parabola up to a misfit 10 times the noise variance), so
+ * on wide, clean, asymmetric sweeps the pool overstates the noise (2-5 times, measured at 0.05%
+ * noise over 3 decades): the intervals are wide, and the resamples' extra noise sends some spline
+ * budgets back to the parabola. Measuring every budget's noise off the cubic instead narrowed them
+ * so far that the adaptive estimator's own bias on such sweeps left the truth outside 18 of 30.
  */
 export function* isoflopResidualResamples(
   points: ReadonlyArray<IsoflopPoint>,
@@ -77,12 +137,13 @@ export function* isoflopResidualResamples(
   resamples: number,
   seed: number
 ): Iterable<IsoflopPoint[]> {
-  const curves = curveRuns(points, fit)
+  const curves = curvesWithRuns(points, fit).map(({ curve, runs }) =>
+    curve.curve === undefined ? parabolaRuns(points, curve, runs) : splineRuns(points, runs))
   const pooled = curves.flatMap((curve) => curve.residuals)
   if (pooled.length === 0) {
     throw new LawInputError(
-      "every budget's curve passes exactly through its runs (3 sizes each), so no residual measures the noise to resample: " +
-        "train more sizes per budget, or seeds"
+      "no residual measures the noise to resample: every budget's curve passes exactly through its runs (a parabola through 3 sizes, " +
+        "or a spline), and no budget has the 5 sizes or the replicate seeds that measure the noise apart from a curve: train more sizes per budget, or seeds"
     )
   }
   const random = mulberry32(seed)

@@ -250,27 +250,35 @@ const akimaMinimum = (runs: CurveRuns): CurveMinimum => {
 }
 
 /** The mean of `y` at each distinct x and how many runs it averages: a weighted fit to these equals one to the runs. */
-const sizeMeans = (x: ReadonlyArray<number>, y: ReadonlyArray<number>) => {
+export const sizeMeans = (x: ReadonlyArray<number>, y: ReadonlyArray<number>): SizeMeans => {
   const means = meanBySize(x, y)
   const counts = means.x.map((size) => x.filter((xi) => xi === size).length)
   return { ...means, counts }
 }
 
-interface SizeMeans {
+export interface SizeMeans {
   readonly x: ReadonlyArray<number>
   readonly y: ReadonlyArray<number>
   readonly counts: ReadonlyArray<number>
 }
 
+/** How far one size's mean lies off the cubic through its neighbours, and that miss's variance per unit of per-run noise variance. */
+export interface CubicMiss {
+  /** Index of the size in its SizeMeans. */
+  readonly size: number
+  readonly miss: number
+  readonly variance: number
+}
+
 /**
- * The noise variance of the sizes' mean ln losses (per run), from how far each interior size lies
- * off the cubic through its two neighbours on each side: a smooth loss curve is so close to a cubic
- * over five sizes that what is left is noise. Each miss is scaled by its variance under pure noise,
- * 1/count_i + Σ lⱼ²/countⱼ (lⱼ the cubic's Lagrange weights). Null with fewer than 5 sizes.
+ * How far each interior size's mean lies off the cubic through its two neighbours on each side: a
+ * smooth loss curve is so close to a cubic over five sizes that what is left is noise. Under pure
+ * noise of variance σ² per run, a miss has variance σ²·`variance`, with `variance` = 1/count_i +
+ * Σ lⱼ²/countⱼ (lⱼ the cubic's Lagrange weights). Empty with fewer than 5 sizes.
  */
-const noiseVariance = (sizes: SizeMeans): number | null => {
+export const cubicMisses = (sizes: SizeMeans): CubicMiss[] => {
   const { x, y, counts } = sizes
-  const ratios: number[] = []
+  const misses: CubicMiss[] = []
   for (let i = 2; i < x.length - 2; i++) {
     const neighbours = [i - 2, i - 1, i + 1, i + 2]
     const at = x[i] ?? Number.NaN
@@ -279,9 +287,15 @@ const noiseVariance = (sizes: SizeMeans): number | null => {
     )
     const predicted = neighbours.reduce((sum, j, m) => sum + (weights[m] ?? Number.NaN) * (y[j] ?? Number.NaN), 0)
     const variance = 1 / (counts[i] ?? 1) + neighbours.reduce((sum, j, m) => sum + (weights[m] ?? Number.NaN) ** 2 / (counts[j] ?? 1), 0)
-    ratios.push(((y[i] ?? Number.NaN) - predicted) ** 2 / variance)
+    misses.push({ size: i, miss: (y[i] ?? Number.NaN) - predicted, variance })
   }
-  return ratios.length === 0 ? null : mean(ratios)
+  return misses
+}
+
+/** The noise variance of the sizes' mean ln losses (per run): the mean of the cubic misses' squares over their variances. Null with fewer than 5 sizes. */
+const noiseVariance = (sizes: SizeMeans): number | null => {
+  const misses = cubicMisses(sizes)
+  return misses.length === 0 ? null : mean(misses.map(({ miss, variance }) => miss ** 2 / variance))
 }
 
 // How much more than the noise the parabola must miss by before the curve's asymmetry is taken to
