@@ -60,7 +60,10 @@ beforeAll(async () => {
     scored: ["report", "scored.csv", "--out", "scored", "--compute", "1e23", "--bootstrap", "20"],
     missing: ["report", "absent.csv"],
     noLoss: ["report", "no-loss.csv"],
-    experts: ["report", "experts.csv", "--out", "experts", "--bootstrap", "0"]
+    experts: ["report", "experts.csv", "--out", "experts", "--bootstrap", "0"],
+    // A real mixture-of-experts sweep (the quickstart with 4 experts, top_k 1) whose losses barely
+    // depend on N: its five-constant fit drives alpha to ~118 and A = exp(a) past the float range.
+    overflow: ["report", join(process.cwd(), "test/fixtures/moe-quickstart-runs.csv"), "--out", "overflow", "--bootstrap", "0"]
   }, dir)
 }, 120_000)
 
@@ -69,6 +72,14 @@ afterAll(async () => {
 })
 
 describe("scalelab report", () => {
+  it("writes the report without the parametric fit when a constant leaves the float range, and says why", () => {
+    const outcome = batch.outcome("overflow")
+    expect(outcome.code, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toContain("the parametric fit left the float range (A = Infinity")
+    expect(existsSync(join(dir, "overflow", "index.html"))).toBe(true)
+    expect(JSON.parse(readFileSync(join(dir, "overflow", "fit.json"), "utf8")).parametric).toBeUndefined()
+  })
+
   it("lists a mixture of experts' runs with their total parameters beside params (active); a dense report has no such table", () => {
     const outcome = batch.outcome("experts")
     expect(outcome.code, outcome.stderr).toBe(0)
