@@ -11,7 +11,8 @@ import { prepareTrainingData, trainingBatch } from "../src/data/trainingData.ts"
 import { disposeConstants, expertsFeedForward, modelConstants, routingMask, trainingObjective } from "../src/model/model.ts"
 import { initialParameters, parameterLayout, weightTensors } from "../src/model/parameters.ts"
 import { normalSamples, uniformSource } from "../src/prng.ts"
-import { trainRun } from "../src/run/trainRun.ts"
+import { disposeAdamWState, initialAdamWState } from "../src/optim/optimizer.ts"
+import { trainingStep, trainRun } from "../src/run/trainRun.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {
@@ -181,6 +182,28 @@ describe("routing", () => {
 })
 
 describe("a mixture-of-experts run", () => {
+  it("takes training steps without leaking tensors, in micro-batches too", () => {
+    const spec = tinySpec({ shape: moeShape() })
+    const layout = parameterLayout(spec.shape)
+    const constants = modelConstants(spec.shape, layout, "gather")
+    const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 4, spec.shape.context)
+    let state = initialAdamWState(weightTensors(initialParameters(layout, 2), layout))
+    const step = () => {
+      const previous = state
+      // Micro-batches of two sequences: the load-balancing loss is accumulated as the cross-entropy is.
+      const result = trainingStep(state, batch, 1e-2, constants, spec, 2 * spec.shape.context)
+      state = result.state
+      disposeAdamWState(previous)
+      tf.dispose([result.loss, result.gradNorm])
+    }
+    step()
+    const tensors = tf.memory().numTensors
+    for (let i = 0; i < 3; i++) step()
+    expect(tf.memory().numTensors).toBe(tensors)
+    disposeAdamWState(state)
+    disposeConstants(constants)
+  })
+
   it("trains through the normal run path: the logged cross-entropy falls and the result counts active parameters", async () => {
     const shape = moeShape({}, { experts: 4, top_k: 1 })
     const counts = countParams(shape)
