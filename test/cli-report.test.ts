@@ -49,7 +49,9 @@ beforeAll(async () => {
   const files: Record<string, string> = {
     "sweep.csv": `params,tokens,budget,loss\n${runs.map((r) => `${r.params},${r.tokens},${r.budget},${r.loss}`).join("\n")}\n`,
     "scored.csv": `params,tokens,loss,task.quiz.nll,task.quiz.acc\n${scoredRows.join("\n")}\n`,
-    "no-loss.csv": "params,flops,val\n1e8,1e18,3\n"
+    "no-loss.csv": "params,flops,val\n1e8,1e18,3\n",
+    // The sweep as a mixture of experts would record it: params active, params_total three times that.
+    "experts.csv": `params,params_total,tokens,budget,loss\n${runs.map((r) => `${r.params},${3 * r.params},${r.tokens},${r.budget},${r.loss}`).join("\n")}\n`
   }
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)))
   batch = await CliBatch.run({
@@ -57,7 +59,11 @@ beforeAll(async () => {
     defaultOut: ["report", "sweep.csv", "--bootstrap", "0"],
     scored: ["report", "scored.csv", "--out", "scored", "--compute", "1e23", "--bootstrap", "20"],
     missing: ["report", "absent.csv"],
-    noLoss: ["report", "no-loss.csv"]
+    noLoss: ["report", "no-loss.csv"],
+    experts: ["report", "experts.csv", "--out", "experts", "--bootstrap", "0"],
+    // A real mixture-of-experts sweep (the quickstart with 4 experts, top_k 1) whose losses barely
+    // depend on N: its five-constant fit drives alpha to ~118 and A = exp(a) past the float range.
+    overflow: ["report", join(process.cwd(), "test/fixtures/moe-quickstart-runs.csv"), "--out", "overflow", "--bootstrap", "0"]
   }, dir)
 }, 120_000)
 
@@ -66,6 +72,26 @@ afterAll(async () => {
 })
 
 describe("scalelab report", () => {
+  it("writes the report without the parametric fit when a constant leaves the float range, and says why", () => {
+    const outcome = batch.outcome("overflow")
+    expect(outcome.code, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toContain("the parametric fit left the float range (A = Infinity")
+    expect(existsSync(join(dir, "overflow", "index.html"))).toBe(true)
+    expect(JSON.parse(readFileSync(join(dir, "overflow", "fit.json"), "utf8")).parametric).toBeUndefined()
+  })
+
+  it("lists a mixture of experts' runs with their total parameters beside params (active); a dense report has no such table", () => {
+    const outcome = batch.outcome("experts")
+    expect(outcome.code, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toMatch(/sections: .*Runs/)
+    const listed = JSON.parse(readFileSync(join(dir, "experts", "runs.json"), "utf8")) as Array<{ params: number; params_total: number }>
+    expect(listed).toHaveLength(runs.length)
+    for (const run of listed) expect(run.params_total / run.params).toBeCloseTo(3, 9)
+    expect(readFileSync(join(dir, "experts", "index.html"), "utf8")).toContain("params_total")
+    expect(batch.outcome("table").stdout).not.toMatch(/sections: .*Runs/)
+    expect(existsSync(join(dir, "out", "runs.json"))).toBe(false)
+  })
+
   it("writes index.html, an SVG and a PNG per plot, fit.json and forecast.json", () => {
     const outcome = batch.outcome("table")
     expect(outcome.code, outcome.stderr).toBe(0)

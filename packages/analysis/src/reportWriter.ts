@@ -68,7 +68,8 @@ export type IsoflopIntervals =
   | { readonly _tag: "Bootstrapped"; readonly bootstrap: IsoflopBootstrap }
   | { readonly _tag: "NoIntervals"; readonly reason: string }
 
-export type ReportPoint = IsoflopPoint & { readonly id: string }
+/** A run as the report shows it; params_total (every parameter) where the input records it. */
+export type ReportPoint = IsoflopPoint & { readonly id: string; readonly params_total?: number }
 
 /** One task's downstream fit, or why it could not be fitted (too few scored runs, say). */
 export type DownstreamOutcome =
@@ -404,13 +405,48 @@ const lossCurvesSection: ReportSectionBuilder = (context) =>
  * The sections of a report, in page order. A section that its input does not support draws
  * nothing; further fits (parametric contours, downstream, backtests) add their builders here.
  */
+/**
+ * The runs of a mixture of experts, each with its active parameters (params, the N of every fit
+ * and plot) beside its total. Dense runs have no such table: their total is their params.
+ */
+const mixtureRunsSection: ReportSectionBuilder = (context) => {
+  if (!context.points.some((point) => point.params_total !== undefined && point.params_total !== point.params)) return []
+  const runs = [...context.points].sort((a, b) => a.budget - b.budget || a.params - b.params)
+  return [{
+    title: "Runs",
+    name: "runs",
+    table: {
+      columns: [
+        { title: "run" },
+        { title: "budget (FLOPs)", numeric: true },
+        { title: "params (active)", numeric: true },
+        { title: "params_total", numeric: true },
+        { title: "tokens", numeric: true },
+        { title: "loss", numeric: true }
+      ],
+      rows: runs.map((point) => [
+        point.id,
+        sci(point.budget),
+        sci(point.params),
+        sci(point.params_total ?? point.params),
+        sci(point.tokens),
+        point.loss.toFixed(4)
+      ])
+    },
+    data: runs.map(({ id, budget, params, params_total, tokens, loss }) => ({ id, budget, params, params_total: params_total ?? params, tokens, loss })),
+    caption: "A mixture of experts: params counts the parameters one token uses (the router, top_k experts per layer and " +
+      "everything else), the N of every fit, plot and C = 6·N·D above; params_total counts every expert."
+  }]
+}
+
 export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
   isoflopSection,
   frontierSection,
   forecastSection,
   parametricSections,
   downstreamSections,
-  lossCurvesSection
+  lossCurvesSection,
+  mixtureRunsSection
 ]
 
 /** The sections whose fits take the runs' tokens, and so say which tokens those are. */

@@ -251,9 +251,27 @@ export const fitParametricResults = (
 ): Effect.Effect<ParametricResult, UserInputError> =>
   Effect.gen(function*() {
     const choice = yield* attempt(() => chooseParametricForm(points, request))
-    const fiveConstants = needsFiveConstantFit(choice) ? yield* attemptAsync(() => fitParametricParallel(points)) : undefined
+    const fiveConstants = needsFiveConstantFit(choice)
+      ? yield* attemptAsync(async () => finiteFit(await fitParametricParallel(points)))
+      : undefined
     return yield* attemptStepwise(() => parametricResultOf(points, request, choice, fiveConstants))
   })
+
+/**
+ * The fit, unless a constant left the float range: when the losses barely depend on N (or D)
+ * over the runs, the optimiser can drive an exponent up until A = exp(a) overflows while A/N^α
+ * stays finite. Such a fit determines nothing of that term and cannot be written to fit.json.
+ */
+const finiteFit = (fit: ParametricFit): ParametricFit => {
+  const constants = { E: fit.E, A: fit.A, B: fit.B, alpha: fit.alpha, beta: fit.beta }
+  const overflowed = Object.entries(constants).filter(([, value]) => !Number.isFinite(value))
+  if (overflowed.length === 0) return fit
+  throw new LawInputError(
+    `the parametric fit left the float range (${overflowed.map(([name, value]) => `${name} = ${value}`).join(", ")}; ` +
+      `alpha ${fit.alpha.toPrecision(3)}, beta ${fit.beta.toPrecision(3)}): the runs' losses do not pin down that term, ` +
+      "typically because they barely depend on N (or D) over the sizes swept; sweep a wider span of sizes or more budgets"
+  )
+}
 
 /** Chinchilla's approach 1 on the runs' training curves; N*, D* at `computes`, with intervals when bootstrapped. */
 export function* fitEnvelopeResults(

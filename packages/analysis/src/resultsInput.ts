@@ -16,7 +16,10 @@ import { curvesFromRows, curvesFromStore, type LoadedCurves } from "./trainingCu
 export interface ResultPoint {
   /** `FILE:LINE` for a table row, the run id for a stored run: what messages name. */
   readonly id: string
+  /** N: for a mixture of experts, its active parameters. */
   readonly params: number
+  /** Every parameter, when the input records it (a store always does; a table's optional `params_total` column). */
+  readonly params_total?: number
   readonly tokens: number
   readonly flops: number
   readonly loss: number
@@ -69,6 +72,7 @@ const fromTable = (file: string, format: ResultsTableFormat, rename: Readonly<Re
     const points = finalRows(table.rows).map((row): ResultPoint => ({
       id: `${file}:${row.line}`,
       params: row.params,
+      ...(row.params_total === undefined ? {} : { params_total: row.params_total }),
       tokens: row.tokens,
       flops: row.flops,
       loss: row.loss,
@@ -101,7 +105,7 @@ const finalRows = (rows: ReadonlyArray<ResultsRow>): ReadonlyArray<ResultsRow> =
 }
 
 /** What a spec's store offers per run (the fields of its results). */
-const storeColumns = ["params", "tokens", "flops", "loss", "budget", "seed"]
+const storeColumns = ["params", "params_total", "tokens", "flops", "loss", "budget", "seed"]
 
 /** The task the built-in trainer scores every run on, as a results table would name its columns (task.cloze.nll / .acc). */
 const storedTask = "cloze"
@@ -110,6 +114,7 @@ const storedTask = "cloze"
 export const storedResultPoint = (row: ResultRow): ResultPoint => ({
   id: row.run_id,
   params: row.params,
+  params_total: row.params_total,
   tokens: row.tokens,
   flops: row.flops,
   loss: row.loss,

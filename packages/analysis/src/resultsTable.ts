@@ -6,7 +6,10 @@ export type ResultsTableFormat = "csv" | "jsonl"
 export interface ResultsRow {
   /** The line of the file the row starts on (1-based), for messages. */
   readonly line: number
+  /** N: for a mixture of experts, its active parameters. */
   readonly params: number
+  /** Every parameter of a mixture of experts (column `params_total`, optional: dense runs' is params). */
+  readonly params_total?: number
   readonly tokens: number
   readonly flops: number
   readonly loss: number
@@ -42,9 +45,11 @@ export interface ResultsTableOptions {
   readonly rename?: Readonly<Record<string, string>>
 }
 
-type Field = "params" | "tokens" | "flops" | "loss" | "budget" | "seed"
+type Field = "params" | "tokens" | "flops" | "loss" | "budget" | "seed" | "params_total"
 const sizeFields = ["params", "tokens", "flops"] as const
-const knownFields: ReadonlyArray<Field> = [...sizeFields, "loss", "budget", "seed"]
+const knownFields: ReadonlyArray<Field> = [...sizeFields, "loss", "budget", "seed", "params_total"]
+// Columns a row may leave empty ("not recorded").
+const optionalCells: ReadonlySet<Field> = new Set(["seed", "params_total"])
 
 
 interface RawRecord {
@@ -289,17 +294,26 @@ export const parseResultsTable = (text: string, options: ResultsTableOptions): R
   const rows = records.map((record): ResultsRow => {
     const read = (field: Field): number | undefined => {
       const column = resolved.get(field)
-      // A seed is optional per row: an empty cell means "not recorded".
-      if (column === undefined || (field === "seed" && (cellText(record, column) ?? "") === "")) return undefined
+      // A seed or a total is optional per row: an empty cell means "not recorded".
+      if (column === undefined || (optionalCells.has(field) && (cellText(record, column) ?? "") === "")) return undefined
       return numberIn(record, column, field, file)
     }
     const budget = read("budget")
     const seed = read("seed")
+    const sizes = completeSizes(record, file, { params: read("params"), tokens: read("tokens"), flops: read("flops") })
+    const paramsTotal = read("params_total")
+    if (paramsTotal !== undefined && paramsTotal < sizes.params) {
+      throw new LawInputError(
+        `${file}:${record.line}: column "${resolved.get("params_total")}" (params_total): ${paramsTotal} is below params (${sizes.params}); ` +
+          "params_total counts every parameter, params the active ones (all of them for a dense model): fix the cell or leave it empty"
+      )
+    }
     const run = runColumn === undefined ? "" : cellText(record, runColumn) ?? ""
     const scores = tasksIn(record, columns, file)
     return {
       line: record.line,
-      ...completeSizes(record, file, { params: read("params"), tokens: read("tokens"), flops: read("flops") }),
+      ...sizes,
+      ...(paramsTotal === undefined ? {} : { params_total: paramsTotal }),
       loss: numberIn(record, resolved.get("loss") ?? "loss", "loss", file),
       ...(budget === undefined ? {} : { budget }),
       ...(seed === undefined ? {} : { seed }),

@@ -18,6 +18,7 @@ const unique = 1e6
 /** A planned run as far as withFitTokens reads it: its id, tokens and epochs over `unique` tokens. */
 const planned = (id: string, tokens: number): PlannedRun => ({
   run: { id, tokens } as PlannedRun["run"],
+  params_total: 0,
   target_params: 0,
   centre_params: 0,
   centre_reason: "",

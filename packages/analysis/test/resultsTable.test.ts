@@ -16,6 +16,15 @@ const failure = (parse: () => unknown): string => {
 }
 
 describe("parseResultsTable", () => {
+  it("reads an optional params_total column (a mixture of experts' every parameter beside params, its active ones)", () => {
+    const table = csv("params,params_total,tokens,loss\n1e8,4e8,2e9,3.1\n2e8,,1e9,3.2\n")
+    expect(table.rows[0]).toMatchObject({ params: 1e8, params_total: 4e8 })
+    expect(table.rows[1]?.params_total).toBeUndefined()
+    expect(csv("params,tokens,loss\n1e8,2e9,3.1\n").rows[0]?.params_total).toBeUndefined()
+    expect(failure(() => csv("params,params_total,tokens,loss\n1e8,5e7,2e9,3.1\n"))).toMatch(/runs\.csv:2: column "params_total".*below params/)
+    expect(failure(() => csv("params,params_total,tokens,loss\n1e8,many,2e9,3.1\n"))).toMatch(/runs\.csv:2: column "params_total": "many" is not a number/)
+  })
+
   it("derives the missing one of params, tokens, flops by C = 6ND", () => {
     const fromFlops = csv("params,flops,loss\n1e8,1.2e18,3.5\n")
     expect(fromFlops.derived).toBe("tokens")

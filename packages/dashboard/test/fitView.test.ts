@@ -9,6 +9,7 @@ const result = (params: number, loss: number): ResultRow => ({
   experiment: "toy",
   budget: 1e13,
   params,
+  params_total: params,
   tokens: 1e13 / (6 * params),
   flops: 1e13,
   loss,

@@ -1,5 +1,5 @@
 export { LawInputError } from "./lawInputError.ts"
-export type { LlamaShape, ParamCount } from "./accounting/accounting.ts"
+export type { LlamaShape, MoeRouting, ParamCount } from "./accounting/accounting.ts"
 export { countParams, validateShape } from "./accounting/accounting.ts"
 export type { FlopConvention } from "./accounting/flops.ts"
 export { flopConventions, flopsPerParamToken, flopsPerToken, sixNDFlops, trainingFlops } from "./accounting/flops.ts"

@@ -1,5 +1,5 @@
 import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
-import { evaluateExpression, logspace, tokenizerVocab, trainerIdentity } from "@scalelab/spec"
+import { evaluateExpression, logspace, moeShapeOf, tokenizerVocab, totalParams, trainerIdentity } from "@scalelab/spec"
 import { Data, Result, Runtime } from "effect"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, reasonNumber, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
@@ -30,6 +30,8 @@ export interface PlanNote {
 /** Why a run is in the plan: shown by `scalelab plan`, kept for adaptive sweeps to explain themselves. */
 export interface PlannedRun {
   readonly run: RunSpec
+  /** Every parameter of the run's model beside its N (run.params, the active ones): the same for a dense model. */
+  readonly params_total: number
   readonly target_params: number
   readonly centre_params: number
   /** How the centre was found, in words: "N*(C)=… from …". */
@@ -114,7 +116,10 @@ export interface SizedRuns {
 /** What the spec alone decides about one model size at one budget: everything of its runs but the data and the seed. */
 interface Sizing {
   readonly shape: RunSpec["shape"]
+  /** Active parameters: N of the run (all of them for a dense model). */
   readonly params: number
+  /** Every parameter, all experts counted (= params for a dense model). */
+  readonly params_total: number
   readonly params_non_embedding: number
   readonly tokens: number
   readonly flops: number
@@ -156,7 +161,8 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
       fields: budgetFields(experiment, budget)
     })
   }
-  const shape = shapeForParams(targetParams, {
+  const moe = moeShapeOf(model)
+  const { moe: _routing, ...sized } = shapeForParams(targetParams, {
     aspect: model.aspect,
     head_dim: model.head_dim,
     kv_heads: model.kv_heads,
@@ -164,12 +170,17 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
     vocab: tokenizerVocab(data),
     ffn_multiplier: model.ffn_multiplier,
     tied_embeddings: model.tied_embeddings,
-    ...(model.layers > 0 ? { layers: model.layers } : {})
+    ...(model.layers > 0 ? { layers: model.layers } : {}),
+    ...(moe === undefined ? {} : { moe })
   })
+  // The shape carries the routing with its training settings (the load-balancing weight), as the run builds it.
+  const shape: RunSpec["shape"] = moe === undefined ? sized : { ...sized, moe }
   const counts = countParams(shape)
   const perToken = flopsPerToken(shape, experiment.flops)
   const sequenceFlops = perToken * model.context
-  const sizeText = `${reasonNumber(counts.total)} params`
+  const sizeText = shape.moe === undefined
+    ? `${reasonNumber(counts.active)} params`
+    : `${reasonNumber(counts.active)} active params of ${reasonNumber(counts.total)}`
   // Whole sequences only, so every step sees full contexts; the budget is met to within one sequence.
   const sequences = Math.max(1, Math.round(budget / sequenceFlops))
   const tokens = sequences * model.context
@@ -189,7 +200,7 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
       fields: budgetFields(experiment, budget, ["model", "context"])
     })
   }
-  const runVariables = { N: counts.total, D: tokens, C: flops }
+  const runVariables = { N: counts.active, D: tokens, C: flops }
   const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
   // Whole sequences per step, at least one.
   const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
@@ -201,7 +212,16 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
       fields: budgetFields(experiment, budget, ["training", "batch_tokens"])
     })
   }
-  return { shape, params: counts.total, params_non_embedding: counts.nonEmbedding, tokens, flops, lr, batch_tokens: batchTokens }
+  return {
+    shape,
+    params: counts.active,
+    params_total: counts.total,
+    params_non_embedding: counts.nonEmbedding,
+    tokens,
+    flops,
+    lr,
+    batch_tokens: batchTokens
+  }
 }
 
 /** The runs of a sized model, one per seed. */
@@ -214,6 +234,8 @@ const runsOfSizing = (experiment: Experiment, budget: number, sizing: Sizing, co
       budget,
       params: sizing.params,
       params_non_embedding: sizing.params_non_embedding,
+      // Recorded for mixtures of experts only: a dense run's content, and so its id, stays as it was.
+      ...(sizing.shape.moe === undefined ? {} : { params_total: sizing.params_total }),
       tokens: sizing.tokens,
       flops: sizing.flops,
       flops_convention: experiment.flops,
@@ -329,6 +351,7 @@ export const planSizes = (
   const runs = sized.flatMap(({ choice, sizing }) =>
     runsOfSizing(experiment, budget, sizing, corpus).map((run): PlannedRun => ({
       run,
+      params_total: totalParams(run),
       target_params: choice.target,
       centre_params: centre.params,
       centre_reason: centre.reason,

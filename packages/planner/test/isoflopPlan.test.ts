@@ -289,3 +289,35 @@ describe("budgets a plan cannot honour, and sizes planned other than asked", () 
     expect(planIsoflop(decode(base)).notes).toEqual([])
   })
 })
+
+describe("mixture of experts", () => {
+  const moeBase = base.replace("model: { context: 64,", "model: { family: moe, experts: 4, top_k: 2, context: 64,")
+  const plan = planIsoflop(decode(moeBase))
+
+  it("keeps a dense plan's run ids as they were before mixtures of experts existed", () => {
+    // Ids of `base` planned by the planner before `model.family: moe`: dense runs must not retrain.
+    expect(planIsoflop(decode(base)).runs.slice(0, 3).map((p) => p.run.id)).toEqual(["8907f0ebd818bdb8", "2ef977d035f48021", "2d2d0162b8d59d73"])
+    for (const planned of planIsoflop(decode(base)).runs) {
+      expect(planned.run.params_total).toBeUndefined()
+      expect(planned.params_total).toBe(planned.run.params)
+    }
+  })
+
+  it("sizes runs by active parameters, charges their FLOPs and records the total beside them", () => {
+    for (const { run, params_total, target_params } of plan.runs) {
+      const counts = countParams(run.shape)
+      expect(run.shape.moe).toEqual({ experts: 4, top_k: 2, aux_loss_weight: 0.01 })
+      expect(run.params).toBe(counts.active)
+      expect(run.params_total).toBe(counts.total)
+      expect(params_total).toBe(counts.total)
+      expect(run.params_total).toBeGreaterThan(run.params)
+      expect(run.flops).toBe(6 * counts.active * run.tokens)
+      expect(Math.abs(Math.log(run.params / target_params))).toBeLessThan(Math.log(1.25))
+    }
+  })
+
+  it("gives mixture-of-experts runs ids of their own, apart from the dense sweep's", () => {
+    const denseIds = new Set(planIsoflop(decode(base)).runs.map((p) => p.run.id))
+    for (const { run } of plan.runs) expect(denseIds.has(run.id)).toBe(false)
+  })
+})

@@ -29,6 +29,21 @@ describe("RunStore", () => {
     expect(userVersion(storeDir)).toBe(storeSchemaVersion)
   })
 
+  it("records a mixture of experts' total parameters beside params (its active ones), and a dense run's total as its params", async () => {
+    const storeDir = freshStoreDir()
+    const dense = makeRun(0)
+    const experts = { ...makeRun(1), params_total: 3 * makeRun(1).params }
+    const { rows, results } = await withStore(storeDir, Effect.gen(function*() {
+      const store = yield* RunStore
+      yield* store.upsertExperiment("toy", null)
+      yield* store.recordPlanned([dense, experts])
+      for (const run of [dense, experts]) yield* store.markCompleted(run.id, yield* store.startAttempt(run.id, localAttempt), resultOf(run))
+      return { rows: yield* store.listRuns("toy"), results: yield* store.results("toy") }
+    }))
+    expect(rows.map((row) => [row.params, row.params_total])).toEqual([[dense.params, dense.params], [experts.params, experts.params_total]])
+    expect(results.map((row) => [row.params, row.params_total])).toEqual([[dense.params, dense.params], [experts.params, experts.params_total]])
+  })
+
   it("tracks a run from planned through attempts to its result, and never replans a finished run", async () => {
     const storeDir = freshStoreDir()
     const [done, diverged, broken, waiting] = [makeRun(0), makeRun(1), makeRun(2), makeRun(3)]
@@ -81,6 +96,7 @@ describe("RunStore", () => {
       experiment: "toy",
       budget: done.budget,
       params: done.params,
+      params_total: done.params,
       tokens: done.tokens,
       flops: done.flops,
       loss: expectedLoss(done.params, done.tokens),

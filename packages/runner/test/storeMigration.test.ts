@@ -69,7 +69,10 @@ describe("RunStore migrations", () => {
       [failed.id, "failed", 3, "worker exited with code 3", null, null]
     ])
     expect(rows[0]).toMatchObject({ started_at: "2025-01-01T00:00:00.000Z", finished_at: "2025-01-01T01:00:00.000Z" })
+    // Runs stored before mixtures of experts were dense: their total parameters are their params.
+    for (const row of rows) expect(row.params_total).toBe(row.params)
     expect(results.map((row) => row.run_id)).toEqual([done.id])
+    expect(results[0]?.params_total).toBe(done.params)
     expect(queryFile(storeDir, "SELECT * FROM results")).toEqual(before)
     expect(queryFile(storeDir, "SELECT run_id, step FROM metrics ORDER BY step")).toEqual(
       [1, 2, 3].map((step) => ({ run_id: done.id, step }))

@@ -8,6 +8,7 @@ import {
   flagField,
   numberField,
   numberListField,
+  optionalNumberField,
   runExpressionField,
   sectionWithDefaults,
   withDefault
@@ -27,7 +28,7 @@ import {
   LAW_FORM_CHOICES,
   MAX_BOOTSTRAP_RESAMPLES
 } from "./fitMethods.ts"
-import { Backend, BYTE_VOCABULARY, FlopConvention, Tokenizer } from "./runContract.ts"
+import { Backend, BYTE_VOCABULARY, FlopConvention, type MoeShape, MODEL_FAMILIES, type ModelFamily, Tokenizer } from "./runContract.ts"
 
 const CENTRE_LAWS = publishedLaws.map((law) => law.name)
 
@@ -105,10 +106,65 @@ export const DataSettings = Schema.Struct({
   })
 }).annotate({ description: "The training data." }).check(vocabularyRule)
 
+/** Switch Transformer's load-balancing weight α (Fedus et al. 2021, §2.2), used when `aux_loss_weight` is left out. */
+export const DEFAULT_AUX_LOSS_WEIGHT = 0.01
+
+/** Experts per token when `top_k` is left out: Switch routing. */
+export const DEFAULT_TOP_K = 1
+
+const MOE_FIELDS = ["experts", "top_k", "aux_loss_weight"] as const
+
+interface ModelFamilyFields {
+  readonly family: ModelFamily
+  readonly experts?: number
+  readonly top_k?: number
+  readonly aux_loss_weight?: number
+}
+
+/** The mixture-of-experts fields belong to `family: moe`, which needs `experts`, and routes at most every expert. */
+const moeFieldsRule = Schema.makeFilter((model: ModelFamilyFields) => {
+  if (model.family === "llama") {
+    const stray = MOE_FIELDS.find((field) => model[field] !== undefined)
+    return stray === undefined ? undefined : {
+      path: [stray],
+      issue: `\`${stray}\` is a mixture-of-experts setting, but \`family\` is \`llama\` (dense): set \`family: moe\` or remove \`${stray}\``
+    }
+  }
+  if (model.experts === undefined) {
+    return { path: ["experts"], issue: "expected `experts` (the number of experts per layer, at least 2) with `family: moe`, e.g. `experts: 8`" }
+  }
+  const topK = model.top_k ?? DEFAULT_TOP_K
+  return topK > model.experts
+    ? { path: ["top_k"], issue: `expected top_k at most experts (${model.experts}): each token is routed to top_k distinct experts; got ${topK}` }
+    : undefined
+})
+
 export const ModelSettings = Schema.Struct({
-  family: choiceField(["llama"], {
-    description: "Architecture: a Llama-style decoder (RMSNorm, RoPE, SwiGLU, grouped-query attention).",
+  family: choiceField(MODEL_FAMILIES, {
+    description: "Architecture: `llama`, a Llama-style decoder (RMSNorm, RoPE, SwiGLU, grouped-query attention); " +
+      "`moe`, the same decoder with each feed-forward a mixture of `experts` SwiGLU experts, each token routed to " +
+      "`top_k` of them by a learned router (Switch / Mixtral). A mixture-of-experts model is sized, counted and " +
+      "charged FLOPs by its active parameters (what one token uses); its total is recorded as `params_total`.",
     default: "llama"
+  }),
+  experts: optionalNumberField({
+    expected: "an integer >= 2",
+    checks: [isInt(), isGreaterThanOrEqualTo(2)],
+    description: "Experts per layer with `family: moe`, each a SwiGLU feed-forward of the dense width " +
+      "(`ffn_multiplier` · d_model). Required with `family: moe`; not allowed with `llama`."
+  }),
+  top_k: optionalNumberField({
+    expected: "a positive integer",
+    checks: [isInt(), isGreaterThan(0)],
+    description: `Experts each token is routed to with \`family: moe\`, at most \`experts\`: 1 is Switch routing, 2 Mixtral's. ` +
+      `Default ${DEFAULT_TOP_K}.`
+  }),
+  aux_loss_weight: optionalNumberField({
+    expected: "a number >= 0",
+    checks: [isGreaterThanOrEqualTo(0)],
+    description: "Weight α of the Switch Transformer's load-balancing loss α·E·Σ_e f_e·P_e with `family: moe` " +
+      "(f_e: fraction of token slots routed to expert e, P_e: its mean router probability; α at perfect balance), " +
+      `added to the training objective only: logged and validation losses stay cross-entropy. Default ${DEFAULT_AUX_LOSS_WEIGHT}.`
   }),
   context: positiveInteger("Context length: tokens per training sequence. Unit: tokens.", 128),
   aspect: positiveInteger("Aspect ratio d_model / layers, held fixed while the size varies.", 32),
@@ -127,7 +183,17 @@ export const ModelSettings = Schema.Struct({
       "keep d_model / layers near `aspect`.",
     0
   )
-}).annotate({ description: "The family of shapes every run's model is drawn from." })
+}).annotate({ description: "The family of shapes every run's model is drawn from." }).check(moeFieldsRule)
+
+/** A model section's mixture-of-experts routing with its defaults filled in, or undefined for a dense family. */
+export const moeShapeOf = (model: ModelFamilyFields): MoeShape | undefined =>
+  model.family === "moe" && model.experts !== undefined
+    ? {
+      experts: model.experts,
+      top_k: model.top_k ?? DEFAULT_TOP_K,
+      aux_loss_weight: model.aux_loss_weight ?? DEFAULT_AUX_LOSS_WEIGHT
+    }
+    : undefined
 
 export const IsoflopSweep = Schema.Struct({
   kind: withDefault(

@@ -77,20 +77,28 @@ export interface NumberFieldOptions<Default> extends Documented<Default> {
   readonly checks: NumberChecks
 }
 
+/** A number as written in YAML (or an expression), decoded and checked. */
+const numberValue = (options: Omit<NumberFieldOptions<number>, "default">, annotations: { readonly default?: number } = {}) =>
+  numberOrExpression(`${options.expected} (a number or an expression such as \`2^14\`)`, options.description, options.checks)
+    .annotate(annotations)
+    .pipe(Schema.decodeTo(
+      Schema.Number.check(...worded(options.expected, options.checks)),
+      SchemaTransformation.transformEffect<number, number | string>({
+        decode: numberOrEvaluated((value) => value, (source) => evaluateExpression(source)),
+        encode: (value: number) => Effect.succeed(value)
+      })
+    ))
+
 /** A number field; an expression such as `2^14` is evaluated when the spec is decoded. */
 export const numberField = (options: NumberFieldOptions<number>) =>
-  withDefault(
-    numberOrExpression(`${options.expected} (a number or an expression such as \`2^14\`)`, options.description, options.checks)
-      .annotate({ default: options.default })
-      .pipe(Schema.decodeTo(
-        Schema.Number.check(...worded(options.expected, options.checks)),
-        SchemaTransformation.transformEffect<number, number | string>({
-          decode: numberOrEvaluated((value) => value, (source) => evaluateExpression(source)),
-          encode: (value: number) => Effect.succeed(value)
-        })
-      )),
-    options.default
-  )
+  withDefault(numberValue(options, { default: options.default }), options.default)
+
+/**
+ * A number field with no decoding default: absent stays absent, so that a rule can tell a field
+ * left out from one written (a field that only some choices of another field allow).
+ */
+export const optionalNumberField = (options: Omit<NumberFieldOptions<number>, "default">) =>
+  Schema.optionalKey(numberValue(options))
 
 export interface NumberListFieldOptions extends NumberFieldOptions<string | ReadonlyArray<number>> {
   /** Whether an empty list is meaningful for this field (it then means "use the default rule"). */

@@ -80,6 +80,22 @@ export type RunCorpus = typeof RunCorpus.Type
 export const Backend = Schema.Literals(["auto", "cuda", "tensorflow", "webgpu", "wasm", "cpu"])
 export type Backend = typeof Backend.Type
 
+/** The model families: `llama` (dense) and `moe` (its feed-forwards a mixture of experts). */
+export const MODEL_FAMILIES = ["llama", "moe"] as const
+export type ModelFamily = typeof MODEL_FAMILIES[number]
+
+/**
+ * A mixture-of-experts feed-forward: `experts` SwiGLU experts of the dense width `ffn` per layer
+ * and a d_model × experts router sending each token to `top_k` of them, trained with the Switch
+ * load-balancing loss at weight `aux_loss_weight`.
+ */
+export const MoeShape = Schema.Struct({
+  experts: Schema.Int,
+  top_k: Schema.Int,
+  aux_loss_weight: Schema.Finite
+})
+export type MoeShape = typeof MoeShape.Type
+
 /** A Llama-style decoder shape: everything needed to build the model and count it exactly. */
 export const ModelShape = Schema.Struct({
   layers: Schema.Int,
@@ -90,7 +106,9 @@ export const ModelShape = Schema.Struct({
   ffn: Schema.Int, // hidden size of the SwiGLU feed-forward
   context: Schema.Int,
   vocab: Schema.Int,
-  tied_embeddings: Schema.Boolean
+  tied_embeddings: Schema.Boolean,
+  // Present only for `family: moe`, so that dense shapes (and their runs' ids) are as before it existed.
+  moe: Schema.optionalKey(MoeShape)
 })
 export type ModelShape = typeof ModelShape.Type
 
@@ -98,8 +116,11 @@ export const RunSpec = Schema.Struct({
   id: Schema.String, // content address: hash of everything below but `id`
   experiment: Schema.String,
   budget: Schema.Finite, // the IsoFLOP budget (FLOPs) this run was planned for
-  params: Schema.Int, // N: total parameters, embeddings included (Chinchilla's count)
-  params_non_embedding: Schema.Int, // Kaplan's count
+  params: Schema.Int, // N: parameters, embeddings included (Chinchilla's count); a mixture of experts' active ones
+  params_non_embedding: Schema.Int, // Kaplan's count (of the active parameters)
+  // Every parameter of a mixture of experts, all experts counted; absent for dense models (= params),
+  // so that their runs keep their ids. `totalParams` reads it either way.
+  params_total: Schema.optionalKey(Schema.Int),
   tokens: Schema.Int, // D: the run trains on exactly this many tokens
   flops: Schema.Finite, // training FLOPs of this run under `flops_convention`
   flops_convention: FlopConvention,
@@ -142,6 +163,10 @@ export const RunSpec = Schema.Struct({
   trainer: Schema.String
 })
 export type RunSpec = typeof RunSpec.Type
+
+/** Every parameter of a run's model: params_total for a mixture of experts, params for a dense model. */
+export const totalParams = (run: { readonly params: number; readonly params_total?: number }): number =>
+  run.params_total ?? run.params
 
 /**
  * The built-in trainer's version as run ids know it. Bump it when a change to packages/train

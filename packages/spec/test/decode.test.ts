@@ -2,7 +2,7 @@ import { Result } from "effect"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { stringify } from "yaml"
-import { DEFAULT_LAW_FORM, decodeExperimentText, defaultIsoflopMinimum, effectiveSpec, type Experiment, formatSpecIssue, SpecError } from "../src/index.ts"
+import { DEFAULT_LAW_FORM, decodeExperimentText, defaultIsoflopMinimum, effectiveSpec, type Experiment, formatSpecIssue, moeShapeOf, SpecError } from "../src/index.ts"
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/specs/valid/${name}`, import.meta.url), "utf8")
 
@@ -17,6 +17,17 @@ const issuesOf = (text: string): ReadonlyArray<string> => {
   if (Result.isSuccess(result)) throw new Error("expected the spec to be rejected")
   return result.failure.issues.map(formatSpecIssue)
 }
+
+describe("model families", () => {
+  it("a dense model has no mixture-of-experts fields; a mixture of experts takes top_k 1 and α 0.01 unless given", () => {
+    const dense = decoded("name: dense\n").model
+    expect(dense).not.toHaveProperty("experts")
+    expect(moeShapeOf(dense)).toBeUndefined()
+    expect(moeShapeOf(decoded("name: moe\nmodel: { family: moe, experts: 8 }\n").model)).toEqual({ experts: 8, top_k: 1, aux_loss_weight: 0.01 })
+    expect(moeShapeOf(decoded("name: moe\nmodel: { family: moe, experts: 8, top_k: 2, aux_loss_weight: 0.001 }\n").model))
+      .toEqual({ experts: 8, top_k: 2, aux_loss_weight: 0.001 })
+  })
+})
 
 describe("defaults", () => {
   it("fills every field of a spec that gives only a name", () => {

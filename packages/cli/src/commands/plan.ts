@@ -27,13 +27,16 @@ const estimateFlag = Flag.Boolean("estimate").pipe(
   Flag.withDefault(true)
 )
 
-const planTable = (plan: Plan, estimate: RunTimeEstimate | undefined): string =>
-  table(
-    ["id", "budget", "params", "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps", "epochs", "est. time"],
-    plan.runs.map(({ run, epochs }, index) => [
+/** A mixture of experts' plan shows its total parameters beside params (the active ones), a dense plan only params. */
+const planTable = (plan: Plan, estimate: RunTimeEstimate | undefined): string => {
+  const experts = plan.runs.some(({ run }) => run.shape.moe !== undefined)
+  return table(
+    ["id", "budget", "params", ...(experts ? ["params_total"] : []), "tokens", "flops", "layers", "d_model", "heads/kv", "lr", "batch", "steps", "epochs", "est. time"],
+    plan.runs.map(({ run, params_total, epochs }, index) => [
       run.id,
       sci(run.budget),
       sci(run.params),
+      ...(experts ? [sci(params_total)] : []),
       sci(run.tokens),
       sci(run.flops),
       String(run.shape.layers),
@@ -46,6 +49,7 @@ const planTable = (plan: Plan, estimate: RunTimeEstimate | undefined): string =>
       estimate === undefined ? "" : seconds(estimate.runs[index]?.seconds ?? Number.NaN)
     ])
   )
+}
 
 /** `plan --json`'s estimate: the sweep's times and where the speeds come from (each run carries its own). */
 const estimateJson = (estimate: RunTimeEstimate) => ({
@@ -114,4 +118,4 @@ export const planCommand = Command.make(
         )
       }
     })
-).pipe(Command.withDescription("List the runs a spec plans: id, N, D, FLOPs, shape, learning rate, batch, estimated time"))
+).pipe(Command.withDescription("List the runs a spec plans: id, N (a mixture of experts' active parameters, with params_total beside it), D, FLOPs, shape, learning rate, batch, estimated time"))

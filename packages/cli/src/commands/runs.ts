@@ -4,7 +4,8 @@ import { type AttemptRow, RunStatus, RunStore } from "@scalelab/runner"
 import { existingStoreFor, loadTrackedSpec, sci, table, UserInputError } from "@scalelab/sweep"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
-const resultColumns = ["run_id", "experiment", "budget", "params", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s"] as const
+// params is N (a mixture of experts' active parameters); params_total counts every parameter (= params for dense runs).
+const resultColumns = ["run_id", "experiment", "budget", "params", "params_total", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s"] as const
 
 const csvCell = (value: unknown): string => {
   const text = value === null || value === undefined ? "" : String(value)
@@ -66,16 +67,19 @@ const listRuns = ({ experiment, statuses, json, csv }: Listing) =>
       }))
       return yield* Console.log(JSON.stringify(listed, null, 2))
     }
-    // The error column only when a listed run failed: most listings have none.
+    // The error column only when a listed run failed: most listings have none. The total
+    // parameters only when a run is a mixture of experts: for dense runs they are params.
     const withErrors = runs.some((run) => run.status === "failed")
+    const withTotals = runs.some((run) => run.params_total !== run.params)
     yield* Console.log(table(
-      ["id", "experiment", "status", "budget", "params", "tokens", "loss", "attempts", "backend", ...(withErrors ? ["error"] : [])],
+      ["id", "experiment", "status", "budget", "params", ...(withTotals ? ["params_total"] : []), "tokens", "loss", "attempts", "backend", ...(withErrors ? ["error"] : [])],
       runs.map((run) => [
         run.id,
         run.experiment,
         run.status,
         sci(run.budget),
         sci(run.params),
+        ...(withTotals ? [sci(run.params_total)] : []),
         sci(run.tokens),
         resultById.get(run.id)?.loss.toFixed(4) ?? "",
         String(run.attempts),
@@ -95,7 +99,7 @@ export const runsCommand = Command.make(
       Flag.optional
     ),
     json: jsonFlag,
-    csv: Flag.Boolean("csv").pipe(Flag.withDescription("the results table of completed runs as CSV (params, tokens, flops, loss, budget, seed, ...)"), Flag.withDefault(false))
+    csv: Flag.Boolean("csv").pipe(Flag.withDescription("the results table of completed runs as CSV (params, params_total, tokens, flops, loss, budget, seed, ...)"), Flag.withDefault(false))
   },
   ({ spec, store, status, json, csv }) =>
     Effect.gen(function* () {

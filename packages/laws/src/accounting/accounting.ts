@@ -2,8 +2,19 @@ import { LawInputError } from "../lawInputError.ts"
 import { requireInteger } from "../validate.ts"
 
 /**
- * A Llama-style decoder (RMSNorm, grouped-query attention, SwiGLU, no biases). Structurally the
- * run contract's ModelShape, restated so the math does not depend on the schema package.
+ * A mixture-of-experts feed-forward (Switch, Fedus et al. 2021; Mixtral, Jiang et al. 2024): each
+ * layer has `experts` SwiGLU experts of the dense width and a d_model × experts router that sends
+ * each token to `top_k` of them.
+ */
+export interface MoeRouting {
+  readonly experts: number
+  readonly top_k: number
+}
+
+/**
+ * A Llama-style decoder (RMSNorm, grouped-query attention, SwiGLU, no biases), its feed-forwards
+ * mixtures of experts when `moe` is set. Structurally the run contract's ModelShape, restated so
+ * the math does not depend on the schema package.
  */
 export interface LlamaShape {
   readonly layers: number
@@ -15,14 +26,20 @@ export interface LlamaShape {
   readonly context: number
   readonly vocab: number
   readonly tied_embeddings: boolean
+  readonly moe?: MoeRouting
 }
 
 export interface ParamCount {
-  /** Every trainable parameter: Chinchilla's N. */
+  /** Every trainable parameter, all experts counted. */
   readonly total: number
+  /**
+   * The parameters one token uses: Chinchilla's N, the N of fits and of C = 6·N·D. A mixture of
+   * experts counts its router and top_k experts per layer; a dense model, everything (= total).
+   */
+  readonly active: number
   /** The vocabulary matrices: input embedding, plus the output head when untied. */
   readonly embedding: number
-  /** total − embedding: Kaplan et al. (2020)'s N. */
+  /** active − embedding: Kaplan et al. (2020)'s N. */
   readonly nonEmbedding: number
 }
 
@@ -36,28 +53,49 @@ export const validateShape = (shape: LlamaShape): void => {
       `shape.kv_heads (${shape.kv_heads}) must divide shape.heads (${shape.heads}): each key/value head serves a whole group of query heads`
     )
   }
+  if (shape.moe !== undefined) {
+    requireInteger(shape.moe.experts, 2, "shape.moe.experts")
+    requireInteger(shape.moe.top_k, 1, "shape.moe.top_k")
+    if (shape.moe.top_k > shape.moe.experts) {
+      throw new LawInputError(
+        `shape.moe.top_k (${shape.moe.top_k}) must be at most shape.moe.experts (${shape.moe.experts}): each token goes to top_k distinct experts`
+      )
+    }
+  }
 }
 
-/** Parameters of one decoder layer: attention, SwiGLU feed-forward, two RMSNorm gains. */
-const layerParams = (shape: LlamaShape): number => {
-  const { d_model: d, heads, kv_heads, head_dim, ffn } = shape
+/** Which of a model's parameters to count: all of them, or those one token uses. */
+type Counted = "total" | "active"
+
+/**
+ * Parameters of one decoder layer: attention, the feed-forward, two RMSNorm gains. A mixture of
+ * experts' feed-forward is its router plus `experts` SwiGLU experts (all of them in the total,
+ * top_k in the active count).
+ */
+const layerParams = (shape: LlamaShape, counted: Counted): number => {
+  const { d_model: d, heads, kv_heads, head_dim, ffn, moe } = shape
   const attention = d * heads * head_dim * 2 + d * kv_heads * head_dim * 2
-  const feedForward = 3 * d * ffn
+  const expert = 3 * d * ffn
+  const feedForward = moe === undefined
+    ? expert
+    : d * moe.experts + expert * (counted === "total" ? moe.experts : moe.top_k)
   return attention + feedForward + 2 * d
 }
 
 const embeddingParams = (shape: LlamaShape): number => shape.vocab * shape.d_model * (shape.tied_embeddings ? 1 : 2)
 
+const paramsUnchecked = (shape: LlamaShape, counted: Counted): number =>
+  shape.layers * layerParams(shape, counted) + shape.d_model + embeddingParams(shape)
+
 /**
- * countParams(shape).total of a shape already known to be valid (built from validated rules),
+ * countParams(shape).active of a shape already known to be valid (built from validated rules),
  * without checking it again: shape searches count millions of candidates.
  */
-export const totalParamsUnchecked = (shape: LlamaShape): number =>
-  shape.layers * layerParams(shape) + shape.d_model + embeddingParams(shape)
+export const activeParamsUnchecked = (shape: LlamaShape): number => paramsUnchecked(shape, "active")
 
 export const countParams = (shape: LlamaShape): ParamCount => {
   validateShape(shape)
   const embedding = embeddingParams(shape)
-  const total = totalParamsUnchecked(shape)
-  return { total, embedding, nonEmbedding: total - embedding }
+  const active = activeParamsUnchecked(shape)
+  return { total: paramsUnchecked(shape, "total"), active, embedding, nonEmbedding: active - embedding }
 }

@@ -23,6 +23,17 @@ export const sixNDFlops = (params: number, tokens: number): number => flopsPerPa
 const trainingFactor = 3
 
 /**
+ * Forward FLOPs per token of the feed-forward: SwiGLU's three d_model×ffn products; for a mixture
+ * of experts, the router's d_model×experts product and top_k experts' products, what a sparse
+ * implementation spends (the built-in trainer computes every expert, see docs/training.md, but
+ * the count is of the model, as its active parameters are).
+ */
+const feedForwardPerToken = (shape: LlamaShape): number => {
+  const expert = 2 * 3 * shape.d_model * shape.ffn
+  return shape.moe === undefined ? expert : 2 * shape.d_model * shape.moe.experts + shape.moe.top_k * expert
+}
+
+/**
  * Forward FLOPs per token after Hoffmann et al. (2022), Appendix F, with two adaptations to
  * this architecture: Q, K and V project to heads·head_dim, kv_heads·head_dim and kv_heads·head_dim
  * columns (grouped-query attention) instead of 3·heads·head_dim, and the dense block has SwiGLU's
@@ -31,7 +42,7 @@ const trainingFactor = 3
  * the full context (no causal saving), and norms and activations are left out.
  */
 const chinchillaForwardPerToken = (shape: LlamaShape): number => {
-  const { d_model: d, heads, kv_heads, head_dim, ffn, context, vocab } = shape
+  const { d_model: d, heads, kv_heads, head_dim, context, vocab } = shape
   const queryWidth = heads * head_dim
   const embeddings = 2 * vocab * d
   const qkv = 2 * d * (queryWidth + 2 * kv_heads * head_dim)
@@ -39,7 +50,7 @@ const chinchillaForwardPerToken = (shape: LlamaShape): number => {
   const softmax = 3 * heads * context
   const reduction = 2 * context * queryWidth
   const outputProjection = 2 * queryWidth * d
-  const dense = 2 * 3 * d * ffn
+  const dense = feedForwardPerToken(shape)
   const finalLogits = 2 * d * vocab
   return embeddings + shape.layers * (qkv + logits + softmax + reduction + outputProjection + dense) + finalLogits
 }
@@ -51,20 +62,20 @@ const chinchillaForwardPerToken = (shape: LlamaShape): number => {
  * discards half the logits only after computing them).
  */
 const exactForwardPerToken = (shape: LlamaShape): number => {
-  const { d_model: d, heads, kv_heads, head_dim, ffn, context, vocab } = shape
+  const { d_model: d, heads, kv_heads, head_dim, context, vocab } = shape
   const queryWidth = heads * head_dim
   const projections = 2 * d * queryWidth + 2 * 2 * d * kv_heads * head_dim + 2 * queryWidth * d
   const attention = 2 * context * queryWidth * 2
-  const feedForward = 3 * 2 * d * ffn
+  const feedForward = feedForwardPerToken(shape)
   return shape.layers * (projections + attention + feedForward) + 2 * d * vocab
 }
 
-/** Training (forward + backward) FLOPs per token of `shape` under `convention`. */
+/** Training (forward + backward) FLOPs per token of `shape` under `convention`; a mixture of experts' active ones. */
 export const flopsPerToken = (shape: LlamaShape, convention: FlopConvention): number => {
   validateShape(shape)
   switch (convention) {
     case "6N":
-      return flopsPerParamToken * countParams(shape).total
+      return flopsPerParamToken * countParams(shape).active
     case "6N+attention":
       return trainingFactor * chinchillaForwardPerToken(shape)
     case "exact":

@@ -1,5 +1,6 @@
-import type { LlamaShape } from "./accounting.ts"
-import { totalParamsUnchecked } from "./accounting.ts"
+import type { LlamaShape, MoeRouting } from "./accounting.ts"
+import { activeParamsUnchecked } from "./accounting.ts"
+import { LawInputError } from "../lawInputError.ts"
 import { requireInteger, requirePositive } from "../validate.ts"
 
 /** The architecture rules a model family fixes; shapeForParams chooses depth and width within them. */
@@ -16,6 +17,8 @@ export interface ShapeRules {
   readonly tied_embeddings: boolean
   /** A fixed depth: only the width varies with the size, and `aspect` is not used. */
   readonly layers?: number
+  /** Mixture-of-experts feed-forwards: models are then sized by their active parameters. */
+  readonly moe?: MoeRouting
 }
 
 // Shapes within this relative distance of the target always beat shapes outside it, so the
@@ -49,7 +52,8 @@ const shapeOf = (layers: number, headCount: number, rules: ShapeRules): LlamaSha
     ffn: Math.max(8, Math.round((rules.ffn_multiplier * d_model) / 8) * 8),
     context: rules.context,
     vocab: rules.vocab,
-    tied_embeddings: rules.tied_embeddings
+    tied_embeddings: rules.tied_embeddings,
+    ...(rules.moe === undefined ? {} : { moe: rules.moe })
   }
 }
 
@@ -61,15 +65,22 @@ const validateRules = (target: number, rules: ShapeRules): void => {
   requireInteger(rules.kv_heads, 1, "model.kv_heads")
   requireInteger(rules.context, 1, "model.context")
   requireInteger(rules.vocab, 1, "model.vocab")
+  if (rules.moe !== undefined) {
+    requireInteger(rules.moe.experts, 2, "model.experts")
+    requireInteger(rules.moe.top_k, 1, "model.top_k")
+    if (rules.moe.top_k > rules.moe.experts) {
+      throw new LawInputError(`model.top_k (${rules.moe.top_k}) must be at most model.experts (${rules.moe.experts})`)
+    }
+  }
 }
 
-/** At a fixed depth, the width (in whole heads) whose total parameter count is nearest `target` in log N. */
+/** At a fixed depth, the width (in whole heads) whose active parameter count is nearest `target` in log N. */
 const closestWidth = (target: number, layers: number, rules: ShapeRules): LlamaShape => {
   requireInteger(layers, 1, "model.layers")
   let best = shapeOf(layers, 1, rules)
-  for (let headCount = 2; totalParamsUnchecked(best) < target; headCount++) {
+  for (let headCount = 2; activeParamsUnchecked(best) < target; headCount++) {
     const wider = shapeOf(layers, headCount, rules)
-    const error = (shape: LlamaShape) => Math.abs(Math.log(totalParamsUnchecked(shape) / target))
+    const error = (shape: LlamaShape) => Math.abs(Math.log(activeParamsUnchecked(shape) / target))
     if (error(wider) >= error(best)) break
     best = wider
   }
@@ -77,7 +88,7 @@ const closestWidth = (target: number, layers: number, rules: ShapeRules): LlamaS
 }
 
 /**
- * The Llama-style shape whose total parameter count is closest to `target` while d_model/layers
+ * The Llama-style shape whose active parameter count (the total, for a dense model) is closest to `target` while d_model/layers
  * stays near `rules.aspect`. Small models have coarse granularity (one layer or one head more is
  * a large relative step), so no formula hits the target: (layers, heads) pairs are scored by
  * |ln N − ln target| + 0.3·|ln(aspect_actual / aspect)|, plus a surcharge when N misses the target
@@ -95,14 +106,14 @@ export const shapeForParams = (target: number, rules: ShapeRules): LlamaShape =>
   const aspectPenalty = (shape: LlamaShape): number =>
     aspectWeight * Math.abs(Math.log(shape.d_model / shape.layers / rules.aspect))
   const score = (shape: LlamaShape): number => {
-    const sizeError = Math.abs(Math.log(totalParamsUnchecked(shape) / target))
+    const sizeError = Math.abs(Math.log(activeParamsUnchecked(shape) / target))
     return sizeError + aspectPenalty(shape) + (sizeError > sizeTolerance ? outsideSurcharge : 0)
   }
   let best = shapeOf(1, 1, rules)
   let bestScore = score(best)
   for (let layers = 1; ; layers++) {
     let shape = shapeOf(layers, 1, rules)
-    if (totalParamsUnchecked(shape) > scanCeiling * target) return best
+    if (activeParamsUnchecked(shape) > scanCeiling * target) return best
     for (let headCount = 1; ; headCount++) {
       shape = shapeOf(layers, headCount, rules)
       const shapeScore = score(shape)
@@ -111,7 +122,7 @@ export const shapeForParams = (target: number, rules: ShapeRules): LlamaShape =>
         bestScore = shapeScore
       }
       const tooWide = shape.d_model / layers > rules.aspect && aspectPenalty(shape) > bestScore
-      if (tooWide || totalParamsUnchecked(shape) > scanCeiling * target) break
+      if (tooWide || activeParamsUnchecked(shape) > scanCeiling * target) break
     }
     const tooDeep = shape.d_model / layers < rules.aspect && aspectPenalty(shape) > bestScore
     if (tooDeep) return best

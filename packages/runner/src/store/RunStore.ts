@@ -1,4 +1,4 @@
-import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
+import { type MetricLine, type RunResult, type RunSpec, totalParams } from "@scalelab/spec"
 import { Clock, Context, Effect, Layer, Option, Result } from "effect"
 import { crashPoint } from "../crashPoint.ts"
 import { databasePath, openDatabase, openDatabaseReadOnly } from "./database.ts"
@@ -158,6 +158,7 @@ const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =
             experiment: run.experiment,
             budget: run.budget,
             params: run.params,
+            params_total: totalParams(run),
             tokens: run.tokens,
             flops: run.flops,
             spec_json: JSON.stringify(run),

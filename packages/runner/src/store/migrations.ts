@@ -109,6 +109,15 @@ export const migrations: ReadonlyArray<Migration> = [
       );
       CREATE INDEX fits_by_method ON fits(experiment, method, id);
     `
+  },
+  {
+    // A mixture of experts' params are its active parameters; params_total counts every expert.
+    // Every run stored before mixtures of experts existed is dense: its total is its params.
+    description: "runs' total parameters beside params (the active ones)",
+    sql: `
+      ALTER TABLE runs ADD COLUMN params_total INTEGER NOT NULL DEFAULT 0;
+      UPDATE runs SET params_total = params;
+    `
   }
 ]
 

@@ -19,7 +19,10 @@ export interface RunRow {
   readonly id: string
   readonly experiment: string
   readonly budget: number
+  /** N: a mixture of experts' active parameters. */
   readonly params: number
+  /** Every parameter, all experts counted (= params for a dense model). */
+  readonly params_total: number
   readonly tokens: number
   readonly flops: number
   /** Why the planner chose this run (adaptive re-centring, say); null when it gave no reason. */
@@ -97,7 +100,10 @@ export interface ResultRow {
   readonly run_id: string
   readonly experiment: string
   readonly budget: number
+  /** N: a mixture of experts' active parameters. */
   readonly params: number
+  /** Every parameter, all experts counted (= params for a dense model). */
+  readonly params_total: number
   readonly tokens: number
   readonly flops: number
   readonly loss: number

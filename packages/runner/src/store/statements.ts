@@ -8,8 +8,8 @@ export const prepareStatements = (db: Database) => ({
   experimentExists: db.prepare(`SELECT 1 FROM experiments WHERE name = ?`),
   // A known run keeps its state; only a newly given reason replaces the recorded one.
   insertPlanned: db.prepare(`
-    INSERT INTO runs (id, experiment, budget, params, tokens, flops, spec_json, backend, plan_reason)
-    VALUES (@id, @experiment, @budget, @params, @tokens, @flops, @spec_json, @backend, @plan_reason)
+    INSERT INTO runs (id, experiment, budget, params, params_total, tokens, flops, spec_json, backend, plan_reason)
+    VALUES (@id, @experiment, @budget, @params, @params_total, @tokens, @flops, @spec_json, @backend, @plan_reason)
     ON CONFLICT (id) DO UPDATE SET plan_reason = excluded.plan_reason
     WHERE excluded.plan_reason IS NOT NULL`),
   runExists: db.prepare(`SELECT 1 FROM runs WHERE id = ?`),
@@ -59,7 +59,7 @@ export const prepareStatements = (db: Database) => ({
   markFailed: db.prepare(`
     UPDATE runs SET status = 'failed', error = @reason, finished_at = @now WHERE id = @id`),
   listRuns: db.prepare(`
-    SELECT id, experiment, budget, params, tokens, flops, plan_reason, status, attempts, executor,
+    SELECT id, experiment, budget, params, params_total, tokens, flops, plan_reason, status, attempts, executor,
       backend, error, started_at, finished_at
     FROM runs
     WHERE (@experiment IS NULL OR experiment = @experiment)
@@ -71,7 +71,7 @@ export const prepareStatements = (db: Database) => ({
     FROM attempts WHERE @run_id IS NULL OR run_id = @run_id
     ORDER BY run_id, attempt`),
   results: db.prepare(`
-    SELECT r.id AS run_id, r.experiment, r.budget, r.params, r.tokens, r.flops, s.val_loss AS loss,
+    SELECT r.id AS run_id, r.experiment, r.budget, r.params, r.params_total, r.tokens, r.flops, s.val_loss AS loss,
       s.train_loss, json_extract(r.spec_json, '$.seed') AS seed, r.backend, s.wall_s, s.tokens_per_s,
       json_extract(s.result_json, '$.cloze_accuracy') AS cloze_accuracy, json_extract(s.result_json, '$.cloze_nll') AS cloze_nll
     FROM runs r JOIN results s ON s.run_id = r.id

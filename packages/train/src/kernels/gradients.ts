@@ -12,6 +12,7 @@ const kernelsWithGradients = [
   "GatherV2",
   "Mean",
   "Multiply",
+  "RealDiv", // a mixture of experts' gates, renormalised over the chosen experts
   "Reshape",
   "Rsqrt",
   "Sigmoid",
@@ -19,6 +20,7 @@ const kernelsWithGradients = [
   "SplitV",
   "Square",
   "Sub",
+  "Sum", // a mixture of experts' gate normaliser and load-balancing loss
   "Transpose"
 ] as const
 

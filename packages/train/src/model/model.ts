@@ -20,11 +20,16 @@ export function rmsNorm(x: tf.Tensor2D, gain: tf.Tensor): tf.Tensor2D {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, rmsEpsilon))), gain)
 }
 
-/** SwiGLU feed-forward (Shazeer 2020): (silu(x·w_gate) ⊙ x·w_up)·w_out. */
-export function swiGlu(x: tf.Tensor2D, wGate: tf.Tensor2D, wUp: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
+/** SwiGLU's hidden layer: silu(x·w_gate) ⊙ x·w_up. */
+function swiGluHidden(x: tf.Tensor2D, wGate: tf.Tensor2D, wUp: tf.Tensor2D): tf.Tensor2D {
   const gate = tf.matMul(x, wGate)
   const up = tf.matMul(x, wUp)
-  return tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), out)
+  return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up)
+}
+
+/** SwiGLU feed-forward (Shazeer 2020): (silu(x·w_gate) ⊙ x·w_up)·w_out. */
+export function swiGlu(x: tf.Tensor2D, wGate: tf.Tensor2D, wUp: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
+  return tf.matMul(swiGluHidden(x, wGate, wUp), out)
 }
 
 /**
@@ -175,6 +180,71 @@ export function causalAttention(
   )
 }
 
+// Mixture of experts ------------------------------------------------------------------------------
+// Each token's feed-forward is a gated sum of top_k of `experts` SwiGLU experts, chosen by a
+// learned router (Switch, Fedus et al. 2021; Mixtral, Jiang et al. 2024). tfjs has no sparse
+// dispatch short of reading the routing back to the host, so every expert runs on every token
+// and the gate matrix, zero outside each token's chosen experts, combines them: dropless routing
+// (no expert capacity, no token dropped) at `experts` times the dense feed-forward's arithmetic.
+
+/**
+ * 1 where an expert is among a token's top_k router probabilities, else 0: [tokens, experts].
+ * The choice is a constant of the gradient, as in every mixture of experts (top-k has no
+ * derivative; tfjs has no gradient for TopK at all), so the mask is built inside a customGrad
+ * whose gradient is zero: the router learns through the gates' values, never through the choice.
+ */
+export function routingMask(probabilities: tf.Tensor2D, topK: number): tf.Tensor2D {
+  const experts = probabilities.shape[1]
+  const mask = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [chooseFrom] = inputs as [tf.Tensor2D]
+    const { indices } = tf.topk(chooseFrom, topK)
+    // [tokens, topK, experts] one-hot rows summed over the chosen k: distinct indices, so 0 or 1.
+    // Made int32 and cast: wasm's OneHot writes int32 bits whatever dtype it is asked for.
+    const value = tf.cast(tf.sum(tf.oneHot(indices, experts), 1), "float32") as tf.Tensor2D
+    return { value, gradFunc: () => tf.zerosLike(chooseFrom) }
+  })
+  return mask(probabilities) as tf.Tensor2D
+}
+
+/** A mixture-of-experts feed-forward's output and its Switch load-balancing term E·Σ_e f_e·P_e. */
+interface ExpertsOutput {
+  readonly out: tf.Tensor2D
+  readonly balance: tf.Scalar
+}
+
+/**
+ * The experts of one layer on normalised inputs [tokens, d_model]. Router probabilities are a
+ * softmax over experts; the gates are those of the chosen experts renormalised to sum to 1
+ * (Mixtral), or with top_k = 1 the chosen probability itself (Switch), which keeps a gradient
+ * to the router (a renormalised single gate would be the constant 1).
+ *
+ * balance = E·Σ_e f_e·P_e (Fedus et al. 2021, eq. 4, without α): f_e the fraction of the
+ * tokens' top_k slots routed to expert e (a constant, from the mask), P_e the mean router
+ * probability of e. It is 1 when routing is uniform, its minimum, and E when one expert takes
+ * every token.
+ */
+export function expertsFeedForward(
+  normed: tf.Tensor2D,
+  router: tf.Tensor2D,
+  wGate: tf.Tensor2D,
+  wUp: tf.Tensor2D,
+  out: tf.Tensor2D,
+  topK: number
+): ExpertsOutput {
+  const [tokens, experts] = [normed.shape[0], router.shape[1]]
+  const probabilities = tf.softmax(tf.matMul(normed, router)) as tf.Tensor2D
+  const chosen = routingMask(probabilities, topK)
+  const picked = tf.mul(probabilities, chosen)
+  const gates = topK === 1 ? picked : tf.div(picked, tf.sum(picked, -1, true))
+  // Every expert's hidden layer at once: [tokens, experts · ffn], expert e in the e-th block of columns.
+  const hidden = swiGluHidden(normed, wGate, wUp)
+  const ffn = hidden.shape[1] / experts
+  const gated = tf.reshape(tf.mul(tf.reshape(hidden, [tokens, experts, ffn]), tf.reshape(gates, [tokens, experts, 1])), [tokens, experts * ffn])
+  const slotFractions = tf.div(tf.mean(chosen, 0), topK)
+  const balance = tf.mul(tf.sum(tf.mul(slotFractions, tf.mean(probabilities, 0))), experts)
+  return { out: tf.matMul(gated, out), balance: balance as tf.Scalar }
+}
+
 // The decoder -------------------------------------------------------------------------------------
 
 /** How token ids become embedding rows; both give the same values, they differ in speed. */
@@ -265,10 +335,49 @@ function attentionBlock(
   return tf.matMul(mixed, w<tf.Tensor2D>("attention_out"))
 }
 
-function feedForwardBlock(x: tf.Tensor2D, weights: Weights, layer: number, constants: ModelConstants): tf.Tensor2D {
+/** A layer's feed-forward output, and its load-balancing term when it is a mixture of experts. */
+function feedForwardBlock(
+  x: tf.Tensor2D,
+  weights: Weights,
+  layer: number,
+  constants: ModelConstants
+): { readonly out: tf.Tensor2D; readonly balance?: tf.Scalar } {
   const w = <T extends tf.Tensor>(name: string) => weight<T>(weights, `layers.${layer}.${name}`, constants)
   const normed = rmsNorm(x, w("ffn_norm"))
-  return swiGlu(normed, w("w_gate"), w("w_up"), w("ffn_out"))
+  const { moe } = constants.shape
+  return moe === undefined
+    ? { out: swiGlu(normed, w("w_gate"), w("w_up"), w("ffn_out")) }
+    : expertsFeedForward(normed, w<tf.Tensor2D>("router"), w("w_gate"), w("w_up"), w("ffn_out"), moe.top_k)
+}
+
+/**
+ * Logits [tokens, vocab] and, for a mixture of experts, the load-balancing loss
+ * α·E·Σ_e f_e·P_e averaged over the layers (so that α is the balanced minimum at any depth).
+ */
+function forward(
+  weights: Weights,
+  inputs: tf.Tensor2D,
+  mask: AttentionMask,
+  constants: ModelConstants
+): { readonly logits: tf.Tensor2D; readonly auxLoss?: tf.Scalar } {
+  const batch = inputs.shape[0]
+  const embedding = weight<tf.Tensor2D>(weights, "embedding", constants)
+  let x = embed(tf.reshape(inputs, [-1]), embedding, constants)
+  let balance: tf.Scalar | undefined
+  for (let layer = 0; layer < constants.shape.layers; layer++) {
+    x = tf.add(x, attentionBlock(x, weights, layer, mask, batch, constants))
+    const feedForward = feedForwardBlock(x, weights, layer, constants)
+    x = tf.add(x, feedForward.out)
+    if (feedForward.balance !== undefined) balance = balance === undefined ? feedForward.balance : tf.add<tf.Scalar>(balance, feedForward.balance)
+  }
+  const normed = rmsNorm(x, weight(weights, "final_norm", constants))
+  const out: tf.Tensor2D = constants.shape.tied_embeddings
+    ? tf.matMul(normed, transposeLast(embedding))
+    : tf.matMul(normed, weight<tf.Tensor2D>(weights, "head", constants))
+  const { moe, layers } = constants.shape
+  return moe === undefined || balance === undefined
+    ? { logits: out }
+    : { logits: out, auxLoss: tf.mul<tf.Scalar>(balance, moe.aux_loss_weight / layers) }
 }
 
 /**
@@ -276,17 +385,7 @@ function feedForwardBlock(x: tf.Tensor2D, weights: Weights, layer: number, const
  * `constants.causalMask`, or `attentionMask` of the batch.
  */
 export function logits(weights: Weights, inputs: tf.Tensor2D, mask: AttentionMask, constants: ModelConstants): tf.Tensor2D {
-  const batch = inputs.shape[0]
-  const embedding = weight<tf.Tensor2D>(weights, "embedding", constants)
-  let x = embed(tf.reshape(inputs, [-1]), embedding, constants)
-  for (let layer = 0; layer < constants.shape.layers; layer++) {
-    x = tf.add(x, attentionBlock(x, weights, layer, mask, batch, constants))
-    x = tf.add(x, feedForwardBlock(x, weights, layer, constants))
-  }
-  const normed = rmsNorm(x, weight(weights, "final_norm", constants))
-  return constants.shape.tied_embeddings
-    ? tf.matMul(normed, transposeLast(embedding))
-    : tf.matMul(normed, weight<tf.Tensor2D>(weights, "head", constants))
+  return forward(weights, inputs, mask, constants).logits
 }
 
 /**
@@ -297,10 +396,29 @@ export function attentionMask(batch: TokenBatch, constants: ModelConstants): Att
   return constants.documentMasking ? documentMask(batch.documents, batch.sequences, batch.context) : constants.causalMask
 }
 
-/** Mean next-token cross-entropy (nats/token) of the model on a batch; call it inside tf.tidy or a gradient. */
-export function batchLoss(weights: Weights, batch: TokenBatch, constants: ModelConstants): tf.Scalar {
+/**
+ * What training minimises on a batch: `loss`, the mean next-token cross-entropy (nats/token), and
+ * `objective`, the loss plus a mixture of experts' load-balancing loss (the loss itself for a
+ * dense model). Only the objective is differentiated; the loss is what is logged.
+ */
+export function trainingObjective(
+  weights: Weights,
+  batch: TokenBatch,
+  constants: ModelConstants
+): { readonly loss: tf.Scalar; readonly objective: tf.Scalar } {
   const shape: [number, number] = [batch.sequences, batch.context]
   const inputs = tf.tensor2d(batch.inputs, shape, "int32")
   const targets = tf.oneHot(tf.tensor1d(batch.targets, "int32"), constants.shape.vocab) as tf.Tensor2D
-  return crossEntropy(logits(weights, inputs, attentionMask(batch, constants), constants), targets)
+  const { logits, auxLoss } = forward(weights, inputs, attentionMask(batch, constants), constants)
+  const loss = crossEntropy(logits, targets)
+  return { loss, objective: auxLoss === undefined ? loss : tf.add<tf.Scalar>(loss, auxLoss) }
+}
+
+/**
+ * Mean next-token cross-entropy (nats/token) of the model on a batch, without a mixture of
+ * experts' load-balancing loss: what validation and logged losses report. Call it inside
+ * tf.tidy or a gradient.
+ */
+export function batchLoss(weights: Weights, batch: TokenBatch, constants: ModelConstants): tf.Scalar {
+  return trainingObjective(weights, batch, constants).loss
 }

@@ -25,10 +25,23 @@ export interface ParameterLayout {
 // scaled by 1/sqrt(2·layers) so the residual's variance does not grow with depth.
 const initStd = 0.02
 
+// A mixture of experts' router starts ten times smaller, so that its first probabilities are
+// near uniform and tokens spread evenly over the experts until it learns to route (the Switch
+// Transformer, §2.4, found a tenfold smaller initialisation stabilised training).
+const routerStd = initStd / 10
+
+/**
+ * The slices of the model, in order. A mixture of experts' layer adds a router [d_model, experts]
+ * and stacks its experts side by side in the feed-forward matrices: expert e owns columns
+ * e·ffn … (e+1)·ffn − 1 of w_gate and w_up and the same rows of ffn_out, so every expert runs in
+ * one matMul (see model.ts). Each expert is initialised as the dense feed-forward is.
+ */
 export function parameterLayout(shape: ModelShape): ParameterLayout {
   const { d_model: d, heads, kv_heads: kv, head_dim: hd, ffn, vocab, layers } = shape
+  const experts = shape.moe?.experts ?? 1
   const residualStd = initStd / Math.sqrt(2 * layers)
-  const entries: Array<[string, ReadonlyArray<number>, number]> = [["embedding", [vocab, d], initStd]]
+  type Entry = [name: string, shape: ReadonlyArray<number>, std: number]
+  const entries: Array<Entry> = [["embedding", [vocab, d], initStd]]
   for (let l = 0; l < layers; l++) {
     entries.push(
       [`layers.${l}.attention_norm`, [d], 0],
@@ -39,9 +52,10 @@ export function parameterLayout(shape: ModelShape): ParameterLayout {
       [`layers.${l}.wv`, [d, kv * hd], initStd],
       [`layers.${l}.attention_out`, [heads * hd, d], residualStd],
       [`layers.${l}.ffn_norm`, [d], 0],
-      [`layers.${l}.w_gate`, [d, ffn], initStd],
-      [`layers.${l}.w_up`, [d, ffn], initStd],
-      [`layers.${l}.ffn_out`, [ffn, d], residualStd]
+      ...(shape.moe === undefined ? [] : [[`layers.${l}.router`, [d, experts], routerStd] satisfies Entry]),
+      [`layers.${l}.w_gate`, [d, experts * ffn], initStd],
+      [`layers.${l}.w_up`, [d, experts * ffn], initStd],
+      [`layers.${l}.ffn_out`, [experts * ffn, d], residualStd]
     )
   }
   entries.push(["final_norm", [d], 0])

@@ -1,12 +1,13 @@
 // Trains one RunSpec and reports metrics as it goes. The worker wraps this; tests and notebooks
 // call it directly.
+import { countParams } from "@scalelab/laws"
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { backendRecord, selectBackend } from "../backend/backend.ts"
 import { type TokenBatch, sequencesPerStep, sliceBatch } from "../data/batches.ts"
 import type { Checkpoint } from "./checkpoint.ts"
 import { buildClozeItems, scoreCloze } from "../eval/cloze.ts"
-import { type ModelConstants, batchLoss, disposeConstants, modelConstants } from "../model/model.ts"
+import { type ModelConstants, batchLoss, disposeConstants, modelConstants, trainingObjective } from "../model/model.ts"
 import { type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "../optim/optimizer.ts"
 import { type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
 import { learningRateAt } from "../optim/schedule.ts"
@@ -72,7 +73,8 @@ export async function evaluateLoss(
  * Loss and gradients of a batch, accumulated over micro-batches of at most `microSequences`
  * sequences: the same step as one pass over the whole batch (up to float rounding), with the
  * activation memory of one micro-batch. Each micro-batch's mean is weighted by its share of the
- * batch's sequences, so the result is the mean over the whole batch.
+ * batch's sequences, so the result is the mean over the whole batch. The gradients are of the
+ * training objective (with a mixture of experts' load-balancing loss), the loss is cross-entropy.
  */
 export function batchGradients(
   weights: ReadonlyArray<tf.Tensor>,
@@ -87,9 +89,16 @@ export function batchGradients(
     const share = count / batch.sequences
     const micro = sliceBatch(batch, from, count)
     const part = tf.tidy(() => {
-      const { value, grads: partGrads } = tf.valueAndGrads((...w: Array<tf.Tensor>) => tf.mul(batchLoss(w, micro, constants), share))([
-        ...weights
-      ])
+      // Kept out of the gradient's forward scope, which disposes what the function does not return.
+      let crossEntropy: tf.Scalar | undefined
+      const { grads: partGrads } = tf.valueAndGrads((...w: Array<tf.Tensor>) => {
+        const { loss: microLoss, objective } = trainingObjective(w, micro, constants)
+        crossEntropy = tf.keep(microLoss)
+        return tf.mul(objective, share)
+      })([...weights])
+      if (crossEntropy === undefined) throw new Error("the training objective gave no loss")
+      const value = tf.mul(crossEntropy, share)
+      tf.dispose(crossEntropy)
       return {
         loss: (loss === undefined ? value : tf.add(loss, value)) as tf.Scalar,
         grads: grads === undefined ? partGrads : partGrads.map((g, i) => tf.add(grads![i] as tf.Tensor, g))
@@ -309,7 +318,8 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
     // Nats per token to bits per byte: comparable across tokenizers (Shannon's unit for text).
     bits_per_byte: lastValLoss / Math.LN2 / data.validationBytesPerToken,
     train_loss: Number.isFinite(trainLoss) ? trainLoss : untrainedLoss,
-    params: layout.total,
+    // N as the fits take it: a mixture of experts' active parameters (the layout holds all of them).
+    params: countParams(spec.shape).active,
     tokens: tokensSeen,
     flops: tokensSeen * flopsPerToken,
     steps: stepsDone,
