@@ -102,6 +102,7 @@ export {
 export { compareJson, healthJson } from "./compare/compareJson.ts"
 export { comparisonWhereToLook, writeComparison, type WrittenComparison } from "./compare/compareFiles.ts"
 export { type ComparisonPlots, comparisonPlots, multiplierPlotInput } from "./compare/comparisonPlots.ts"
+export { compareStored, type StoredComparisonRequest, type StoredExperiment } from "./compare/storedComparison.ts"
 export {
   bootstrapLines,
   budgetsTable,

@@ -61,8 +61,9 @@ const reportSections = (result: CompareResult): Array<ReportSection> => {
       name: "multiplier",
       spec: plots.multiplier,
       caption: `Each candidate's multiplier over ${result.baseline} against compute, with its ${percent(result.level)} interval ` +
-        "from a joint bootstrap of both fits. A band that runs to the top of the plot is unbounded above (some resamples never reach the " +
-        "candidate's loss); an infinite multiplier has no point, and its line ends. The tables above give both as ∞."
+        "from a joint bootstrap of both fits. A band is cut a decade beyond the multipliers drawn: one that runs to the top of the plot " +
+        "reaches further, or is unbounded (some resamples never reach the candidate's loss). An infinite multiplier has no point, " +
+        "and its line ends there. The tables above give every interval in full."
     },
     {
       title: "Side by side",

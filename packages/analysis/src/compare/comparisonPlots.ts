@@ -64,15 +64,20 @@ const plottedExperiment = (result: CompareResult, experiment: ComparedExperiment
   }
 }
 
+// A band reaches at most this factor beyond the multipliers drawn, so that an interval of a few
+// wild resamples does not stretch the axis over decades nobody reads.
+const bandReach = 10
+
 /**
- * A multiplier's interval as its band is drawn. An interval unbounded above (resamples whose
- * baseline never reaches the candidate) runs up to `ceiling`, the largest finite value the plot
- * shows, so that its band leaves the top of the plot rather than stopping short.
+ * A multiplier's interval as its band is drawn: cut at `range`, the multipliers drawn widened by
+ * bandReach. An interval unbounded above (resamples whose baseline never reaches the candidate)
+ * or reaching beyond the range runs to the top of the plot rather than stopping short.
  */
-const multiplierBand = (estimate: MultiplierEstimate, ceiling: number): { interval?: Interval } => {
+const multiplierBand = (estimate: MultiplierEstimate, range: readonly [number, number] | undefined): { interval?: Interval } => {
   const { interval, health } = estimate
-  if (interval === undefined || health?.trustworthy === false || !Number.isFinite(interval[0])) return {}
-  return { interval: [interval[0], Number.isFinite(interval[1]) ? interval[1] : Math.max(ceiling, interval[0])] }
+  if (range === undefined || interval === undefined || health?.trustworthy === false || !Number.isFinite(interval[0])) return {}
+  const clamp = (x: number) => Math.min(Math.max(x, range[0]), range[1])
+  return { interval: [clamp(interval[0]), clamp(interval[1])] }
 }
 
 /**
@@ -81,17 +86,18 @@ const multiplierBand = (estimate: MultiplierEstimate, ceiling: number): { interv
  * point to draw; the multiplier table says `∞` there.
  */
 export const multiplierPlotInput = (result: CompareResult): MultiplierPlotInput => {
-  const estimates = result.comparisons.flatMap((comparison) => [...comparison.curve, ...comparison.budgets])
-  const ceiling = Math.max(...estimates.flatMap((estimate) => [estimate.multiplier, ...(estimate.interval ?? [])]).filter(Number.isFinite))
+  const drawn = result.comparisons.flatMap((comparison) => [...comparison.curve, ...comparison.budgets].map((estimate) => estimate.multiplier))
+    .filter(Number.isFinite)
+  const range = drawn.length === 0 ? undefined : [Math.min(...drawn) / bandReach, Math.max(...drawn) * bandReach] as const
   return {
     experiments: result.experiments.map((experiment) => identity(result, experiment.name)),
     comparisons: result.comparisons.map((comparison) => ({
       candidate: comparison.candidate,
       baseline: comparison.baseline,
-      samples: comparison.curve.map((estimate) => ({ compute: estimate.compute, value: estimate.multiplier, ...multiplierBand(estimate, ceiling) })),
+      samples: comparison.curve.map((estimate) => ({ compute: estimate.compute, value: estimate.multiplier, ...multiplierBand(estimate, range) })),
       budgets: comparison.budgets.flatMap((budget) =>
         Number.isFinite(budget.multiplier)
-          ? [{ compute: budget.compute, multiplier: budget.multiplier, swept: budget.swept, ...multiplierBand(budget, ceiling) }]
+          ? [{ compute: budget.compute, multiplier: budget.multiplier, swept: budget.swept, ...multiplierBand(budget, range) }]
           : []
       )
     })),
