@@ -82,13 +82,13 @@ const cachedComparisons = 16
  * Comparisons by comparisonKey. A request for a comparison still being fitted waits for that fit
  * instead of starting another; the oldest answer goes when the cache is full.
  */
-export const makeComparisonCache = () => {
+export const makeComparisonCache = (compare: typeof comparisonView = comparisonView) => {
   const cache = new Map<string, Promise<ComparisonView>>()
   return (experiments: ReadonlyArray<StoredExperiment>, baseline: string): Effect.Effect<ComparisonView> => {
     const key = comparisonKey(experiments, baseline)
     let answer = cache.get(key)
     if (answer === undefined) {
-      answer = Effect.runPromise(comparisonView(experiments, baseline))
+      answer = Effect.runPromise(compare(experiments, baseline))
       cache.set(key, answer)
       // A comparison that died (a bug, not a note) is fitted afresh on the next request.
       answer.catch(() => cache.delete(key))
