@@ -48,11 +48,11 @@ beforeAll(async () => {
   ])
   batch = await CliBatch.run({
     json: ["compare", "base.csv", "same.csv", "double.csv", "grows.csv", "--bootstrap", "100", "--json", "--out", "out"],
-    text: ["compare", "double.csv", "base.csv", "--baseline", "base", "--bootstrap", "20"],
+    text: ["compare", "double.csv", "base.csv", "--baseline", "base", "--bootstrap", "20", "--out", "report"],
     alone: ["compare", "base.csv"],
-    unknownBaseline: ["compare", "base.csv", "same.csv", "--baseline", "dense"],
-    sameName: ["compare", "base.csv", "./base.csv"],
-    oneBudget: ["compare", "base.csv", "one-budget.csv", "--bootstrap", "0"],
+    unknownBaseline: ["compare", "base.csv", "same.csv", "--baseline", "dense", "--out", "bad"],
+    sameName: ["compare", "base.csv", "./base.csv", "--out", "bad"],
+    oneBudget: ["compare", "base.csv", "one-budget.csv", "--bootstrap", "0", "--out", "bad"],
     lowFloor: ["compare", "base.csv", "low-floor.csv", "--bootstrap", "0", "--compute", "1e26", "--json"]
   }, dir)
 }, 120_000)
@@ -129,6 +129,48 @@ describe("scalelab compare", () => {
     expect(written).toEqual(batch.json("json"))
   })
 
+  it("writes the comparison report into --out: index.html with every section, each plot as SVG and PNG, and says where to look", async () => {
+    const plots = ["frontier", "isoflop", "loss", "multiplier"]
+    expect(await listFiles(join(dir, "report"))).toEqual([
+      "compare.json",
+      ...plots.flatMap((plot) => [`${plot}.png`, `${plot}.svg`]).sort(),
+      "index.html",
+      "vendor",
+      "vendor/vega-embed.min.js",
+      "vendor/vega-lite.min.js",
+      "vendor/vega.min.js"
+    ].sort())
+    for (const plot of plots) {
+      const png = await readFile(join(dir, "report", `${plot}.png`))
+      expect(png.subarray(1, 4).toString("latin1"), plot).toBe("PNG")
+      expect(await readFile(join(dir, "report", `${plot}.svg`), "utf8"), plot).toMatch(/^<svg[\s\S]*<\/svg>$/)
+    }
+    const html = await readFile(join(dir, "report", "index.html"), "utf8")
+    const headings = [...html.matchAll(/<h2>(.*?)<\/h2>/g)].map((match) => match[1])
+    expect(headings).toEqual([
+      "double against base",
+      "Compute multiplier",
+      "Side by side",
+      "At each budget",
+      "Compute-optimal frontiers",
+      "Loss against compute",
+      "IsoFLOP curves, overlaid"
+    ])
+    // The headline, the multiplier table with intervals per budget, the trend in words and how the intervals were made.
+    expect(html).toMatch(/<li>double against base: at 1e23 FLOPs \(the largest forecast\): \S+× \[\S+×, \S+×\]<\/li>/)
+    expect(html).toMatch(/<th class="num">budget<\/th><th class="num">multiplier<\/th><th class="num">80% interval<\/th>/)
+    expect(html).toMatch(/<tr><td class="num">1e17<\/td><td class="num">\S+×<\/td><td class="num">\[\S+×, \S+×\]<\/td><td>swept<\/td><\/tr>/)
+    expect(html).toMatch(/<p class="note">Trend: the multiplier (grows|holds|shrinks) with compute/)
+    expect(html).toContain("Intervals from 20 of 20 paired bootstrap resamples of both fits.")
+    expect(html).toMatch(/<td>base<\/td><td class="num">35<\/td>/)
+    // Offline: its scripts come from the folder beside it.
+    expect([...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1])).toEqual(["vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js"])
+    const { stdout } = batch.outcome("text")
+    expect(stdout).toMatch(/Where to look:\n {2}report {5}report\/index\.html {3}\(open in a browser; works offline\)/)
+    expect(stdout).toContain("  plots      report/{multiplier.png,frontier.png,loss.png,isoflop.png}  (an SVG beside each)")
+    expect(stdout).toContain("  data       report/compare.json")
+  })
+
   it("prints a table per candidate, the trend in words and the fits side by side", () => {
     const { code, stdout, stderr } = batch.outcome("text")
     expect(stderr).toBe("")
@@ -157,6 +199,14 @@ describe("scalelab compare", () => {
       expect(stderr).toMatch(message)
       expect(stderr).not.toMatch(/\n\s+at /)
     }
-    expect((await listFiles(dir)).filter((file) => !file.startsWith("out"))).toEqual(["base.csv", "double.csv", "grows.csv", "low-floor.csv", "one-budget.csv", "same.csv"])
+    // The runs given --out bad wrote nothing there.
+    expect((await listFiles(dir)).filter((file) => !/^(out|report)(\/|$)/.test(file))).toEqual([
+      "base.csv",
+      "double.csv",
+      "grows.csv",
+      "low-floor.csv",
+      "one-budget.csv",
+      "same.csv"
+    ])
   })
 })

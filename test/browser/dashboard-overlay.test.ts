@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
+  comparedExperiments,
   experiment,
+  makeComparisonStore,
   makeOverlayStore,
   type RunningDashboard,
   secondExperiment,
@@ -54,6 +56,9 @@ describe.skipIf(skipBrowserTests)("the dashboard's overlay of two experiments in
     }
     expect(await page.locator("#overlay-hint").isVisible()).toBe(false)
     expect(await page.locator("#overlay-notes").textContent()).toContain(`${experiment}: no parametric law`)
+    // Two experiments too small to compare: the multiplier panel says why, and draws nothing.
+    await expect.poll(() => page.locator("#comparison-status").textContent(), { timeout: 30_000 }).toContain(`No comparison: ${experiment}: no IsoFLOP fit to compare by`)
+    expect(await page.locator("#multiplier svg").count()).toBe(0)
     // The single-experiment view works beside it: the picker shows one experiment's runs and fit.
     await page.locator("#experiment").selectOption(experiment)
     await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(3)
@@ -67,4 +72,52 @@ describe.skipIf(skipBrowserTests)("the dashboard's overlay of two experiments in
 
     expect(errors).toEqual([])
   })
+})
+
+describe.skipIf(skipBrowserTests)("the dashboard's multiplier panel in headless Chromium", () => {
+  const { baseline, candidate } = comparedExperiments
+  let browser: HeadlessBrowser
+  let storeDir = ""
+  let dashboard: RunningDashboard
+
+  beforeAll(async () => {
+    storeDir = await makeComparisonStore()
+    dashboard = await startDashboard(storeDir)
+    browser = await launchChromium()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await dashboard?.close()
+    rmSync(storeDir, { recursive: true, force: true })
+  })
+
+  it("draws the ticked experiments' compute multiplier with its legend and headline, against the baseline picked", async () => {
+    const page = await browser.context.newPage()
+    const errors = watchPageErrors(page)
+    await page.goto(`${dashboard.url}/`)
+    const tick = (name: string) => page.locator(`#overlay-picker input[value="${name}"]`)
+    await expect.poll(() => tick(candidate).count()).toBe(1)
+    expect(await page.locator("#comparison").isVisible()).toBe(false)
+    await tick(baseline).check()
+    await tick(candidate).check()
+
+    const multiplier = "#multiplier"
+    await expect.poll(() => drawnMarks(page, multiplier), { timeout: 60_000 }).toBeGreaterThan(5)
+    expect(await legendLabels(page, multiplier)).toEqual(expect.arrayContaining([candidate, "budget swept", "budget extrapolated to"]))
+    const title = await page.locator(`${multiplier} svg g.role-title-text text`).allTextContents()
+    expect(title).toContain(`Compute multiplier over ${baseline}`)
+    expect(await page.locator("#comparison-headlines").textContent()).toMatch(
+      new RegExp(`${candidate} against ${baseline}: at 1e23 FLOPs \\(the largest forecast\\): \\S+×`)
+    )
+    expect(await page.locator("#comparison-status").textContent()).toContain("80% intervals from a joint bootstrap of 100 resamples")
+    expect(await page.locator("#baseline").inputValue()).toBe(baseline)
+    await saveScreenshot(page, "dashboard-multiplier")
+
+    // The other baseline: the first experiment becomes the candidate.
+    await page.locator("#baseline").selectOption(candidate)
+    await expect.poll(() => page.locator(`${multiplier} svg g.role-title-text text`).allTextContents(), { timeout: 60_000 })
+      .toContain(`Compute multiplier over ${candidate}`)
+    expect(await legendLabels(page, multiplier)).toEqual(expect.arrayContaining([baseline]))
+    expect(errors).toEqual([])
+  }, 120_000)
 })

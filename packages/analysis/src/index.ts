@@ -93,8 +93,25 @@ export {
   type CompareResult,
   type Estimate,
   type ExperimentAtBudget,
+  type CompareInputSource,
+  compareInputs,
   type ExperimentComparison,
-  type IsoflopMinimumPoint
+  type IsoflopMinimumPoint,
+  type NamedInput
 } from "./compare/compareExperiments.ts"
 export { compareJson, healthJson } from "./compare/compareJson.ts"
-export { writeComparison } from "./compare/compareFiles.ts"
+export { comparisonWhereToLook, writeComparison, type WrittenComparison } from "./compare/compareFiles.ts"
+export { type ComparisonPlots, comparisonPlots, multiplierPlotInput } from "./compare/comparisonPlots.ts"
+export { compareStored, type StoredComparisonRequest, type StoredExperiment } from "./compare/storedComparison.ts"
+export {
+  bootstrapLines,
+  budgetsTable,
+  headlineText,
+  lawsTable,
+  multiplierTable,
+  showMultiplier,
+  sideBySideText,
+  type TextTable,
+  trendText,
+  unreachedText
+} from "./compare/compareText.ts"

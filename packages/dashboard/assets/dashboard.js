@@ -16,7 +16,9 @@ const state = {
   requested: new Set(),
   fit: null,
   // Experiments ticked under Overlay.
-  overlaid: new Set()
+  overlaid: new Set(),
+  // The overlay's baseline, when the user picked one; else the first ticked.
+  baseline: null
 };
 
 const element = (id) => document.getElementById(id);
@@ -61,25 +63,91 @@ const requestFit = () => {
     });
 };
 
-// The overlay asks for the ticked experiments in the store's order, so each keeps its colour
-// whichever was ticked first. Its plots arrive by name and each is drawn in its own panel, in the
-// order the server lists them.
+// The overlay asks for the ticked experiments with the baseline first and the others in the
+// store's order, so each keeps its colour whichever was ticked first, and has the same colour in
+// the overlay's plots and the multiplier's. Its plots arrive by name and each is drawn in its own
+// panel, in the order the server lists them.
 let overlayRequest = 0;
-const overlayNames = () => state.experiments.filter((name) => state.overlaid.has(name));
+const overlayNames = () => {
+  const ticked = state.experiments.filter((name) => state.overlaid.has(name));
+  const baseline = ticked.includes(state.baseline) ? state.baseline : ticked[0];
+  return baseline === undefined ? [] : [baseline, ...ticked.filter((name) => name !== baseline)];
+};
+const experimentsQuery = (names) => names.map((name) => `experiment=${encodeURIComponent(name)}`).join("&");
 
 const requestOverlay = () => {
   const names = overlayNames();
   const request = ++overlayRequest;
   element("overlay-hint").hidden = names.length >= 2;
+  requestComparison(names);
   if (names.length < 2) {
     drawOverlay(null);
     return;
   }
-  fetch(`/api/overlay?${names.map((name) => `experiment=${encodeURIComponent(name)}`).join("&")}`)
+  fetch(`/api/overlay?${experimentsQuery(names)}`)
     .then((response) => response.json())
     .then((body) => {
       if (request === overlayRequest) drawOverlay(body);
     });
+};
+
+// The multiplier panel: the server fits the comparison (seconds the first time, cached after), so
+// the page says it is fitting only when the experiments or the baseline changed.
+let comparisonRequest = 0;
+let comparisonDrawn = "";
+const requestComparison = (names) => {
+  const request = ++comparisonRequest;
+  element("comparison").hidden = names.length < 2;
+  drawBaselinePicker(names);
+  if (names.length < 2) {
+    comparisonDrawn = "";
+    element("multiplier").replaceChildren();
+    return;
+  }
+  const query = experimentsQuery(names);
+  if (query !== comparisonDrawn) {
+    element("comparison-status").textContent = `Fitting ${names.slice(1).join(", ")} against ${names[0]}…`;
+    element("comparison-headlines").replaceChildren();
+    element("multiplier").replaceChildren();
+  }
+  fetch(`/api/compare?${query}`)
+    .then((response) => response.json())
+    .then((body) => {
+      if (request !== comparisonRequest) return;
+      comparisonDrawn = query;
+      drawComparison(body);
+    });
+};
+
+const drawBaselinePicker = (names) => {
+  const select = element("baseline");
+  // Its options are the ticked experiments in the store's order; the baseline is the first name.
+  const options = state.experiments.filter((name) => names.includes(name));
+  select.replaceChildren(...options.map((name) => Object.assign(document.createElement("option"), { value: name, textContent: name })));
+  if (names.length > 0) select.value = names[0];
+};
+
+// `body` is the server's answer: the multiplier's plot and headlines, a note saying why there is
+// no comparison, or an error.
+const drawComparison = (body) => {
+  const status = element("comparison-status");
+  const headlines = element("comparison-headlines");
+  const plot = element("multiplier");
+  if (body.error !== undefined || body.note !== undefined) {
+    status.textContent = body.error ?? `No comparison: ${body.note}`;
+    headlines.replaceChildren();
+    plot.replaceChildren();
+    return;
+  }
+  status.textContent = `80% intervals from a joint bootstrap of ${body.resamples} resamples of each fit; scalelab compare --bootstrap K gives more.`;
+  headlines.replaceChildren(...body.comparisons.map((comparison) => {
+    const item = document.createElement("li");
+    const headline = document.createElement("strong");
+    headline.textContent = `${comparison.candidate} against ${comparison.baseline}: ${comparison.headline}`;
+    item.append(headline, document.createElement("br"), comparison.trend);
+    return item;
+  }));
+  vegaEmbed(plot, body.plots.multiplier, { renderer: "svg", actions: false }).catch((error) => showError(plot, error));
 };
 
 let overlayPending = false;
@@ -125,6 +193,11 @@ const drawOverlayPicker = () => {
   });
   element("overlay-picker").replaceChildren(element("overlay-picker").querySelector("legend"), ...boxes);
 };
+
+element("baseline").addEventListener("change", (event) => {
+  state.baseline = event.target.value;
+  requestOverlay();
+});
 
 const drawExperiments = () => {
   const select = element("experiment");

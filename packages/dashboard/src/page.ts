@@ -72,6 +72,14 @@ ${pageScripts.map((path) => `  <script src="${path}" defer></script>`).join("\n"
       <p id="overlay-hint" class="hint">Tick two or more experiments under Overlay to draw their runs and fits together.</p>
       <ul id="overlay-notes" class="hint" hidden></ul>
       <div id="overlay-plots"></div>
+      <div id="comparison" hidden>
+        <h3>Compute multiplier</h3>
+        <p class="hint">How much compute the baseline needs to reach each other experiment's compute-optimal loss, per FLOP that experiment spends, fitted as <code>scalelab compare</code> fits it.</p>
+        <p><label for="baseline">Baseline</label> <select id="baseline"></select></p>
+        <p id="comparison-status" class="hint" role="status"></p>
+        <ul id="comparison-headlines"></ul>
+        <div id="multiplier" class="plot" data-plot="multiplier"></div>
+      </div>
     </section>
   </main>
 </body>

@@ -41,3 +41,13 @@ export const experimentsParam = (params: URLSearchParams) => {
   if (repeated !== undefined) return Effect.fail(new BadRequest({ message: `experiment=${JSON.stringify(repeated)} is given twice` }))
   return Effect.succeed(names)
 }
+
+/** The `baseline=` of a comparison: one of `names`, the first when absent. */
+export const baselineParam = (params: URLSearchParams, names: ReadonlyArray<string>) => {
+  const given = params.getAll("baseline")
+  if (given.length > 1) return Effect.fail(new BadRequest({ message: "give at most one baseline= parameter" }))
+  const baseline = given[0] ?? names[0] ?? ""
+  return names.includes(baseline)
+    ? Effect.succeed(baseline)
+    : Effect.fail(new BadRequest({ message: `baseline=${JSON.stringify(baseline)} is not one of the experiment= parameters` }))
+}

@@ -3,10 +3,11 @@ import { Effect, Option, Schedule, Stream } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { loadAssets } from "./assets.ts"
 import { makeChangeFeed } from "./changeFeed.ts"
+import { makeComparisonCache } from "./comparisonView.ts"
 import { BadRequest, NotFound } from "./errors.ts"
 import { fitView } from "./fitView.ts"
 import { overlayView } from "./overlayView.ts"
-import { experimentParam, experimentsParam, runParam, searchParamsOf } from "./queryParams.ts"
+import { baselineParam, experimentParam, experimentsParam, runParam, searchParamsOf } from "./queryParams.ts"
 import { failureResponse, jsonResponse, type RequestFailure, securityHeaders } from "./responses.ts"
 import { runViews } from "./runView.ts"
 
@@ -90,19 +91,35 @@ export const dashboardRoutes = (storeDir: string) =>
           return jsonResponse({ fit: fitView(experiment, stored.value, yield* store.results(experiment)) })
         })))
 
-      // Several experiments' runs and latest fits on shared plots; an experiment the store lacks is a 404.
-      yield* router.add("GET", "/api/overlay", handled((params) =>
+      // The named experiments' completed runs and latest fits; an experiment the store lacks is a 404.
+      const storedExperiments = (names: ReadonlyArray<string>) =>
         Effect.gen(function*() {
-          const names = yield* experimentsParam(params)
           const known = new Set((yield* store.experiments()).map((row) => row.name))
           const unknown = names.filter((name) => !known.has(name))
           if (unknown.length > 0) return yield* Effect.fail(new NotFound({ message: `no experiment ${unknown.map((name) => JSON.stringify(name)).join(", ")} in the store` }))
-          const experiments = yield* Effect.forEach(names, (name) =>
+          return yield* Effect.forEach(names, (name) =>
             Effect.gen(function*() {
               const fit = yield* store.latestFit(name)
               return { name, results: yield* store.results(name), fit: Option.getOrUndefined(fit) }
             }))
-          return jsonResponse(overlayView(experiments))
+        })
+
+      // Several experiments' runs and latest fits on shared plots.
+      yield* router.add("GET", "/api/overlay", handled((params) =>
+        Effect.gen(function*() {
+          return jsonResponse(overlayView(yield* storedExperiments(yield* experimentsParam(params))))
+        })))
+
+      // The baseline (the first experiment unless baseline= names another) against each other one:
+      // the compute multiplier's plot and headlines, or a note saying why there is no comparison.
+      const compared = makeComparisonCache()
+      yield* router.add("GET", "/api/compare", handled((params) =>
+        Effect.gen(function*() {
+          const names = yield* experimentsParam(params)
+          if (names.length < 2) return yield* Effect.fail(new BadRequest({ message: "give two or more experiment= parameters: a baseline and what to compare with it" }))
+          const baseline = yield* baselineParam(params, names)
+          const experiments = yield* storedExperiments(names)
+          return jsonResponse(yield* compared(experiments, baseline))
         })))
 
       yield* router.add("GET", "/api/events", handled(() =>

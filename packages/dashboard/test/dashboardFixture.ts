@@ -8,6 +8,7 @@ import { HttpServer } from "effect/http"
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { sweep, truth, withComputeMultiplier } from "../../laws/test/synthetic.ts"
 import { makeRun } from "../../runner/test/fixtures.ts"
 import { dashboardServer } from "../src/index.ts"
 
@@ -180,6 +181,33 @@ export const makeOverlayStore = async (): Promise<string> => {
       yield* store.markCompleted(run.id, attempt, resultOf(run, secondLoss(run)), metricLines(20, 0, secondLoss(run) - 0.2))
     }
     yield* store.recordFit(secondExperiment, secondFit)
+  }))
+  return storeDir
+}
+
+/** The experiments of the comparison store: a baseline and a candidate that is a known 2× compute multiplier over it. */
+export const comparedExperiments = { baseline: "dense", candidate: "double" } as const
+
+/**
+ * A store with two experiments swept from known laws (five budgets of seven sizes, 1% noise): the
+ * second needs half the compute of the first for any loss, so the multiplier is 2 throughout.
+ */
+export const makeComparisonStore = async (): Promise<string> => {
+  const storeDir = mkdtempSync(join(tmpdir(), "scalelab-dashboard-compare-"))
+  const budgets = [1e17, 1e18, 1e19, 1e20, 1e21]
+  const laws = [[comparedExperiments.baseline, truth, 31], [comparedExperiments.candidate, withComputeMultiplier(truth, 2), 33]] as const
+  await withStore(storeDir, Effect.gen(function*() {
+    const store = yield* RunStore
+    for (const [index, [name, law, seed]] of laws.entries()) {
+      yield* store.upsertExperiment(name, null)
+      const points = sweep({ law, noise: 0.01, seed, budgets, sizes: 7, span: 16 })
+      const planned = points.map((point, nth) => ({ run: runSpec(`cmp${index}${String(nth).padStart(4, "0")}`, Math.round(point.params), point.budget, name), loss: point.loss }))
+      yield* store.recordPlanned(planned.map(({ run }) => run))
+      for (const { run, loss } of planned) {
+        const attempt = yield* store.startAttempt(run.id, { executor: "local", lr: 0.003 })
+        yield* store.markCompleted(run.id, attempt, resultOf(run, loss), [])
+      }
+    }
   }))
   return storeDir
 }

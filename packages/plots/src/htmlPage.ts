@@ -9,6 +9,8 @@ export interface HtmlTable {
 interface SectionText {
   readonly title: string
   readonly caption?: string
+  /** Paragraphs under the caption, one each (a verdict, how an interval was made). */
+  readonly notes?: ReadonlyArray<string>
 }
 
 export interface HtmlPlotSection extends SectionText {
@@ -28,6 +30,8 @@ export type HtmlPageSection = HtmlPlotSection | HtmlTableSection
 export interface HtmlPageInput {
   readonly title: string
   readonly sections: ReadonlyArray<HtmlPageSection>
+  /** Lines said under the page's title, before any section: its findings in brief. */
+  readonly summary?: ReadonlyArray<string>
   /** Script paths relative to the page, in load order. */
   readonly scriptPaths: ReadonlyArray<string>
 }
@@ -40,7 +44,13 @@ const escapeHtml = (text: string): string =>
 const jsonForScriptTag = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c")
 
 const captionHtml = (section: SectionText): string =>
-  section.caption === undefined ? "" : `    <p class="caption">${escapeHtml(section.caption)}</p>\n`
+  (section.caption === undefined ? "" : `    <p class="caption">${escapeHtml(section.caption)}</p>\n`) +
+  (section.notes ?? []).map((note) => `    <p class="note">${escapeHtml(note)}</p>\n`).join("")
+
+const summaryHtml = (summary: ReadonlyArray<string> | undefined): string =>
+  summary === undefined || summary.length === 0
+    ? ""
+    : `  <ul class="summary">\n${summary.map((line) => `    <li>${escapeHtml(line)}</li>`).join("\n")}\n  </ul>\n`
 
 const plotSectionHtml = (section: HtmlPlotSection, plotIndex: number): string => {
   const svg = escapeHtml(encodeURI(`${section.fileStem}.svg`))
@@ -97,6 +107,8 @@ ${input.scriptPaths.map((path) => `  <script src="${escapeHtml(encodeURI(path))}
     h1 { font-weight: 600; }
     h2 { font-weight: 500; margin-top: 2.5rem; }
     .caption { color: #444; max-width: 70ch; }
+    .note { color: #444; max-width: 70ch; margin: 0.4rem 0; }
+    .summary { font-size: 1.05rem; line-height: 1.5; }
     .files { font-size: 0.9rem; }
     .plot-error { color: #a00; white-space: pre-wrap; }
     table { border-collapse: collapse; font-size: 0.95rem; }
@@ -107,7 +119,7 @@ ${input.scriptPaths.map((path) => `  <script src="${escapeHtml(encodeURI(path))}
 </head>
 <body>
   <h1>${escapeHtml(input.title)}</h1>
-${sectionsHtml(input.sections).join("\n")}
+${summaryHtml(input.summary)}${sectionsHtml(input.sections).join("\n")}
   <script type="application/json" id="plot-specs">${jsonForScriptTag(input.sections.filter(isPlotSection).map((section) => section.spec))}</script>
   <script>
     const specs = JSON.parse(document.getElementById("plot-specs").textContent);

@@ -37,6 +37,8 @@ export interface ReportPlotSection {
   readonly title: string
   readonly spec: TopLevelSpec
   readonly caption?: string
+  /** Paragraphs under the caption. */
+  readonly notes?: ReadonlyArray<string>
   /** Stem of the plot's files; derived from the title when absent. */
   readonly name?: string
 }
@@ -45,6 +47,8 @@ export interface ReportTableSection {
   readonly title: string
   readonly table: HtmlTable
   readonly caption?: string
+  /** Paragraphs under the caption. */
+  readonly notes?: ReadonlyArray<string>
   /** Stem of the table's JSON file; derived from the title when absent. */
   readonly name?: string
   /** Written as `<name>.json` and linked under the table, for programs to read what the reader sees. */
@@ -57,6 +61,8 @@ const isPlotSection = (section: ReportSection): section is ReportPlotSection => 
 
 export interface ReportInput {
   readonly title: string
+  /** Lines under the title, before any section: the report's findings in brief. */
+  readonly summary?: ReadonlyArray<string>
   readonly sections: ReadonlyArray<ReportSection>
 }
 
@@ -99,7 +105,10 @@ export const writeHtmlReport = async (
   const pageSections: Array<HtmlPageSection> = []
   for (const [index, section] of input.sections.entries()) {
     const stem = stems[index] ?? slug(section.title)
-    const caption = section.caption === undefined ? {} : { caption: section.caption }
+    const caption = {
+      ...(section.caption === undefined ? {} : { caption: section.caption }),
+      ...(section.notes === undefined ? {} : { notes: section.notes })
+    }
     if (isPlotSection(section)) {
       plots.push(await writePlotFiles(outDir, stem, section.spec, options))
       pageSections.push({ title: section.title, spec: section.spec, fileStem: stem, ...caption })
@@ -122,7 +131,7 @@ export const writeHtmlReport = async (
   const indexPath = join(outDir, "index.html")
   await writeFile(
     indexPath,
-    htmlPage({ title: input.title, scriptPaths: scripts.map((script) => `vendor/${script.fileName}`), sections: pageSections })
+    htmlPage({ title: input.title, ...(input.summary === undefined ? {} : { summary: input.summary }), scriptPaths: scripts.map((script) => `vendor/${script.fileName}`), sections: pageSections })
   )
   return { indexPath, plots, dataPaths }
 }

@@ -9,6 +9,7 @@ import {
   type BootstrappedLaw,
   forecastIsoflop,
   type Interval,
+  type IsoflopBudgetFit,
   type IsoflopFit,
   type LawFormParameters,
   type MultiplierEstimate,
@@ -23,7 +24,7 @@ import { computeOptimalLossForecast, lossIntervalLevel } from "../lossForecast.t
 import type { LossForecastModel } from "../lossForecastModel.ts"
 import { fitLossSource } from "../lossForecastSource.ts"
 import { fitIsoflopResults, type IsoflopResult } from "../resultsFit.ts"
-import { type LoadedResults, loadResults } from "../resultsInput.ts"
+import { type LoadedResults, loadResults, type ResultPoint } from "../resultsInput.ts"
 
 export interface CompareRequest {
   /** Specs (their stores' finished runs) or results tables, as given on the command line. */
@@ -65,6 +66,8 @@ export interface ComparedExperiment {
   readonly name: string
   readonly input: string
   readonly runs: number
+  /** The runs compared, for the plots. */
+  readonly points: ReadonlyArray<ResultPoint>
   /** The budgets its runs were swept at. */
   readonly budgets: ReadonlyArray<number>
   /** N*(C) = k·C^a and D*(C) = k·C^b, with the exponents' intervals. */
@@ -73,6 +76,8 @@ export interface ComparedExperiment {
   readonly isoflopHealth: BootstrapHealth | undefined
   /** Each budget's IsoFLOP minimum, where its curve has one. */
   readonly minima: ReadonlyArray<IsoflopMinimumPoint>
+  /** Each budget's fitted IsoFLOP curve, for the plots. */
+  readonly isoflopBudgets: ReadonlyArray<IsoflopBudgetFit>
   /** The loss law L*(C) is read from. */
   readonly lossLaw: { readonly form: string; readonly parameters: LawFormParameters; readonly floor: number }
   readonly lossHealth: BootstrapHealth | undefined
@@ -122,7 +127,7 @@ const curveSamples = 32
 const specExtensions = new Set([".yaml", ".yml"])
 
 /** An input before fitting: its name, and for a spec its forecast budgets. */
-interface NamedInput {
+export interface NamedInput {
   readonly input: string
   readonly name: string
   readonly forecastBudgets: ReadonlyArray<number> | undefined
@@ -135,14 +140,14 @@ const nameInput = (input: string) =>
     : Effect.succeed<NamedInput>({ input, name: path.basename(input, path.extname(input)), forecastBudgets: undefined })
 
 /** The inputs named, with the baseline first; two inputs of one name, or a baseline named by none, are the user's to fix. */
-const namedInputs = (request: CompareRequest) =>
+const namedInputs = <E, R>(request: CompareRequest, source: CompareInputSource<E, R>) =>
   Effect.gen(function*() {
     if (request.inputs.length < 2) {
       return yield* new UserInputError({
         message: `compare needs at least two inputs, got ${request.inputs.length}: give the baseline and one or more candidates (specs or results tables)`
       })
     }
-    const named = yield* Effect.forEach(request.inputs, nameInput)
+    const named = yield* Effect.forEach(request.inputs, source.name)
     for (const [index, entry] of named.entries()) {
       const first = named.findIndex((other) => other.name === entry.name)
       if (first !== index) {
@@ -174,8 +179,22 @@ interface LoadedInput extends NamedInput {
   readonly budgets: ReadonlyArray<number>
 }
 
-const loadInput = (named: NamedInput) =>
-  Effect.map(loadResults(named.input, { rename: {}, store: undefined }), (results): LoadedInput => ({
+/**
+ * Where inputs are named and their runs read from: files given on the command line (specs and
+ * tables), or another source of finished runs such as the dashboard's store.
+ */
+export interface CompareInputSource<E, R> {
+  readonly name: (input: string) => Effect.Effect<NamedInput, E, R>
+  readonly results: (named: NamedInput) => Effect.Effect<LoadedResults, E, R>
+}
+
+const inputFiles = {
+  name: nameInput,
+  results: (named: NamedInput) => loadResults(named.input, { rename: {}, store: undefined })
+}
+
+const loadInput = <E, R>(source: CompareInputSource<E, R>) => (named: NamedInput) =>
+  Effect.map(source.results(named), (results): LoadedInput => ({
     ...named,
     results,
     budgets: distinctBudgets(results.points.map((point) => point.budget))
@@ -256,11 +275,13 @@ const describeExperiment = (fitted: FittedInput, budgets: ReadonlyArray<number>,
       name: fitted.name,
       input: fitted.input,
       runs: fitted.results.points.length,
+      points: fitted.results.points,
       budgets: fitted.budgets,
       params_opt: { k: fit.params_opt.k, a: fit.params_opt.a, a_interval: trusted?.params_opt_a },
       tokens_opt: { k: fit.tokens_opt.k, b: fit.tokens_opt.b, b_interval: trusted?.tokens_opt_b },
       isoflopHealth: bootstrap === undefined ? undefined : bootstrapHealth(bootstrap.resamples_used, bootstrap.failed_resamples),
       minima: minimaOf(fit),
+      isoflopBudgets: fit.budgets,
       lossLaw: fitted.lossLaw,
       lossHealth: fitted.model.health,
       lossCalibrated: fitted.model.calibrated,
@@ -305,12 +326,15 @@ const compareTo = (baseline: FittedInput, candidate: FittedInput, { swept, forec
  * resamples with seed + i: the experiments are independent, and so must their resamples be, or
  * pairing the i-th refit of each would correlate the two fits' errors and narrow the intervals.
  */
-export const compareExperiments = (request: CompareRequest) =>
+export const compareExperiments = (request: CompareRequest) => compareInputs(request, inputFiles)
+
+/** compareExperiments with the inputs named and read by `source`. */
+export const compareInputs = <E, R>(request: CompareRequest, source: CompareInputSource<E, R>) =>
   Effect.gen(function*() {
-    const named = yield* namedInputs(request)
+    const named = yield* namedInputs(request, source)
     const seedOf = (entry: NamedInput) => request.seed + request.inputs.indexOf(entry.input)
     const inputs: readonly [NamedInput, ...Array<NamedInput>] = [named.baseline, ...named.candidates]
-    const loaded = yield* Effect.forEach(inputs, loadInput)
+    const loaded = yield* Effect.forEach(inputs, loadInput(source))
     const swept = distinctBudgets(loaded.flatMap((entry) => entry.budgets))
     const forecast = distinctBudgets(
       request.computes.length > 0 ? request.computes : named.baseline.forecastBudgets ?? defaultForecastBudgets(Math.max(...swept))

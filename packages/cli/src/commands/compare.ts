@@ -2,113 +2,51 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { DEFAULT_BOOTSTRAP_RESAMPLES } from "@scalelab/spec"
 import {
-  type BootstrapHealth,
-  type ComparedExperiment,
+  bootstrapLines,
+  budgetsTable,
   compareExperiments,
   compareJson,
   type CompareResult,
-  type Estimate,
+  comparisonWhereToLook,
   type ExperimentComparison,
-  type Interval,
+  headlineText,
+  lawsTable,
+  multiplierTable,
+  sideBySideText,
+  type TextTable,
+  trendText,
+  unreachedText,
   writeComparison
 } from "@scalelab/analysis"
-import { checkedFolder, sci, table } from "@scalelab/sweep"
+import { checkedFolder, table } from "@scalelab/sweep"
 import { jsonFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
 import { computesFlag, seedFlag } from "./fit.ts"
 
-const showMultiplier = (x: number) => Number.isFinite(x) ? `${sci(x)}×` : "∞"
-const showLoss = (x: number) => x.toFixed(3)
-
-/** `[low, high]`, or `[low, ∞)` when the upper end is unbounded (a multiplier or slope some resamples never reach). */
-const range = (interval: Interval, show: (x: number) => string) => {
-  const end = (x: number) => Number.isFinite(x) ? show(x) : "∞"
-  return Number.isFinite(interval[1]) ? `[${end(interval[0])}, ${end(interval[1])}]` : `[${end(interval[0])}, ∞)`
-}
-
-/** An interval as a cell: left out (a dash) when there is none or its bootstrap is not to be trusted. */
-const intervalCell = (interval: Interval | undefined, health: BootstrapHealth | undefined, show: (x: number) => string) =>
-  interval === undefined || health?.trustworthy === false ? "—" : range(interval, show)
-
-const withInterval = (estimate: Estimate, show: (x: number) => string) =>
-  estimate.interval === undefined ? show(estimate.value) : `${show(estimate.value)} ${range(estimate.interval, show)}`
-
-const percent = (level: number) => `${Math.round(level * 100)}%`
-
-const trendText = (comparison: ExperimentComparison, level: number): string => {
-  const { trend } = comparison
-  const span = `from ${sci(trend.from)} to ${sci(trend.to)} FLOPs`
-  if (trend.slope === undefined) return `trend: none; ${comparison.baseline} reaches ${comparison.candidate}'s loss nowhere ${span}`
-  const slope = Number.isFinite(trend.slope) ? trend.slope.toFixed(3) : "∞"
-  const interval = trend.interval === undefined || trend.health?.trustworthy === false ? "" : ` ${range(trend.interval, (x) => x.toFixed(3))}`
-  const verdict = trend.direction === undefined
-    ? "no verdict without a bootstrap"
-    : trend.health?.trustworthy === false
-    ? `${trend.direction}, but its interval is not reliable (see below)`
-    : `the multiplier ${trend.direction} with compute (its ${percent(level)} interval ${trend.direction === "holds" ? "holds 0" : trend.direction === "grows" ? "lies above 0" : "lies below 0"})`
-  return `trend: ${verdict}; log10 multiplier per decade of compute ${slope}${interval}, ${span}`
-}
+const textTable = ({ columns, rows }: TextTable) => table(columns, rows)
 
 const comparisonText = (comparison: ExperimentComparison, level: number): string => {
-  const { baseline, candidate, atLargest } = comparison
-  const rows = comparison.budgets.map((budget) => [
-    sci(budget.compute),
-    showMultiplier(budget.multiplier),
-    intervalCell(budget.interval, budget.health, showMultiplier),
-    budget.swept ? "swept" : "forecast"
-  ])
-  const health = atLargest.health
-  const unreached = comparison.budgets.filter((budget) => !budget.reachable)
+  const { baseline, candidate } = comparison
+  const unreached = unreachedText(comparison)
   return [
     `${candidate} against ${baseline}: compute multiplier (the compute ${baseline} needs for ${candidate}'s compute-optimal loss, per FLOP ${candidate} spends)`,
-    table(["budget", "multiplier", `${percent(level)} interval`, ""], rows),
-    `at ${sci(atLargest.compute)} FLOPs (the largest forecast): ${showMultiplier(atLargest.multiplier)} ${intervalCell(atLargest.interval, health, showMultiplier)}`,
+    textTable(multiplierTable(comparison, level)),
+    headlineText(comparison),
     trendText(comparison, level),
-    ...(health === undefined ? [] : [`intervals from ${health.used} of ${health.requested} paired bootstrap resamples of both fits`]),
-    ...(health?.warning === undefined ? [] : [`WARNING: ${health.warning}`]),
-    ...(unreached.length === 0
-      ? []
-      : [`∞: ${candidate}'s loss at ${unreached.map((budget) => sci(budget.compute)).join(", ")} FLOPs lies below ${baseline}'s irreducible loss: no compute brings ${baseline} there`])
+    ...bootstrapLines(comparison),
+    ...(unreached === undefined ? [] : [unreached])
   ].join("\n")
 }
-
-const exponentCell = (value: number, interval: Interval | undefined) => interval === undefined ? value.toFixed(3) : `${value.toFixed(3)} ${range(interval, (x) => x.toFixed(3))}`
-
-const lawsTable = (experiments: ReadonlyArray<ComparedExperiment>) =>
-  table(
-    ["experiment", "runs", "N* ∝ C^a", "D* ∝ C^b", "loss law", "floor"],
-    experiments.map((experiment) => [
-      experiment.name,
-      String(experiment.runs),
-      exponentCell(experiment.params_opt.a, experiment.params_opt.a_interval),
-      exponentCell(experiment.tokens_opt.b, experiment.tokens_opt.b_interval),
-      experiment.lossLaw.form,
-      showLoss(experiment.lossLaw.floor)
-    ])
-  )
-
-const budgetsTable = (result: CompareResult) =>
-  table(
-    ["budget", "experiment", "N*", "D*", "L*"],
-    result.experiments[0]?.atBudgets.flatMap((_, index) =>
-      result.experiments.map((experiment, nth) => {
-        const row = experiment.atBudgets[index]
-        return row === undefined
-          ? []
-          : [nth === 0 ? sci(row.compute) : "", experiment.name, withInterval(row.params, sci), withInterval(row.tokens, sci), withInterval(row.loss, showLoss)]
-      })
-    ) ?? []
-  )
 
 const compareText = (result: CompareResult): string => {
   const notes = result.experiments.flatMap((experiment) => experiment.notes.map((note) => `note: ${experiment.name}: ${note}`))
   return [
     ...result.comparisons.map((comparison) => comparisonText(comparison, result.level)),
     [
-      `side by side (N*, D* from each experiment's IsoFLOP fit; L* from its loss law, as \`scalelab forecast\` gives it; ${percent(result.level)} intervals):`,
-      lawsTable(result.experiments),
+      `side by side (${sideBySideText(result.level)}):`,
+      textTable(lawsTable(result.experiments)),
       "",
-      budgetsTable(result)
+      textTable(budgetsTable(result))
     ].join("\n"),
     ...(notes.length === 0 ? [] : [notes.join("\n")])
   ].join("\n\n")
@@ -135,7 +73,7 @@ export const compareCommand = Command.make(
     ),
     seed: seedFlag,
     compute: computesFlag("a budget in FLOPs to forecast the multiplier at (default: the baseline spec's forecast budgets, or 10× and 100× the largest budget swept)"),
-    out: Flag.String("out").pipe(Flag.withDescription("a folder to write compare.json into (the --json output); default: none"), Flag.optional),
+    out: Flag.String("out").pipe(Flag.withDescription("a folder to write the comparison report into: index.html (opens offline), each plot as SVG and PNG, and compare.json (the --json output); default: none"), Flag.optional),
     json: jsonFlag
   },
   ({ inputs, baseline, bootstrap, seed, compute, out, json }) =>
@@ -145,7 +83,7 @@ export const compareCommand = Command.make(
       const result = yield* compareExperiments({ inputs, baseline: Option.getOrUndefined(baseline), resamples: bootstrap, seed, computes: compute })
       const written = Option.isSome(out) ? yield* writeComparison(out.value, result) : undefined
       if (json) return yield* Console.log(JSON.stringify(compareJson(result), null, 2))
-      yield* Console.log([compareText(result), ...(written === undefined ? [] : [`comparison: ${written}`])].join("\n\n"))
+      yield* Console.log([compareText(result), ...(written === undefined ? [] : [comparisonWhereToLook(written).join("\n")])].join("\n\n"))
     })
 ).pipe(Command.withDescription(
   "Compare experiments by their scaling laws. For each candidate against the baseline: the compute multiplier " +
