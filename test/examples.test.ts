@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe("experiments/*.yaml", () => {
   it("holds the examples", () => {
-    expect(examples).toEqual(expect.arrayContaining(["chinchilla.yaml", "downstream.yaml", "external.yaml", "repeated-data.yaml", "slurm.yaml"]))
+    expect(examples).toEqual(expect.arrayContaining(["chinchilla.yaml", "compare-dense.yaml", "compare-mha.yaml", "compare-moe.yaml", "compare-tied.yaml", "downstream.yaml", "external.yaml", "repeated-data.yaml", "slurm.yaml"]))
   })
 
   it("every example validates (the Chinchilla one only where its data is)", async () => {
