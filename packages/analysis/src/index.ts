@@ -94,6 +94,9 @@ export {
   type Estimate,
   type ExperimentAtBudget,
   type ExperimentComparison,
+  FLOOR_MODES,
+  type FloorChoice,
+  type FloorMode,
   type IsoflopMinimumPoint
 } from "./compare/compareExperiments.ts"
 export { compareJson, healthJson } from "./compare/compareJson.ts"

@@ -9,6 +9,7 @@ import {
   type CompareResult,
   type Estimate,
   type ExperimentComparison,
+  FLOOR_MODES,
   type Interval,
   writeComparison
 } from "@scalelab/analysis"
@@ -100,12 +101,20 @@ const budgetsTable = (result: CompareResult) =>
     ) ?? []
   )
 
+/** Which loss laws the multipliers and L* come from: the joint fit with one floor, or each experiment's own. */
+const floorText = (result: CompareResult): string =>
+  result.floor.value === undefined
+    ? `floor: separate, each loss law fitted alone with its own irreducible loss: ${result.floor.reason}`
+    : `floor: shared, one irreducible loss E = ${showLoss(result.floor.value)} for every experiment, the loss laws fitted jointly: ${result.floor.reason}`
+
 const compareText = (result: CompareResult): string => {
   const notes = result.experiments.flatMap((experiment) => experiment.notes.map((note) => `note: ${experiment.name}: ${note}`))
+  const lawSource = result.floor.value === undefined ? "its loss law" : "its loss law in the joint fit with the shared floor"
   return [
+    floorText(result),
     ...result.comparisons.map((comparison) => comparisonText(comparison, result.level)),
     [
-      `side by side (N*, D* from each experiment's IsoFLOP fit; L* from its loss law, as \`scalelab forecast\` gives it; ${percent(result.level)} intervals):`,
+      `side by side (N*, D* from each experiment's IsoFLOP fit; L* from ${lawSource}; ${percent(result.level)} intervals):`,
       lawsTable(result.experiments),
       "",
       budgetsTable(result)
@@ -134,15 +143,23 @@ export const compareCommand = Command.make(
       DEFAULT_BOOTSTRAP_RESAMPLES
     ),
     seed: seedFlag,
+    floor: Flag.Literals("floor", FLOOR_MODES).pipe(
+      Flag.withDescription(
+        "shared: fit every experiment's loss law jointly with one irreducible loss E (the data's entropy, the same for " +
+          "experiments on the same data and tokenizer); separate: each with its own. Default: shared, unless two specs' " +
+          "data sections differ; a results table does not say its data, so tables are taken to share it"
+      ),
+      Flag.optional
+    ),
     compute: computesFlag("a budget in FLOPs to forecast the multiplier at (default: the baseline spec's forecast budgets, or 10× and 100× the largest budget swept)"),
     out: Flag.String("out").pipe(Flag.withDescription("a folder to write compare.json into (the --json output); default: none"), Flag.optional),
     json: jsonFlag
   },
-  ({ inputs, baseline, bootstrap, seed, compute, out, json }) =>
+  ({ inputs, baseline, bootstrap, seed, floor, compute, out, json }) =>
     Effect.gen(function*() {
       // A folder that cannot be written is bad input, said before the fits rather than after them.
       if (Option.isSome(out)) yield* checkedFolder(out.value, "write", compareRole)
-      const result = yield* compareExperiments({ inputs, baseline: Option.getOrUndefined(baseline), resamples: bootstrap, seed, computes: compute })
+      const result = yield* compareExperiments({ inputs, baseline: Option.getOrUndefined(baseline), resamples: bootstrap, seed, computes: compute, floor: Option.getOrUndefined(floor) })
       const written = Option.isSome(out) ? yield* writeComparison(out.value, result) : undefined
       if (json) return yield* Console.log(JSON.stringify(compareJson(result), null, 2))
       yield* Console.log([compareText(result), ...(written === undefined ? [] : [`comparison: ${written}`])].join("\n\n"))
@@ -151,5 +168,6 @@ export const compareCommand = Command.make(
   "Compare experiments by their scaling laws. For each candidate against the baseline: the compute multiplier " +
     "(how much compute the baseline needs to reach the candidate's compute-optimal loss, per FLOP the candidate " +
     "spends) at every budget swept and forecast, with 80% intervals from a joint bootstrap of both fits, and whether " +
-    "it grows, holds or shrinks with compute; then each experiment's N*(C), D*(C) and L*(C) side by side."
+    "it grows, holds or shrinks with compute; then each experiment's N*(C), D*(C) and L*(C) side by side. The loss " +
+    "laws share one irreducible loss (--floor shared) unless the specs' data differ."
 ))
