@@ -175,18 +175,21 @@ const chooseFloor = (inputs: ReadonlyArray<NamedInput>, requested: FloorMode | u
   const tables = inputs.filter((entry) => entry.data === undefined)
   const first = specs[0]
   const differing = first === undefined ? [] : specs.filter((entry) => canonicalJson(entry.data) !== canonicalJson(first.data))
-  const dataSays = differing.length > 0
+  const specsSay = differing.length > 0
     ? `the specs' data differ (${first?.name}'s data section is not ${differing.map((entry) => entry.name).join("'s, ")}'s), so their irreducible losses may too`
-    : [
-      ...(specs.length > 1 ? ["every spec has the same data section"] : []),
-      ...(tables.length > 0
-        ? [`results tables (${tables.map((entry) => entry.name).join(", ")}) do not say what data they were trained on: taken to be the same data and tokenizer`]
-        : [])
-    ].join("; ")
-  if (requested !== undefined) return { mode: requested, requested, reason: `--floor ${requested}${dataSays === "" ? "" : `; ${dataSays}`}` }
+    : specs.length > 1
+    ? "every spec has the same data section"
+    : undefined
+  const tablesSay = tables.length > 0 ? `results tables (${tables.map((entry) => entry.name).join(", ")}) do not say what data they were trained on` : undefined
+  const facts = [specsSay, tablesSay].filter((fact) => fact !== undefined).join("; ")
+  if (requested !== undefined) return { mode: requested, requested, reason: `as --floor ${requested} asks; ${facts}` }
   return differing.length > 0
-    ? { mode: "separate", requested, reason: `${dataSays}: each law is fitted with its own floor (--floor shared to share one)` }
-    : { mode: "shared", requested, reason: `${dataSays}, so they share one irreducible loss (--floor separate if they do not)` }
+    ? { mode: "separate", requested, reason: `${facts}: each law is fitted with its own floor (--floor shared to share one)` }
+    : {
+      mode: "shared",
+      requested,
+      reason: `${facts}${tables.length > 0 ? ": taken to be the same data and tokenizer" : ""}, so they share one irreducible loss (--floor separate if they do not)`
+    }
 }
 
 /** The inputs named, with the baseline first; two inputs of one name, or a baseline named by none, are the user's to fix. */

@@ -109,7 +109,7 @@ const floorText = (result: CompareResult): string =>
 
 const compareText = (result: CompareResult): string => {
   const notes = result.experiments.flatMap((experiment) => experiment.notes.map((note) => `note: ${experiment.name}: ${note}`))
-  const lawSource = result.floor.value === undefined ? "its loss law" : "its loss law in the joint fit with the shared floor"
+  const lawSource = result.floor.value === undefined ? "its loss law, as `scalelab forecast` gives it" : "its loss law in the joint fit with the shared floor"
   return [
     floorText(result),
     ...result.comparisons.map((comparison) => comparisonText(comparison, result.level)),
