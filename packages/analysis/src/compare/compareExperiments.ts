@@ -264,7 +264,7 @@ const fitAllocation = (loaded: LoadedInput, resamples: number, seed: number, com
 /** An input's loss law, with its bootstrap, and a note when the bootstrap gave no intervals. */
 interface FittedLoss {
   /** The law form's fit L*(C) is read from. */
-  readonly fit: LawFormFit
+  readonly lossFit: LawFormFit
   readonly model: LossForecastModel
   readonly lossLaw: ComparedExperiment["lossLaw"]
   readonly lossNote: string | undefined
@@ -276,7 +276,7 @@ const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
     const source = yield* fitLossSource(loaded.results.points, { resamples, seed, lawForm: loaded.results.lawForm })
     if (source._tag === "NoLaw") return yield* new UserInputError({ message: `${loaded.input}: no loss law to compare by: ${source.reason}` })
     return {
-      fit: source.result.law,
+      lossFit: source.result.law,
       model: source.model,
       lossLaw: { form: source.result.law.form, parameters: source.result.law.parameters, floor: source.model.law.floor },
       lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
@@ -295,12 +295,11 @@ const startFloorFractions = [0.5, 0.8, 0.95]
  */
 const shareFloor = (loaded: ReadonlyArray<LoadedInput>, own: ReadonlyArray<FittedLoss>, resamples: number, seeds: ReadonlyArray<number>) =>
   Effect.gen(function*() {
-    const experiments = loaded.map((entry, index) => ({ form: (own[index] as FittedLoss).fit.form, points: entry.results.points }))
+    const experiments = loaded.map((entry, index) => ({ form: (own[index] as FittedLoss).lossFit.form, points: entry.results.points }))
     const lowestLoss = Math.min(...loaded.flatMap((entry) => entry.results.points.map((point) => point.loss)))
-    const joint = yield* attemptStepwise(function*() {
-      yield
-      return fitSharedFloor(experiments, { starts: own.map((fitted) => fitted.fit.parameters), floors: startFloorFractions.map((fraction) => fraction * lowestLoss) })
-    }).pipe(Effect.mapError((failure) => new UserInputError({ message: `the shared-floor fit failed: ${failure.message}; compare with --floor separate` })))
+    const joint = yield* attempt(() =>
+      fitSharedFloor(experiments, { starts: own.map((fitted) => fitted.lossFit.parameters), floors: startFloorFractions.map((fraction) => fraction * lowestLoss) })
+    ).pipe(Effect.mapError((failure) => new UserInputError({ message: `the shared-floor fit failed: ${failure.message}; compare with --floor separate` })))
     const bootstrap = resamples === 0
       ? { laws: undefined, health: undefined, note: undefined }
       : yield* attemptStepwise(() => bootstrapSharedFloor(experiments, joint, { resamples, seeds })).pipe(
@@ -311,7 +310,7 @@ const shareFloor = (loaded: ReadonlyArray<LoadedInput>, own: ReadonlyArray<Fitte
     const losses = own.map((fitted, index): FittedLoss => {
       const fit = joint.fits[index] as LawFormFit
       return {
-        fit,
+        lossFit: fit,
         model: { ...fitted.model, law: fit.law, replicates: bootstrap.laws?.[index], health: bootstrap.health },
         lossLaw: { form: fit.form, parameters: fit.parameters, floor: fit.law.floor },
         lossNote: bootstrap.note
@@ -330,9 +329,9 @@ const fitLosses = (loaded: ReadonlyArray<LoadedInput>, choice: Omit<FloorChoice,
     const alone = (asked: number) => Effect.forEach(loaded, (entry, index) => fitLoss(entry, asked, seeds[index] as number))
     if (choice.mode === "separate") return { floor: { ...choice, value: undefined } satisfies FloorChoice, losses: yield* alone(resamples) }
     const own = yield* alone(0)
-    const floorless = loaded.filter((_, index) => !lawFormHasFloor((own[index] as FittedLoss).fit.form))
+    const floorless = loaded.filter((_, index) => !lawFormHasFloor((own[index] as FittedLoss).lossFit.form))
     if (floorless.length > 0) {
-      const forms = floorless.map((entry) => `${entry.name}'s ${(own[loaded.indexOf(entry)] as FittedLoss).fit.form}`).join(", ")
+      const forms = floorless.map((entry) => `${entry.name}'s ${(own[loaded.indexOf(entry)] as FittedLoss).lossFit.form}`).join(", ")
       return {
         floor: { ...choice, mode: "separate", value: undefined, reason: `${choice.reason}; but ${forms} law form has no irreducible loss to share, so each law is fitted with its own floor` } satisfies FloorChoice,
         losses: resamples === 0 ? own : yield* alone(resamples)
