@@ -1,6 +1,8 @@
 // `scalelab compare` through the real command, on results tables written here from known laws: a
 // candidate with a known compute multiplier over the baseline (k = 1, k = 2, and one that grows
-// with compute) is recovered inside its 80% interval, and bad input ends with exit 2 and a message.
+// with compute) is recovered inside its 80% interval, narrow enough under the default shared floor
+// to tell k = 2 from 1 at every budget; the floor is shared or separate as the inputs' data say;
+// and bad input ends with exit 2 and a message.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -32,6 +34,9 @@ const trueMultiplier = (law: ParametricCoefficients, compute: number) => compute
 
 const candidates = { same: truth, double: withComputeMultiplier(truth, 2), grows } as const
 
+/** A spec that reads its runs from a table, with `extra` sections (data, fit). */
+const tableSpec = (name: string, file: string, extra: string) => `name: ${name}\nsweep:\n  kind: table\n  file: ${file}\n${extra}`
+
 let dir: string
 let batch: CliBatch
 
@@ -44,7 +49,12 @@ beforeAll(async () => {
     writeFile(join(dir, "grows.csv"), table(grows, 34)),
     writeFile(join(dir, "one-budget.csv"), csv(sweep({ noise: 0.01, seed: 35, budgets: [1e18], sizes: 7, span: 16 }))),
     // A floor far below the baseline's: by 1e26 FLOPs its loss is one the baseline never reaches.
-    writeFile(join(dir, "low-floor.csv"), table({ ...truth, E: 1.2 }, 36))
+    writeFile(join(dir, "low-floor.csv"), table({ ...truth, E: 1.2 }, 36)),
+    // Specs of those tables: two on the same data, one on other data, one whose law form has no floor.
+    writeFile(join(dir, "base.yaml"), tableSpec("base-spec", "base.csv", "")),
+    writeFile(join(dir, "double.yaml"), tableSpec("double-spec", "double.csv", "")),
+    writeFile(join(dir, "bpe.yaml"), tableSpec("bpe-spec", "double.csv", "data: { tokenizer: bpe, vocab: 1024 }\n")),
+    writeFile(join(dir, "no-floor.yaml"), tableSpec("no-floor-spec", "double.csv", "fit: { law_form: no-e }\n"))
   ])
   batch = await CliBatch.run({
     json: ["compare", "base.csv", "same.csv", "double.csv", "grows.csv", "--bootstrap", "100", "--json", "--out", "out"],
@@ -53,7 +63,11 @@ beforeAll(async () => {
     unknownBaseline: ["compare", "base.csv", "same.csv", "--baseline", "dense", "--out", "bad"],
     sameName: ["compare", "base.csv", "./base.csv", "--out", "bad"],
     oneBudget: ["compare", "base.csv", "one-budget.csv", "--bootstrap", "0", "--out", "bad"],
-    lowFloor: ["compare", "base.csv", "low-floor.csv", "--bootstrap", "0", "--compute", "1e26", "--json"]
+    lowFloor: ["compare", "base.csv", "low-floor.csv", "--bootstrap", "0", "--compute", "1e26", "--json", "--floor", "separate"],
+    separate: ["compare", "base.csv", "double.csv", "--bootstrap", "0", "--floor", "separate", "--json"],
+    sameData: ["compare", "base.yaml", "double.yaml", "--bootstrap", "0", "--json"],
+    otherData: ["compare", "base.yaml", "bpe.yaml", "--bootstrap", "0", "--json"],
+    noFloor: ["compare", "base.yaml", "no-floor.yaml", "--bootstrap", "0", "--json"]
   }, dir)
 }, 120_000)
 
@@ -65,6 +79,31 @@ const inside = (value: number, interval: ReadonlyArray<number | null>) =>
   value >= (interval[0] ?? Number.NaN) && (interval[1] === null || value <= (interval[1] as number))
 
 describe("scalelab compare", () => {
+  it("shares one floor among tables by default, fitted near the truth's, and says why", () => {
+    const { floor, experiments } = batch.json("json")
+    expect(floor).toMatchObject({ mode: "shared", requested: null })
+    expect(floor.reason).toMatch(/base, same, double, grows come without a spec \(a results table, or a store.s runs\), so nothing says what data they were trained on/)
+    expect(Math.abs(floor.value - truth.E)).toBeLessThan(0.05)
+    for (const experiment of experiments) expect(experiment.loss_law.floor).toBe(floor.value)
+    expect(batch.outcome("text").stdout).toMatch(/^floor: shared, one irreducible loss E = \d\.\d{3} for every experiment, the loss laws fitted jointly: base, double come without a spec/)
+    expect(batch.outcome("text").stdout).toContain("L* from its loss law in the joint fit with the shared floor")
+  })
+
+  it("fits each floor alone with --floor separate, and by default when specs' data differ or a law form has no floor", () => {
+    const separate = batch.json("separate")
+    expect(separate.floor).toMatchObject({ mode: "separate", requested: "separate", value: null })
+    const [base, double] = separate.experiments
+    expect(base.loss_law.floor).not.toBe(double.loss_law.floor)
+    expect(batch.json("sameData").floor).toMatchObject({ mode: "shared", requested: null, reason: expect.stringMatching(/every spec has the same data section/) })
+    const otherData = batch.json("otherData").floor
+    expect(otherData).toMatchObject({ mode: "separate", requested: null, value: null })
+    expect(otherData.reason).toMatch(/the specs' data differ \(base-spec's data section is not bpe-spec's\)/)
+    const noFloor = batch.json("noFloor")
+    expect(noFloor.floor).toMatchObject({ mode: "separate", value: null })
+    expect(noFloor.floor.reason).toMatch(/no-floor-spec's no-e law form has no irreducible loss to share/)
+    expect(noFloor.experiments[1].loss_law.form).toBe("no-e")
+  })
+
   it("recovers a known multiplier of 1 and of 2 inside its 80% interval at every budget, and says it holds", () => {
     const { comparisons } = batch.json("json")
     for (const [name, k] of [["same", 1], ["double", 2]] as const) {
@@ -77,9 +116,14 @@ describe("scalelab compare", () => {
         expect(budget.bootstrap).toMatchObject({ resamples_requested: 100, trustworthy: true })
       }
       expect(inside(k, comparison.interval)).toBe(true)
+      // Narrow enough to mean something at the largest forecast: separate floors gave a median 13× from end to end.
+      expect(comparison.interval[1] / comparison.interval[0]).toBeLessThan(3)
       expect(comparison.trend.direction).toBe("holds")
       expect(comparison.trend).toMatchObject({ from: 1e17, to: largestForecast })
     }
+    // k = 2 is told from 1 at every budget, swept and forecast.
+    const double = comparisons.find((c: { candidate: string }) => c.candidate === "double")
+    for (const budget of double.budgets) expect(budget.interval[0], `double at ${budget.compute}: ${budget.interval}`).toBeGreaterThan(1)
   })
 
   it("says a multiplier that grows with compute grows, with the true multiplier inside its interval at the largest forecast", () => {
@@ -88,6 +132,8 @@ describe("scalelab compare", () => {
     const truthAtLargest = trueMultiplier(grows, largestForecast)
     expect(truthAtLargest).toBeGreaterThan(10)
     expect(inside(truthAtLargest, comparison.interval), `${truthAtLargest} in ${comparison.interval}`).toBe(true)
+    expect(comparison.interval[0]).toBeGreaterThan(5)
+    expect(comparison.interval[1] / comparison.interval[0]).toBeLessThan(3)
     expect(comparison.trend.direction).toBe("grows")
     expect(comparison.trend.interval[0]).toBeGreaterThan(0)
     for (const budget of comparison.budgets) expect(inside(trueMultiplier(grows, budget.compute), budget.interval)).toBe(true)
@@ -202,9 +248,13 @@ describe("scalelab compare", () => {
     // The runs given --out bad wrote nothing there.
     expect((await listFiles(dir)).filter((file) => !/^(out|report)(\/|$)/.test(file))).toEqual([
       "base.csv",
+      "base.yaml",
+      "bpe.yaml",
       "double.csv",
+      "double.yaml",
       "grows.csv",
       "low-floor.csv",
+      "no-floor.yaml",
       "one-budget.csv",
       "same.csv"
     ])

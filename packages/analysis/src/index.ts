@@ -96,6 +96,9 @@ export {
   type CompareInputSource,
   compareInputs,
   type ExperimentComparison,
+  FLOOR_MODES,
+  type FloorChoice,
+  type FloorMode,
   type IsoflopMinimumPoint,
   type NamedInput
 } from "./compare/compareExperiments.ts"
@@ -106,6 +109,7 @@ export { compareStored, type StoredComparisonRequest, type StoredExperiment } fr
 export {
   bootstrapLines,
   budgetsTable,
+  floorText,
   headlineText,
   lawsTable,
   multiplierTable,

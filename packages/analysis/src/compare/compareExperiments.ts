@@ -7,18 +7,23 @@ import {
   type BootstrapHealth,
   bootstrapHealth,
   type BootstrappedLaw,
+  bootstrapSharedFloor,
+  fitSharedFloor,
   forecastIsoflop,
   type Interval,
   type IsoflopBudgetFit,
   type IsoflopFit,
+  type LawFormFit,
   type LawFormParameters,
+  lawFormHasFloor,
   type MultiplierEstimate,
   multiplierAt,
   type MultiplierTrend,
   multiplierTrend
 } from "@scalelab/laws"
+import { canonicalJson } from "@scalelab/planner"
 import { logSpaced } from "@scalelab/plots"
-import { defaultForecastBudgets } from "@scalelab/spec"
+import { defaultForecastBudgets, type ExperimentSpec } from "@scalelab/spec"
 import { attempt, attemptStepwise, loadSpecOfAnyKind, UserInputError } from "@scalelab/sweep"
 import { computeOptimalLossForecast, lossIntervalLevel } from "../lossForecast.ts"
 import type { LossForecastModel } from "../lossForecastModel.ts"
@@ -36,6 +41,21 @@ export interface CompareRequest {
   readonly seed: number
   /** Budgets to forecast at; empty: the baseline spec's forecast budgets, else 10× and 100× the largest budget swept. */
   readonly computes: ReadonlyArray<number>
+  /** One irreducible loss for every experiment's law, or one each; undefined: shared unless specs say their data differ. */
+  readonly floor: FloorMode | undefined
+}
+
+export const FLOOR_MODES = ["shared", "separate"] as const
+export type FloorMode = (typeof FLOOR_MODES)[number]
+
+/** Whether the experiments' loss laws share one irreducible loss, and why. */
+export interface FloorChoice {
+  readonly mode: FloorMode
+  /** What was asked for (`--floor`); undefined when the mode was decided from the inputs. */
+  readonly requested: FloorMode | undefined
+  readonly reason: string
+  /** The shared irreducible loss E, when shared. */
+  readonly value: number | undefined
 }
 
 /** A quantity at a budget, with its interval when a bootstrap gave one. */
@@ -110,6 +130,8 @@ export interface ExperimentComparison {
 
 export interface CompareResult {
   readonly baseline: string
+  /** Whether the loss laws were fitted jointly with one irreducible loss, or each alone. */
+  readonly floor: FloorChoice
   /** Central coverage of every interval. */
   readonly level: number
   readonly resamples: number
@@ -126,18 +148,56 @@ const curveSamples = 32
 
 const specExtensions = new Set([".yaml", ".yml"])
 
-/** An input before fitting: its name, and for a spec its forecast budgets. */
+/** An input before fitting: its name, and for a spec its forecast budgets and data. */
 export interface NamedInput {
   readonly input: string
   readonly name: string
   readonly forecastBudgets: ReadonlyArray<number> | undefined
+  /** A spec's effective `data` section (defaults filled in); undefined for a table, which does not say. */
+  readonly data: ExperimentSpec["data"] | undefined
 }
 
-/** A spec's `name` and forecast budgets; a table's file name without its extension. */
+/** A spec's `name`, forecast budgets and data; a table's file name without its extension. */
 const nameInput = (input: string) =>
   specExtensions.has(path.extname(input).toLowerCase())
-    ? Effect.map(loadSpecOfAnyKind(input), (spec): NamedInput => ({ input, name: spec.name, forecastBudgets: spec.forecast.compute }))
-    : Effect.succeed<NamedInput>({ input, name: path.basename(input, path.extname(input)), forecastBudgets: undefined })
+    ? Effect.map(loadSpecOfAnyKind(input), (spec): NamedInput => ({
+      input,
+      name: spec.name,
+      // A table spec leaves its forecast budgets empty until its table is read: none of its own, then.
+      forecastBudgets: spec.forecast.compute.length > 0 ? spec.forecast.compute : undefined,
+      data: spec.data
+    }))
+    : Effect.succeed<NamedInput>({ input, name: path.basename(input, path.extname(input)), forecastBudgets: undefined, data: undefined })
+
+/**
+ * Shared or separate floors, as asked, else from the inputs: experiments trained on the same data
+ * with the same tokenizer share its irreducible loss, so the floor is shared unless two specs'
+ * data sections differ. A table does not say what it was trained on: it is taken to share the
+ * specs' data (or the other tables'), and the reason says so.
+ */
+const chooseFloor = (inputs: ReadonlyArray<NamedInput>, requested: FloorMode | undefined): Omit<FloorChoice, "value"> => {
+  const specs = inputs.filter((entry) => entry.data !== undefined)
+  const tables = inputs.filter((entry) => entry.data === undefined)
+  const first = specs[0]
+  const differing = first === undefined ? [] : specs.filter((entry) => canonicalJson(entry.data) !== canonicalJson(first.data))
+  const specsSay = differing.length > 0
+    ? `the specs' data differ (${first?.name}'s data section is not ${differing.map((entry) => entry.name).join("'s, ")}'s), so their irreducible losses may too`
+    : specs.length > 1
+    ? "every spec has the same data section"
+    : undefined
+  const tablesSay = tables.length > 0
+    ? `${tables.map((entry) => entry.name).join(", ")} come without a spec (a results table, or a store's runs), so nothing says what data they were trained on`
+    : undefined
+  const facts = [specsSay, tablesSay].filter((fact) => fact !== undefined).join("; ")
+  if (requested !== undefined) return { mode: requested, requested, reason: `as --floor ${requested} asks; ${facts}` }
+  return differing.length > 0
+    ? { mode: "separate", requested, reason: `${facts}: each law is fitted with its own floor (--floor shared to share one)` }
+    : {
+      mode: "shared",
+      requested,
+      reason: `${facts}${tables.length > 0 ? ": taken to be the same data and tokenizer" : ""}, so they share one irreducible loss (--floor separate if they do not)`
+    }
+}
 
 /** The inputs named, with the baseline first; two inputs of one name, or a baseline named by none, are the user's to fix. */
 const namedInputs = <E, R>(request: CompareRequest, source: CompareInputSource<E, R>) =>
@@ -224,6 +284,8 @@ const fitAllocation = (loaded: LoadedInput, resamples: number, seed: number, com
 
 /** An input's loss law, with its bootstrap, and a note when the bootstrap gave no intervals. */
 interface FittedLoss {
+  /** The law form's fit L*(C) is read from. */
+  readonly lossFit: LawFormFit
   readonly model: LossForecastModel
   readonly lossLaw: ComparedExperiment["lossLaw"]
   readonly lossNote: string | undefined
@@ -235,10 +297,69 @@ const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
     const source = yield* fitLossSource(loaded.results.points, { resamples, seed, lawForm: loaded.results.lawForm })
     if (source._tag === "NoLaw") return yield* new UserInputError({ message: `${loaded.input}: no loss law to compare by: ${source.reason}` })
     return {
+      lossFit: source.result.law,
       model: source.model,
       lossLaw: { form: source.result.law.form, parameters: source.result.law.parameters, floor: source.model.law.floor },
       lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
     } satisfies FittedLoss
+  })
+
+// Values of E the joint fit starts from besides every experiment's own floor, as fractions of the
+// lowest loss any run reached: a shared optimum far from each separate floor is found too.
+const startFloorFractions = [0.5, 0.8, 0.95]
+
+/**
+ * Every experiment's loss law refitted jointly with one irreducible loss, from their own fits, and
+ * each joint resample refitted jointly (experiment i resampled from seeds[i], as its own bootstrap
+ * would be): each experiment keeps its form's calibration, and gets the joint law and refits. A
+ * joint bootstrap that fails leaves the laws standing without intervals, and a note.
+ */
+const shareFloor = (loaded: ReadonlyArray<LoadedInput>, own: ReadonlyArray<FittedLoss>, resamples: number, seeds: ReadonlyArray<number>) =>
+  Effect.gen(function*() {
+    const experiments = loaded.map((entry, index) => ({ form: (own[index] as FittedLoss).lossFit.form, points: entry.results.points }))
+    const lowestLoss = Math.min(...loaded.flatMap((entry) => entry.results.points.map((point) => point.loss)))
+    const joint = yield* attempt(() =>
+      fitSharedFloor(experiments, { starts: own.map((fitted) => fitted.lossFit.parameters), floors: startFloorFractions.map((fraction) => fraction * lowestLoss) })
+    ).pipe(Effect.mapError((failure) => new UserInputError({ message: `the shared-floor fit failed: ${failure.message}; compare with --floor separate` })))
+    const bootstrap = resamples === 0
+      ? { laws: undefined, health: undefined, note: undefined }
+      : yield* attemptStepwise(() => bootstrapSharedFloor(experiments, joint, { resamples, seeds })).pipe(
+        Effect.map((resampled) => ({ laws: resampled.laws, health: bootstrapHealth(resampled.resamples_used, resampled.failed_resamples), note: undefined })),
+        Effect.catch((failure) =>
+          Effect.succeed({ laws: undefined, health: undefined, note: `no L*(C) or multiplier intervals: the shared-floor bootstrap failed: ${failure.message}` }))
+      )
+    const losses = own.map((fitted, index): FittedLoss => {
+      const fit = joint.fits[index] as LawFormFit
+      return {
+        lossFit: fit,
+        model: { ...fitted.model, law: fit.law, replicates: bootstrap.laws?.[index], health: bootstrap.health },
+        lossLaw: { form: fit.form, parameters: fit.parameters, floor: fit.law.floor },
+        lossNote: bootstrap.note
+      }
+    })
+    return { floor: joint.floor, losses }
+  })
+
+/**
+ * Every input's loss law: each fitted alone (with its own bootstrap) when the floors are separate;
+ * else each fitted alone without a bootstrap, then all refitted jointly with one floor. A law form
+ * with no floor to share (no-e, kaplan) leaves every law fitted alone, and the choice says why.
+ */
+const fitLosses = (loaded: ReadonlyArray<LoadedInput>, choice: Omit<FloorChoice, "value">, resamples: number, seeds: ReadonlyArray<number>) =>
+  Effect.gen(function*() {
+    const alone = (asked: number) => Effect.forEach(loaded, (entry, index) => fitLoss(entry, asked, seeds[index] as number))
+    if (choice.mode === "separate") return { floor: { ...choice, value: undefined } satisfies FloorChoice, losses: yield* alone(resamples) }
+    const own = yield* alone(0)
+    const floorless = loaded.filter((_, index) => !lawFormHasFloor((own[index] as FittedLoss).lossFit.form))
+    if (floorless.length > 0) {
+      const forms = floorless.map((entry) => `${entry.name}'s ${(own[loaded.indexOf(entry)] as FittedLoss).lossFit.form}`).join(", ")
+      return {
+        floor: { ...choice, mode: "separate", value: undefined, reason: `${choice.reason}; but ${forms} law form has no irreducible loss to share, so each law is fitted with its own floor` } satisfies FloorChoice,
+        losses: resamples === 0 ? own : yield* alone(resamples)
+      }
+    }
+    const shared = yield* shareFloor(loaded, own, resamples, seeds)
+    return { floor: { ...choice, value: shared.floor } satisfies FloorChoice, losses: shared.losses }
   })
 
 /** An input with both its fits. */
@@ -348,13 +469,14 @@ export const compareInputs = <E, R>(request: CompareRequest, source: CompareInpu
     }
     // Every IsoFLOP fit (quick) before any loss law (slow): an input with too few budgets is said at once.
     const allocations = yield* Effect.forEach(loaded, (entry) => fitAllocation(entry, request.resamples, seedOf(entry), budgets.all))
-    const fitted = yield* Effect.forEach(loaded, (entry, index) =>
-      Effect.map(fitLoss(entry, request.resamples, seedOf(entry)), (loss): FittedInput => ({ ...entry, ...(allocations[index] as FittedAllocation), ...loss })))
-    const experiments = yield* Effect.forEach(fitted, (entry) => describeExperiment(entry, budgets.all, budgets.span))
-    const [baseline, ...candidates] = fitted
+    const losses = yield* fitLosses(loaded, chooseFloor(inputs, request.floor), request.resamples, loaded.map(seedOf))
+    const withFits = (entry: LoadedInput, index: number): FittedInput => ({ ...entry, ...(allocations[index] as FittedAllocation), ...(losses.losses[index] as FittedLoss) })
+    const [baseline, ...candidates] = [withFits(loaded[0], 0), ...loaded.slice(1).map((entry, index) => withFits(entry, index + 1))] as const
+    const experiments = yield* Effect.forEach([baseline, ...candidates], (entry) => describeExperiment(entry, budgets.all, budgets.span))
     const comparisons = yield* Effect.forEach(candidates, (candidate) => compareTo(baseline, candidate, budgets))
     return {
       baseline: baseline.name,
+      floor: losses.floor,
       level: lossIntervalLevel,
       resamples: request.resamples,
       sweptBudgets: swept,

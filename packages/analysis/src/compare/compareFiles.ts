@@ -68,7 +68,7 @@ const reportSections = (result: CompareResult): Array<ReportSection> => {
     {
       title: "Side by side",
       table: htmlTable(lawsTable(result.experiments), new Set([1, 5])),
-      caption: `${sentence(sideBySideText(result.level))}`,
+      caption: `${sentence(sideBySideText(result))}`,
       notes
     },
     { title: "At each budget", table: htmlTable(budgetsTable(result), new Set()) },

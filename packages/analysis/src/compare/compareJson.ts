@@ -77,6 +77,12 @@ const experimentJson = (experiment: ComparedExperiment) => ({
 /** The comparison as JSON: the multipliers per candidate, then each experiment's fits side by side. */
 export const compareJson = (result: CompareResult) => ({
   baseline: result.baseline,
+  floor: {
+    mode: result.floor.mode,
+    requested: result.floor.requested ?? null,
+    reason: result.floor.reason,
+    value: result.floor.value ?? null
+  },
   level: result.level,
   resamples: result.resamples,
   budgets: { swept: result.sweptBudgets, forecast: result.forecastBudgets },

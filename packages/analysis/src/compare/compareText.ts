@@ -111,5 +111,13 @@ export const budgetsTable = (result: CompareResult): TextTable => ({
 })
 
 /** What the side-by-side tables show and where their numbers come from. */
-export const sideBySideText = (level: number): string =>
-  `N*, D* from each experiment's IsoFLOP fit; L* from its loss law, as \`scalelab forecast\` gives it; ${percent(level)} intervals`
+export const sideBySideText = (result: CompareResult): string => {
+  const lawSource = result.floor.value === undefined ? "its loss law, as `scalelab forecast` gives it" : "its loss law in the joint fit with the shared floor"
+  return `N*, D* from each experiment's IsoFLOP fit; L* from ${lawSource}; ${percent(result.level)} intervals`
+}
+
+/** Which loss laws the multipliers and L* come from: the joint fit with one floor, or each experiment's own. */
+export const floorText = (result: CompareResult): string =>
+  result.floor.value === undefined
+    ? `floor: separate, each loss law fitted alone with its own irreducible loss: ${result.floor.reason}`
+    : `floor: shared, one irreducible loss E = ${showLoss(result.floor.value)} for every experiment, the loss laws fitted jointly: ${result.floor.reason}`

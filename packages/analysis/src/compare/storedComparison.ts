@@ -58,7 +58,7 @@ export const compareStored = (request: StoredComparisonRequest) => {
   const source: CompareInputSource<UserInputError, never> = {
     name: (name) => {
       const forecast = byName.get(name)?.fit?.json.forecast
-      return Effect.succeed<NamedInput>({ input: name, name, forecastBudgets: forecast === undefined || forecast.length === 0 ? undefined : forecast.map((f) => f.compute) })
+      return Effect.succeed<NamedInput>({ input: name, name, forecastBudgets: forecast === undefined || forecast.length === 0 ? undefined : forecast.map((f) => f.compute), data: undefined })
     },
     results: (named) => {
       const experiment = byName.get(named.name)
@@ -68,7 +68,7 @@ export const compareStored = (request: StoredComparisonRequest) => {
     }
   }
   return compareInputs(
-    { inputs: request.experiments.map((experiment) => experiment.name), baseline: request.baseline, resamples: request.resamples, seed: request.seed, computes: [] },
+    { inputs: request.experiments.map((experiment) => experiment.name), baseline: request.baseline, resamples: request.resamples, seed: request.seed, computes: [], floor: undefined },
     source
   )
 }

@@ -16,6 +16,8 @@ import {
   type TextTable,
   trendText,
   unreachedText,
+  FLOOR_MODES,
+  floorText,
   writeComparison
 } from "@scalelab/analysis"
 import { checkedFolder, table } from "@scalelab/sweep"
@@ -41,9 +43,10 @@ const comparisonText = (comparison: ExperimentComparison, level: number): string
 const compareText = (result: CompareResult): string => {
   const notes = result.experiments.flatMap((experiment) => experiment.notes.map((note) => `note: ${experiment.name}: ${note}`))
   return [
+    floorText(result),
     ...result.comparisons.map((comparison) => comparisonText(comparison, result.level)),
     [
-      `side by side (${sideBySideText(result.level)}):`,
+      `side by side (${sideBySideText(result)}):`,
       textTable(lawsTable(result.experiments)),
       "",
       textTable(budgetsTable(result))
@@ -72,15 +75,23 @@ export const compareCommand = Command.make(
       DEFAULT_BOOTSTRAP_RESAMPLES
     ),
     seed: seedFlag,
+    floor: Flag.Literals("floor", FLOOR_MODES).pipe(
+      Flag.withDescription(
+        "shared: fit every experiment's loss law jointly with one irreducible loss E (the data's entropy, the same for " +
+          "experiments on the same data and tokenizer); separate: each with its own. Default: shared, unless two specs' " +
+          "data sections differ; a results table does not say its data, so tables are taken to share it"
+      ),
+      Flag.optional
+    ),
     compute: computesFlag("a budget in FLOPs to forecast the multiplier at (default: the baseline spec's forecast budgets, or 10× and 100× the largest budget swept)"),
     out: Flag.String("out").pipe(Flag.withDescription("a folder to write the comparison report into: index.html (opens offline), each plot as SVG and PNG, and compare.json (the --json output); default: none"), Flag.optional),
     json: jsonFlag
   },
-  ({ inputs, baseline, bootstrap, seed, compute, out, json }) =>
+  ({ inputs, baseline, bootstrap, seed, floor, compute, out, json }) =>
     Effect.gen(function*() {
       // A folder that cannot be written is bad input, said before the fits rather than after them.
       if (Option.isSome(out)) yield* checkedFolder(out.value, "write", compareRole)
-      const result = yield* compareExperiments({ inputs, baseline: Option.getOrUndefined(baseline), resamples: bootstrap, seed, computes: compute })
+      const result = yield* compareExperiments({ inputs, baseline: Option.getOrUndefined(baseline), resamples: bootstrap, seed, computes: compute, floor: Option.getOrUndefined(floor) })
       const written = Option.isSome(out) ? yield* writeComparison(out.value, result) : undefined
       if (json) return yield* Console.log(JSON.stringify(compareJson(result), null, 2))
       yield* Console.log([compareText(result), ...(written === undefined ? [] : [comparisonWhereToLook(written).join("\n")])].join("\n\n"))
@@ -89,5 +100,6 @@ export const compareCommand = Command.make(
   "Compare experiments by their scaling laws. For each candidate against the baseline: the compute multiplier " +
     "(how much compute the baseline needs to reach the candidate's compute-optimal loss, per FLOP the candidate " +
     "spends) at every budget swept and forecast, with 80% intervals from a joint bootstrap of both fits, and whether " +
-    "it grows, holds or shrinks with compute; then each experiment's N*(C), D*(C) and L*(C) side by side."
+    "it grows, holds or shrinks with compute; then each experiment's N*(C), D*(C) and L*(C) side by side. The loss " +
+    "laws share one irreducible loss (--floor shared) unless the specs' data differ."
 ))

@@ -50,10 +50,11 @@ export interface MultiplierTrend {
 }
 
 /**
- * The i-th refit of the baseline with the i-th of the candidate. The two fits are of independent
- * experiments, so any pairing of their refits is a draw from the joint bootstrap distribution;
- * pairing by index uses each refit once. A resample that failed in either fit leaves a pair short:
- * `failed` counts them against the larger bootstrap.
+ * The i-th refit of the baseline with the i-th of the candidate. Fitted alone, the two experiments
+ * are independent, so any pairing of their refits is a draw from the joint bootstrap distribution;
+ * fitted jointly (one shared floor), the i-th refits of all experiments come from one joint
+ * resample, and only pairing by index keeps what they share. A resample that failed in either fit
+ * leaves a pair short: `failed` counts them against the larger bootstrap.
  */
 const replicatePairs = (baseline: BootstrappedLaw, candidate: BootstrappedLaw) => {
   if (baseline.replicates === undefined || candidate.replicates === undefined) return undefined

@@ -29,7 +29,7 @@ export type LawForm = (typeof LAW_FORMS)[number]
 /** The constants of a fitted form by name: E, A, B, alpha, beta for the first three, N_c, D_c, alpha_N, alpha_D for kaplan. */
 export type LawFormParameters = Readonly<Record<string, number>>
 
-interface FormDefinition {
+export interface FormDefinition {
   /** The law as the CLI prints it. */
   readonly formula: string
   /** The constants' names in messages. */
@@ -41,6 +41,8 @@ interface FormDefinition {
   /** Starting points of the full fit and of a quick refit (a backtest), in optimiser coordinates. */
   readonly starts: { readonly full: ReadonlyArray<number[]>; readonly small: ReadonlyArray<number[]> }
   readonly law: (parameters: LawFormParameters) => LossLaw
+  /** The optimiser coordinate that is ln E, for a form with an irreducible loss; undefined for a form without one. */
+  readonly floorCoordinate: number | undefined
 }
 
 const parameter = (parameters: LawFormParameters, name: string): number => {
@@ -71,6 +73,7 @@ const constrainedChinchilla = (options: {
   readonly fold: (full: Float64Array, gradient: Float64Array) => void
   readonly reduce: (coefficients: ParametricCoefficients) => number[]
   readonly starts: FormDefinition["starts"]
+  readonly floorCoordinate: number | undefined
 }): FormDefinition => {
   const expanded = (x: ArrayLike<number>): Float64Array => {
     const full = new Float64Array(5)
@@ -98,7 +101,8 @@ const constrainedChinchilla = (options: {
     },
     coordinates: (parameters) => options.reduce(chinchillaCoefficients(parameters)),
     starts: options.starts,
-    law: (parameters) => ({ ...chinchillaLossLaw(chinchillaCoefficients(parameters)), form: options.form })
+    law: (parameters) => ({ ...chinchillaLossLaw(chinchillaCoefficients(parameters)), form: options.form }),
+    floorCoordinate: options.floorCoordinate
   }
 }
 
@@ -121,7 +125,8 @@ const definitions: { readonly [F in LawForm]: FormDefinition } = {
     expand: (x, full) => full.set([x[0] as number, x[1] as number, x[2] as number, x[3] as number, x[4] as number]),
     fold: (full, gradient) => gradient.set(full),
     reduce: (c) => [Math.log(c.A), Math.log(c.B), Math.log(c.E), c.alpha, c.beta],
-    starts: { full: gridStarts("chinchilla"), small: gridStarts("small") }
+    starts: { full: gridStarts("chinchilla"), small: gridStarts("small") },
+    floorCoordinate: 2
   }),
   tied: constrainedChinchilla({
     form: "tied",
@@ -130,7 +135,8 @@ const definitions: { readonly [F in LawForm]: FormDefinition } = {
     expand: (x, full) => full.set([x[0] as number, x[1] as number, x[2] as number, x[3] as number, x[3] as number]),
     fold: (full, gradient) => gradient.set([full[0] as number, full[1] as number, full[2] as number, (full[3] as number) + (full[4] as number)]),
     reduce: (c) => [Math.log(c.A), Math.log(c.B), Math.log(c.E), (c.alpha + c.beta) / 2],
-    starts: { full: product([logScales, logScales, logFloors, exponents]), small: product([smallLogScales, smallLogScales, [0, 1], smallExponents]) }
+    starts: { full: product([logScales, logScales, logFloors, exponents]), small: product([smallLogScales, smallLogScales, [0, 1], smallExponents]) },
+    floorCoordinate: 2
   }),
   "no-e": constrainedChinchilla({
     form: "no-e",
@@ -140,7 +146,8 @@ const definitions: { readonly [F in LawForm]: FormDefinition } = {
     expand: (x, full) => full.set([x[0] as number, x[1] as number, Number.NEGATIVE_INFINITY, x[2] as number, x[3] as number]),
     fold: (full, gradient) => gradient.set([full[0] as number, full[1] as number, full[3] as number, full[4] as number]),
     reduce: (c) => [Math.log(c.A), Math.log(c.B), c.alpha, c.beta],
-    starts: { full: product([logScales, logScales, exponents, exponents]), small: product([smallLogScales, smallLogScales, smallExponents, smallExponents]) }
+    starts: { full: product([logScales, logScales, exponents, exponents]), small: product([smallLogScales, smallLogScales, smallExponents, smallExponents]) },
+    floorCoordinate: undefined
   }),
   kaplan: {
     formula: "[(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D",
@@ -155,7 +162,8 @@ const definitions: { readonly [F in LawForm]: FormDefinition } = {
       full: product([steps(10, 50, 10), steps(10, 50, 10), [0.05, 0.1, 0.2, 0.4], [0.05, 0.1, 0.2, 0.4]]),
       small: product([[20, 40], [20, 40], [0.1, 0.3], [0.1, 0.3]])
     },
-    law: (parameters) => kaplanLossLaw(kaplanCoefficients(parameters))
+    law: (parameters) => kaplanLossLaw(kaplanCoefficients(parameters)),
+    floorCoordinate: undefined
   }
 }
 
@@ -208,17 +216,34 @@ export const fitLawForm = (form: LawForm, points: ReadonlyArray<ParametricPoint>
   const observations = logObservations(points)
   const starts = options.starts?.map(definition.coordinates) ?? definition.starts[options.grid ?? "full"]
   const minimum = minimizeFromStarts(definition.objective(observations, delta), starts)
-  const parameters = definition.parameters(minimum.x)
+  return lawFormFitAt(form, minimum.x, observations, { objective: minimum.value, starts: minimum.starts, converged: minimum.converged })
+}
+
+/** A form's definition, for a fit that joins several forms' objectives (one floor shared among experiments). */
+export const lawFormDefinition = (form: LawForm): FormDefinition => definitions[form]
+
+/** Whether the form has an irreducible loss E (chinchilla, tied) that several experiments' fits can share. */
+export const lawFormHasFloor = (form: LawForm): boolean => definitions[form].floorCoordinate !== undefined
+
+/** The fit of `form` at optimiser coordinates `x`, with the objective and start counts of the search that found it. */
+export const lawFormFitAt = (
+  form: LawForm,
+  x: ArrayLike<number>,
+  observations: LogObservations,
+  search: { readonly objective: number; readonly starts: number; readonly converged: number }
+): LawFormFit => {
+  const definition = definitions[form]
+  const parameters = definition.parameters(x)
   return {
     form,
     parameters,
     law: definition.law(parameters),
-    objective: minimum.value,
-    n_points: points.length,
-    starts: minimum.starts,
-    converged_starts: minimum.converged,
+    objective: search.objective,
+    n_points: observations.logLoss.length,
+    starts: search.starts,
+    converged_starts: search.converged,
     residuals: Array.from(observations.logLoss, (logLoss, i) =>
-      definition.predictLogLoss(minimum.x, observations.logParams[i] as number, observations.logTokens[i] as number) - logLoss)
+      definition.predictLogLoss(x, observations.logParams[i] as number, observations.logTokens[i] as number) - logLoss)
   }
 }
 
