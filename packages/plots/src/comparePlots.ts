@@ -118,7 +118,6 @@ export const compareMarkNames = {
   boundary: "compare_swept_boundary",
   boundaryLabel: "compare_swept_boundary_label",
   unity: "compare_unity",
-  unityLabel: "compare_unity_label",
   multiplier: "compare_multiplier",
   budgets: "compare_budget",
   curves: "compare_isoflop_curve"
@@ -590,12 +589,6 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
       mark: { type: "rule", color: inkColor, strokeWidth: 1.2 },
       encoding: { y: { field: "value", type: "quantitative" } }
     },
-    {
-      name: compareMarkNames.unityLabel,
-      data: { values: [{ value: 1, text: "1×: no gain" }] },
-      mark: { type: "text", align: "right", baseline: "bottom", x: "width", dx: -4, dy: -3, color: inkColor, fontSize: 11 },
-      encoding: { y: { field: "value", type: "quantitative" }, text: { field: "text" } }
-    },
     ...lawLayers(laws, { x, y, color }, ""),
     {
       name: compareMarkNames.budgets,
@@ -627,7 +620,9 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
           "Solid: swept",
           "dashed: extrapolated",
           ...(banded ? [`shaded: ${levelPercent(input.intervalLevel)}% joint bootstrap`] : [])
-        ].join("; ")
+        ].join("; "),
+        // Said here, not labelled on the plot, where a candidate near 1× hid the label.
+        "The rule at 1×: no gain"
       ],
       anchor: "start"
     },
