@@ -63,16 +63,13 @@ const requestFit = () => {
     });
 };
 
-// The overlay asks for the ticked experiments with the baseline first and the others in the
-// store's order, so each keeps its colour whichever was ticked first, and has the same colour in
-// the overlay's plots and the multiplier's. Its plots arrive by name and each is drawn in its own
-// panel, in the order the server lists them.
+// The overlay and the multiplier panel ask for the ticked experiments in the store's order, the
+// baseline named apart, so each experiment keeps its colour whichever was ticked first and
+// whichever is the baseline, and has the same colour in the overlay's plots and the multiplier's.
+// The plots arrive by name and each is drawn in its own panel, in the order the server lists them.
 let overlayRequest = 0;
-const overlayNames = () => {
-  const ticked = state.experiments.filter((name) => state.overlaid.has(name));
-  const baseline = ticked.includes(state.baseline) ? state.baseline : ticked[0];
-  return baseline === undefined ? [] : [baseline, ...ticked.filter((name) => name !== baseline)];
-};
+const overlayNames = () => state.experiments.filter((name) => state.overlaid.has(name));
+const baselineOf = (names) => names.includes(state.baseline) ? state.baseline : names[0];
 const experimentsQuery = (names) => names.map((name) => `experiment=${encodeURIComponent(name)}`).join("&");
 
 const requestOverlay = () => {
@@ -97,16 +94,17 @@ let comparisonRequest = 0;
 let comparisonDrawn = "";
 const requestComparison = (names) => {
   const request = ++comparisonRequest;
+  const baseline = baselineOf(names);
   element("comparison").hidden = names.length < 2;
-  drawBaselinePicker(names);
+  drawBaselinePicker(names, baseline);
   if (names.length < 2) {
     comparisonDrawn = "";
     element("multiplier").replaceChildren();
     return;
   }
-  const query = experimentsQuery(names);
+  const query = `${experimentsQuery(names)}&baseline=${encodeURIComponent(baseline)}`;
   if (query !== comparisonDrawn) {
-    element("comparison-status").textContent = `Fitting ${names.slice(1).join(", ")} against ${names[0]}…`;
+    element("comparison-status").textContent = `Fitting ${names.filter((name) => name !== baseline).join(", ")} against ${baseline}…`;
     element("comparison-headlines").replaceChildren();
     element("multiplier").replaceChildren();
   }
@@ -119,12 +117,11 @@ const requestComparison = (names) => {
     });
 };
 
-const drawBaselinePicker = (names) => {
+// Its options are the ticked experiments, in the store's order.
+const drawBaselinePicker = (names, baseline) => {
   const select = element("baseline");
-  // Its options are the ticked experiments in the store's order; the baseline is the first name.
-  const options = state.experiments.filter((name) => names.includes(name));
-  select.replaceChildren(...options.map((name) => Object.assign(document.createElement("option"), { value: name, textContent: name })));
-  if (names.length > 0) select.value = names[0];
+  select.replaceChildren(...names.map((name) => Object.assign(document.createElement("option"), { value: name, textContent: name })));
+  if (baseline !== undefined) select.value = baseline;
 };
 
 // `body` is the server's answer: the multiplier's plot and headlines, a note saying why there is
@@ -194,9 +191,10 @@ const drawOverlayPicker = () => {
   element("overlay-picker").replaceChildren(element("overlay-picker").querySelector("legend"), ...boxes);
 };
 
+// Another baseline leaves the overlay's plots as they are: only the comparison changes.
 element("baseline").addEventListener("change", (event) => {
   state.baseline = event.target.value;
-  requestOverlay();
+  requestComparison(overlayNames());
 });
 
 const drawExperiments = () => {

@@ -44,7 +44,7 @@ const viewOf = (experiments: ReadonlyArray<string>, result: CompareResult): Comp
   experiments,
   baseline: result.baseline,
   resamples: result.resamples,
-  plots: { multiplier: multiplierPlotSpec(multiplierPlotInput(result)) },
+  plots: { multiplier: multiplierPlotSpec(multiplierPlotInput(result, experiments)) },
   comparisons: result.comparisons.map((comparison) => ({
     candidate: comparison.candidate,
     baseline: comparison.baseline,
@@ -55,7 +55,11 @@ const viewOf = (experiments: ReadonlyArray<string>, result: CompareResult): Comp
   }))
 })
 
-/** The comparison of `experiments` (the baseline first), or a note saying why it cannot be made. */
+/**
+ * The comparison of `experiments` against `baseline`, or a note saying why it cannot be made. The
+ * experiments keep the order given whichever is the baseline: it picks their colours, as in the
+ * overlay's plots, and each one's bootstrap seed, as the order of `scalelab compare`'s inputs does.
+ */
 export const comparisonView = (experiments: ReadonlyArray<StoredExperiment>, baseline: string): Effect.Effect<ComparisonView> => {
   const names = experiments.map((experiment) => experiment.name)
   return compareStored({ experiments, baseline, resamples: dashboardResamples, seed: dashboardSeed }).pipe(

@@ -3,7 +3,7 @@
 // failing, and fits each state of the store once.
 import { rmSync } from "node:fs"
 import { Effect } from "effect"
-import { compareMarkNames, compileToVega, type TopLevelSpec } from "@scalelab/plots"
+import { compareMarkNames, compileToVega, experimentPalette, type TopLevelSpec } from "@scalelab/plots"
 import type { ResultRow } from "@scalelab/runner"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ComparisonView, comparisonView, dashboardResamples, makeComparisonCache } from "../src/comparisonView.ts"
@@ -21,6 +21,10 @@ type Row = Record<string, unknown>
 const rowsOf = (spec: TopLevelSpec, name: string): ReadonlyArray<Row> =>
   ((spec as { layer?: ReadonlyArray<{ name?: string; data?: { values?: ReadonlyArray<Row> } }> }).layer ?? [])
     .find((layer) => layer.name === name)?.data?.values ?? []
+
+const colorScaleOf = (spec: TopLevelSpec, name: string) =>
+  ((spec as { layer?: ReadonlyArray<{ name?: string; encoding?: { color?: { scale?: unknown } } }> }).layer ?? [])
+    .find((layer) => layer.name === name)?.encoding?.color?.scale
 
 /** Whether `value` lies inside the interval a headline gives, `M× [low×, high×]`. */
 const inside = (value: number, headline: string | undefined) => {
@@ -77,11 +81,16 @@ describe("the dashboard's comparison of the ticked experiments", () => {
     expect(rowsOf(spec, compareMarkNames.band).length).toBeGreaterThan(10)
   }, 60_000)
 
-  it("measures against the baseline= named, which is drawn first", async () => {
+  it("measures against the baseline= named, each experiment keeping the colour of its place in the order given", async () => {
     const { body } = await compare(dashboard, `?experiment=${baseline}&experiment=${candidate}&baseline=${candidate}`)
     expect(body.baseline).toBe(candidate)
     expect(body.comparisons?.[0]).toMatchObject({ candidate: baseline, baseline: candidate })
     expect(inside(0.5, body.comparisons?.[0]?.headline)).toBe(true)
+    // The first experiment given is drawn in the palette's first colour, as in the overlay's plots,
+    // though it is the candidate now: picking another baseline recolours nothing.
+    const spec = body.plots?.multiplier
+    if (spec == null) throw new Error("no multiplier plot")
+    expect(colorScaleOf(spec, compareMarkNames.fitted)).toEqual({ domain: [baseline], range: [experimentPalette[0]] })
   }, 60_000)
 
   it("answers a comparison that cannot be made with a note, not an error", async () => {

@@ -57,7 +57,7 @@ export interface ComparedIsoflopCurve {
 /** Which experiment it is: every plot colours it by its place among the experiments compared. */
 export interface ExperimentIdentity {
   readonly name: string
-  /** The experiment the others are compared against; drawn first and named "(baseline)". */
+  /** The experiment the others are compared against; named "(baseline)". */
   readonly baseline: boolean
 }
 
@@ -175,14 +175,14 @@ export const experimentLabel = (experiment: ExperimentIdentity): string =>
   experiment.baseline ? `${experiment.name} (baseline)` : experiment.name
 
 /**
- * The colour of each experiment, keyed by its label: the baseline first, then the others in the
- * order given, each taking the next colour of experimentPalette. Every comparison plot colours
- * through this, so one experiment has one colour throughout a report or the dashboard.
+ * The colour of each experiment, keyed by its label: each takes the next colour of
+ * experimentPalette in the order given, the baseline wherever it stands. Every comparison plot
+ * colours through this, so one experiment has one colour throughout a report or the dashboard; a
+ * comparison lists its baseline first, and the dashboard keeps its store's order, so that picking
+ * another baseline there recolours nothing.
  */
-export const experimentColors = (experiments: ReadonlyArray<ExperimentIdentity>): ReadonlyMap<string, string> => {
-  const ordered = [...experiments.filter((e) => e.baseline), ...experiments.filter((e) => !e.baseline)]
-  return new Map(ordered.map((experiment, index) => [experimentLabel(experiment), experimentPalette[index % experimentPalette.length] ?? inkColor]))
-}
+export const experimentColors = (experiments: ReadonlyArray<ExperimentIdentity>): ReadonlyMap<string, string> =>
+  new Map(experiments.map((experiment, index) => [experimentLabel(experiment), experimentPalette[index % experimentPalette.length] ?? inkColor]))
 
 const colorEncoding = (colors: ReadonlyMap<string, string>, labels: ReadonlyArray<string>, title = "Experiment") =>
 (legend: boolean): ColorDef => ({

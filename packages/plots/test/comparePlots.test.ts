@@ -72,15 +72,24 @@ const experiment = (name: string, baseline: boolean, shift: number, lossOffset: 
     points: logSpaced([0.4 * shift * 0.1 * budget ** 0.5, 2.5 * shift * 0.1 * budget ** 0.5], 8).map((params) => ({ params, loss: 3 + lossOffset + 0.2 * Math.log10(params / (shift * 0.1 * budget ** 0.5)) ** 2 }))
   }))
 })
-// Given candidate first: the baseline must still take the first colour.
-const experiments = [experiment("moe", false, 0.5, -0.1), experiment("dense", true, 1, 0), experiment("wide", false, 2, 0.05)]
+// The baseline first, as a comparison lists its experiments.
+const experiments = [experiment("dense", true, 1, 0), experiment("moe", false, 0.5, -0.1), experiment("wide", false, 2, 0.05)]
 const input = { title: "Compare test", experiments }
 
 describe("experimentColors", () => {
-  it("gives the baseline the first palette colour and the others the next ones, in the order given", () => {
+  it("gives each experiment the next palette colour in the order given", () => {
     expect([...experimentColors(experiments)]).toEqual([
       ["dense (baseline)", experimentPalette[0]],
       ["moe", experimentPalette[1]],
+      ["wide", experimentPalette[2]]
+    ])
+  })
+
+  it("keeps every experiment's colour where another is the baseline, as the dashboard picks one", () => {
+    const moeBaseline = [experiment("dense", false, 1, 0), experiment("moe", true, 0.5, -0.1), experiment("wide", false, 2, 0.05)]
+    expect([...experimentColors(moeBaseline)]).toEqual([
+      ["dense", experimentPalette[0]],
+      ["moe (baseline)", experimentPalette[1]],
       ["wide", experimentPalette[2]]
     ])
   })
@@ -178,14 +187,14 @@ describe("compareLossPlotSpec", () => {
   })
 
   it("draws each experiment's law through its samples and its minima at their losses", () => {
-    const dense = experiments[1]
+    const dense = experiments[0]
     const lawRows = [...rowsOf(spec, compareMarkNames.fitted), ...rowsOf(spec, compareMarkNames.extrapolated)]
       .filter((row) => row["experiment"] === "dense (baseline)")
     for (const row of lawRows) {
       expect(row["value"]).toBe(dense?.loss?.find((sample) => sample.compute === row["compute"])?.value)
     }
     expect(rowsOf(spec, compareMarkNames.minima).filter((row) => row["experiment"] === "moe").map((row) => row["value"]))
-      .toEqual(experiments[0]?.minima.map((m) => m.loss))
+      .toEqual(experiments[1]?.minima.map((m) => m.loss))
   })
 
   it("says nothing of solid or dashed lines when no experiment has a loss law", async () => {

@@ -83,14 +83,19 @@ const multiplierBand = (estimate: MultiplierEstimate, range: readonly [number, n
 /**
  * Each candidate's multiplier over the baseline along the compute span and at every budget. A
  * budget where the baseline never reaches the candidate's loss (an infinite multiplier) has no
- * point to draw; the multiplier table says `∞` there.
+ * point to draw; the multiplier table says `∞` there. The experiments take their colours in the
+ * order of `colourOrder` (the dashboard's, which a change of baseline leaves alone), else the
+ * result's: the baseline first.
  */
-export const multiplierPlotInput = (result: CompareResult): MultiplierPlotInput => {
+export const multiplierPlotInput = (
+  result: CompareResult,
+  colourOrder: ReadonlyArray<string> = result.experiments.map((experiment) => experiment.name)
+): MultiplierPlotInput => {
   const drawn = result.comparisons.flatMap((comparison) => [...comparison.curve, ...comparison.budgets].map((estimate) => estimate.multiplier))
     .filter(Number.isFinite)
   const range = drawn.length === 0 ? undefined : [Math.min(...drawn) / bandReach, Math.max(...drawn) * bandReach] as const
   return {
-    experiments: result.experiments.map((experiment) => identity(result, experiment.name)),
+    experiments: colourOrder.map((name) => identity(result, name)),
     comparisons: result.comparisons.map((comparison) => ({
       candidate: comparison.candidate,
       baseline: comparison.baseline,
