@@ -227,8 +227,12 @@ const lossCell = (run) => {
   return cell(`${latest.loss.toFixed(4)} at step ${latest.step}`, "live");
 };
 
+// A mixture of experts' N is its active parameters: its total gets a column beside it.
 const drawRuns = () => {
-  const rows = runsOfExperiment().map((run) => {
+  const runs = runsOfExperiment();
+  const mixture = runs.some((run) => run.paramsTotal !== run.params);
+  element("params-total").hidden = !mixture;
+  const rows = runs.map((run) => {
     const row = document.createElement("tr");
     row.dataset.run = run.id;
     const tick = document.createElement("input");
@@ -246,6 +250,7 @@ const drawRuns = () => {
       cell(run.id, "text id"),
       cell(run.status, `text status-${run.status}`),
       cell(si(run.params)),
+      ...(mixture ? [cell(si(run.paramsTotal))] : []),
       cell(si(run.tokens)),
       cell(exponent(run.flops)),
       lossCell(run),

@@ -45,7 +45,8 @@ ${pageScripts.map((path) => `  <script src="${path}" defer></script>`).join("\n"
         <thead>
           <tr>
             <th scope="col"><input type="checkbox" id="select-all" aria-label="select every run" checked></th>
-            <th scope="col">run</th><th scope="col">status</th><th scope="col">N (params)</th><th scope="col">D (tokens)</th>
+            <th scope="col">run</th><th scope="col">status</th><th scope="col">N (params)</th>
+            <th scope="col" id="params-total" title="every parameter, all experts counted; N counts those a token uses" hidden>N total</th><th scope="col">D (tokens)</th>
             <th scope="col">FLOPs</th><th scope="col">loss</th><th scope="col">backend</th><th scope="col">attempts</th>
           </tr>
         </thead>

@@ -6,7 +6,10 @@ export interface RunView {
   readonly experiment: string
   readonly status: RunStatus
   readonly budget: number
+  /** N: a mixture of experts' active parameters. */
   readonly params: number
+  /** Every parameter, all experts counted (= params for a dense model). */
+  readonly paramsTotal: number
   readonly tokens: number
   readonly flops: number
   /** Final validation loss of a completed run. */
@@ -24,6 +27,7 @@ export const runViews = (runs: ReadonlyArray<RunRow>, results: ReadonlyArray<Res
     status: run.status,
     budget: run.budget,
     params: run.params,
+    paramsTotal: run.params_total,
     tokens: run.tokens,
     flops: run.flops,
     loss: lossById.get(run.id) ?? null,
