@@ -8,7 +8,7 @@ import { decays, flattenWeights, initialParameters, parameterLayout, weightTenso
 import { prepareTrainingData, trainingBatch } from "../src/data/trainingData.ts"
 import { batchGradients, trainingStep } from "../src/run/trainRun.ts"
 import { encodeBytes } from "../src/tokenizer/tokenizer.ts"
-import { normalSamples, uniformSource } from "../src/prng.ts"
+import { checkGradientsByFiniteDifferences } from "./gradientCheck.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {
@@ -112,35 +112,7 @@ describe("model", () => {
 
   it("has the gradient of finite differences, tensor by tensor (central differences along a random direction)", () => {
     const shape = tinyShape({ layers: 2, d_model: 16, heads: 2, kv_heads: 1, head_dim: 8, ffn: 40, context: 8, tied_embeddings: false })
-    const spec = tinySpec({ shape })
-    const layout = parameterLayout(shape)
-    const constants = modelConstants(shape, layout, "gather")
-    // Weights ten times the usual init scale (and gains away from 1) so that every tensor's
-    // gradient is large against float32 rounding of the loss.
-    const uniform = uniformSource(11)
-    const flat = initialParameters(layout, 3).map((v) => (v === 1 ? 1 + 0.5 * (uniform() - 0.5) : 10 * v))
-    const weights = weightTensors(flat, layout)
-    const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 3, shape.context)
-    const lossAt = (w: ReadonlyArray<tf.Tensor>) => tf.tidy(() => batchLoss(w, batch, constants).dataSync()[0] as number)
-    const { grads, value } = tf.valueAndGrads((...w: Array<tf.Tensor>) => batchLoss(w, batch, constants))(weights)
-    const epsilon = 1e-3
-    layout.slices.forEach((slice, i) => {
-      // A direction of the tensor's own scale: the step is a 1e-3 relative change of the weights.
-      const values = flat.subarray(slice.offset, slice.offset + slice.size)
-      const scale = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0) / values.length)
-      const direction = tf.tensor(normalSamples(slice.size, scale, uniform), [...slice.shape])
-      const shifted = (sign: number) => weights.map((w, j) => (j === i ? tf.add(w, tf.mul(direction, sign * epsilon)) : w))
-      const plus = shifted(1)
-      const minus = shifted(-1)
-      const numeric = (lossAt(plus) - lossAt(minus)) / (2 * epsilon)
-      const analytic = tf.tidy(() => tf.sum(tf.mul(grads[i]!, direction)).dataSync()[0] as number)
-      expect(Math.abs(numeric - analytic), `${slice.name}: numeric ${numeric}, analytic ${analytic}`).toBeLessThan(
-        2e-3 + 2e-2 * Math.abs(analytic)
-      )
-      tf.dispose([direction, plus[i]!, minus[i]!])
-    })
-    tf.dispose([value, ...grads, ...weights])
-    disposeConstants(constants)
+    expect(checkGradientsByFiniteDifferences(shape, batchLoss)).toHaveLength(parameterLayout(shape).slices.length)
   })
 
   it("accumulates micro-batch gradients to the gradient of the whole batch", async () => {

@@ -13,6 +13,7 @@ import { initialParameters, parameterLayout, weightTensors } from "../src/model/
 import { normalSamples, uniformSource } from "../src/prng.ts"
 import { disposeAdamWState, initialAdamWState } from "../src/optim/optimizer.ts"
 import { trainingStep, trainRun } from "../src/run/trainRun.ts"
+import { checkGradientsByFiniteDifferences } from "./gradientCheck.ts"
 import { tinyShape, tinySpec } from "./tinySpec.ts"
 
 beforeAll(async () => {
@@ -73,38 +74,8 @@ describe("mixture-of-experts model", () => {
         top_k: topK,
         aux_loss_weight: 0.5
       })
-      const spec = tinySpec({ shape })
-      const layout = parameterLayout(shape)
-      const constants = modelConstants(shape, layout, "gather")
-      // Weights ten times the usual init scale (gains away from 1) so that every gradient is large
-      // against float32 rounding, and the router's choices sit far from ties that a step could flip.
-      const uniform = uniformSource(11)
-      const flat = initialParameters(layout, 3).map((v) => (v === 1 ? 1 + 0.5 * (uniform() - 0.5) : 10 * v))
-      const weights = weightTensors(flat, layout)
-      const batch = trainingBatch(prepareTrainingData(spec), 1, 0, 3, shape.context)
-      const objectiveOf = (w: ReadonlyArray<tf.Tensor>) => trainingObjective(w, batch, constants).objective
-      const objectiveAt = (w: ReadonlyArray<tf.Tensor>) => tf.tidy(() => objectiveOf(w).dataSync()[0] as number)
-      const { grads, value } = tf.valueAndGrads((...w: Array<tf.Tensor>) => objectiveOf(w))(weights)
-      const epsilon = 1e-3
-      const checked: Array<string> = []
-      layout.slices.forEach((slice, i) => {
-        const values = flat.subarray(slice.offset, slice.offset + slice.size)
-        const scale = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0) / values.length)
-        const direction = tf.tensor(normalSamples(slice.size, scale, uniform), [...slice.shape])
-        const shifted = (sign: number) => weights.map((w, j) => (j === i ? tf.add(w, tf.mul(direction, sign * epsilon)) : w))
-        const plus = shifted(1)
-        const minus = shifted(-1)
-        const numeric = (objectiveAt(plus) - objectiveAt(minus)) / (2 * epsilon)
-        const analytic = tf.tidy(() => tf.sum(tf.mul(grads[i]!, direction)).dataSync()[0] as number)
-        expect(Math.abs(numeric - analytic), `${slice.name}: numeric ${numeric}, analytic ${analytic}`).toBeLessThan(
-          2e-3 + 2e-2 * Math.abs(analytic)
-        )
-        checked.push(slice.name)
-        tf.dispose([direction, plus[i]!, minus[i]!])
-      })
+      const checked = checkGradientsByFiniteDifferences(shape, (w, batch, constants) => trainingObjective(w, batch, constants).objective)
       expect(checked).toContain("layers.1.router")
-      tf.dispose([value, ...grads, ...weights])
-      disposeConstants(constants)
     }
   )
 })
