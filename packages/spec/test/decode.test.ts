@@ -220,6 +220,14 @@ describe("effectiveSpec", () => {
     }
   })
 
+  it("writes out a mixture of experts' routing defaults, which decode to the same routing", () => {
+    const experiment = decoded("name: moe\nmodel: { family: moe, experts: 4 }\n")
+    const effective = effectiveSpec(experiment)
+    expect(effective["model"]).toMatchObject({ family: "moe", experts: 4, top_k: 1, aux_loss_weight: 0.01 })
+    expect(moeShapeOf(decoded(stringify(effective)).model)).toEqual(moeShapeOf(experiment.model))
+    expect(effectiveSpec(decoded(fixture("minimal.yaml")))["model"]).not.toHaveProperty("top_k")
+  })
+
   it("shows evaluated values and keeps the learning rate as written", () => {
     const effective = effectiveSpec(decoded(fixture("minimal.yaml")))
     expect(effective["training"]).toMatchObject({ lr: "3e-3 * (N / 1e5)^-0.25", warmup: 0.05 })
