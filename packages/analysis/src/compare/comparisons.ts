@@ -47,7 +47,7 @@ export const describeExperiment = (fitted: FittedInput, budgets: ReadonlyArray<n
       isoflopHealth: bootstrap === undefined ? undefined : bootstrapHealth(bootstrap.resamples_used, bootstrap.failed_resamples),
       minima: minimaOf(fit),
       isoflopBudgets: fit.budgets,
-      lossLaw: fitted.lossLaw,
+      lossLaw: { form: fitted.lossFit.form, parameters: fitted.lossFit.parameters, floor: fitted.lossFit.law.floor },
       lossHealth: fitted.model.health,
       lossCalibrated: fitted.model.calibrated,
       atBudgets,

@@ -6,7 +6,7 @@ import { attempt, attemptStepwise, UserInputError } from "@scalelab/sweep"
 import type { LossForecastModel } from "../lossForecastModel.ts"
 import { fitLossSource } from "../lossForecastSource.ts"
 import { fitIsoflopResults, type IsoflopResult } from "../resultsFit.ts"
-import type { ComparedExperiment, FloorChoice } from "./compareTypes.ts"
+import type { FloorChoice } from "./compareTypes.ts"
 import type { LoadedInput } from "./experimentInputs.ts"
 
 /** An input's IsoFLOP fit, with a note when its bootstrap gave no intervals. */
@@ -36,7 +36,6 @@ export interface FittedLoss {
   /** The law form's fit L*(C) is read from. */
   readonly lossFit: LawFormFit
   readonly model: LossForecastModel
-  readonly lossLaw: ComparedExperiment["lossLaw"]
   readonly lossNote: string | undefined
 }
 
@@ -48,7 +47,6 @@ const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
     return {
       lossFit: source.result.law,
       model: source.model,
-      lossLaw: { form: source.result.law.form, parameters: source.result.law.parameters, floor: source.model.law.floor },
       lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
     } satisfies FittedLoss
   })
@@ -82,7 +80,6 @@ const shareFloor = (loaded: ReadonlyArray<LoadedInput>, own: ReadonlyArray<Fitte
       return {
         lossFit: fit,
         model: { ...fitted.model, law: fit.law, replicates: bootstrap.laws?.[index], health: bootstrap.health },
-        lossLaw: { form: fit.form, parameters: fit.parameters, floor: fit.law.floor },
         lossNote: bootstrap.note
       }
     })
