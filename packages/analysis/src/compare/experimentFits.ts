@@ -39,6 +39,9 @@ export interface FittedLoss {
   readonly lossNote: string | undefined
 }
 
+/** The note of a loss law left without intervals because `bootstrap` failed. */
+const noLossIntervals = (bootstrap: string, reason: string) => `no L*(C) or multiplier intervals: ${bootstrap} failed: ${reason}`
+
 /** The loss law L*(C) is read from, fitted as `forecast` fits it; an input with no loss law is the user's to fix. */
 const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
   Effect.gen(function*() {
@@ -47,7 +50,7 @@ const fitLoss = (loaded: LoadedInput, resamples: number, seed: number) =>
     return {
       lossFit: source.result.law,
       model: source.model,
-      lossNote: source.noIntervals === undefined ? undefined : `no L*(C) or multiplier intervals: the loss law's bootstrap failed: ${source.noIntervals}`
+      lossNote: source.noIntervals === undefined ? undefined : noLossIntervals("the loss law's bootstrap", source.noIntervals)
     } satisfies FittedLoss
   })
 
@@ -73,7 +76,7 @@ const shareFloor = (loaded: ReadonlyArray<LoadedInput>, own: ReadonlyArray<Fitte
       : yield* attemptStepwise(() => bootstrapSharedFloor(experiments, joint, { resamples, seeds })).pipe(
         Effect.map((resampled) => ({ laws: resampled.laws, health: bootstrapHealth(resampled.resamples_used, resampled.failed_resamples), note: undefined })),
         Effect.catch((failure) =>
-          Effect.succeed({ laws: undefined, health: undefined, note: `no L*(C) or multiplier intervals: the shared-floor bootstrap failed: ${failure.message}` }))
+          Effect.succeed({ laws: undefined, health: undefined, note: noLossIntervals("the shared-floor bootstrap", failure.message) }))
       )
     const losses = own.map((fitted, index): FittedLoss => {
       const fit = joint.fits[index] as LawFormFit
