@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { type HtmlTable, type ReportSection, writeHtmlReport } from "@scalelab/plots"
 import { writeFileAtomically } from "@scalelab/spec/atomic-file"
 import { ReportWriteError } from "../reportWriter.ts"
-import type { CompareResult, ExperimentComparison } from "./compareExperiments.ts"
+import type { CompareResult, ExperimentComparison } from "./compareTypes.ts"
 import { compareJson } from "./compareJson.ts"
 import { comparisonPlots } from "./comparisonPlots.ts"
 import {

@@ -1,7 +1,7 @@
 // A comparison as JSON: what `scalelab compare --json` prints and `compare --out DIR` writes as
 // compare.json, in one shape for the report and dashboard to read.
 import type { BootstrapHealth, Interval, MultiplierEstimate, MultiplierTrend } from "@scalelab/laws"
-import type { ComparedExperiment, CompareResult, Estimate, ExperimentComparison } from "./compareExperiments.ts"
+import type { ComparedExperiment, CompareResult, Estimate, ExperimentComparison } from "./compareTypes.ts"
 
 /** How a bootstrap went, in the names every JSON output uses. */
 export const healthJson = (health: BootstrapHealth) => ({

@@ -2,7 +2,7 @@
 // their intervals, the trend, and how the intervals were made.
 import type { BootstrapHealth, Interval } from "@scalelab/laws"
 import { sci } from "@scalelab/sweep"
-import type { ComparedExperiment, CompareResult, Estimate, ExperimentComparison } from "./compareExperiments.ts"
+import type { ComparedExperiment, CompareResult, Estimate, ExperimentComparison } from "./compareTypes.ts"
 
 export const showMultiplier = (x: number): string => Number.isFinite(x) ? `${sci(x)}×` : "∞"
 

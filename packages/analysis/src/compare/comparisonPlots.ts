@@ -13,7 +13,7 @@ import {
   overlayIsoflopPlotSpec,
   type TopLevelSpec
 } from "@scalelab/plots"
-import type { ComparedExperiment, CompareResult, Estimate } from "./compareExperiments.ts"
+import type { ComparedExperiment, CompareResult, Estimate } from "./compareTypes.ts"
 
 /** A fitted quantity at a budget; compareExperiments leaves out the intervals of a bootstrap not to be trusted. */
 const estimateSample = (compute: number, estimate: Estimate): LawSample => ({

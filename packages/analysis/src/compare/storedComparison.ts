@@ -7,7 +7,8 @@ import type { ResultRow, StoredFit } from "@scalelab/runner"
 import { DEFAULT_LAW_FORM, type LawFormChoice } from "@scalelab/spec"
 import { UserInputError } from "@scalelab/sweep"
 import { type LoadedResults, storedResultPoint } from "../resultsInput.ts"
-import { type CompareInputSource, compareInputs, type NamedInput } from "./compareExperiments.ts"
+import { compareInputs } from "./compareExperiments.ts"
+import type { CompareInputSource, NamedInput } from "./experimentInputs.ts"
 
 /** One experiment of the store: its completed runs and its latest stored fit, if any. */
 export interface StoredExperiment {
