@@ -1,0 +1,72 @@
+// The Vega-Lite pieces every comparison plot builds its layers from: one colour scale per plot,
+// markers filled or hollow, and a marker legend in ink.
+import type { TopLevelSpec } from "vega-lite"
+import { inkColor } from "../theme.ts"
+import { experimentColors, experimentField, type ExperimentIdentity } from "./experiments.ts"
+
+export type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
+export type UnitLayer = Extract<Layer, { mark: unknown }>
+export type Encoding = NonNullable<UnitLayer["encoding"]>
+export type PositionDef = NonNullable<Encoding["x"]>
+export type ColorDef = NonNullable<Encoding["color"]>
+export type TooltipDef = Extract<NonNullable<Encoding["tooltip"]>, ReadonlyArray<unknown>>[number]
+/** A layer with its rows inline, so that empty ones can be left out. */
+export type DataLayer = UnitLayer & { readonly data: { readonly values: ReadonlyArray<unknown> } }
+export type Row = Record<string, unknown>
+
+/**
+ * The channels every layer of one plot shares. The colour is a function of whether it draws the
+ * legend: every `color` channel does (Vega-Lite merges them into one legend, and refuses layers
+ * that disagree), while `fill` and `stroke`, which would each draw a second copy, do not.
+ */
+export interface SharedEncoding {
+  readonly x: PositionDef
+  readonly y: PositionDef
+  readonly color: (legend: boolean) => ColorDef
+}
+
+export const colorEncoding = (colors: ReadonlyMap<string, string>, labels: ReadonlyArray<string>, title = "Experiment") =>
+(legend: boolean): ColorDef => ({
+  field: experimentField,
+  type: "nominal",
+  title,
+  scale: { domain: [...labels], range: labels.map((label) => colors.get(label) ?? inkColor) },
+  legend: legend ? { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1, orient: "bottom", direction: "vertical", labelLimit: 320 } : null
+})
+
+/** The experiment's colour, white where `hollowTest` holds: for markers that are filled or hollow. */
+export const fillEncoding = (color: SharedEncoding["color"], hollowTest: string): ColorDef => {
+  const base = color(true)
+  return "field" in base ? { ...base, condition: { test: hollowTest, value: "white" } } : base
+}
+
+/** Labels in colour order (the baseline first). */
+export const orderedLabels = (experiments: ReadonlyArray<ExperimentIdentity>) => [...experimentColors(experiments).keys()]
+
+export const markerShape = (kinds: ReadonlyArray<{ label: string; shape: string; hollow: boolean }>): NonNullable<Encoding["shape"]> => ({
+  field: "marker",
+  type: "nominal",
+  title: null,
+  scale: { domain: kinds.map((kind) => kind.label), range: kinds.map((kind) => kind.shape) },
+  legend: {
+    orient: "bottom",
+    direction: "horizontal",
+    labelLimit: 320,
+    // Filled and hollow markers in one legend, in ink: the experiment's colour is in the other legend.
+    encoding: {
+      symbols: {
+        fill: kinds.some((kind) => kind.hollow)
+          ? { condition: { test: `indexof(${JSON.stringify(kinds.filter((kind) => kind.hollow).map((kind) => kind.label))}, datum.value) >= 0`, value: "white" }, value: inkColor }
+          : { value: inkColor },
+        stroke: { value: inkColor },
+        strokeWidth: { value: 1.5 },
+        fillOpacity: { value: 1 },
+        size: { value: 80 }
+      }
+    }
+  }
+})
+
+export const nonEmpty = (layers: ReadonlyArray<DataLayer>): Array<DataLayer> =>
+  // A layer without rows would leave Vega with an empty extent to warn about.
+  layers.filter((layer) => layer.data.values.length > 0)

@@ -1,0 +1,69 @@
+import { scientific } from "@scalelab/laws"
+import type { TopLevelSpec } from "vega-lite"
+import { formatSi } from "../numberFormat.ts"
+import { axisTitles, logComputeScaleAxis, logScaleAxis, panelSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
+import { colorEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
+import { type ComparedExperiment, type ComparePlotInput, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
+import { boundaryLayers, type DrawnLaw, largestSwept, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
+import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
+
+/**
+ * The compute-optimal frontiers of several experiments overlaid (Hoffmann et al. 2022, fig. 3
+ * right, one colour per experiment): N*(C) and D*(C) side by side on log-log axes, each
+ * experiment's per-budget minima as points and its fitted law as a line with its band, solid over
+ * its sweep and dashed beyond, and a rule where the sweeps end.
+ */
+export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
+  const colors = experimentColors(input.experiments)
+  const labels = orderedLabels(input.experiments)
+  const boundary = largestSwept(input.experiments)
+  const samplesOf = (experiment: ComparedExperiment, quantity: "params" | "tokens") => experiment.frontier?.[quantity] ?? []
+  const allSamples = input.experiments.flatMap((e) => [...samplesOf(e, "params"), ...samplesOf(e, "tokens")])
+  const computeDomain = positiveExtent([
+    ...input.experiments.flatMap((e) => e.minima.map((m) => m.compute)),
+    ...allSamples.map((s) => s.compute)
+  ])
+  const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
+  const color = colorEncoding(colors, labels)
+  const lawsOf = (quantity: "params" | "tokens"): Array<DrawnLaw> =>
+    input.experiments.map((e) => ({ label: experimentLabel(e), samples: samplesOf(e, quantity), swept: sweptRange(e) }))
+
+  const panel = (quantity: "params" | "tokens") => {
+    const laws = lawsOf(quantity)
+    const minimumRows = input.experiments.flatMap((e) =>
+      e.minima.map((m) => ({
+        [experimentField]: experimentLabel(e),
+        marker: minimumMarker(m),
+        budget_label: scientific(m.compute, 2),
+        compute: m.compute,
+        value: m[quantity],
+        value_text: formatSi(m[quantity])
+      }))
+    )
+    const valueDomain = positiveExtent([
+      ...laws.flatMap((law) => law.samples.flatMap((s) => [s.value, ...(s.interval ?? [])])),
+      ...minimumRows.map((row) => row.value)
+    ])
+    const title = quantity === "params" ? axisTitles.optimalParams : axisTitles.optimalTokens
+    const y = { field: "value", type: "quantitative", title, ...logScaleAxis(valueDomain) } as const
+    const suffix = `_${quantity}`
+    const layers = nonEmpty([
+      ...boundaryLayers(boundary, computeDomain[1], x, suffix),
+      ...lawLayers(laws, { x, y, color }, suffix),
+      minimumLayer(minimumRows, { x, y, color }, suffix, [
+        { field: experimentField, type: "nominal", title: "Experiment" },
+        { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
+        { field: "value_text", type: "nominal", title: quantity === "params" ? "N at minimum" : "D at minimum" }
+      ])
+    ])
+    return { ...panelSize, layer: layers }
+  }
+
+  return {
+    $schema: vegaLiteSchema,
+    title: { text: input.title ?? "Compute-optimal frontiers", subtitle: lawNotes(input, [...lawsOf("params"), ...lawsOf("tokens")]), anchor: "start" },
+    config: themeConfig,
+    hconcat: [panel("params"), panel("tokens")],
+    resolve: { scale: { y: "independent" } }
+  }
+}

@@ -1,0 +1,85 @@
+import { scientific } from "@scalelab/laws"
+import type { TopLevelSpec } from "vega-lite"
+import { formatSi } from "../numberFormat.ts"
+import { axisTitles, logComputeScaleAxis, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
+import { colorEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
+import { type ComparePlotInput, compareMarkNames, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
+import { boundaryLayers, largestSwept, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
+import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
+
+/**
+ * Loss against compute for several experiments: each one's runs (faint, so that the spread of an
+ * IsoFLOP budget reads as a column of dots), its per-budget minima and its fitted compute-optimal
+ * loss L*(C) with its band. The lower an experiment's line, the less compute it needs for a loss.
+ */
+export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
+  const colors = experimentColors(input.experiments)
+  const labels = orderedLabels(input.experiments)
+  const boundary = largestSwept(input.experiments)
+  const laws = input.experiments.map((e) => ({ label: experimentLabel(e), samples: e.loss ?? [], swept: sweptRange(e) }))
+  const runRows = input.experiments.flatMap((e) =>
+    e.runs.map((run, index) => ({
+      [experimentField]: experimentLabel(e),
+      id: run.id ?? `run ${index + 1}`,
+      compute: run.flops,
+      value: run.loss,
+      params_text: formatSi(run.params),
+      tokens_text: formatSi(run.tokens)
+    }))
+  )
+  const minimumRows = input.experiments.flatMap((e) =>
+    e.minima.map((m) => ({
+      [experimentField]: experimentLabel(e),
+      marker: minimumMarker(m),
+      budget_label: scientific(m.compute, 2),
+      compute: m.compute,
+      value: m.loss,
+      params_text: formatSi(m.params)
+    }))
+  )
+  const computeDomain = positiveExtent([...runRows, ...minimumRows].map((row) => row.compute).concat(laws.flatMap((law) => law.samples.map((s) => s.compute))))
+  const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
+  const y = { field: "value", type: "quantitative", title: axisTitles.loss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
+  const color = colorEncoding(colors, labels)
+  const layers = nonEmpty([
+    ...boundaryLayers(boundary, computeDomain[1], x, ""),
+    {
+      name: compareMarkNames.runs,
+      data: { values: runRows },
+      mark: { type: "point", filled: true, size: 22, opacity: 0.3, clip: true },
+      encoding: {
+        x,
+        y,
+        color: color(true),
+        tooltip: [
+          { field: experimentField, type: "nominal", title: "Experiment" },
+          { field: "id", type: "nominal", title: "Run" },
+          { field: "params_text", type: "nominal", title: "N (parameters)" },
+          { field: "tokens_text", type: "nominal", title: "D (tokens)" },
+          { field: "value", type: "quantitative", title: "Loss (nats/token)", format: ".4f" }
+        ]
+      }
+    },
+    ...lawLayers(laws, { x, y, color }, ""),
+    minimumLayer(minimumRows, { x, y, color }, "", [
+      { field: experimentField, type: "nominal", title: "Experiment" },
+      { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
+      { field: "params_text", type: "nominal", title: "N at minimum" },
+      { field: "value", type: "quantitative", title: "Loss at minimum", format: ".4f" }
+    ])
+  ])
+  return {
+    $schema: vegaLiteSchema,
+    title: {
+      text: input.title ?? "Loss against compute",
+      subtitle: [
+        "Faint dots: runs; circles: budget minima; lines: fitted L*(C)",
+        ...lawNotes(input, laws)
+      ],
+      anchor: "start"
+    },
+    ...plotSize,
+    config: themeConfig,
+    layer: layers
+  }
+}
