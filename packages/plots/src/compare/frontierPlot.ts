@@ -6,6 +6,7 @@ import { colorEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
 import { type ComparedExperiment, type ComparePlotInput, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
 import { boundaryLayers, type DrawnLaw, largestSwept, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
 import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
+import { experimentTooltip } from "./tooltips.ts"
 
 /**
  * The compute-optimal frontiers of several experiments overlaid (Hoffmann et al. 2022, fig. 3
@@ -51,7 +52,7 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
       ...boundaryLayers(boundary, computeDomain[1], x, suffix),
       ...lawLayers(laws, { x, y, color }, suffix),
       minimumLayer(minimumRows, { x, y, color }, suffix, [
-        { field: experimentField, type: "nominal", title: "Experiment" },
+        experimentTooltip(),
         { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
         { field: "value_text", type: "nominal", title: quantity === "params" ? "N at minimum" : "D at minimum" }
       ])

@@ -4,6 +4,7 @@ import { positiveExtent } from "../theme.ts"
 import { compareMarkNames, type ComparedExperiment, type ComparePlotInput, experimentField, type LawSample } from "./experiments.ts"
 import type { DataLayer, PositionDef, SharedEncoding, TooltipDef } from "./encoding.ts"
 import { levelPercent, wrapSubtitle } from "./subtitle.ts"
+import { experimentTooltip } from "./tooltips.ts"
 
 /** The sweep's compute range: from the smallest to the largest budget run, or minimum read. */
 export const sweptRange = (experiment: ComparedExperiment): readonly [number, number] | undefined => {
@@ -54,7 +55,7 @@ export const lawLayers = (
 ): Array<DataLayer> => {
   const split = laws.map((law) => lawRows(law.label, law.samples, law.swept))
   const tooltip: Array<TooltipDef> = [
-    { field: experimentField, type: "nominal", title: "Experiment" },
+    experimentTooltip(),
     { field: "compute", type: "quantitative", title: "C (FLOPs)", format: ".3~e" },
     { field: "value", type: "quantitative", title: "Fitted", format: ".4~g" }
   ]

@@ -6,6 +6,7 @@ import { colorEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
 import { type ComparePlotInput, compareMarkNames, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
 import { boundaryLayers, largestSwept, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
 import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
+import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
 
 /**
  * Loss against compute for several experiments: each one's runs (faint, so that the spread of an
@@ -51,22 +52,11 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
         x,
         y,
         color: color(true),
-        tooltip: [
-          { field: experimentField, type: "nominal", title: "Experiment" },
-          { field: "id", type: "nominal", title: "Run" },
-          { field: "params_text", type: "nominal", title: "N (parameters)" },
-          { field: "tokens_text", type: "nominal", title: "D (tokens)" },
-          { field: "value", type: "quantitative", title: "Loss (nats/token)", format: ".4f" }
-        ]
+        tooltip: runTooltip("value")
       }
     },
     ...lawLayers(laws, { x, y, color }, ""),
-    minimumLayer(minimumRows, { x, y, color }, "", [
-      { field: experimentField, type: "nominal", title: "Experiment" },
-      { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
-      { field: "params_text", type: "nominal", title: "N at minimum" },
-      { field: "value", type: "quantitative", title: "Loss at minimum", format: ".4f" }
-    ])
+    minimumLayer(minimumRows, { x, y, color }, "", minimumLossTooltip("value", "Budget C (FLOPs)"))
   ])
   return {
     $schema: vegaLiteSchema,

@@ -6,6 +6,7 @@ import { colorEncoding, fillEncoding, markerShape, nonEmpty, type PositionDef } 
 import { compareMarkerLabels, compareMarkNames, experimentColors, experimentField, experimentLabel, type MultiplierPlotInput } from "./experiments.ts"
 import { bandRows, boundaryLayers, lawLayers } from "./lawLayers.ts"
 import { levelPercent } from "./subtitle.ts"
+import { experimentTooltip } from "./tooltips.ts"
 
 /** Above this ratio of largest to smallest multiplier shown, the multiplier axis is logarithmic. */
 export const multiplierLogRatio = 3
@@ -94,7 +95,7 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
         stroke: color(true),
         fill: fillEncoding(color, `datum.marker === '${compareMarkerLabels.forecastBudget}'`),
         tooltip: [
-          { field: experimentField, type: "nominal", title: "Candidate" },
+          experimentTooltip("Candidate"),
           { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
           { field: "value", type: "quantitative", title: "Multiplier (×)", format: ".3~g" },
           { field: "interval_text", type: "nominal", title: `${levelPercent(input.intervalLevel)}% interval` },

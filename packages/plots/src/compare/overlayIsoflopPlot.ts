@@ -5,6 +5,7 @@ import { axisTitles, inkColor, logScaleAxis, plotSize, positiveExtent, themeConf
 import { colorEncoding, fillEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
 import { type ComparePlotInput, compareMarkNames, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
 import { wrapSubtitle } from "./subtitle.ts"
+import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
 
 const budgetShapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "triangle-left"] as const
 
@@ -83,14 +84,7 @@ export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec =>
         y,
         color: color(true),
         shape,
-        tooltip: [
-          { field: experimentField, type: "nominal", title: "Experiment" },
-          { field: "id", type: "nominal", title: "Run" },
-          { field: "budget_label", type: "nominal", title: "Budget (FLOPs)" },
-          { field: "params_text", type: "nominal", title: "N (parameters)" },
-          { field: "tokens_text", type: "nominal", title: "D (tokens)" },
-          { field: "loss", type: "quantitative", title: "Loss (nats/token)", format: ".4f" }
-        ]
+        tooltip: runTooltip("loss", "Budget (FLOPs)")
       }
     },
     {
@@ -103,12 +97,7 @@ export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec =>
         shape,
         // A minimum outside the sizes run is white inside, as in the single-experiment IsoFLOP plot.
         fill: fillEncoding(color, "!datum.bracketed"),
-        tooltip: [
-          { field: experimentField, type: "nominal", title: "Experiment" },
-          { field: "budget_label", type: "nominal", title: "Budget (FLOPs)" },
-          { field: "params_text", type: "nominal", title: "N at minimum" },
-          { field: "loss", type: "quantitative", title: "Loss at minimum", format: ".4f" }
-        ]
+        tooltip: minimumLossTooltip("loss", "Budget (FLOPs)")
       }
     }
   ])
