@@ -1,7 +1,7 @@
 // The Vega-Lite pieces every comparison plot builds its layers from: one colour scale per plot,
 // markers filled or hollow, and a marker legend in ink.
 import type { TopLevelSpec } from "vega-lite"
-import { inkColor } from "../theme.ts"
+import { axisTitles, inkColor, logComputeScaleAxis } from "../theme.ts"
 import { experimentColors, experimentField, type ExperimentIdentity } from "./experiments.ts"
 
 export type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
@@ -40,10 +40,28 @@ export const fillEncoding = (color: SharedEncoding["color"], hollowTest: string)
   return "field" in base ? { ...base, condition: { test: hollowTest, value: "white" } } : base
 }
 
-/** Labels in colour order (the baseline first). */
-export const orderedLabels = (experiments: ReadonlyArray<ExperimentIdentity>) => [...experimentColors(experiments).keys()]
+/** The colour channel of a plot that draws every experiment given, its legend in colour order. */
+export const experimentColorEncoding = (experiments: ReadonlyArray<ExperimentIdentity>) => {
+  const colors = experimentColors(experiments)
+  return colorEncoding(colors, [...colors.keys()])
+}
 
-export const markerShape = (kinds: ReadonlyArray<{ label: string; shape: string; hollow: boolean }>): NonNullable<Encoding["shape"]> => ({
+/** The compute axis, logarithmic over `domain`. */
+export const computeAxis = (domain: readonly [number, number]) =>
+  ({ field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(domain) }) as const
+
+/** One kind of marker in a marker legend: its label, its shape and whether it is drawn hollow. */
+export interface MarkerKind {
+  readonly label: string
+  readonly shape: string
+  readonly hollow: boolean
+}
+
+/** The kinds, in the order given, that some row is marked as: the legend lists only what is drawn. */
+export const kindsDrawn = (rows: ReadonlyArray<Row>, kinds: ReadonlyArray<MarkerKind>): Array<MarkerKind> =>
+  kinds.filter((kind) => rows.some((row) => row["marker"] === kind.label))
+
+export const markerShape = (kinds: ReadonlyArray<MarkerKind>): NonNullable<Encoding["shape"]> => ({
   field: "marker",
   type: "nominal",
   title: null,

@@ -1,10 +1,10 @@
 import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
-import { axisTitles, logComputeScaleAxis, logScaleAxis, panelSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
-import { colorEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
-import { type ComparedExperiment, type ComparePlotInput, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
-import { boundaryLayers, type DrawnLaw, largestSwept, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
+import { axisTitles, logScaleAxis, panelSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
+import { computeAxis, experimentColorEncoding, nonEmpty } from "./encoding.ts"
+import { type ComparedExperiment, type ComparePlotInput, experimentField, experimentLabel } from "./experiments.ts"
+import { boundaryLayers, type DrawnLaw, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
 import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
 import { experimentTooltip } from "./tooltips.ts"
 
@@ -15,17 +15,14 @@ import { experimentTooltip } from "./tooltips.ts"
  * its sweep and dashed beyond, and a rule where the sweeps end.
  */
 export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
-  const colors = experimentColors(input.experiments)
-  const labels = orderedLabels(input.experiments)
-  const boundary = largestSwept(input.experiments)
   const samplesOf = (experiment: ComparedExperiment, quantity: "params" | "tokens") => experiment.frontier?.[quantity] ?? []
   const allSamples = input.experiments.flatMap((e) => [...samplesOf(e, "params"), ...samplesOf(e, "tokens")])
   const computeDomain = positiveExtent([
     ...input.experiments.flatMap((e) => e.minima.map((m) => m.compute)),
     ...allSamples.map((s) => s.compute)
   ])
-  const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
-  const color = colorEncoding(colors, labels)
+  const x = computeAxis(computeDomain)
+  const color = experimentColorEncoding(input.experiments)
   const lawsOf = (quantity: "params" | "tokens"): Array<DrawnLaw> =>
     input.experiments.map((e) => ({ label: experimentLabel(e), samples: samplesOf(e, quantity), swept: sweptRange(e) }))
 
@@ -49,7 +46,7 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
     const y = { field: "value", type: "quantitative", title, ...logScaleAxis(valueDomain) } as const
     const suffix = `_${quantity}`
     const layers = nonEmpty([
-      ...boundaryLayers(boundary, computeDomain[1], x, suffix),
+      ...boundaryLayers(laws, computeDomain[1], x, suffix),
       ...lawLayers(laws, { x, y, color }, suffix),
       minimumLayer(minimumRows, { x, y, color }, suffix, [
         experimentTooltip(),

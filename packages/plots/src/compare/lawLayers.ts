@@ -37,13 +37,16 @@ const lawRows = (label: string, samples: ReadonlyArray<LawSample>, swept: readon
   }
 }
 
-export const bandRows = (label: string, samples: ReadonlyArray<LawSample>) => {
+const bandRows = (label: string, samples: ReadonlyArray<LawSample>) => {
   const banded = samples.filter((s) => s.interval !== undefined && s.compute > 0)
   // One interval is a point, not a band.
   return banded.length < 2
     ? []
     : banded.map((s) => ({ [experimentField]: label, compute: s.compute, low: s.interval?.[0], high: s.interval?.[1] }))
 }
+
+/** Whether some law has a band to shade. */
+export const anyBanded = (laws: ReadonlyArray<DrawnLaw>): boolean => laws.some((law) => bandRows(law.label, law.samples).length > 0)
 
 export type DrawnLaw = { readonly label: string; readonly samples: ReadonlyArray<LawSample>; readonly swept: readonly [number, number] | undefined }
 
@@ -86,8 +89,10 @@ export const lawLayers = (
  * it, so the eye tells measured from extrapolated without reading the line styles. Nothing when
  * no law reaches past it.
  */
-export const boundaryLayers = (boundary: number | undefined, lawEnd: number, x: PositionDef, suffix: string): Array<DataLayer> =>
-  boundary === undefined || !(lawEnd > boundary * 1.01)
+export const boundaryLayers = (laws: ReadonlyArray<DrawnLaw>, lawEnd: number, x: PositionDef, suffix: string): Array<DataLayer> => {
+  const sweptEnds = laws.flatMap((law) => law.swept === undefined ? [] : [law.swept[1]])
+  const boundary = sweptEnds.length === 0 ? undefined : Math.max(...sweptEnds)
+  return boundary === undefined || !(lawEnd > boundary * 1.01)
     ? []
     : ([
       {
@@ -103,23 +108,15 @@ export const boundaryLayers = (boundary: number | undefined, lawEnd: number, x: 
         encoding: { x, text: { field: "text" } }
       }
     ])
+}
 
 /** The lines under a title that say how the laws are drawn (nothing of them where no experiment has one), then the caller's note. */
 export const lawNotes = (input: ComparePlotInput, laws: ReadonlyArray<DrawnLaw>): Array<string> => {
   const drawn = laws.some((law) => law.samples.length > 0)
-  const banded = laws.some((law) => bandRows(law.label, law.samples).length > 0)
   const extrapolated = laws.some((law) => lawRows(law.label, law.samples, law.swept).extrapolated.length > 0)
   return [
     ...(drawn ? [`Solid: over the budgets swept${extrapolated ? "; dashed: extrapolated" : ""}`] : []),
-    ...(banded ? [`Shaded: ${levelPercent(input.intervalLevel)}% bootstrap interval`] : []),
+    ...(anyBanded(laws) ? [`Shaded: ${levelPercent(input.intervalLevel)}% bootstrap interval`] : []),
     ...(input.note === undefined ? [] : wrapSubtitle(input.note))
   ]
-}
-
-export const largestSwept = (experiments: ReadonlyArray<ComparedExperiment>): number | undefined => {
-  const ends = experiments.flatMap((experiment) => {
-    const range = sweptRange(experiment)
-    return range === undefined ? [] : [range[1]]
-  })
-  return ends.length === 0 ? undefined : Math.max(...ends)
 }

@@ -1,10 +1,10 @@
 import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
-import { axisTitles, logComputeScaleAxis, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
-import { colorEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
-import { type ComparePlotInput, compareMarkNames, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
-import { boundaryLayers, largestSwept, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
+import { axisTitles, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
+import { computeAxis, experimentColorEncoding, nonEmpty } from "./encoding.ts"
+import { type ComparePlotInput, compareMarkNames, experimentField, experimentLabel } from "./experiments.ts"
+import { boundaryLayers, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
 import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
 import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
 
@@ -14,9 +14,6 @@ import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
  * loss L*(C) with its band. The lower an experiment's line, the less compute it needs for a loss.
  */
 export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
-  const colors = experimentColors(input.experiments)
-  const labels = orderedLabels(input.experiments)
-  const boundary = largestSwept(input.experiments)
   const laws = input.experiments.map((e) => ({ label: experimentLabel(e), samples: e.loss ?? [], swept: sweptRange(e) }))
   const runRows = input.experiments.flatMap((e) =>
     e.runs.map((run, index) => ({
@@ -39,11 +36,11 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
     }))
   )
   const computeDomain = positiveExtent([...runRows, ...minimumRows].map((row) => row.compute).concat(laws.flatMap((law) => law.samples.map((s) => s.compute))))
-  const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
+  const x = computeAxis(computeDomain)
   const y = { field: "value", type: "quantitative", title: axisTitles.loss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
-  const color = colorEncoding(colors, labels)
+  const color = experimentColorEncoding(input.experiments)
   const layers = nonEmpty([
-    ...boundaryLayers(boundary, computeDomain[1], x, ""),
+    ...boundaryLayers(laws, computeDomain[1], x, ""),
     {
       name: compareMarkNames.runs,
       data: { values: runRows },

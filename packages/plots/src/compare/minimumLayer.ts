@@ -1,6 +1,6 @@
 // Each budget's loss minimum as a marker in its experiment's colour, hollow where not bracketed.
 import { compareMarkerLabels, compareMarkNames, type ComparedMinimum } from "./experiments.ts"
-import { type DataLayer, fillEncoding, markerShape, type Row, type SharedEncoding, type TooltipDef } from "./encoding.ts"
+import { type DataLayer, fillEncoding, kindsDrawn, markerShape, type Row, type SharedEncoding, type TooltipDef } from "./encoding.ts"
 
 export const minimumMarker = (minimum: ComparedMinimum) =>
   minimum.bracketed === false ? compareMarkerLabels.unbracketedMinimum : compareMarkerLabels.minimum
@@ -12,12 +12,10 @@ export const minimumLayer = (
   suffix: string,
   tooltip: Array<TooltipDef>
 ): DataLayer => {
-  const kinds = [
-    ...(rows.some((row) => row.marker === compareMarkerLabels.minimum) ? [{ label: compareMarkerLabels.minimum, shape: "circle", hollow: false }] : []),
-    ...(rows.some((row) => row.marker === compareMarkerLabels.unbracketedMinimum)
-      ? [{ label: compareMarkerLabels.unbracketedMinimum, shape: "circle", hollow: true }]
-      : [])
-  ]
+  const kinds = kindsDrawn(rows, [
+    { label: compareMarkerLabels.minimum, shape: "circle", hollow: false },
+    { label: compareMarkerLabels.unbracketedMinimum, shape: "circle", hollow: true }
+  ])
   return {
     name: `${compareMarkNames.minima}${suffix}`,
     data: { values: [...rows] },

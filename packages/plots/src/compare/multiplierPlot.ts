@@ -1,10 +1,10 @@
 import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { logAxisTicks } from "../logTicks.ts"
-import { axisTitles, inkColor, logComputeScaleAxis, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
-import { colorEncoding, fillEncoding, markerShape, nonEmpty, type PositionDef } from "./encoding.ts"
+import { inkColor, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
+import { colorEncoding, computeAxis, fillEncoding, kindsDrawn, markerShape, nonEmpty, type PositionDef } from "./encoding.ts"
 import { compareMarkerLabels, compareMarkNames, experimentColors, experimentField, experimentLabel, type MultiplierPlotInput } from "./experiments.ts"
-import { bandRows, boundaryLayers, lawLayers } from "./lawLayers.ts"
+import { anyBanded, boundaryLayers, lawLayers } from "./lawLayers.ts"
 import { levelPercent } from "./subtitle.ts"
 import { experimentTooltip } from "./tooltips.ts"
 
@@ -58,7 +58,7 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
   const valueDomain = positiveExtent(values)
   const log = valueDomain[1] / valueDomain[0] > multiplierLogRatio
   const computeDomain = positiveExtent([...budgetRows.map((row) => row.compute), ...laws.flatMap((law) => law.samples.map((s) => s.compute))])
-  const x = { field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(computeDomain) } as const
+  const x = computeAxis(computeDomain)
   const y: PositionDef = {
     field: "value",
     type: "quantitative",
@@ -67,16 +67,12 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
     axis: multiplierAxis(valueDomain, log)
   }
   const color = colorEncoding(colors, candidates, "Candidate")
-  const kinds = [
-    ...(budgetRows.some((row) => row.marker === compareMarkerLabels.sweptBudget) ? [{ label: compareMarkerLabels.sweptBudget, shape: "circle", hollow: false }] : []),
-    ...(budgetRows.some((row) => row.marker === compareMarkerLabels.forecastBudget)
-      ? [{ label: compareMarkerLabels.forecastBudget, shape: "diamond", hollow: true }]
-      : [])
-  ]
-  const sweptEnds = laws.flatMap((law) => law.swept === undefined ? [] : [law.swept[1]])
-  const banded = laws.some((law) => bandRows(law.label, law.samples).length > 0)
+  const kinds = kindsDrawn(budgetRows, [
+    { label: compareMarkerLabels.sweptBudget, shape: "circle", hollow: false },
+    { label: compareMarkerLabels.forecastBudget, shape: "diamond", hollow: true }
+  ])
   const layers = nonEmpty([
-    ...boundaryLayers(sweptEnds.length === 0 ? undefined : Math.max(...sweptEnds), computeDomain[1], x, ""),
+    ...boundaryLayers(laws, computeDomain[1], x, ""),
     {
       name: compareMarkNames.unity,
       data: { values: [{ value: 1 }] },
@@ -113,7 +109,7 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
         [
           "Solid: swept",
           "dashed: extrapolated",
-          ...(banded ? [`shaded: ${levelPercent(input.intervalLevel)}% joint bootstrap`] : [])
+          ...(anyBanded(laws) ? [`shaded: ${levelPercent(input.intervalLevel)}% joint bootstrap`] : [])
         ].join("; "),
         // Said here, not labelled on the plot, where a candidate near 1× hid the label.
         "The rule at 1×: no gain"

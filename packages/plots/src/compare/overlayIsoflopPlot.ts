@@ -2,8 +2,8 @@ import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
 import { axisTitles, inkColor, logScaleAxis, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
-import { colorEncoding, fillEncoding, nonEmpty, orderedLabels } from "./encoding.ts"
-import { type ComparePlotInput, compareMarkNames, experimentColors, experimentField, experimentLabel } from "./experiments.ts"
+import { experimentColorEncoding, fillEncoding, nonEmpty } from "./encoding.ts"
+import { type ComparePlotInput, compareMarkNames, experimentField, experimentLabel } from "./experiments.ts"
 import { wrapSubtitle } from "./subtitle.ts"
 import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
 
@@ -16,8 +16,6 @@ const budgetShapes = ["circle", "square", "triangle-up", "diamond", "cross", "tr
  * experiments then sit side by side, and the lower one reaches a lower loss for that compute.
  */
 export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
-  const colors = experimentColors(input.experiments)
-  const labels = orderedLabels(input.experiments)
   const budgets = [...new Set(input.experiments.flatMap((e) => [...e.runs.map((run) => run.budget), ...e.minima.map((m) => m.compute)]))]
     .sort((a, b) => a - b)
   const budgetLabels = [...new Set(budgets.map((budget) => scientific(budget, 2)))]
@@ -56,7 +54,7 @@ export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec =>
   const paramsDomain = positiveExtent([...runRows, ...curveRows, ...minimumRows].map((row) => row.params))
   const x = { field: "params", type: "quantitative", title: axisTitles.params, ...logScaleAxis(paramsDomain) } as const
   const y = { field: "loss", type: "quantitative", title: axisTitles.finalLoss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
-  const color = colorEncoding(colors, labels)
+  const color = experimentColorEncoding(input.experiments)
   const shape = {
     field: "budget_label",
     type: "nominal",
