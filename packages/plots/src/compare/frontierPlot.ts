@@ -1,11 +1,10 @@
-import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
 import { axisTitles, logScaleAxis, panelSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
 import { computeAxis, experimentColorEncoding, nonEmpty } from "./encoding.ts"
-import { type ComparedExperiment, type ComparePlotInput, experimentField, experimentLabel } from "./experiments.ts"
+import { type ComparedExperiment, type ComparePlotInput, experimentLabel } from "./experiments.ts"
 import { boundaryLayers, type DrawnLaw, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
-import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
+import { minimumLayer, minimumRows } from "./minimumLayer.ts"
 import { experimentTooltip } from "./tooltips.ts"
 
 /**
@@ -28,19 +27,10 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
 
   const panel = (quantity: "params" | "tokens") => {
     const laws = lawsOf(quantity)
-    const minimumRows = input.experiments.flatMap((e) =>
-      e.minima.map((m) => ({
-        [experimentField]: experimentLabel(e),
-        marker: minimumMarker(m),
-        budget_label: scientific(m.compute, 2),
-        compute: m.compute,
-        value: m[quantity],
-        value_text: formatSi(m[quantity])
-      }))
-    )
+    const minima = minimumRows(input.experiments, (m) => m[quantity], (m) => ({ value_text: formatSi(m[quantity]) }))
     const valueDomain = positiveExtent([
       ...laws.flatMap((law) => law.samples.flatMap((s) => [s.value, ...(s.interval ?? [])])),
-      ...minimumRows.map((row) => row.value)
+      ...minima.map((row) => row.value)
     ])
     const title = quantity === "params" ? axisTitles.optimalParams : axisTitles.optimalTokens
     const y = { field: "value", type: "quantitative", title, ...logScaleAxis(valueDomain) } as const
@@ -48,7 +38,7 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
     const layers = nonEmpty([
       ...boundaryLayers(laws, computeDomain[1], x, suffix),
       ...lawLayers(laws, { x, y, color }, suffix),
-      minimumLayer(minimumRows, { x, y, color }, suffix, [
+      minimumLayer(minima, { x, y, color }, suffix, [
         experimentTooltip(),
         { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
         { field: "value_text", type: "nominal", title: quantity === "params" ? "N at minimum" : "D at minimum" }

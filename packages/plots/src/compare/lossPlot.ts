@@ -1,11 +1,10 @@
-import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
 import { axisTitles, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
 import { computeAxis, experimentColorEncoding, nonEmpty } from "./encoding.ts"
 import { type ComparePlotInput, compareMarkNames, experimentField, experimentLabel } from "./experiments.ts"
 import { boundaryLayers, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
-import { minimumLayer, minimumMarker } from "./minimumLayer.ts"
+import { minimumLayer, minimumRows } from "./minimumLayer.ts"
 import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
 
 /**
@@ -25,17 +24,8 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
       tokens_text: formatSi(run.tokens)
     }))
   )
-  const minimumRows = input.experiments.flatMap((e) =>
-    e.minima.map((m) => ({
-      [experimentField]: experimentLabel(e),
-      marker: minimumMarker(m),
-      budget_label: scientific(m.compute, 2),
-      compute: m.compute,
-      value: m.loss,
-      params_text: formatSi(m.params)
-    }))
-  )
-  const computeDomain = positiveExtent([...runRows, ...minimumRows].map((row) => row.compute).concat(laws.flatMap((law) => law.samples.map((s) => s.compute))))
+  const minima = minimumRows(input.experiments, (m) => m.loss, (m) => ({ params_text: formatSi(m.params) }))
+  const computeDomain = positiveExtent([...runRows, ...minima].map((row) => row.compute).concat(laws.flatMap((law) => law.samples.map((s) => s.compute))))
   const x = computeAxis(computeDomain)
   const y = { field: "value", type: "quantitative", title: axisTitles.loss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
   const color = experimentColorEncoding(input.experiments)
@@ -53,7 +43,7 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
       }
     },
     ...lawLayers(laws, { x, y, color }, ""),
-    minimumLayer(minimumRows, { x, y, color }, "", minimumLossTooltip("value", "Budget C (FLOPs)"))
+    minimumLayer(minima, { x, y, color }, "", minimumLossTooltip("value", "Budget C (FLOPs)"))
   ])
   return {
     $schema: vegaLiteSchema,

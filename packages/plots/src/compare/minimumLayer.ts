@@ -1,9 +1,34 @@
 // Each budget's loss minimum as a marker in its experiment's colour, hollow where not bracketed.
-import { compareMarkerLabels, compareMarkNames, type ComparedMinimum } from "./experiments.ts"
+import { scientific } from "@scalelab/laws"
 import { type DataLayer, fillEncoding, kindsDrawn, markerShape, type Row, type SharedEncoding, type TooltipDef } from "./encoding.ts"
+import {
+  type ComparedExperiment,
+  compareMarkerLabels,
+  compareMarkNames,
+  type ComparedMinimum,
+  experimentField,
+  experimentLabel
+} from "./experiments.ts"
 
-export const minimumMarker = (minimum: ComparedMinimum) =>
+const minimumMarker = (minimum: ComparedMinimum) =>
   minimum.bracketed === false ? compareMarkerLabels.unbracketedMinimum : compareMarkerLabels.minimum
+
+/** Every experiment's minima as rows at their budget's compute and `value`, with `facts` for the tooltip. */
+export const minimumRows = <Facts extends Row>(
+  experiments: ReadonlyArray<ComparedExperiment>,
+  value: (minimum: ComparedMinimum) => number,
+  facts: (minimum: ComparedMinimum) => Facts
+) =>
+  experiments.flatMap((e) =>
+    e.minima.map((m) => ({
+      [experimentField]: experimentLabel(e),
+      marker: minimumMarker(m),
+      budget_label: scientific(m.compute, 2),
+      compute: m.compute,
+      value: value(m),
+      ...facts(m)
+    }))
+  )
 
 /** The minima as points in their experiment's colour, hollow where not bracketed. */
 export const minimumLayer = (
