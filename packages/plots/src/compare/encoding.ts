@@ -50,6 +50,10 @@ export const experimentColorEncoding = (experiments: ReadonlyArray<ExperimentIde
 export const computeAxis = (domain: readonly [number, number]) =>
   ({ field: "compute", type: "quantitative", title: axisTitles.compute, ...logComputeScaleAxis(domain) }) as const
 
+/** A linear loss axis, its `field` under `title`: losses of one comparison differ by little, so it does not start at zero. */
+export const lossAxis = (field: string, title: string) =>
+  ({ field, type: "quantitative", title, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } }) as const
+
 /** One kind of marker in a marker legend: its label, its shape and whether it is drawn hollow. */
 export interface MarkerKind {
   readonly label: string

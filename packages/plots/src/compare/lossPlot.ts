@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
 import { axisTitles, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
-import { computeAxis, experimentColorEncoding, nonEmpty } from "./encoding.ts"
+import { computeAxis, experimentColorEncoding, lossAxis, nonEmpty } from "./encoding.ts"
 import { type ComparePlotInput, compareMarkNames, experimentField, experimentLabel } from "./experiments.ts"
 import { boundaryLayers, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
 import { minimumLayer, minimumRows } from "./minimumLayer.ts"
@@ -27,7 +27,7 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
   const minima = minimumRows(input.experiments, (m) => m.loss, (m) => ({ params_text: formatSi(m.params) }))
   const computeDomain = positiveExtent([...runRows, ...minima].map((row) => row.compute).concat(laws.flatMap((law) => law.samples.map((s) => s.compute))))
   const x = computeAxis(computeDomain)
-  const y = { field: "value", type: "quantitative", title: axisTitles.loss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
+  const y = lossAxis("value", axisTitles.loss)
   const color = experimentColorEncoding(input.experiments)
   const layers = nonEmpty([
     ...boundaryLayers(laws, computeDomain[1], x, ""),

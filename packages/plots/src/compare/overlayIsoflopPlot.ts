@@ -2,7 +2,7 @@ import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { formatSi } from "../numberFormat.ts"
 import { axisTitles, inkColor, logScaleAxis, plotSize, positiveExtent, themeConfig, vegaLiteSchema } from "../theme.ts"
-import { experimentColorEncoding, fillEncoding, nonEmpty } from "./encoding.ts"
+import { experimentColorEncoding, fillEncoding, lossAxis, nonEmpty } from "./encoding.ts"
 import { type ComparePlotInput, compareMarkNames, experimentField, experimentLabel } from "./experiments.ts"
 import { wrapSubtitle } from "./subtitle.ts"
 import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
@@ -53,7 +53,7 @@ export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec =>
   )
   const paramsDomain = positiveExtent([...runRows, ...curveRows, ...minimumRows].map((row) => row.params))
   const x = { field: "params", type: "quantitative", title: axisTitles.params, ...logScaleAxis(paramsDomain) } as const
-  const y = { field: "loss", type: "quantitative", title: axisTitles.finalLoss, scale: { zero: false, nice: true, padding: 10 }, axis: { tickCount: 8 } } as const
+  const y = lossAxis("loss", axisTitles.finalLoss)
   const color = experimentColorEncoding(input.experiments)
   const shape = {
     field: "budget_label",
