@@ -13,18 +13,12 @@ export type {
   MultiplierBudget,
   MultiplierComparison,
   MultiplierPlotInput
-} from "./comparePlots.ts"
-export {
-  compareFrontierPlotSpec,
-  compareLossPlotSpec,
-  compareMarkerLabels,
-  compareMarkNames,
-  experimentColors,
-  experimentLabel,
-  multiplierLogRatio,
-  multiplierPlotSpec,
-  overlayIsoflopPlotSpec
-} from "./comparePlots.ts"
+} from "./compare/experiments.ts"
+export { compareFrontierPlotSpec } from "./compare/frontierPlot.ts"
+export { compareLossPlotSpec } from "./compare/lossPlot.ts"
+export { compareMarkerLabels, compareMarkNames, experimentColors, experimentLabel } from "./compare/experiments.ts"
+export { multiplierLogRatio, multiplierPlotSpec } from "./compare/multiplierPlot.ts"
+export { overlayIsoflopPlotSpec } from "./compare/overlayIsoflopPlot.ts"
 export type {
   DownstreamForecastPoint,
   DownstreamPlotInput,
