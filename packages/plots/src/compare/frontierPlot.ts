@@ -5,7 +5,7 @@ import { computeAxis, experimentColorEncoding, nonEmpty } from "./encoding.ts"
 import { type ComparedExperiment, type ComparePlotInput, experimentLabel } from "./experiments.ts"
 import { boundaryLayers, type DrawnLaw, lawLayers, lawNotes, sweptRange } from "./lawLayers.ts"
 import { minimumLayer, minimumRows } from "./minimumLayer.ts"
-import { experimentTooltip } from "./tooltips.ts"
+import { budgetTooltipTitle, experimentTooltip } from "./tooltips.ts"
 
 /**
  * The compute-optimal frontiers of several experiments overlaid (Hoffmann et al. 2022, fig. 3
@@ -40,7 +40,7 @@ export const compareFrontierPlotSpec = (input: ComparePlotInput): TopLevelSpec =
       ...lawLayers(laws, { x, y, color }, suffix),
       minimumLayer(minima, { x, y, color }, suffix, [
         experimentTooltip(),
-        { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
+        { field: "budget_label", type: "nominal", title: budgetTooltipTitle },
         { field: "value_text", type: "nominal", title: quantity === "params" ? "N at minimum" : "D at minimum" }
       ])
     ])

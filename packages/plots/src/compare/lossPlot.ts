@@ -43,7 +43,7 @@ export const compareLossPlotSpec = (input: ComparePlotInput): TopLevelSpec => {
       }
     },
     ...lawLayers(laws, { x, y, color }, ""),
-    minimumLayer(minima, { x, y, color }, "", minimumLossTooltip("value", "Budget C (FLOPs)"))
+    minimumLayer(minima, { x, y, color }, "", minimumLossTooltip("value"))
   ])
   return {
     $schema: vegaLiteSchema,

@@ -6,7 +6,7 @@ import { colorEncoding, computeAxis, fillEncoding, kindsDrawn, markerShape, nonE
 import { compareMarkerLabels, compareMarkNames, experimentColors, experimentField, experimentLabel, type MultiplierPlotInput } from "./experiments.ts"
 import { anyBanded, boundaryLayers, lawLayers } from "./lawLayers.ts"
 import { levelPercent } from "./subtitle.ts"
-import { experimentTooltip } from "./tooltips.ts"
+import { budgetTooltipTitle, experimentTooltip } from "./tooltips.ts"
 
 /** Above this ratio of largest to smallest multiplier shown, the multiplier axis is logarithmic. */
 export const multiplierLogRatio = 3
@@ -92,7 +92,7 @@ export const multiplierPlotSpec = (input: MultiplierPlotInput): TopLevelSpec => 
         fill: fillEncoding(color, `datum.marker === '${compareMarkerLabels.forecastBudget}'`),
         tooltip: [
           experimentTooltip("Candidate"),
-          { field: "budget_label", type: "nominal", title: "Budget C (FLOPs)" },
+          { field: "budget_label", type: "nominal", title: budgetTooltipTitle },
           { field: "value", type: "quantitative", title: "Multiplier (×)", format: ".3~g" },
           { field: "interval_text", type: "nominal", title: `${levelPercent(input.intervalLevel)}% interval` },
           { field: "marker", type: "nominal", title: "Budget" }

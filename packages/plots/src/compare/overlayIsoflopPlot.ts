@@ -5,7 +5,7 @@ import { axisTitles, inkColor, logScaleAxis, plotSize, positiveExtent, themeConf
 import { experimentColorEncoding, fillEncoding, lossAxis, nonEmpty } from "./encoding.ts"
 import { type ComparePlotInput, compareMarkNames, experimentField, experimentLabel } from "./experiments.ts"
 import { wrapSubtitle } from "./subtitle.ts"
-import { minimumLossTooltip, runTooltip } from "./tooltips.ts"
+import { budgetTooltipTitle, minimumLossTooltip, runTooltip } from "./tooltips.ts"
 
 const budgetShapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "triangle-left"] as const
 
@@ -82,7 +82,7 @@ export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec =>
         y,
         color: color(true),
         shape,
-        tooltip: runTooltip("loss", "Budget (FLOPs)")
+        tooltip: runTooltip("loss", budgetTooltipTitle)
       }
     },
     {
@@ -95,7 +95,7 @@ export const overlayIsoflopPlotSpec = (input: ComparePlotInput): TopLevelSpec =>
         shape,
         // A minimum outside the sizes run is white inside, as in the single-experiment IsoFLOP plot.
         fill: fillEncoding(color, "!datum.bracketed"),
-        tooltip: minimumLossTooltip("loss", "Budget (FLOPs)")
+        tooltip: minimumLossTooltip("loss")
       }
     }
   ])
