@@ -60,7 +60,7 @@ export {
 } from "./experiment.ts"
 export { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, evaluateExpression, evaluateNumberList, ExpressionError } from "./expression.ts"
 export { REPRESENTATIVE_RUN } from "./fields.ts"
-export { experimentJsonSchema } from "./jsonSchema.ts"
+export { experimentJsonSchema, runContractJsonSchema } from "./jsonSchema.ts"
 export { type FieldReference, type SectionReference, sectionKey, specReferenceMarkdown, specSections } from "./specReference.ts"
 export { loadExperiment, loadExperimentSpec } from "./load.ts"
 export { linspace, logspace } from "./spacing.ts"
