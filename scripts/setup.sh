@@ -40,8 +40,9 @@ apt_install() {
 
 step="checking system packages"
 # python3: the example external trainer (experiments/external-trainer) that the tests run.
+# python3-pytest: the Python worker library's tests (python/tests), which test/python-worker.test.ts runs.
 # chromium: the browser tests (test/browser) drive it headless through playwright-core.
-APT_PACKAGES=(fonts-dejavu-core python3 chromium)
+APT_PACKAGES=(fonts-dejavu-core python3 python3-pytest chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   [ -n "$(installed_version "$pkg")" ] || missing+=("$pkg")

@@ -33,7 +33,7 @@ interface SetupOutcome {
 
 const bookworm = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_CODENAME=bookworm\n'
 const debianSources = "Types: deb\nURIs: http://deb.example.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n"
-const everyPackage = { "fonts-dejavu-core": "2.37-6", python3: "3.11.2-1", chromium: "156.0-1", "mesa-vulkan-drivers": "25.0.7-2~bpo12+1" }
+const everyPackage = { "fonts-dejavu-core": "2.37-6", python3: "3.11.2-1", "python3-pytest": "7.2.1-2", chromium: "156.0-1", "mesa-vulkan-drivers": "25.0.7-2~bpo12+1" }
 
 let dir: string
 beforeEach(async () => {
@@ -103,7 +103,7 @@ describe("scripts/setup.sh", () => {
     const outcome = await runSetup({ installed: {} })
     expect(outcome.stderr).toBe("")
     expect(outcome.code).toBe(0)
-    expect(outcome.aptCalls).toContain("install -y -qq fonts-dejavu-core python3 chromium")
+    expect(outcome.aptCalls).toContain("install -y -qq fonts-dejavu-core python3 python3-pytest chromium")
     expect(outcome.aptCalls).toContain("install -y -qq -t bookworm-backports mesa-vulkan-drivers")
     // apt's lists are refreshed before the first install and again after the new suite is added.
     expect(outcome.aptCalls.filter((call) => call === "update -qq")).toHaveLength(2)
@@ -138,7 +138,7 @@ describe("scripts/setup.sh", () => {
   it("names the step that failed when apt-get install fails", async () => {
     const outcome = await runSetup({ installed: { python3: "3.11.2-1" }, aptInstallStatus: 100 })
     expect(outcome.code).toBe(100)
-    expect(outcome.stderr).toContain('setup: FAILED at step "installing system packages: fonts-dejavu-core chromium" (exit 100')
+    expect(outcome.stderr).toContain('setup: FAILED at step "installing system packages: fonts-dejavu-core python3-pytest chromium" (exit 100')
     expect(outcome.stdout).not.toContain("system packages done")
   })
 
