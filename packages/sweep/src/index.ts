@@ -36,3 +36,4 @@ export {
 export { type MachineFingerprint, thisMachine } from "./estimate/machineFingerprint.ts"
 export { ThroughputCacheError } from "./estimate/throughputCache.ts"
 export { processProbe, type ThroughputProbe, ThroughputProbeFailed } from "./estimate/throughputProbe.ts"
+export { exportData, type ExportSource } from "./dataExport.ts"

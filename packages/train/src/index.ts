@@ -73,8 +73,13 @@ export {
   type DataOptions,
   type TrainingData,
   VocabularyMismatchError,
+  type StreamSettings,
+  type TokenStreams,
   corpusFacts,
+  experimentStreamSettings,
   prepareTrainingData,
+  runStreamSettings,
+  tokenStreams,
   trainingBatch
 } from "./data/trainingData.ts"
 export { type CheckpointStore, type TrainOutcome, type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./run/trainRun.ts"
@@ -85,6 +90,7 @@ export {
   appendMetric,
   metricsFile,
   readRunSpec,
+  readRunSpecFile,
   resultFile,
   runSpecFile,
   truncateMetricsAfter,

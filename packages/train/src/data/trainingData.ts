@@ -12,6 +12,7 @@ import {
   validationWindows
 } from "./batches.ts"
 import { bpeMerges } from "../tokenizer/bpeCache.ts"
+import type { BpeMerges } from "../tokenizer/bpeTraining.ts"
 import { bpeTokenizer } from "../tokenizer/bpeTokenizer.ts"
 import { type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
 import type { CorpusDocument } from "./corpusDocument.ts"
@@ -60,11 +61,18 @@ export class CorpusTooSmallError extends Data.TaggedError("CorpusTooSmallError")
   }
 }
 
+/** A run's tokenizer, and for BPE the merges that define it. */
+export interface SplitTokenizer {
+  readonly tokenizer: TextTokenizer
+  readonly merges?: BpeMerges
+}
+
 /** The run's tokenizer; BPE learns its merges from the training documents alone. */
-function splitTokenizer(train: ReadonlyArray<CorpusDocument>, tokenizer: Tokenizer, vocab: number, options: DataOptions): TextTokenizer {
-  if (tokenizer === "bytes") return byteTokenizer
+function splitTokenizer(train: ReadonlyArray<CorpusDocument>, tokenizer: Tokenizer, vocab: number, options: DataOptions): SplitTokenizer {
+  if (tokenizer === "bytes") return { tokenizer: byteTokenizer }
   const texts = train.map((document) => document.text + documentSeparator)
-  return bpeTokenizer(bpeMerges(texts, vocab, options.cacheDirectory))
+  const merges = bpeMerges(texts, vocab, options.cacheDirectory)
+  return { tokenizer: bpeTokenizer(merges), merges }
 }
 
 const splitCorpus = (corpus: RunCorpus, validation: number): CorpusSplit => splitDocuments(loadCorpus(corpus), validation)
@@ -78,17 +86,64 @@ export function sliceTokens(stream: TokenStream, maxTokens: number | undefined):
   return { tokens: stream.tokens.subarray(0, maxTokens), documentStarts: stream.documentStarts.filter((start) => start < maxTokens) }
 }
 
-export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): TrainingData {
-  const { tokenizer: kind, corpus, validation: fraction, val_tokens } = spec.data
-  const { vocab, context } = spec.shape
+/** What fixes a run's token streams: its RunSpec's data section and vocabulary, nothing of the model or training. */
+export interface StreamSettings {
+  readonly corpus: RunCorpus
+  readonly tokenizer: Tokenizer
+  readonly vocab: number
+  /** Fraction of documents held out for validation. */
+  readonly validation: number
+  /** The training stream cut to its first this many tokens; absent: all of it. */
+  readonly train_tokens?: number
+}
+
+/** A RunSpec's stream settings. */
+export const runStreamSettings = (spec: RunSpec): StreamSettings => ({
+  corpus: spec.data.corpus,
+  tokenizer: spec.data.tokenizer,
+  vocab: spec.shape.vocab,
+  validation: spec.data.validation,
+  ...(spec.data.train_tokens === undefined ? {} : { train_tokens: spec.data.train_tokens })
+})
+
+/** An experiment's stream settings: what every one of its runs reads (max_train_tokens 0 means no cut). */
+export const experimentStreamSettings = (data: Experiment["data"]): StreamSettings => ({
+  corpus: runCorpus(data.corpus),
+  tokenizer: data.tokenizer,
+  vocab: data.vocab,
+  validation: data.validation,
+  ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
+})
+
+/** The tokenized training and validation documents, each packed end to end in corpus order. */
+export interface TokenStreams extends SplitTokenizer {
+  readonly train: TokenStream
+  readonly validation: TokenStream
+}
+
+/**
+ * The token streams a run trains and validates on, before any window is cut: the corpus split by
+ * document, the tokenizer learnt from the training side, the training stream cut to `train_tokens`.
+ */
+export function tokenStreams(settings: StreamSettings, options: DataOptions = {}): TokenStreams {
+  const { tokenizer: kind, vocab } = settings
   if (kind === "bytes" ? vocab !== BYTE_VOCABULARY : vocab <= BYTE_VOCABULARY) {
     throw new VocabularyMismatchError({ vocab, tokenizer: kind })
   }
-  const split = splitCorpus(corpus, fraction)
-  const tokenizer = splitTokenizer(split.train, kind, vocab, options)
-  const train = sliceTokens(tokenizeDocuments(split.train, tokenizer), spec.data.train_tokens)
+  const split = splitCorpus(settings.corpus, settings.validation)
+  const learnt = splitTokenizer(split.train, kind, vocab, options)
+  return {
+    ...learnt,
+    train: sliceTokens(tokenizeDocuments(split.train, learnt.tokenizer), settings.train_tokens),
+    validation: tokenizeDocuments(split.validation, learnt.tokenizer)
+  }
+}
+
+export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): TrainingData {
+  const { val_tokens } = spec.data
+  const { context } = spec.shape
+  const { tokenizer, train, validation: validationStream } = tokenStreams(runStreamSettings(spec), options)
   if (train.tokens.length <= context) throw new CorpusTooSmallError({ tokens: train.tokens.length, context })
-  const validationStream = tokenizeDocuments(split.validation, tokenizer)
   const validation = validationWindows(validationStream, context, val_tokens)
   return { tokenizer, train, validation, validationStream, validationBytesPerToken: bytesPerToken(validation.targets, tokenizer) }
 }
@@ -115,9 +170,9 @@ export interface CorpusFacts {
  * training split holds.
  */
 export function corpusFacts(data: Experiment["data"], options: DataOptions = {}): CorpusFacts {
-  const corpus = runCorpus(data.corpus)
-  const { train } = splitCorpus(corpus, data.validation)
-  const tokenizer = splitTokenizer(train, data.tokenizer, data.vocab, options)
-  const maxTokens = data.max_train_tokens > 0 ? data.max_train_tokens : undefined
-  return { corpus, training_tokens: sliceTokens(tokenizeDocuments(train, tokenizer), maxTokens).tokens.length }
+  const settings = experimentStreamSettings(data)
+  const { train } = splitCorpus(settings.corpus, settings.validation)
+  const { tokenizer } = splitTokenizer(train, settings.tokenizer, settings.vocab, options)
+  const training_tokens = sliceTokens(tokenizeDocuments(train, tokenizer), settings.train_tokens).tokens.length
+  return { corpus: settings.corpus, training_tokens }
 }

@@ -29,9 +29,11 @@ export const runSpecFile = (runDir: string) => join(runDir, runFolderFiles.spec)
 export const metricsFile = (runDir: string) => join(runDir, runFolderFiles.metrics)
 export const resultFile = (runDir: string) => join(runDir, runFolderFiles.result)
 
-export const readRunSpec = (runDir: string): Effect.Effect<RunSpec, InvalidRunSpecError> => {
-  const file = runSpecFile(runDir)
-  return Effect.try({
+export const readRunSpec = (runDir: string): Effect.Effect<RunSpec, InvalidRunSpecError> => readRunSpecFile(runSpecFile(runDir))
+
+/** A run.json, wherever it lies, decoded and checked against the run contract. */
+export const readRunSpecFile = (file: string): Effect.Effect<RunSpec, InvalidRunSpecError> =>
+  Effect.try({
     try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
     catch: (error) => new InvalidRunSpecError({ file, problem: error instanceof Error ? error.message : String(error) })
   }).pipe(
@@ -41,7 +43,6 @@ export const readRunSpec = (runDir: string): Effect.Effect<RunSpec, InvalidRunSp
       )
     )
   )
-}
 
 export const appendMetric = (runDir: string, line: MetricLine): Effect.Effect<void, RunFolderWriteError> =>
   Effect.try({
