@@ -3,7 +3,7 @@
 import { RunResult } from "../packages/spec/src/index.ts"
 import { Schema } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -73,6 +73,21 @@ describe.skipIf(!hasTorch)("the PyTorch trainer (needs PyTorch importable by /us
     expect(builtIn.status, builtIn.stderr).toBe(0)
     expect(Math.abs(finalValLoss(torchFolder) - finalValLoss(builtInFolder))).toBeLessThan(1e-3)
   }, 120_000)
+
+  it("resumes from its checkpoint to the same result", () => {
+    const folder = runFolder(tinyRun())
+    expect(spawnSync(python, [trainer, folder]).status).toBe(0)
+    const straight = JSON.parse(readFileSync(join(folder, "result.json"), "utf8")) as RunResult
+    // The last checkpoint of a finished run stays behind (step 36 of 40): start again from it.
+    rmSync(join(folder, "result.json"))
+    const resumed = spawnSync(python, [trainer, folder], { encoding: "utf8" })
+    expect(resumed.status, resumed.stderr).toBe(0)
+    const again = JSON.parse(readFileSync(join(folder, "result.json"), "utf8")) as RunResult
+    expect(again.resumed_from_step).toBe(36)
+    expect(again.val_loss).toBe(straight.val_loss)
+    expect(again.train_loss).toBe(straight.train_loss)
+    expect(metrics(folder).filter((m) => m.val_loss !== undefined).map((m) => m.step)).toEqual([10, 20, 30, 40])
+  }, 60_000)
 
   it("exits 2 without training on a shape it cannot train", () => {
     const run = tinyRun()
