@@ -1,40 +1,25 @@
-import { rmSync } from "node:fs"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   comparedExperiments,
   experiment,
   makeComparisonStore,
   makeOverlayStore,
-  type RunningDashboard,
-  secondExperiment,
-  startDashboard
+  secondExperiment
 } from "../../packages/dashboard/test/dashboardFixture.ts"
-import { drawnMarks, type HeadlessBrowser, launchChromium, saveScreenshot, skipBrowserTests, watchPageErrors } from "../support/browser.ts"
+import { drawnMarks, saveScreenshot, skipBrowserTests, watchPageErrors } from "../support/browser.ts"
+import { dashboardInChromium } from "../support/dashboardInChromium.ts"
 
 /** The labels of a drawn plot's legends. */
 const legendLabels = (page: import("playwright-core").Page, plotSelector: string) =>
   page.locator(`${plotSelector} svg g.role-legend-label text`).allTextContents()
 
 describe.skipIf(skipBrowserTests)("the dashboard's overlay of two experiments in headless Chromium", () => {
-  let browser: HeadlessBrowser
-  let storeDir = ""
-  let dashboard: RunningDashboard
-
-  beforeAll(async () => {
-    storeDir = await makeOverlayStore()
-    dashboard = await startDashboard(storeDir)
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await dashboard?.close()
-    rmSync(storeDir, { recursive: true, force: true })
-  })
+  const session = dashboardInChromium(makeOverlayStore)
 
   it("overlays the ticked experiments' runs and fits, both in each plot's legend, and keeps the single-experiment view", async () => {
-    const page = await browser.context.newPage()
+    const page = await session.browser.context.newPage()
     const errors = watchPageErrors(page)
-    await page.goto(`${dashboard.url}/`)
+    await page.goto(`${session.dashboard.url}/`)
 
     const tick = (name: string) => page.locator(`#overlay-picker input[value="${name}"]`)
     await expect.poll(() => tick(secondExperiment).count()).toBe(1)
@@ -76,25 +61,12 @@ describe.skipIf(skipBrowserTests)("the dashboard's overlay of two experiments in
 
 describe.skipIf(skipBrowserTests)("the dashboard's multiplier panel in headless Chromium", () => {
   const { baseline, candidate } = comparedExperiments
-  let browser: HeadlessBrowser
-  let storeDir = ""
-  let dashboard: RunningDashboard
-
-  beforeAll(async () => {
-    storeDir = await makeComparisonStore()
-    dashboard = await startDashboard(storeDir)
-    browser = await launchChromium()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await dashboard?.close()
-    rmSync(storeDir, { recursive: true, force: true })
-  })
+  const session = dashboardInChromium(makeComparisonStore, 60_000)
 
   it("draws the ticked experiments' compute multiplier with its legend and headline, against the baseline picked", async () => {
-    const page = await browser.context.newPage()
+    const page = await session.browser.context.newPage()
     const errors = watchPageErrors(page)
-    await page.goto(`${dashboard.url}/`)
+    await page.goto(`${session.dashboard.url}/`)
     const tick = (name: string) => page.locator(`#overlay-picker input[value="${name}"]`)
     await expect.poll(() => tick(candidate).count()).toBe(1)
     expect(await page.locator("#comparison").isVisible()).toBe(false)

@@ -1,5 +1,4 @@
-import { rmSync } from "node:fs"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   appendMetricLines,
   experiment,
@@ -7,39 +6,25 @@ import {
   lossOnParabola,
   makeFixtureStore,
   metricLines,
-  type RunningDashboard,
-  runs,
-  startDashboard
+  runs
 } from "../../packages/dashboard/test/dashboardFixture.ts"
-import { drawnMarks, type HeadlessBrowser, launchChromium, saveScreenshot, skipBrowserTests, watchPageErrors } from "../support/browser.ts"
+import { drawnMarks, saveScreenshot, skipBrowserTests, watchPageErrors } from "../support/browser.ts"
+import { dashboardInChromium } from "../support/dashboardInChromium.ts"
 
 const validationPoints = (page: import("playwright-core").Page) =>
   page.locator("#curves svg g.validation_loss_marks path").count()
 
 describe.skipIf(skipBrowserTests)("the dashboard in headless Chromium", () => {
-  let browser: HeadlessBrowser
-  let storeDir = ""
-  let dashboard: RunningDashboard
-
-  beforeAll(async () => {
-    storeDir = await makeFixtureStore()
-    dashboard = await startDashboard(storeDir)
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await dashboard?.close()
-    rmSync(storeDir, { recursive: true, force: true })
-  })
+  const session = dashboardInChromium(makeFixtureStore)
 
   it("lists the runs, draws their curves and the fit, and shows a new metric line within seconds", async () => {
-    const page = await browser.context.newPage()
+    const page = await session.browser.context.newPage()
     const errors = watchPageErrors(page)
     const offServer: Array<string> = []
     page.on("request", (request) => {
-      if (!request.url().startsWith(dashboard.url)) offServer.push(request.url())
+      if (!request.url().startsWith(session.dashboard.url)) offServer.push(request.url())
     })
-    await page.goto(`${dashboard.url}/`)
+    await page.goto(`${session.dashboard.url}/`)
 
     await expect.poll(() => page.locator("#experiment").inputValue()).toBe(experiment)
     await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(3)
@@ -56,7 +41,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in headless Chromium", () => {
     await expect.poll(() => validationPoints(page)).toBe(9)
     await saveScreenshot(page, "dashboard")
 
-    appendMetricLines(storeDir, runs.live.id, metricLines(4, 6, liveFloor))
+    appendMetricLines(session.storeDir, runs.live.id, metricLines(4, 6, liveFloor))
     const written = Date.now()
     await expect.poll(() => liveRow.textContent(), { timeout: 5_000 }).toContain("at step 10")
     await expect.poll(() => validationPoints(page), { timeout: 5_000 }).toBe(10)
