@@ -3,7 +3,7 @@
 // template, trains a sweep; stopped mid-run it checkpoints, and the next sweep resumes it.
 import { Effect, Fiber, Layer } from "effect"
 import { existsSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
 import { CommandExecutor, RunStore, runFolderPath, runSweep, type SweepEvent } from "../src/index.ts"
 import { freshStoreDir, makeRun } from "./fixtures.ts"
@@ -19,6 +19,21 @@ const layers = (storeDir: string) =>
   Layer.merge(RunStore.layer(storeDir), CommandExecutor.layer({ template, hangTimeoutSeconds: 60 }))
 
 describe("an external trainer under the command executor", () => {
+  it("runs in the folder it is given, with the run folder named absolutely even when the store's path is relative", async () => {
+    // As `scalelab run experiments/external.yaml` does: the store `experiments/.scalelab` is relative
+    // to the coordinator, the command runs in `experiments/`.
+    const storeDir = relative(process.cwd(), freshStoreDir())
+    const [run] = runs
+    const outcome = await Effect.runPromise(
+      runSweep("external", [run!], { storeDir, concurrency: 1, retries: 0 }).pipe(Effect.provide(Layer.merge(
+        RunStore.layer(storeDir),
+        CommandExecutor.layer({ template: "python3 train.py {run_dir}", hangTimeoutSeconds: 60, cwd: dirname(trainer) })
+      )))
+    )
+    expect(outcome.failed).toEqual([])
+    expect(existsSync(join(runFolderPath(storeDir, run!.id), "result.json"))).toBe(true)
+  })
+
   it("trains every run through the worker contract: metric lines, a checkpoint, result.json", async () => {
     const storeDir = freshStoreDir()
     const progress: Array<SweepEvent> = []

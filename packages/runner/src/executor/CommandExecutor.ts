@@ -1,4 +1,5 @@
 import type { Layer } from "effect"
+import { resolve } from "node:path"
 import type { Executor } from "./Executor.ts"
 import { LocalExecutor, type WorkerCommand } from "./LocalExecutor.ts"
 
@@ -10,10 +11,11 @@ export const runDirPlaceholder = "{run_dir}"
 /**
  * An external trainer's command line for one run: the template with `{run_dir}` replaced by the
  * quoted run folder, run by `sh -c` so that templates may use pipes, `cd` or environment variables.
+ * The folder is made absolute, since the command runs in the spec's folder, not this process's.
  */
 export const commandWorker = (template: string) => (runDir: string): WorkerCommand => ({
   command: "/bin/sh",
-  args: ["-c", template.replaceAll(runDirPlaceholder, shellQuote(runDir))]
+  args: ["-c", template.replaceAll(runDirPlaceholder, shellQuote(resolve(runDir)))]
 })
 
 /**

@@ -3,7 +3,7 @@ import { type RunSpec, workerEnvironment } from "@scalelab/spec"
 import { Duration, Effect, Layer, Stream } from "effect"
 import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { open } from "node:fs/promises"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { readRunResult, removeRunResult, resultFile, workerLogFile } from "../runFolder.ts"
 import { type ExecutionHooks, Executor } from "./Executor.ts"
 import { followMetrics, watchMetrics } from "./metricsFollower.ts"
@@ -89,7 +89,8 @@ const makeLocalExecutor = (config: LocalExecutorConfig) =>
         const worker = yield* spawner.spawn(
           ChildProcess.make(command, args, {
             // stdin stays an open pipe: the worker's lifeline to this process (workerEnvironment).
-            env: { ...process.env, [workerEnvironment.runDir]: runDir, [workerEnvironment.stdinLifeline]: "1" },
+            // Absolute: a worker may run in another folder (`cwd`).
+            env: { ...process.env, [workerEnvironment.runDir]: resolve(runDir), [workerEnvironment.stdinLifeline]: "1" },
             forceKillAfter: stopGracePeriod,
             ...(config.cwd === undefined ? {} : { cwd: config.cwd })
           })
