@@ -23,7 +23,7 @@ import torch
 REPO = Path(__file__).resolve().parents[2]
 sys.path.append(str(REPO / "python"))
 sys.path.append(str(Path(__file__).resolve().parent))
-from scalelab_worker import EXIT_BAD_INPUT, EXIT_STOPPED, Worker, atomic_path  # noqa: E402
+from scalelab_worker import EXIT_BAD_INPUT, EXIT_STOPPED, Worker  # noqa: E402
 from model import attention_mask, hash_string, initial_parameters, logits, mulberry32, parameter_layout, rope_tables  # noqa: E402
 
 TRAINING_LINES_PER_RUN = 50
@@ -161,7 +161,9 @@ def train(worker: Worker, data: Path) -> int:
     step = worker.resume_step
     state = worker.state or {"tokens": 0, "seconds": 0.0, "last_val_loss": untrained_loss, "step_losses": []}
     if step > 0:
-        saved = torch.load(worker.run_dir / TENSORS_FILE, map_location=device)
+        if worker.checkpoint_files is None:
+            raise BadInput(f"{worker.checkpoint_path} has no tensors: delete it to train the run from scratch")
+        saved = torch.load(worker.checkpoint_files / TENSORS_FILE, map_location=device)
         with torch.no_grad():
             for name, tensor in saved["weights"].items():
                 weights[name].copy_(tensor)
@@ -188,9 +190,12 @@ def train(worker: Worker, data: Path) -> int:
         return total / val_windows
 
     def save() -> None:
-        with atomic_path(worker.run_dir / TENSORS_FILE) as temporary:
-            torch.save({"weights": {n: w.detach().cpu() for n, w in weights.items()}, "optimizer": optimizer.state_dict()}, temporary)
-        worker.save_checkpoint(step, {"tokens": tokens_seen, "seconds": seconds, "last_val_loss": last_val_loss, "step_losses": step_losses})
+        # The tensors go into the checkpoint's own folder, committed with the step they belong to.
+        def write_tensors(folder: Path) -> None:
+            torch.save({"weights": {n: w.detach().cpu() for n, w in weights.items()}, "optimizer": optimizer.state_dict()},
+                       folder / TENSORS_FILE)
+        worker.save_checkpoint(step, {"tokens": tokens_seen, "seconds": seconds, "last_val_loss": last_val_loss, "step_losses": step_losses},
+                               write_tensors)
 
     diverged = False
     interval_seconds, interval_tokens = 0.0, 0

@@ -22,3 +22,16 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file under `folder`, and the folder itself, to the disk."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,13 +1,15 @@
 """One attempt at a run: the run folder's files, read and written as the worker contract says."""
 import json
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .contract import ContractError, check
-from .files import write_atomically
+from .files import fsync_tree, write_atomically
 from .stop import StopRequest
 
 RUN_DIR_VARIABLE = "SCALELAB_RUN_DIR"
@@ -27,11 +29,17 @@ class Worker:
         self.result_path = run_dir / "result.json"
         self.resume_step = 0  # the checkpoint's step; 0 for a fresh start
         self.state: Any = None  # what the checkpoint saved, or None
+        self.checkpoint_files: Path | None = None  # the folder of the checkpoint's binary files, if it has one
         if self.checkpoint_path.exists():
             saved = _read_json(self.checkpoint_path)
             if not isinstance(saved, dict) or not isinstance(saved.get("step"), int) or "state" not in saved:
                 raise ContractError(f"{self.checkpoint_path}: not a checkpoint of this library (no integer `step` and `state`); delete it to train from scratch")
             self.resume_step, self.state = saved["step"], saved["state"]
+            if saved.get("files") is not None:
+                files = run_dir / str(saved["files"])
+                if Path(str(saved["files"])).name != saved["files"] or not files.is_dir():
+                    raise ContractError(f"{self.checkpoint_path}: its files folder {files} is missing; delete {self.checkpoint_path.name} to train from scratch")
+                self.checkpoint_files = files
         self._drop_lines_past(self.resume_step)
 
     @classmethod
@@ -71,9 +79,36 @@ class Worker:
         with open(self.metrics_path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(line, allow_nan=False) + "\n")
 
-    def save_checkpoint(self, step: int, state: Any) -> None:
-        """Save a JSON-able state at `step` atomically; the next attempt resumes from it."""
-        write_atomically(self.checkpoint_path, json.dumps({"step": step, "state": state}))
+    def save_checkpoint(self, step: int, state: Any, write_files: Callable[[Path], None] | None = None) -> None:
+        """Save a JSON-able state at `step` atomically; the next attempt resumes from it.
+
+        Binary files (model and optimiser tensors, say) are written by `write_files` into the empty
+        folder it is given. They are committed with the step and state as one: the folder is complete
+        before the checkpoint names it, and the previous checkpoint's folder is removed only after, so
+        a kill at any moment leaves one whole checkpoint, never tensors of one step with another's
+        step. On resume, `checkpoint_files` is the folder.
+        """
+        files = None
+        if write_files is not None:
+            # A name of its own for every save: a step saved twice must not overwrite the folder in use.
+            files = f"{self.checkpoint_path.stem}-{step}-{uuid.uuid4().hex[:8]}"
+            staging = self.run_dir / f"{files}.tmp"
+            staging.mkdir()
+            try:
+                write_files(staging)
+                fsync_tree(staging)
+                os.replace(staging, self.run_dir / files)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        write_atomically(self.checkpoint_path, json.dumps({"step": step, "state": state, "files": files}))
+        self.checkpoint_files = None if files is None else self.run_dir / files
+        self._remove_other_checkpoint_files()
+
+    def _remove_other_checkpoint_files(self) -> None:
+        # Folders of earlier checkpoints, and staging folders an attempt killed mid-save left behind.
+        for folder in self.run_dir.glob(f"{self.checkpoint_path.stem}-*"):
+            if folder.is_dir() and folder != self.checkpoint_files:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def write_result(self, **fields: Any) -> dict[str, Any]:
         """Write result.json last and atomically. `id`, `params` and `resumed_from_step` are filled in."""

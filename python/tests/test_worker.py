@@ -71,3 +71,56 @@ def test_a_checkpoint_from_elsewhere_is_bad_input(run_dir: Path) -> None:
     (run_dir / "checkpoint.json").write_text('{"counts": []}')
     with pytest.raises(ContractError, match="delete it to train from scratch"):
         Worker.open(run_dir)
+
+
+def write_tensors(values: bytes):
+    def write(folder: Path) -> None:
+        (folder / "tensors.bin").write_bytes(values)
+    return write
+
+
+def test_binary_files_are_committed_with_their_step(run_dir: Path) -> None:
+    worker = Worker.open(run_dir)
+    worker.save_checkpoint(10, {"seen": 10}, write_tensors(b"step 10"))
+    worker.save_checkpoint(20, {"seen": 20}, write_tensors(b"step 20"))
+    resumed = Worker.open(run_dir)
+    assert (resumed.resume_step, resumed.state) == (20, {"seen": 20})
+    assert resumed.checkpoint_files is not None
+    assert (resumed.checkpoint_files / "tensors.bin").read_bytes() == b"step 20"
+    # Only the checkpoint in use keeps its folder.
+    assert [p.name for p in run_dir.glob("checkpoint-*")] == [resumed.checkpoint_files.name]
+
+
+def test_a_save_that_dies_while_writing_its_files_leaves_the_previous_checkpoint_whole(run_dir: Path) -> None:
+    worker = Worker.open(run_dir)
+    worker.save_checkpoint(10, {"seen": 10}, write_tensors(b"step 10"))
+
+    def dies_half_way(folder: Path) -> None:
+        (folder / "tensors.bin").write_bytes(b"step 2")
+        raise KeyboardInterrupt  # as a kill would stop it, before the step is recorded
+
+    with pytest.raises(KeyboardInterrupt):
+        worker.save_checkpoint(20, {"seen": 20}, dies_half_way)
+    resumed = Worker.open(run_dir)
+    assert resumed.resume_step == 10
+    assert resumed.checkpoint_files is not None
+    assert (resumed.checkpoint_files / "tensors.bin").read_bytes() == b"step 10"
+
+
+def test_saving_the_resumed_step_again_keeps_a_whole_checkpoint(run_dir: Path) -> None:
+    Worker.open(run_dir).save_checkpoint(10, {"seen": 10}, write_tensors(b"first"))
+    resumed = Worker.open(run_dir)  # e.g. stopped again before its first step
+    resumed.save_checkpoint(10, {"seen": 10}, write_tensors(b"again"))
+    again = Worker.open(run_dir)
+    assert again.checkpoint_files is not None
+    assert (again.checkpoint_files / "tensors.bin").read_bytes() == b"again"
+
+
+def test_a_checkpoint_whose_files_are_gone_is_bad_input(run_dir: Path) -> None:
+    Worker.open(run_dir).save_checkpoint(10, {"seen": 10}, write_tensors(b"x"))
+    resumed = Worker.open(run_dir)
+    assert resumed.checkpoint_files is not None
+    (resumed.checkpoint_files / "tensors.bin").unlink()
+    resumed.checkpoint_files.rmdir()
+    with pytest.raises(ContractError, match="files folder .* is missing"):
+        Worker.open(run_dir)
