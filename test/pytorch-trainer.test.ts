@@ -7,19 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { hasTorch, torchPython } from "./support/torch.ts"
 
 const root = join(import.meta.dirname, "..")
-const python = "/usr/bin/python3"
+const python = torchPython
 const trainer = join(root, "experiments", "pytorch-trainer", "train.py")
-const hasTorch = existsSync(python) && spawnSync(python, ["-c", "import torch"]).status === 0
-// CI installs PyTorch and sets SCALELAB_REQUIRE_TORCH=1, so that a missing one fails these tests
-// instead of skipping them.
-if (!hasTorch && process.env["SCALELAB_REQUIRE_TORCH"] === "1") {
-  throw new Error(
-    `${python} cannot import torch, and SCALELAB_REQUIRE_TORCH=1 requires the PyTorch trainer's tests: ` +
-      "install it with apt-get install -y python3-torch libopenblas0-pthread"
-  )
-}
 
 interface MetricLine {
   readonly step: number

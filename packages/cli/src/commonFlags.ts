@@ -19,6 +19,6 @@ export const concurrencyFlag = bounded(
 export const executorFlag = (what: string) =>
   Flag.Literals("executor", EXECUTORS).pipe(
     Flag.withDescription(`where ${what} execute (default: the spec's execution.executor): local worker processes, ` +
-      "an external trainer `command`, or `slurm` jobs"),
+      "an external trainer `command`, or `slurm` jobs (which run the spec's command.run when it is set)"),
     Flag.optional
   )

@@ -1,6 +1,6 @@
 import { Effect, type Layer, Option } from "effect"
-import { CommandExecutor, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
-import type { Experiment, ExecutorName } from "@scalelab/spec"
+import { CommandExecutor, commandWorker, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
+import { type Experiment, type ExecutorName, externalTrainerCommand } from "@scalelab/spec"
 import { builtinWorkerCommand, UserInputError } from "@scalelab/sweep"
 
 /**
@@ -31,12 +31,17 @@ export const executorLayer = (experiment: Experiment, storeDir: string, specDir:
       })
     case "command":
       return CommandExecutor.layer({ template: execution.command.run, hangTimeoutSeconds: execution.hang_timeout, cwd: specDir })
-    case "slurm":
+    case "slurm": {
+      // With `command.run` set, each job runs the external trainer, from the spec's folder as `command` does.
+      const template = externalTrainerCommand(execution)
       return SlurmExecutor.layer({
-        workerCommand: builtinWorkerCommand(storeDir),
+        ...(template === undefined
+          ? { workerCommand: builtinWorkerCommand(storeDir) }
+          : { workerCommand: commandWorker(template), workingDir: specDir }),
         slurm: execution.slurm,
         hangTimeoutSeconds: execution.hang_timeout,
         jobNamePrefix: `scalelab-${experiment.name}-`
       })
+    }
   }
 }

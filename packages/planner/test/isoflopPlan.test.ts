@@ -112,6 +112,11 @@ describe("planIsoflop", () => {
       .toEqual(plan.runs.map(({ run }) => ({ ...run, id: "", trainer: "" })))
     const ids = new Set(plan.runs.map((p) => p.run.id))
     for (const { run } of otherTrainer.runs) expect(ids.has(run.id)).toBe(false)
+    // Slurm jobs run the command when it is set, else the built-in trainer: where a run executes
+    // does not change it, which trainer does.
+    const inJobs = (run: string) => planIsoflop({ ...experiment, execution: { ...experiment.execution, executor: "slurm", command: { run, version: "2" } } })
+    expect(inJobs("python3 t.py {run_dir}").runs.map(({ run }) => run.id)).toEqual(otherTrainer.runs.map(({ run }) => run.id))
+    expect(inJobs("").runs.map(({ run }) => run.id)).toEqual(plan.runs.map(({ run }) => run.id))
   })
 
   it("carries document masking and the cloze settings into every run, and into its id", () => {

@@ -411,9 +411,10 @@ const optionalText = (description: string) =>
 
 export const CommandSettings = Schema.Struct({
   run: optionalText(
-    "The external trainer's command line, run by `sh -c` once per run with `{run_dir}` replaced by the run " +
-      "folder (quoted). It follows the worker contract: read run.json there, append metrics.jsonl, write " +
-      "result.json last. Required with `executor: command`."
+    "The external trainer's command line, run by `sh -c` in the spec's folder once per run, with `{run_dir}` " +
+      "replaced by the run folder (quoted). It follows the worker contract: read run.json there, append " +
+      "metrics.jsonl, write result.json last. Required with `executor: command`; with `executor: slurm` each " +
+      "run's job runs it (empty: the built-in trainer); not allowed with `executor: local`."
   ),
   version: textField({
     description: "The external trainer's version. It is part of every run's id: change it when the trainer " +
@@ -483,15 +484,25 @@ export const ExecutionSettings = Schema.Struct({
 }).annotate({ description: "How runs are executed." }).check(Schema.makeFilter((execution: {
   readonly executor: ExecutorName
   readonly command: { readonly run: string }
-}) =>
-  execution.executor === "command" && execution.command.run.trim() === ""
-    ? {
+}) => {
+  const hasCommand = execution.command.run.trim() !== ""
+  if (execution.executor === "command" && !hasCommand) {
+    return {
       path: ["command", "run"],
       issue: "expected the external trainer's command line with `executor: command`, e.g. " +
         "`run: python3 train.py {run_dir}`"
     }
-    : undefined
-))
+  }
+  // The built-in trainer would train the runs and the command would silently go unused.
+  if (execution.executor === "local" && hasCommand) {
+    return {
+      path: ["command", "run"],
+      issue: "`executor: local` trains with the built-in trainer, which would leave this command unused: set " +
+        "`executor: command` to run it here, or `executor: slurm` to run it in Slurm jobs, or remove `command.run`"
+    }
+  }
+  return undefined
+}))
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/u // the u flag lets the JSON Schema carry the pattern
 

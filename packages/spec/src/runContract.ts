@@ -174,14 +174,27 @@ export const totalParams = (run: { readonly params: number; readonly params_tota
  */
 export const BUILTIN_TRAINER = "scalelab-train 1"
 
-/**
- * The trainer of an experiment's runs: the built-in one (locally or in Slurm jobs alike: where a
- * run executes does not change its result), or an external command at its declared version.
- */
-export const trainerIdentity = (execution: {
+interface TrainerChoice {
   readonly executor: string
-  readonly command: { readonly version: string }
-}): string => execution.executor === "command" ? `command ${execution.command.version}` : BUILTIN_TRAINER
+  readonly command: { readonly run: string; readonly version: string }
+}
+
+/**
+ * The external trainer's command line (a template with `{run_dir}`) when the runs use one: with
+ * `executor: command` on this machine, or with `executor: slurm` and `command.run` set, inside each
+ * run's job. Undefined when the built-in trainer trains them.
+ */
+export const externalTrainerCommand = (execution: TrainerChoice): string | undefined => {
+  const template = execution.command.run.trim()
+  return execution.executor === "command" || (execution.executor === "slurm" && template !== "") ? template : undefined
+}
+
+/**
+ * The trainer of an experiment's runs: the built-in one, or an external command at its declared
+ * version. Where a run executes (this machine or a Slurm job) does not change its result.
+ */
+export const trainerIdentity = (execution: TrainerChoice): string =>
+  externalTrainerCommand(execution) === undefined ? BUILTIN_TRAINER : `command ${execution.command.version}`
 
 /** One line of metrics.jsonl. Training lines carry `loss`; evaluation lines carry `val_loss`. */
 export const MetricLine = Schema.Struct({

@@ -135,6 +135,16 @@ describe("decodeExperimentText", () => {
     ])
   })
 
+  it("asks for the command of `executor: command`, and refuses one that `executor: local` would leave unused", () => {
+    expect(issuesOf("name: x\nexecution: { executor: command }\n")).toEqual([
+      expect.stringMatching(/^spec\.yaml:2:\d+: expected the external trainer's command line with `executor: command`/)
+    ])
+    const local = issuesOf("name: x\nexecution:\n  executor: local\n  command: { run: \"python3 t.py {run_dir}\" }\n")
+    expect(local).toEqual([expect.stringMatching(/^spec\.yaml:4:\d+: `executor: local` trains with the built-in trainer/)])
+    const slurm = decodeExperimentText("name: x\nexecution:\n  executor: slurm\n  command: { run: \"python3 t.py {run_dir}\" }\n", "spec.yaml")
+    expect(Result.isSuccess(slurm)).toBe(true)
+  })
+
   it("shows what an expression evaluated to when the value is out of range", () => {
     expect(issuesOf("name: x\ndata: { validation: 1 / 2 + 1 }\n")).toEqual([
       "spec.yaml:2:21: expected a fraction in (0, 1), got `1 / 2 + 1` = 1.5"

@@ -21,6 +21,8 @@ export type { SlurmJobOptions } from "./slurm/sbatchArguments.ts"
 export interface SlurmExecutorConfig {
   /** The worker's command line for the run in `runDir`; the job runs it on a node of the cluster. */
   readonly workerCommand: (runDir: string) => WorkerCommand
+  /** The job's working directory (sbatch --chdir; default this process's). */
+  readonly workingDir?: string
   /** What each job asks of Slurm (the spec's `execution.slurm`). */
   readonly slurm: SlurmJobOptions
   /** Seconds a running job may go without a new metric line before it is cancelled as hung; 0 never. */
@@ -95,12 +97,12 @@ const makeSlurmExecutor = (config: SlurmExecutorConfig) =>
           if ((yield* slurm.queued([jobId])).get(jobId)?.name === jobName) return jobId
         }
         yield* removeRunResult(runDir)
-        const script = yield* Effect.fromResult(jobScript(run.id, runDir, config.workerCommand(runDir)))
+        const script = yield* Effect.fromResult(jobScript(run.id, resolve(runDir), config.workerCommand(runDir)))
         const scriptPath = yield* writeJobScript(runDir, script)
         const jobId = yield* slurm.submit(sbatchArguments({
           slurm: config.slurm,
           jobName,
-          workingDir: process.cwd(),
+          workingDir: resolve(config.workingDir ?? "."),
           logFile: resolve(logFile),
           scriptPath: resolve(scriptPath)
         }))
