@@ -22,8 +22,9 @@ const literalFileName = (path: string): string => path.replaceAll("%", "%%")
 const optional = (flag: string, value: string): ReadonlyArray<string> => value.trim() === "" ? [] : [flag, value.trim()]
 
 /**
- * The job starts in `workingDir`, the coordinator's own working directory (shared with the nodes,
- * like the store): paths in the worker's command line then mean what they mean for a local worker.
+ * The job starts in `workingDir` (shared with the nodes, like the store): the coordinator's own
+ * working directory for the built-in worker, the spec's folder for an external command, so that
+ * paths in the worker's command line mean what they mean for a local worker.
  */
 export const sbatchArguments = (options: {
   readonly slurm: SlurmJobOptions
