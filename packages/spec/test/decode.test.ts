@@ -168,7 +168,7 @@ describe("decodeExperimentText", () => {
     // Off, the window is never used, so it is not checked.
     expect(decoded("name: x\nmodel: { context: 64 }\neval: { memorization: { prefix_tokens: 80 } }\n").eval.memorization.prefix_tokens).toBe(80)
     expect(issuesOf("name: x\neval: { memorization: { prompts: -1 } }\n")).toEqual([
-      expect.stringMatching(/^spec\.yaml:2:\d+: expected an integer >= 0, got -1/)
+      expect.stringMatching(/^spec\.yaml:2:\d+: expected an integer >= 0, got `-1`/)
     ])
     expect(issuesOf("name: x\neval: { memorization: { continuation_tokens: 0 } }\n")).toEqual([
       expect.stringMatching(/^spec\.yaml:2:\d+: expected `auto` or an integer >= 1/)
