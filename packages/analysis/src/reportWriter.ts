@@ -472,8 +472,8 @@ export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
   mixtureRunsSection
 ]
 
-/** The sections whose fits take the runs' tokens, and so say which tokens those are. */
-const tokenFitSections: ReadonlySet<string> = new Set(["isoflop", "frontier", "forecast", "parametric", "parametric-residuals"])
+/** The sections whose fits or axes take the runs' tokens as the fits take them, and so say which tokens those are. */
+const tokenFitSections: ReadonlySet<string> = new Set(["isoflop", "frontier", "forecast", "parametric", "parametric-residuals", "memorization"])
 
 const withTokensNote = (section: ReportSection, note: string | undefined): ReportSection =>
   note === undefined || section.name === undefined || !tokenFitSections.has(section.name)

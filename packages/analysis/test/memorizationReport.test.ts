@@ -41,12 +41,18 @@ const storedRows = (rateOf: (index: number) => number | null): ReadonlyArray<Res
     })
   )
 
-const reportOf = (rows: ReadonlyArray<ResultRow>, outDir: string) => {
+const reportOf = (rows: ReadonlyArray<ResultRow>, outDir: string, tokensNote?: string) => {
   const points = rows.map(storedResultPoint)
   return Effect.runPromise(writeResultsReport({
     input: "memorization-test.yaml",
     name: "memorization-test",
-    results: { points, tasks: storedTasks(points), isoflopMinimum: defaultIsoflopMinimum, lawForm: DEFAULT_LAW_FORM },
+    results: {
+      points,
+      tasks: storedTasks(points),
+      isoflopMinimum: defaultIsoflopMinimum,
+      lawForm: DEFAULT_LAW_FORM,
+      ...(tokensNote === undefined ? {} : { tokensNote })
+    },
     outDir,
     forecastComputes: [],
     bootstrap: { resamples: 0, seed: 1 },
@@ -81,6 +87,16 @@ describe("the report's Memorization section", () => {
   it("is drawn when every run memorized nothing: a rate of 0 is a measurement", async () => {
     const { report } = await reportOf(storedRows(() => 0), join(dir, "zeros"))
     expect(report.sections).toContain("Memorization")
+  }, 60_000)
+
+  it("says which tokens its D axis shows when the fits take other tokens than those trained on (fit.tokens: effective)", async () => {
+    const outDir = join(dir, "effective")
+    const note = "Tokens are effective tokens (a test note)."
+    await reportOf(storedRows((index) => index / 10), outDir, note)
+    const html = readFileSync(join(outDir, "index.html"), "utf8")
+    // The section runs from its heading to the next one.
+    const section = html.slice(html.indexOf("<h2>Memorization</h2>")).split("<h2>")[1]
+    expect(section).toContain(note)
   }, 60_000)
 
   it("is absent, with no plot files, when no run measured memorization", async () => {
