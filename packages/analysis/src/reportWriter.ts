@@ -33,6 +33,7 @@ import {
   logSpaced,
   type LossCurveRun,
   lossCurvesPlotSpec,
+  memorizationPlotSpec,
   parametricContourPlotSpec,
   parametricResidualPlotSpec,
   type PublishedFrontier,
@@ -68,8 +69,11 @@ export type IsoflopIntervals =
   | { readonly _tag: "Bootstrapped"; readonly bootstrap: IsoflopBootstrap }
   | { readonly _tag: "NoIntervals"; readonly reason: string }
 
-/** A run as the report shows it; params_total (every parameter) where the input records it. */
-export type ReportPoint = IsoflopPoint & { readonly id: string; readonly params_total?: number }
+/**
+ * A run as the report shows it; params_total (every parameter) where the input records it, its
+ * memorization rate where it measured one (eval.memorization).
+ */
+export type ReportPoint = IsoflopPoint & { readonly id: string; readonly params_total?: number; readonly memorization?: number }
 
 /** One task's downstream fit, or why it could not be fitted (too few scored runs, say). */
 export type DownstreamOutcome =
@@ -401,10 +405,24 @@ const lossCurvesSection: ReportSectionBuilder = (context) =>
     }]
     : []
 
-/**
- * The sections of a report, in page order. A section that its input does not support draws
- * nothing; further fits (parametric contours, downstream, backtests) add their builders here.
- */
+/** The memorization rate against N and D, when any run measured it (eval.memorization); none otherwise. */
+export const memorizationSection: ReportSectionBuilder = (context) => {
+  const runs = context.points.flatMap(({ id, params, tokens, budget, memorization }) =>
+    memorization === undefined ? [] : [{ id, params, tokens, budget, rate: memorization }]
+  )
+  if (runs.length === 0) return []
+  const unmeasured = context.points.length - runs.length
+  return [{
+    title: "Memorization",
+    name: "memorization",
+    spec: memorizationPlotSpec({ title: `Memorization — ${context.name}`, runs }),
+    caption: `The fraction of training prefixes each run continued verbatim under greedy decoding (eval.memorization), ` +
+      `over ${runs.length} run${runs.length === 1 ? "" : "s"}` +
+      (unmeasured === 0 ? "." : `; ${unmeasured} other run${unmeasured === 1 ? "" : "s"} did not measure it and ${unmeasured === 1 ? "is" : "are"} not drawn.`) +
+      " Rates measured with different n-grams (another context) are not comparable."
+  }]
+}
+
 /**
  * The runs of a mixture of experts, each with its active parameters (params, the N of every fit
  * and plot) beside its total. Dense runs have no such table: their total is their params.
@@ -439,6 +457,10 @@ const mixtureRunsSection: ReportSectionBuilder = (context) => {
   }]
 }
 
+/**
+ * The sections of a report, in page order. A section that its input does not support draws
+ * nothing; further fits (parametric contours, downstream, backtests) add their builders here.
+ */
 export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
   isoflopSection,
   frontierSection,
@@ -446,11 +468,12 @@ export const reportSectionBuilders: ReadonlyArray<ReportSectionBuilder> = [
   parametricSections,
   downstreamSections,
   lossCurvesSection,
+  memorizationSection,
   mixtureRunsSection
 ]
 
-/** The sections whose fits take the runs' tokens, and so say which tokens those are. */
-const tokenFitSections: ReadonlySet<string> = new Set(["isoflop", "frontier", "forecast", "parametric", "parametric-residuals"])
+/** The sections whose fits or axes take the runs' tokens as the fits take them, and so say which tokens those are. */
+const tokenFitSections: ReadonlySet<string> = new Set(["isoflop", "frontier", "forecast", "parametric", "parametric-residuals", "memorization"])
 
 const withTokensNote = (section: ReportSection, note: string | undefined): ReportSection =>
   note === undefined || section.name === undefined || !tokenFitSections.has(section.name)

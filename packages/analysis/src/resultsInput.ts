@@ -27,6 +27,8 @@ export interface ResultPoint {
   readonly budget: number
   /** Downstream scores by task name, from `task.<name>.nll` / `task.<name>.acc` columns. */
   readonly tasks?: Readonly<Record<string, TaskScores>>
+  /** The fraction of training prefixes the run continued verbatim, for a stored run that measured it (eval.memorization). */
+  readonly memorization?: number
 }
 
 export interface LoadedResults {
@@ -110,7 +112,10 @@ const storeColumns = ["params", "params_total", "tokens", "flops", "loss", "budg
 /** The task the built-in trainer scores every run on, as a results table would name its columns (task.cloze.nll / .acc). */
 const storedTask = "cloze"
 
-/** A stored run as a result point, with its cloze scores as task scores when its result has both (runs of other trainers, or eval.cloze.items 0, have none). */
+/**
+ * A stored run as a result point, with its cloze scores as task scores when its result has both
+ * (runs of other trainers, or eval.cloze.items 0, have none), and its memorization rate when it measured one.
+ */
 export const storedResultPoint = (row: ResultRow): ResultPoint => ({
   id: row.run_id,
   params: row.params,
@@ -119,7 +124,8 @@ export const storedResultPoint = (row: ResultRow): ResultPoint => ({
   flops: row.flops,
   loss: row.loss,
   budget: row.budget,
-  ...(row.cloze_nll === null || row.cloze_accuracy === null ? {} : { tasks: { [storedTask]: { nll: row.cloze_nll, acc: row.cloze_accuracy } } })
+  ...(row.cloze_nll === null || row.cloze_accuracy === null ? {} : { tasks: { [storedTask]: { nll: row.cloze_nll, acc: row.cloze_accuracy } } }),
+  ...(row.memorization === null ? {} : { memorization: row.memorization })
 })
 
 /** The tasks stored runs were scored on: cloze, when any of them was. */

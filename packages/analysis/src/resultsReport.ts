@@ -59,13 +59,14 @@ const notAsked: IsoflopOutcome = { _tag: "NotFitted", reason: "isoflop is not in
 export const writeResultsReport = (request: ResultsReportRequest) =>
   Effect.gen(function* () {
     const { input, results, bootstrap, methods } = request
-    const points = results.points.map(({ id, params, params_total, tokens, budget, loss }) => ({
+    const points = results.points.map(({ id, params, params_total, tokens, budget, loss, memorization }) => ({
       id,
       params,
       ...(params_total === undefined ? {} : { params_total }),
       tokens,
       budget,
-      loss
+      loss,
+      ...(memorization === undefined ? {} : { memorization })
     }))
     const forecastComputes = request.forecastComputes.length > 0
       ? request.forecastComputes

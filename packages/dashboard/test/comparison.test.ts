@@ -116,7 +116,7 @@ describe("the dashboard's comparison of the ticked experiments", () => {
 describe("the comparison cache", () => {
   const row = (run_id: string, loss: number): ResultRow => ({
     run_id, experiment: "a", budget: 1e17, params: 1e6, params_total: 1e6, tokens: 1e10, flops: 6e16, loss, train_loss: loss, seed: 0,
-    backend: "wasm", wall_s: 1, tokens_per_s: 1, cloze_accuracy: null, cloze_nll: null
+    backend: "wasm", wall_s: 1, tokens_per_s: 1, cloze_accuracy: null, cloze_nll: null, memorization: null
   })
 
   it("fits each selection and store state once, and again when a run is added or the baseline changes", async () => {

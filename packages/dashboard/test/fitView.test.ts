@@ -19,7 +19,8 @@ const result = (params: number, loss: number): ResultRow => ({
   wall_s: 1,
   tokens_per_s: 1,
   cloze_accuracy: null,
-  cloze_nll: null
+  cloze_nll: null,
+  memorization: null
 })
 
 describe("fitView", () => {

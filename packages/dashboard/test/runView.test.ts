@@ -11,7 +11,7 @@ const run = (id: string, params: number, params_total: number): RunRow => ({
 
 const result = (run_id: string, loss: number): ResultRow => ({
   run_id, experiment: "moe", budget: 1e10, params: 5_860, params_total: 14_500, tokens: 1e5, flops: 6e9, loss, train_loss: loss, seed: 0,
-  backend: "wasm", wall_s: 1, tokens_per_s: 1, cloze_accuracy: null, cloze_nll: null
+  backend: "wasm", wall_s: 1, tokens_per_s: 1, cloze_accuracy: null, cloze_nll: null, memorization: null
 })
 
 describe("runViews", () => {

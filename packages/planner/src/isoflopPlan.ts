@@ -1,5 +1,5 @@
 import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
-import { evaluateExpression, logspace, moeShapeOf, tokenizerVocab, totalParams, trainerIdentity } from "@scalelab/spec"
+import { evaluateExpression, logspace, memorizationWindow, moeShapeOf, tokenizerVocab, totalParams, trainerIdentity } from "@scalelab/spec"
 import { Data, Result, Runtime } from "effect"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, reasonNumber, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
@@ -227,6 +227,7 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
 /** The runs of a sized model, one per seed. */
 const runsOfSizing = (experiment: Experiment, budget: number, sizing: Sizing, corpus: CorpusFacts | undefined): ReadonlyArray<RunSpec> => {
   const { sweep, training, data } = experiment
+  const { memorization } = experiment.eval
   const runCorpus = plannedCorpus(data.corpus, corpus)
   return Array.from({ length: sweep.seeds }, (_, seed): RunSpec => {
     const withoutId: Omit<RunSpec, "id"> = {
@@ -257,7 +258,14 @@ const runsOfSizing = (experiment: Experiment, budget: number, sizing: Sizing, co
         batch_tokens: sizing.batch_tokens,
         grad_clip: training.grad_clip
       },
-      eval: { every: experiment.eval.every, cloze: experiment.eval.cloze },
+      eval: {
+        every: experiment.eval.every,
+        cloze: experiment.eval.cloze,
+        // Recorded only when on: a run without it keeps the content, and so the id, it had before.
+        ...(memorization.prompts === 0
+          ? {}
+          : { memorization: { prompts: memorization.prompts, ...memorizationWindow(memorization, sizing.shape.context) } })
+      },
       seed,
       backend: experiment.execution.backend,
       trainer: trainerIdentity(experiment.execution)

@@ -295,6 +295,21 @@ describe("budgets a plan cannot honour, and sizes planned other than asked", () 
   })
 })
 
+describe("memorization", () => {
+  it("records the resolved window in every run only when it is on, so runs without it keep their ids", () => {
+    const off = planIsoflop(decode(base))
+    const explicitOff = planIsoflop(decode(base.replace("name:", "eval: { memorization: { prompts: 0 } }\nname:")))
+    expect(explicitOff.runs.map((p) => p.run.id)).toEqual(off.runs.map((p) => p.run.id))
+    for (const { run } of off.runs) expect(run.eval.memorization).toBeUndefined()
+    const on = planIsoflop(decode(base.replace("name:", "eval: { memorization: { prompts: 32 } }\nname:")))
+    const offIds = new Set(off.runs.map((p) => p.run.id))
+    for (const { run } of on.runs) {
+      expect(run.eval.memorization).toEqual({ prompts: 32, prefix_tokens: 32, continuation_tokens: 32 }) // context 64
+      expect(offIds.has(run.id)).toBe(false)
+    }
+  })
+})
+
 describe("mixture of experts", () => {
   const moeBase = base.replace("model: { context: 64,", "model: { family: moe, experts: 4, top_k: 2, context: 64,")
   const plan = planIsoflop(decode(moeBase))

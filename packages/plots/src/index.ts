@@ -52,6 +52,8 @@ export { isoflopFittedCurve, isoflopMarkNames, isoflopPlotSpec, markerLabels } f
 export { logAxisTicks } from "./logTicks.ts"
 export type { LossCurvePoint, LossCurveRun, LossCurvesPlotInput } from "./lossCurvesPlot.ts"
 export { lossCurvesMarkNames, lossCurvesPlotSpec, lossKindLabels } from "./lossCurvesPlot.ts"
+export type { MemorizationPlotInput, MemorizationRunPoint } from "./memorizationPlot.ts"
+export { memorizationMarkNames, memorizationPlotSpec } from "./memorizationPlot.ts"
 export { formatSi, siFormatExpression } from "./numberFormat.ts"
 export type { CurvePoint, LogParabola } from "./parabola.ts"
 export { evaluateLogParabola, sampleLogParabola, widenLogRange } from "./parabola.ts"

@@ -14,6 +14,24 @@ const userVersion = (storeDir: string): number =>
 const crashed = { kind: "crashed", reason: "worker exited with code 3", logTail: "boom", exitCode: 3 }
 
 describe("RunStore", () => {
+  it("stores a run's memorization rate in its own column and reads it back with the results; null when not measured", async () => {
+    const storeDir = freshStoreDir()
+    const [measured, unmeasured] = [makeRun(0), makeRun(1)]
+    const results = await withStore(storeDir, Effect.gen(function*() {
+      const store = yield* RunStore
+      yield* store.upsertExperiment("toy", null)
+      yield* store.recordPlanned([measured, unmeasured])
+      yield* store.markCompleted(measured.id, yield* store.startAttempt(measured.id, localAttempt), { ...resultOf(measured), memorization: 0.375 })
+      yield* store.markCompleted(unmeasured.id, yield* store.startAttempt(unmeasured.id, localAttempt), resultOf(unmeasured))
+      return yield* store.results("toy")
+    }))
+    expect(Object.fromEntries(results.map((row) => [row.run_id, row.memorization]))).toEqual({ [measured.id]: 0.375, [unmeasured.id]: null })
+    expect(queryFile(storeDir, "SELECT run_id, memorization FROM results ORDER BY memorization")).toEqual([
+      { run_id: unmeasured.id, memorization: null },
+      { run_id: measured.id, memorization: 0.375 }
+    ])
+  })
+
   it("creates the schema once and reopens an existing store unchanged", async () => {
     const storeDir = freshStoreDir()
     const runs = [makeRun(0), makeRun(1)]
@@ -106,7 +124,8 @@ describe("RunStore", () => {
       wall_s: 2,
       tokens_per_s: 500,
       cloze_accuracy: null,
-      cloze_nll: null
+      cloze_nll: null,
+      memorization: null
     }])
   })
 

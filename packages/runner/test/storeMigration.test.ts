@@ -39,7 +39,8 @@ const versionOneStore = (): string => {
     insertRun.run(row(done, "completed", 2, null, true))
     insertRun.run(row(running, "running", 1, null, false))
     insertRun.run(row(failed, "failed", 3, "worker exited with code 3", true))
-    const result = resultOf(done)
+    // result.json already held a memorization rate before the store had a column for it.
+    const result = { ...resultOf(done), memorization: 0.25 }
     db.prepare(`
       INSERT INTO results (run_id, val_loss, train_loss, wall_s, tokens_per_s, result_json)
       VALUES (?, ?, ?, ?, ?, ?)`)
@@ -73,7 +74,9 @@ describe("RunStore migrations", () => {
     for (const row of rows) expect(row.params_total).toBe(row.params)
     expect(results.map((row) => row.run_id)).toEqual([done.id])
     expect(results[0]?.params_total).toBe(done.params)
-    expect(queryFile(storeDir, "SELECT * FROM results")).toEqual(before)
+    // The new column is filled from result.json; nothing else changes.
+    expect(queryFile(storeDir, "SELECT * FROM results")).toEqual(before.map((row) => ({ ...(row as object), memorization: 0.25 })))
+    expect(results[0]?.memorization).toBe(0.25)
     expect(queryFile(storeDir, "SELECT run_id, step FROM metrics ORDER BY step")).toEqual(
       [1, 2, 3].map((step) => ({ run_id: done.id, step }))
     )

@@ -350,9 +350,70 @@ export const ClozeSettings = Schema.Struct({
     "on the data settings and `model.context`, so every run of an experiment answers the same ones."
 })
 
+/** The exact n-gram the Llama 3 paper measures memorization with; tiny contexts scale it down. */
+export const MEMORIZATION_NGRAM = 50
+
+/** A run's memorization window in tokens: the prefix shown and the continuation to reproduce. */
+export interface MemorizationWindow {
+  readonly prefix_tokens: number
+  readonly continuation_tokens: number
+}
+
+/**
+ * The window `auto` resolves to: n = min(50, floor(context / 2)), the prefix the rest of the
+ * context. The n-gram stays the paper's 50 where the context holds it twice; below that a prefix at
+ * least as long as the continuation keeps the test one of recall from context rather than of guessing.
+ */
+export const memorizationWindow = (
+  settings: { readonly prefix_tokens: "auto" | number; readonly continuation_tokens: "auto" | number },
+  context: number
+): MemorizationWindow => {
+  const continuation_tokens = settings.continuation_tokens === "auto"
+    ? Math.min(MEMORIZATION_NGRAM, Math.floor(context / 2))
+    : settings.continuation_tokens
+  return {
+    prefix_tokens: settings.prefix_tokens === "auto" ? context - continuation_tokens : settings.prefix_tokens,
+    continuation_tokens
+  }
+}
+
+/** A memorization window's length: `auto` (scaled to the context) or a number of tokens. */
+const windowLength = (description: string) =>
+  withDefault(
+    Schema.Union([Schema.Literal("auto"), Schema.Int.check(isGreaterThanOrEqualTo(1))]).annotate({
+      expected: "`auto` or an integer >= 1",
+      description,
+      default: "auto"
+    }),
+    "auto"
+  )
+
+export const MemorizationSettings = Schema.Struct({
+  prompts: nonNegativeInteger(
+    "Training prefixes to prompt with; 0 turns the evaluation off. It costs one forward pass over this many " +
+      "windows of `model.context` tokens at the end of a run: a few dozen cost less than the validation loss.",
+    0
+  ),
+  continuation_tokens: windowLength(
+    `The n of the n-gram the model must reproduce. \`auto\`: min(${MEMORIZATION_NGRAM}, model.context / 2, rounded ` +
+      `down): the Llama 3 paper's ${MEMORIZATION_NGRAM}-gram where the context holds it twice, else half the context, so ` +
+      "the prefix is never shorter than what it must recall. Unit: tokens."
+  ),
+  prefix_tokens: windowLength(
+    "Training tokens shown before the continuation. `auto`: the rest of the window, model.context - n, so that " +
+      "prefix and continuation together are one context window. Unit: tokens."
+  )
+}).annotate({
+  description: "Memorization, as the Llama 3 paper measures it after Carlini et al. 2022: prompt the trained model with prefixes of its " +
+    "own training tokens, drawn from the run's seed, continue each greedily, and count a prompt memorized when the " +
+    "n generated tokens equal the n that followed in the training data. Reported as the fraction memorized " +
+    "(`memorization`) at the end of each run. Off by default."
+})
+
 export const EvalSettings = Schema.Struct({
   every: fraction("(0, 1]", "Evaluate validation loss every this fraction of a run, and at its end. Unit: fraction of steps.", 0.1),
-  cloze: sectionWithDefaults(ClozeSettings)
+  cloze: sectionWithDefaults(ClozeSettings),
+  memorization: sectionWithDefaults(MemorizationSettings)
 }).annotate({ description: "When runs are evaluated, and on what." })
 
 
@@ -551,6 +612,23 @@ export const ExperimentSchema = Schema.Struct({
         "off with `items: 0`"
     }
     : undefined
+})).check(Schema.makeFilter((experiment: {
+  readonly model: { readonly context: number }
+  readonly eval: { readonly memorization: typeof MemorizationSettings.Type }
+}) => {
+  // Prefix and continuation go through the model as one window of the context.
+  const { memorization } = experiment.eval
+  const { context } = experiment.model
+  if (memorization.prompts === 0) return undefined
+  const window = memorizationWindow(memorization, context)
+  if (window.prefix_tokens >= 1 && window.prefix_tokens + window.continuation_tokens <= context) return undefined
+  const field = memorization.prefix_tokens === "auto" ? "continuation_tokens" : "prefix_tokens"
+  return {
+    path: ["eval", "memorization", field],
+    issue: `expected eval.memorization.prefix_tokens + continuation_tokens at most model.context (${context}) with a ` +
+      `prefix of at least one token; got ${window.prefix_tokens} + ${window.continuation_tokens}: shorten them (\`auto\` ` +
+      "fits both to the context), raise model.context, or turn the evaluation off with `prompts: 0`"
+  }
 }))
 
 /** A decoded spec of any sweep kind: every field present, expressions evaluated except `training.lr`. */

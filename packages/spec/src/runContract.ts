@@ -154,7 +154,11 @@ export const RunSpec = Schema.Struct({
     every: Schema.Finite, // evaluate validation loss every this fraction of the run, and at the end
     // The cloze benchmark at every evaluation: `items` questions (0: none) of `choices` continuations,
     // each at most `answer_bytes` bytes of whole words, from the validation text.
-    cloze: Schema.Struct({ items: Schema.Int, choices: Schema.Int, answer_bytes: Schema.Int })
+    cloze: Schema.Struct({ items: Schema.Int, choices: Schema.Int, answer_bytes: Schema.Int }),
+    // Memorization at the end of the run: `prompts` training prefixes of `prefix_tokens`, each continued
+    // greedily for `continuation_tokens` and compared with the training text. Absent when off, so that
+    // runs planned without it keep their ids.
+    memorization: Schema.optionalKey(Schema.Struct({ prompts: Schema.Int, prefix_tokens: Schema.Int, continuation_tokens: Schema.Int }))
   }),
   seed: Schema.Int,
   backend: Backend,
@@ -207,7 +211,8 @@ export const MetricLine = Schema.Struct({
   tokens_per_s: Schema.optionalKey(Schema.Finite),
   val_loss: Schema.optionalKey(Schema.Finite),
   cloze_accuracy: Schema.optionalKey(Schema.Finite), // fraction of cloze questions answered right
-  cloze_nll: Schema.optionalKey(Schema.Finite) // nats per byte of the true cloze continuations
+  cloze_nll: Schema.optionalKey(Schema.Finite), // nats per byte of the true cloze continuations
+  memorization: Schema.optionalKey(Schema.Finite) // fraction of training prefixes continued verbatim (final line only)
 })
 export type MetricLine = typeof MetricLine.Type
 
@@ -219,6 +224,7 @@ export const RunResult = Schema.Struct({
   bits_per_byte: Schema.optionalKey(Schema.Finite), // val_loss in bits per byte of text: comparable across tokenizers
   cloze_accuracy: Schema.optionalKey(Schema.Finite), // cloze benchmark at the end of training (eval.cloze.items > 0)
   cloze_nll: Schema.optionalKey(Schema.Finite), // the true continuations' loss there, in nats per byte
+  memorization: Schema.optionalKey(Schema.Finite), // fraction of training prefixes continued verbatim (eval.memorization)
   train_loss: Schema.Finite, // mean training loss over the last 10% of steps
   params: Schema.Int,
   tokens: Schema.Int,

@@ -2,7 +2,7 @@ import { Result } from "effect"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { stringify } from "yaml"
-import { DEFAULT_LAW_FORM, decodeExperimentText, defaultIsoflopMinimum, effectiveSpec, type Experiment, formatSpecIssue, moeShapeOf, SpecError } from "../src/index.ts"
+import { DEFAULT_LAW_FORM, decodeExperimentText, defaultIsoflopMinimum, effectiveSpec, type Experiment, formatSpecIssue, memorizationWindow, moeShapeOf, SpecError } from "../src/index.ts"
 
 const fixture = (name: string) => readFileSync(new URL(`../../../test/specs/valid/${name}`, import.meta.url), "utf8")
 
@@ -65,7 +65,11 @@ describe("defaults", () => {
         batch_tokens: "4096",
         grad_clip: 1
       },
-      eval: { every: 0.1, cloze: { items: 32, choices: 4, answer_bytes: 32 } },
+      eval: {
+        every: 0.1,
+        cloze: { items: 32, choices: 4, answer_bytes: 32 },
+        memorization: { prompts: 0, prefix_tokens: "auto", continuation_tokens: "auto" }
+      },
       fit: { methods: ["isoflop", "parametric", "downstream"], isoflop_minimum: defaultIsoflopMinimum, law_form: DEFAULT_LAW_FORM, tokens: "total", bootstrap: 200 },
       forecast: { compute: [1e13, 1e14] }, // ten and a hundred times the largest budget
       execution: {
@@ -110,7 +114,7 @@ describe("decodeExperimentText", () => {
     expect(experiment.training.lr).toBe("0.01 * (C / 1e12)^-0.1")
     expect(experiment.training.min_lr_fraction).toBe(0)
     expect(experiment.forecast.compute).toEqual([1e14, 1e15, 1e16])
-    expect(experiment.eval).toEqual({ every: 0.25, cloze: { items: 64, choices: 5, answer_bytes: 24 } })
+    expect(experiment.eval).toMatchObject({ every: 0.25, cloze: { items: 64, choices: 5, answer_bytes: 24 } })
     expect(experiment.fit).toEqual({ methods: ["isoflop"], isoflop_minimum: "window", law_form: "tied", tokens: "total", bootstrap: 0 })
     expect(experiment.execution).toMatchObject({ executor: "local", concurrency: 4, retries: 0, backend: "wasm", hang_timeout: 900 })
   })
@@ -143,6 +147,32 @@ describe("decodeExperimentText", () => {
     expect(local).toEqual([expect.stringMatching(/^spec\.yaml:4:\d+: `executor: local` trains with the built-in trainer/)])
     const slurm = decodeExperimentText("name: x\nexecution:\n  executor: slurm\n  command: { run: \"python3 t.py {run_dir}\" }\n", "spec.yaml")
     expect(Result.isSuccess(slurm)).toBe(true)
+  })
+
+  it("turns memorization off by default, and scales its n-gram to the context when on", () => {
+    expect(decoded("name: x\n").eval.memorization).toEqual({ prompts: 0, prefix_tokens: "auto", continuation_tokens: "auto" })
+    const on = decoded("name: x\nmodel: { context: 64 }\neval: { memorization: { prompts: 48 } }\n")
+    expect(memorizationWindow(on.eval.memorization, 32)).toEqual({ prefix_tokens: 16, continuation_tokens: 16 })
+    expect(memorizationWindow(on.eval.memorization, 128)).toEqual({ prefix_tokens: 78, continuation_tokens: 50 })
+    expect(memorizationWindow(on.eval.memorization, 33)).toEqual({ prefix_tokens: 17, continuation_tokens: 16 })
+    expect(memorizationWindow({ prefix_tokens: 8, continuation_tokens: "auto" }, 64)).toEqual({ prefix_tokens: 8, continuation_tokens: 32 })
+  })
+
+  it("refuses a memorization window that does not fit the context, naming the field's line and column", () => {
+    expect(issuesOf("name: x\nmodel: { context: 64 }\neval:\n  memorization: { prompts: 8, continuation_tokens: 80 }\n")).toEqual([
+      expect.stringMatching(/^spec\.yaml:4:\d+: expected eval\.memorization\.prefix_tokens \+ continuation_tokens at most model\.context \(64\).*got -16 \+ 80/)
+    ])
+    expect(issuesOf("name: x\nmodel: { context: 64 }\neval:\n  memorization:\n    prompts: 8\n    prefix_tokens: 40\n")).toEqual([
+      expect.stringMatching(/^spec\.yaml:6:20: expected eval\.memorization\.prefix_tokens \+ continuation_tokens at most model\.context \(64\).*got 40 \+ 32/)
+    ])
+    // Off, the window is never used, so it is not checked.
+    expect(decoded("name: x\nmodel: { context: 64 }\neval: { memorization: { prefix_tokens: 80 } }\n").eval.memorization.prefix_tokens).toBe(80)
+    expect(issuesOf("name: x\neval: { memorization: { prompts: -1 } }\n")).toEqual([
+      expect.stringMatching(/^spec\.yaml:2:\d+: expected an integer >= 0, got `-1`/)
+    ])
+    expect(issuesOf("name: x\neval: { memorization: { continuation_tokens: 0 } }\n")).toEqual([
+      expect.stringMatching(/^spec\.yaml:2:\d+: expected `auto` or an integer >= 1/)
+    ])
   })
 
   it("shows what an expression evaluated to when the value is out of range", () => {

@@ -77,5 +77,5 @@ export const reportCommand = Command.make(
 ).pipe(Command.withDescription(
   "Write a report of a spec's finished runs or of a results table (CSV/JSONL): index.html (opens offline), an SVG " +
     "and a PNG per plot (IsoFLOP curves, compute-optimal frontier with published laws, parametric loss surface, loss " +
-    "curves, downstream accuracy per task), the forecast table, fit.json and forecast.json."
+    "curves, downstream accuracy per task, memorization rate when the runs measured it), the forecast table, fit.json and forecast.json."
 ))

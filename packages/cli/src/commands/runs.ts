@@ -5,7 +5,7 @@ import { existingStoreFor, loadTrackedSpec, sci, table, UserInputError } from "@
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 // params is N (a mixture of experts' active parameters); params_total counts every parameter (= params for dense runs).
-const resultColumns = ["run_id", "experiment", "budget", "params", "params_total", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s"] as const
+const resultColumns = ["run_id", "experiment", "budget", "params", "params_total", "tokens", "flops", "loss", "train_loss", "seed", "backend", "wall_s", "tokens_per_s", "memorization"] as const
 
 const csvCell = (value: unknown): string => {
   const text = value === null || value === undefined ? "" : String(value)

@@ -217,6 +217,7 @@ const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =
             train_loss: result.train_loss,
             wall_s: result.wall_s,
             tokens_per_s: result.tokens_per_s,
+            memorization: result.memorization ?? null,
             result_json: JSON.stringify(result)
           })
           statements.deleteMetrics.run(id)

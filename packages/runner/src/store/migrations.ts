@@ -118,6 +118,15 @@ export const migrations: ReadonlyArray<Migration> = [
       ALTER TABLE runs ADD COLUMN params_total INTEGER NOT NULL DEFAULT 0;
       UPDATE runs SET params_total = params;
     `
+  },
+  {
+    // Null for runs that did not measure it (eval.memorization off, or an external trainer). Results
+    // stored before the column existed keep whatever their result.json holds.
+    description: "results' memorization rate",
+    sql: `
+      ALTER TABLE results ADD COLUMN memorization REAL;
+      UPDATE results SET memorization = json_extract(result_json, '$.memorization');
+    `
   }
 ]
 

@@ -116,4 +116,6 @@ export interface ResultRow {
   readonly cloze_accuracy: number | null
   /** The true cloze continuations' loss there, in nats per byte. */
   readonly cloze_nll: number | null
+  /** The fraction of training prefixes the run continued verbatim (eval.memorization), when it measured it. */
+  readonly memorization: number | null
 }

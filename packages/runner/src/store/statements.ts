@@ -49,10 +49,11 @@ export const prepareStatements = (db: Database) => ({
     UPDATE runs SET status = @status, backend = @backend, error = NULL, finished_at = @now
     WHERE id = @id`),
   upsertResult: db.prepare(`
-    INSERT INTO results (run_id, val_loss, train_loss, wall_s, tokens_per_s, result_json)
-    VALUES (@run_id, @val_loss, @train_loss, @wall_s, @tokens_per_s, @result_json)
+    INSERT INTO results (run_id, val_loss, train_loss, wall_s, tokens_per_s, memorization, result_json)
+    VALUES (@run_id, @val_loss, @train_loss, @wall_s, @tokens_per_s, @memorization, @result_json)
     ON CONFLICT (run_id) DO UPDATE SET val_loss = excluded.val_loss, train_loss = excluded.train_loss,
-      wall_s = excluded.wall_s, tokens_per_s = excluded.tokens_per_s, result_json = excluded.result_json`),
+      wall_s = excluded.wall_s, tokens_per_s = excluded.tokens_per_s, memorization = excluded.memorization,
+      result_json = excluded.result_json`),
   experiments: db.prepare(`SELECT name, created_at FROM experiments ORDER BY name`),
   metrics: db.prepare(`SELECT json FROM metrics WHERE run_id = ? ORDER BY step, rowid`),
   insertMetric: db.prepare(`INSERT INTO metrics (run_id, step, json) VALUES (?, ?, ?)`),
@@ -73,7 +74,8 @@ export const prepareStatements = (db: Database) => ({
   results: db.prepare(`
     SELECT r.id AS run_id, r.experiment, r.budget, r.params, r.params_total, r.tokens, r.flops, s.val_loss AS loss,
       s.train_loss, json_extract(r.spec_json, '$.seed') AS seed, r.backend, s.wall_s, s.tokens_per_s,
-      json_extract(s.result_json, '$.cloze_accuracy') AS cloze_accuracy, json_extract(s.result_json, '$.cloze_nll') AS cloze_nll
+      json_extract(s.result_json, '$.cloze_accuracy') AS cloze_accuracy, json_extract(s.result_json, '$.cloze_nll') AS cloze_nll,
+      s.memorization
     FROM runs r JOIN results s ON s.run_id = r.id
     WHERE r.status = 'completed' AND (@experiment IS NULL OR r.experiment = @experiment)
     ORDER BY r.experiment, r.budget, r.params, r.id`),

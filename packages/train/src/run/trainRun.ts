@@ -7,6 +7,7 @@ import { backendRecord, selectBackend } from "../backend/backend.ts"
 import { type TokenBatch, sequencesPerStep, sliceBatch } from "../data/batches.ts"
 import type { Checkpoint } from "./checkpoint.ts"
 import { buildClozeItems, scoreCloze } from "../eval/cloze.ts"
+import { memorizationPrompts, memorizedFraction } from "../eval/memorization.ts"
 import { type ModelConstants, batchLoss, disposeConstants, modelConstants, trainingObjective } from "../model/model.ts"
 import { type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "../optim/optimizer.ts"
 import { type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
@@ -168,6 +169,10 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
   const constants = modelConstants(spec.shape, layout, "gather", { documentMasking: spec.data.document_masking })
   // Built before the first step, so that a held-out text too small for the benchmark fails at once.
   const clozeItems = buildClozeItems(data.validationStream, data.tokenizer, spec.eval.cloze, context)
+  const { memorization } = spec.eval
+  const prompts = memorization === undefined || memorization.prompts === 0
+    ? undefined
+    : memorizationPrompts(data.train, memorization, context, spec.seed)
 
   const plan = sequencesPerStep(spec.tokens, spec.training.batch_tokens, context)
   const steps = plan.length
@@ -195,6 +200,7 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
   let trainSeconds = checkpoint?.meta.train_seconds ?? 0
   let lastValLoss = checkpoint?.meta.last_val_loss ?? untrainedLoss
   let lastCloze: { readonly cloze_accuracy: number; readonly cloze_nll: number } | undefined
+  let finalMemorization: { readonly memorization: number } | undefined
   if (checkpoint !== undefined) {
     stepLosses.set(checkpoint.meta.step_losses)
     options.onResume?.(stepsDone)
@@ -289,7 +295,11 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
           const score = await scoreCloze(state.parameters, clozeItems, constants, evalSlice)
           lastCloze = { cloze_accuracy: score.accuracy, cloze_nll: score.nll_per_byte }
         }
-        emit({ step: stepsDone, tokens: tokensSeen, flops, val_loss: valLoss, ...lastCloze })
+        // Only the trained model's memorization is of interest: measured once, at the last step.
+        if (prompts !== undefined && stepsDone === steps) {
+          finalMemorization = { memorization: await memorizedFraction(state.parameters, prompts, constants, evalSlice) }
+        }
+        emit({ step: stepsDone, tokens: tokensSeen, flops, val_loss: valLoss, ...lastCloze, ...finalMemorization })
       }
     }
 
@@ -328,7 +338,8 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
     tokens_per_s: tokensSeen / trainSeconds,
     epochs: spec.tokens / data.train.tokens.length,
     ...(resumedFrom > 0 ? { resumed_from_step: resumedFrom } : {}),
-    ...lastCloze
+    ...lastCloze,
+    ...finalMemorization
   }
   return { kind: "finished", result }
 }
