@@ -87,3 +87,21 @@ export type { ComputeMultiplier } from "./compare/computeMultiplier.ts"
 export { computeForLoss, computeMultiplier } from "./compare/computeMultiplier.ts"
 export type { BootstrappedLaw, MultiplierEstimate, MultiplierTrend, TrendDirection } from "./compare/multiplierBootstrap.ts"
 export { multiplierAt, multiplierTrend } from "./compare/multiplierBootstrap.ts"
+export type {
+  AxisOptimum,
+  BudgetHyperparameters,
+  Hyperparameter,
+  HyperparameterBootstrap,
+  HyperparameterFit,
+  HyperparameterLawInterval,
+  HyperparameterLawOutcome,
+  HyperparameterPowerLaw,
+  HyperparameterRun
+} from "./fit/hyperparameterLaw.ts"
+export {
+  bootstrapHyperparameterLaws,
+  bootstrapHyperparameterLawsSteps,
+  budgetHyperparameters,
+  fitHyperparameterLaws,
+  hyperparameterAt
+} from "./fit/hyperparameterLaw.ts"
