@@ -119,3 +119,4 @@ export {
   trendText,
   unreachedText
 } from "./compare/compareText.ts"
+export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterSummary } from "./hyperparameterReport.ts"

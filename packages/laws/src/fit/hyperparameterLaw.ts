@@ -71,6 +71,8 @@ export interface HyperparameterLawInterval {
   readonly exponent: Interval
   /** Resamples in which this law could be fitted (its other law may have failed in the rest). */
   readonly succeeded: number
+  /** The law's value at each of the asked computes, with its interval over the refits. */
+  readonly band: ReadonlyArray<{ readonly compute: number; readonly low: number; readonly high: number }>
 }
 
 export interface HyperparameterBootstrap extends BootstrapSummary {
@@ -236,6 +238,15 @@ export const fitHyperparameterLaws = (runs: ReadonlyArray<HyperparameterRun>): H
   return { budgets, lr: lawThrough(budgets, "lr"), batch_tokens: lawThrough(budgets, "batch_tokens") }
 }
 
+export interface BootstrapOptions {
+  readonly resamples: number
+  readonly seed: number
+  /** Central coverage of the intervals (default 0.8). */
+  readonly level?: number
+  /** Computes at which to give each law's band (its value's interval over the refits). */
+  readonly compute?: ReadonlyArray<number>
+}
+
 /**
  * 80% (or `level`) percentile intervals of each law's k and exponent: runs resampled with
  * replacement within each budget (so each keeps its number of runs), every budget's optimum and
@@ -244,7 +255,7 @@ export const fitHyperparameterLaws = (runs: ReadonlyArray<HyperparameterRun>): H
  */
 export function* bootstrapHyperparameterLawsSteps(
   runs: ReadonlyArray<HyperparameterRun>,
-  options: { readonly resamples: number; readonly seed: number; readonly level?: number }
+  options: BootstrapOptions
 ): Stepwise<HyperparameterBootstrap> {
   const level = options.level ?? 0.8
   const budgetLabels = runs.map((run) => run.budget)
@@ -264,7 +275,15 @@ export function* bootstrapHyperparameterLawsSteps(
     })
     return laws.length < 2
       ? undefined
-      : { k: intervalOver(laws, (law) => law.k, level), exponent: intervalOver(laws, (law) => law.exponent, level), succeeded: laws.length }
+      : {
+        k: intervalOver(laws, (law) => law.k, level),
+        exponent: intervalOver(laws, (law) => law.exponent, level),
+        succeeded: laws.length,
+        band: (options.compute ?? []).map((compute) => {
+          const [low, high] = intervalOver(laws, (law) => hyperparameterAt(law, compute), level)
+          return { compute, low, high }
+        })
+      }
   }
   const lr = interval("lr")
   const batch = interval("batch_tokens")
@@ -277,7 +296,7 @@ export function* bootstrapHyperparameterLawsSteps(
 
 export const bootstrapHyperparameterLaws = (
   runs: ReadonlyArray<HyperparameterRun>,
-  options: { readonly resamples: number; readonly seed: number; readonly level?: number }
+  options: BootstrapOptions
 ): HyperparameterBootstrap => runStepwise(bootstrapHyperparameterLawsSteps(runs, options))
 
 /** A fitted law's value at compute C. */
