@@ -328,7 +328,7 @@ export const HyperparameterSweep = Schema.Struct({
     checks: [isGreaterThan(0)],
     allowEmpty: false,
     description: "Batch sizes tried at every budget, each rounded to whole sequences of `model.context` tokens. Unit: tokens.",
-    default: "[1024, 4096]"
+    default: [1024, 4096]
   }),
   centre: Schema.optionalKey(Schema.Literals(CENTRE_LAWS).annotate({
     expected: `a published law: ${CENTRE_LAWS.map((name) => `\`${name}\``).join(", ")}`,
