@@ -23,7 +23,7 @@ import { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec, writeHtmlReport } fr
 import { RunStore } from "@scalelab/runner"
 import { type HyperparameterExperiment, reportFolder } from "@scalelab/spec"
 import { attempt, UserInputError } from "@scalelab/sweep"
-import { ReportWriteError } from "./reportWriter.ts"
+import { type BootstrapSettings, ReportWriteError } from "./reportWriter.ts"
 import { specBootstrap } from "./sweepFit.ts"
 
 /** A hyperparameter sweep's fit, its intervals (or why there are none) and where its report went. */
@@ -133,6 +133,18 @@ export const hyperparameterSummary = (report: Pick<HyperparameterReport, "fit" |
   return ["Hyperparameter optima per budget:", ...budgetLines, ...edges, lawLine(fit.lr, bootstrap, "lr"), lawLine(fit.batch_tokens, bootstrap, "batch_tokens"), ...intervals]
 }
 
+/** The summary, then where the report, fit.json and the plots are. */
+export const hyperparameterReportLines = (report: HyperparameterReport): ReadonlyArray<string> => {
+  const relative = (file: string) => path.relative(process.cwd(), file) || file
+  return [
+    ...hyperparameterSummary(report),
+    "",
+    `  report     ${relative(report.indexPath)}`,
+    `  fit        ${relative(report.fitJson)}  (lr*(C) and B*(C); \`training.lr: { from: <this spec> }\` reads it)`,
+    `  plots      ${report.plots.map(relative).join(", ")}  (an SVG beside each)`
+  ]
+}
+
 const optimaPoints = (fit: HyperparameterFit, axis: Hyperparameter) =>
   fit.budgets.map((budget) => ({ budget: budget.budget, value: budget[axis].value, interior: budget[axis]._tag === "Interior" }))
 
@@ -154,14 +166,19 @@ const bandComputes = (budgets: ReadonlyArray<number>): ReadonlyArray<number> => 
  * that cannot refit is reported, not fatal) and writes the report to `<store>/reports/<name>/`:
  * fit.json, index.html and the plots.
  */
-export const fitAndReportHyperparameters = (experiment: HyperparameterExperiment, plan: Plan, storeDir: string) =>
+export const fitAndReportHyperparameters = (
+  experiment: HyperparameterExperiment,
+  plan: Plan,
+  storeDir: string,
+  options: { readonly outDir?: string; readonly bootstrap?: BootstrapSettings } = {}
+) =>
   Effect.gen(function*() {
     const runs = yield* hyperparameterRuns(experiment, plan).pipe(Effect.provide(RunStore.layer(storeDir)))
     if (runs.length === 0) {
       return yield* new UserInputError({ message: `${experiment.name}: no finished runs in ${storeDir}; run \`scalelab run\` on its spec first` })
     }
     const fit = yield* attempt(() => fitHyperparameterLaws(runs))
-    const { resamples, seed } = specBootstrap(experiment)
+    const { resamples, seed } = options.bootstrap ?? specBootstrap(experiment)
     const bootstrap: HyperparameterReport["bootstrap"] = resamples === 0
       ? { skipped: "fit.bootstrap is 0" }
       : yield* Effect.sync(() => {
@@ -172,7 +189,7 @@ export const fitAndReportHyperparameters = (experiment: HyperparameterExperiment
           throw error
         }
       })
-    const outDir = reportFolder(storeDir, experiment.name)
+    const outDir = options.outDir ?? reportFolder(storeDir, experiment.name)
     const record = hyperparameterFitJson(experiment, fit, bootstrap)
     const written = yield* Effect.tryPromise({
       try: async () => {

@@ -119,4 +119,4 @@ export {
   trendText,
   unreachedText
 } from "./compare/compareText.ts"
-export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterSummary } from "./hyperparameterReport.ts"
+export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterReportLines } from "./hyperparameterReport.ts"

@@ -22,7 +22,7 @@ import {
   fitAndReport,
   fitAndReportHyperparameters,
   fitSummary,
-  hyperparameterSummary,
+  hyperparameterReportLines,
   otherFitLines,
   runTableSpec,
   whereToLook
@@ -45,7 +45,7 @@ const isoflopFitReport = (experiment: Experiment, plan: Plan, storeDir: string, 
 /** A hyperparameter sweep's fits: lr*(C), B*(C) and the report. */
 const hyperparameterFitReport = (experiment: HyperparameterExperiment, plan: Plan, storeDir: string) =>
   Effect.map(fitAndReportHyperparameters(experiment, plan, storeDir), (report) => ({
-    lines: [...hyperparameterSummary(report), "", `Report: ${report.indexPath}`, `Fit: ${report.fitJson}`, `Plots: ${report.plots.join(", ")}`],
+    lines: hyperparameterReportLines(report),
     report: report.indexPath,
     fit: report.record as unknown,
     failure: undefined
