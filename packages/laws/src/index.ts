@@ -97,11 +97,11 @@ export type {
   HyperparameterLawOutcome,
   HyperparameterPowerLaw,
   HyperparameterRun
-} from "./fit/hyperparameterLaw.ts"
+} from "./hyperparameters/hyperparameterLaw.ts"
 export {
   bootstrapHyperparameterLaws,
   bootstrapHyperparameterLawsSteps,
   budgetHyperparameters,
   fitHyperparameterLaws,
   hyperparameterAt
-} from "./fit/hyperparameterLaw.ts"
+} from "./hyperparameters/hyperparameterLaw.ts"

@@ -227,7 +227,8 @@ export const lawOrExpressionField = (
     Schema.Union([runExpression(options, lawsWith(options.hyperparameter)), FittedLawReference]).annotate({
       expected: `${options.expected}: a number, an expression in N, D, C, a published law ` +
         `(${lawsWith(options.hyperparameter).join(", ")}), or \`{ from: <spec> }\``,
-      description: options.description
+      description: options.description,
+      default: options.default
     }),
     options.default
   )

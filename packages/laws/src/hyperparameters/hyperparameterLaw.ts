@@ -9,7 +9,7 @@ import { LawInputError } from "../lawInputError.ts"
 import { reasonNumber } from "../numberFormat.ts"
 import { solveLinearSystem } from "../optim/linearSystem.ts"
 import { runStepwise, type Stepwise } from "../stepwise.ts"
-import { fitPowerLaw } from "./powerLaw.ts"
+import { fitPowerLaw } from "../fit/powerLaw.ts"
 
 /** One finished run of a hyperparameter grid. */
 export interface HyperparameterRun {
