@@ -24,7 +24,7 @@ export interface HyperparameterRunPoint {
   readonly loss: number
 }
 
-/** One budget's optimum along one hyperparameter: interior (used by the law) or on the grid's edge (left out). */
+/** One budget's optimum along one hyperparameter: interior (used by the law) or grid edge (left out). */
 export interface HyperparameterOptimumPoint {
   readonly budget: number
   readonly value: number
@@ -156,7 +156,7 @@ const lawPanel = (panel: LawPanelInput): NonNullable<Extract<TopLevelSpec, { hco
           values: panel.optima.map((optimum) => ({
             compute: optimum.budget,
             value: optimum.value,
-            marker: optimum.interior ? "budget optimum" : "on the grid's edge (left out)"
+            marker: optimum.interior ? "budget optimum" : "grid edge (left out)"
           }))
         },
         mark: { type: "point", size: 90, strokeWidth: 2, color: inkColor },
@@ -167,13 +167,14 @@ const lawPanel = (panel: LawPanelInput): NonNullable<Extract<TopLevelSpec, { hco
             field: "marker",
             type: "nominal",
             title: null,
-            scale: { domain: ["budget optimum", "on the grid's edge (left out)"], range: ["circle", "triangle-up"] }
+            scale: { domain: ["budget optimum", "grid edge (left out)"], range: ["circle", "triangle-up"] }
           },
+          // The same field, title and domain as the shape: Vega-Lite draws one legend with both.
           fill: {
             field: "marker",
             type: "nominal",
-            legend: null,
-            scale: { domain: ["budget optimum", "on the grid's edge (left out)"], range: [inkColor, "transparent"] }
+            title: null,
+            scale: { domain: ["budget optimum", "grid edge (left out)"], range: [inkColor, "transparent"] }
           }
         }
       }
