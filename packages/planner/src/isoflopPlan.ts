@@ -158,7 +158,7 @@ export interface SizedRuns {
 }
 
 /** What the spec alone decides about one model size at one budget: everything of its runs but the data and the seed. */
-interface Sizing {
+export interface Sizing {
   readonly shape: RunSpec["shape"]
   /** Active parameters: N of the run (all of them for a dense model). */
   readonly params: number

@@ -2,7 +2,8 @@ import { Result } from "effect"
 import { computeOptimal, lawByName } from "@scalelab/laws"
 import { decodeExperimentText, decodeSpecText, type Experiment, type HyperparameterExperiment, specOfKind } from "@scalelab/spec"
 import { describe, expect, it } from "vitest"
-import { PlanError, planHyperparameters, planIsoflop } from "../src/index.ts"
+import { runStepwise } from "@scalelab/laws"
+import { PlanError, planHyperparameters, planIsoflop, previewHyperparametersSteps } from "../src/index.ts"
 
 const decodeHyperparameters = (yaml: string): HyperparameterExperiment => {
   const result = decodeSpecText(yaml, "test.yaml")
@@ -75,6 +76,22 @@ sweep: { kind: hyperparameters, budgets: [1e10, 1e11], lr: [1e-2], batch_tokens:
     const clash = { ...experiment, sweep: { ...experiment.sweep, batch_tokens: [256, 270] } }
     expect(() => planHyperparameters(clash)).toThrow(PlanError)
     expect(() => planHyperparameters(clash)).toThrow(/256 and 270 both round to 256 tokens/u)
+  })
+})
+
+describe("previewHyperparametersSteps", () => {
+  it("reports every budget that cannot pay for its grid, at the budgets", () => {
+    const experiment = decodeHyperparameters(`
+name: grid
+${model}
+sweep: { kind: hyperparameters, budgets: [1e8, 2e8, 1e10], lr: [1e-2], batch_tokens: [256, 4096], params: 14000 }
+`)
+    const { problems } = runStepwise(previewHyperparametersSteps(experiment))
+    expect(problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^budget 1e8: lr 0.01 × batch 4096 .* fewer than one batch of sweep.batch_tokens = 4096/u),
+      expect.stringMatching(/^budget 2e8: lr 0.01 × batch 4096 /u)
+    ])
+    expect(problems[0]?.fields).toEqual([["sweep", "budgets"], ["sweep", "batch_tokens"]])
   })
 })
 
