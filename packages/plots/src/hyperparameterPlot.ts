@@ -118,6 +118,13 @@ export interface LawPanelInput {
   readonly law?: HyperparameterLawLine
 }
 
+/** A log domain widened about its middle to span at least a decade, so that its axis has ticks to read. */
+const atLeastADecade = ([low, high]: [number, number]): [number, number] => {
+  if (high / low >= 10) return [low, high]
+  const middle = Math.sqrt(low * high)
+  return [middle / Math.sqrt(10), middle * Math.sqrt(10)]
+}
+
 const lawPanel = (panel: LawPanelInput): NonNullable<Extract<TopLevelSpec, { hconcat: unknown }>["hconcat"]>[number] => {
   const budgets = panel.optima.map((optimum) => optimum.budget)
   const computeDomain = positiveExtent(budgets)
@@ -126,11 +133,11 @@ const lawPanel = (panel: LawPanelInput): NonNullable<Extract<TopLevelSpec, { hco
   const law = panel.law
   const lineRows = law === undefined ? [] : lineComputes.map((compute) => ({ compute, value: law.k * compute ** law.exponent }))
   const bandRows = law?.band ?? []
-  const valueDomain = positiveExtent([
+  const valueDomain = atLeastADecade(positiveExtent([
     ...panel.optima.map((optimum) => optimum.value),
     ...lineRows.map((row) => row.value),
     ...bandRows.flatMap((row) => [row.low, row.high])
-  ])
+  ]))
   const x = { field: "compute", type: "quantitative", title: axisTitles.budget, ...logComputeScaleAxis(computeDomain) } as const
   const y = { type: "quantitative", title: panel.axisTitle, ...logScaleAxis(valueDomain) } as const
   const subtitle = law === undefined

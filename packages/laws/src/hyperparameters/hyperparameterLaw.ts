@@ -193,7 +193,7 @@ export const budgetHyperparameters = (budget: number, runs: ReadonlyArray<Hyperp
         value: best[axis],
         message: `budget ${reasonNumber(budget, 3)}: the lowest loss is at the ${side} ${AXIS_WORDS[axis]} tried ` +
           `(${reasonNumber(best[axis], 3)}), so the optimum may lie beyond the grid; this budget is left out of the ` +
-          `${AXIS_WORDS[axis]} law: extend the grid past ${reasonNumber(best[axis], 3)}`
+          `${AXIS_WORDS[axis]} law: extend the grid ${side === "smallest" ? "below" : "above"} ${reasonNumber(best[axis], 3)}`
       }
     }
     const step = stationary?.[place]
