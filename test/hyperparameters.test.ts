@@ -52,11 +52,11 @@ describe("sweep.kind: hyperparameters through the CLI", () => {
     const fit = JSON.parse(readFileSync(join(report, "fit.json"), "utf8")) as FitJson
     expect(fit.budgets.map((budget) => budget.budget)).toEqual([3e8, 1e9])
 
-    // A spec naming the fit: each run's lr is the law at its C, or a located error when there is no law.
+    // A spec naming the fit: each run's lr is the law at its C.
     await writeFile(
       join(scratch, "user.yaml"),
       "name: user\nmodel: { context: 32, layers: 1, head_dim: 8, kv_heads: 1 }\nsweep: { budgets: [1e9], sizes_per_budget: 3, span: 4 }\n" +
-        "training:\n  lr: { from: grid.yaml }\n"
+        "training:\n  lr: { from: grid.yaml }\neval: { cloze: { items: 0 } }\n"
     )
     const plan = await runCli(["plan", "--json", "--no-estimate", "user.yaml"], scratch)
     // At these sizes 3e-2 beats 3e-3 and 3e-1 at both budgets: both bracket their optimum.

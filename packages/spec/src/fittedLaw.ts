@@ -1,10 +1,9 @@
 // `training.lr: { from: <spec> }` (and `batch_tokens`): a law fitted by another spec's hyperparameter
 // sweep. Loading the spec reads that fit and writes the law as its expression in C, so the planner,
 // the effective spec and every run record show the very law each run's value came from.
-import { Effect } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
-import { Result } from "effect"
+import { Effect, Result } from "effect"
 import { decodeSpecText } from "./decode.ts"
 import type { ExperimentSpec } from "./experiment.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { decodeSpecText, formatSpecIssue, loadExperimentSpec, SpecError, specOfKind } from "../src/index.ts"
+import { decodeExperimentText, decodeSpecText, formatSpecIssue, loadExperimentSpec, SpecError, specOfKind } from "../src/index.ts"
 
 const problems = (yaml: string): ReadonlyArray<string> => {
   const result = decodeSpecText(yaml, "spec.yaml")
@@ -43,6 +43,11 @@ describe("sweep.kind: hyperparameters", () => {
     expect(problems("name: grid\nsweep:\n  kind: hyperparameters\n  lr: [1e-2, -1]\n")).toEqual(["spec.yaml:4:14: expected a positive learning rate, got `-1`"])
     expect(problems("name: grid\nsweep:\n  kind: hyperparameters\n  centre: chinchilla\n  params: 1e4\n")).toEqual([
       "spec.yaml:5:11: expected `centre` (a published law's N*(C) at each budget) or `params` (one size for every budget), not both: remove one of them"
+    ])
+    const tracked = decodeExperimentText("name: grid\nsweep:\n  kind: hyperparameters\n", "spec.yaml")
+    expect(Result.isFailure(tracked) && tracked.failure.issues.map(formatSpecIssue)).toEqual([
+      "spec.yaml:3:9: sweep.kind: `hyperparameters` is a learning rate × batch size grid, which this command does not take; " +
+      "`scalelab validate`, `plan`, `run` and `report` do"
     ])
     expect(problems("name: grid\nsweep:\n  kind: hyperparameter\n")[0]).toMatch(/^spec\.yaml:3:9: .*`hyperparameters`/u)
     expect(problems("name: grid\nsweep:\n  kind: hyperparameters\n  sizes_per_budget: 3\n")[0]).toMatch(/^spec\.yaml:4:3: unknown key `sizes_per_budget`/u)
