@@ -52,6 +52,14 @@ describe("sweep.kind: hyperparameters through the CLI", () => {
     const fit = JSON.parse(readFileSync(join(report, "fit.json"), "utf8")) as FitJson
     expect(fit.budgets.map((budget) => budget.budget)).toEqual([3e8, 1e9])
 
+    // `report` refits the store's runs without training, here into a folder of its own and without intervals.
+    const report2 = join(scratch, "report-again")
+    const again = await runCli(["report", "grid.yaml", "--out", report2, "--bootstrap", "0"], scratch)
+    expect(again.stderr).toBe("")
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain("no intervals: 0 bootstrap resamples asked for")
+    expect(existsSync(join(report2, "hyperparameter-laws.png"))).toBe(true)
+
     // A spec naming the fit: each run's lr is the law at its C.
     await writeFile(
       join(scratch, "user.yaml"),

@@ -180,7 +180,7 @@ export const fitAndReportHyperparameters = (
     const fit = yield* attempt(() => fitHyperparameterLaws(runs))
     const { resamples, seed } = options.bootstrap ?? specBootstrap(experiment)
     const bootstrap: HyperparameterReport["bootstrap"] = resamples === 0
-      ? { skipped: "fit.bootstrap is 0" }
+      ? { skipped: "0 bootstrap resamples asked for (fit.bootstrap or --bootstrap)" }
       : yield* Effect.sync(() => {
         try {
           return bootstrapHyperparameterLaws(runs, { resamples, seed, compute: bandComputes(fit.budgets.map((budget) => budget.budget)) })
