@@ -119,3 +119,4 @@ export {
   trendText,
   unreachedText
 } from "./compare/compareText.ts"
+export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterReportLines } from "./hyperparameterReport.ts"

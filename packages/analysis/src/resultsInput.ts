@@ -168,6 +168,12 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
   Effect.gen(function* () {
     const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
     if (loaded._tag === "Table") return yield* fromTableSweep(spec, loaded.table, rename)
+    if (loaded._tag === "Hyperparameters") {
+      return yield* new UserInputError({
+        message: `${spec}: sweep.kind \`hyperparameters\` is fitted as lr*(C) and B*(C), not as a loss law: ` +
+          `\`scalelab run ${spec}\` or \`scalelab report ${spec}\` fits and reports it`
+      })
+    }
     const { experiment } = loaded
     const storeDir = yield* storeDirFor(spec, store, "write")
     if (!existsSync(databasePath(storeDir))) {

@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import { RunStore } from "@scalelab/runner"
-import type { Experiment } from "@scalelab/spec"
+import { type Experiment, reportFolder } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { defaultStoreDir, sci } from "@scalelab/sweep"
 import { bootstrapHealth, type Interval } from "@scalelab/laws"
@@ -135,7 +135,7 @@ export const fitAndReport = (experiment: Experiment, plan: Plan, storeDir: strin
         isoflopMinimum: experiment.fit.isoflop_minimum,
         lawForm: experiment.fit.law_form
       },
-      outDir: path.join(storeDir, "reports", experiment.name),
+      outDir: reportFolder(storeDir, experiment.name),
       forecastComputes: experiment.forecast.compute,
       bootstrap: specBootstrap(experiment),
       methods: experiment.fit.methods,

@@ -1,13 +1,13 @@
 import { Effect, type Layer, Option } from "effect"
 import { CommandExecutor, commandWorker, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
-import { type Experiment, type ExecutorName, externalTrainerCommand } from "@scalelab/spec"
+import { type ExecutorName, externalTrainerCommand, type TrainedSpec } from "@scalelab/spec"
 import { builtinWorkerCommand, UserInputError } from "@scalelab/sweep"
 
 /**
  * The experiment with `--executor` applied. The executor decides the trainer (built-in or an
  * external command), which is part of every run's id, so it is settled before planning.
  */
-export const withExecutor = (experiment: Experiment, flag: Option.Option<ExecutorName>) =>
+export const withExecutor = <Spec extends TrainedSpec>(experiment: Spec, flag: Option.Option<ExecutorName>) =>
   Effect.gen(function*() {
     const executor = Option.getOrElse(flag, () => experiment.execution.executor)
     if (executor === "command" && experiment.execution.command.run.trim() === "") {
@@ -16,11 +16,11 @@ export const withExecutor = (experiment: Experiment, flag: Option.Option<Executo
           "`execution: { command: { run: \"python3 train.py {run_dir}\" } }`"
       })
     }
-    return { ...experiment, execution: { ...experiment.execution, executor } }
+    return { ...experiment, execution: { ...experiment.execution, executor } } satisfies Spec as Spec
   })
 
 /** The Executor service for the experiment's (effective) executor; `specDir` is where the spec is. */
-export const executorLayer = (experiment: Experiment, storeDir: string, specDir: string): Layer.Layer<Executor> => {
+export const executorLayer = (experiment: TrainedSpec, storeDir: string, specDir: string): Layer.Layer<Executor> => {
   const { execution } = experiment
   switch (execution.executor) {
     case "local":

@@ -27,7 +27,7 @@ export { isoflopDiagnostics } from "./fit/diagnostics.ts"
 export type { EnvelopeFit, EnvelopeOptions, EnvelopePoint, TrainingCurve, TrainingCurvePoint } from "./fit/envelope.ts"
 export { envelopeOptimal, fitEnvelope } from "./fit/envelope.ts"
 export type { ComputePowerLaw, ParametricLaw, PowerLawCoefficients, PublishedLaw } from "./published/published.ts"
-export { lawByName, publishedLaws } from "./published/published.ts"
+export { lawByName, publishedHyperparameter, publishedLaws } from "./published/published.ts"
 export type { ComputeOptimal, OptimalPowerLaws, ParametricAllocationConstants } from "./published/computeOptimal.ts"
 export { computeOptimal, parametricComputeOptimal, parametricLoss, parametricOptimalPowerLaws } from "./published/computeOptimal.ts"
 export type { Random } from "./random.ts"
@@ -87,3 +87,21 @@ export type { ComputeMultiplier } from "./compare/computeMultiplier.ts"
 export { computeForLoss, computeMultiplier } from "./compare/computeMultiplier.ts"
 export type { BootstrappedLaw, MultiplierEstimate, MultiplierTrend, TrendDirection } from "./compare/multiplierBootstrap.ts"
 export { multiplierAt, multiplierTrend } from "./compare/multiplierBootstrap.ts"
+export type {
+  AxisOptimum,
+  BudgetHyperparameters,
+  Hyperparameter,
+  HyperparameterBootstrap,
+  HyperparameterFit,
+  HyperparameterLawInterval,
+  HyperparameterLawOutcome,
+  HyperparameterPowerLaw,
+  HyperparameterRun
+} from "./hyperparameters/hyperparameterLaw.ts"
+export {
+  bootstrapHyperparameterLaws,
+  bootstrapHyperparameterLawsSteps,
+  budgetHyperparameters,
+  fitHyperparameterLaws,
+  hyperparameterAt
+} from "./hyperparameters/hyperparameterLaw.ts"

@@ -1,7 +1,20 @@
-import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
+import type { CorpusSource, Experiment, FittedLawReference, RunCorpus, RunSpec, TrainedSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, memorizationWindow, moeShapeOf, tokenizerVocab, totalParams, trainerIdentity } from "@scalelab/spec"
 import { Data, Result, Runtime } from "effect"
-import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, reasonNumber, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
+import {
+  computeOptimal,
+  countParams,
+  effectiveTokens,
+  flopsPerToken,
+  lawByName,
+  publishedHyperparameter,
+  publishedLaws,
+  reasonNumber,
+  runStepwise,
+  shapeForParams,
+  type Stepwise,
+  trainingFlops
+} from "@scalelab/laws"
 import { contentId } from "./contentId.ts"
 
 /** A path into the spec as written in YAML, e.g. ["sweep", "budgets", 0]. */
@@ -87,6 +100,34 @@ const evaluateRunExpression = (field: string, source: string, variables: { N: nu
 }
 
 /**
+ * A run's learning rate or batch: a published law's value at the run's C when the field names one
+ * (`lr: deepseek-llm`), else the field's expression in N, D, C. A law fitted by another spec
+ * (`{ from: <spec> }`) is read, and written as its expression in C, when the spec is loaded from
+ * its file; one still unread here was decoded from text alone.
+ */
+const evaluateRunHyperparameter = (
+  field: "lr" | "batch_tokens",
+  value: string | FittedLawReference,
+  variables: { N: number; D: number; C: number },
+  budget: number
+): number => {
+  const name = `training.${field}`
+  if (typeof value !== "string") {
+    throw new PlanError({
+      message: `${name}: the law fitted by ${value.from} is read when the spec is loaded from its file; load it that way to plan it`,
+      fields: [["training", field]]
+    })
+  }
+  const law = publishedLaws.find((candidate) => candidate.name === value)
+  if (law === undefined) return evaluateRunExpression(name, value, variables, budget)
+  const lawValue = publishedHyperparameter(law, field === "lr" ? "learning_rate" : "batch_tokens", variables.C)
+  if (lawValue === undefined) {
+    throw new PlanError({ message: `${name}: the published law ${law.name} gives no ${field === "lr" ? "learning rate" : "batch size"}`, fields: [["training", field]] })
+  }
+  return lawValue
+}
+
+/**
  * What runs read. Built-in and synthetic corpora are fixed by the spec alone; files are fixed by
  * their content, so their digests (in `facts`) are part of every run's id.
  */
@@ -100,8 +141,11 @@ const plannedCorpus = (source: CorpusSource, facts: CorpusFacts | undefined): Ru
 }
 
 /** The centre the spec's published law (`sweep.centre`) predicts at `budget`. */
-export const publishedCentre = (experiment: Experiment, budget: number): Centre => {
-  const law = lawByName(experiment.sweep.centre)
+export const publishedCentre = (experiment: Experiment, budget: number): Centre => centreOfLaw(experiment.sweep.centre, budget)
+
+/** The N*(C) the published law `name` predicts at `budget`. */
+export const centreOfLaw = (name: string, budget: number): Centre => {
+  const law = lawByName(name)
   const params = computeOptimal(law, budget).params
   return { params, source: law.name, reason: `N*(C)=${reasonNumber(params)} from the published law ${law.name}` }
 }
@@ -114,7 +158,7 @@ export interface SizedRuns {
 }
 
 /** What the spec alone decides about one model size at one budget: everything of its runs but the data and the seed. */
-interface Sizing {
+export interface Sizing {
   readonly shape: RunSpec["shape"]
   /** Active parameters: N of the run (all of them for a dense model). */
   readonly params: number
@@ -142,7 +186,7 @@ export const MAX_PLANNED_PARAMS = 1e12
  * distinct, so a budget's place in them is not its place in the file), then `extra`; none for a
  * budget from elsewhere (a backtest's forecast).
  */
-export const budgetFields = (experiment: Experiment, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
+export const budgetFields = (experiment: TrainedSpec, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
   experiment.sweep.budgets.includes(budget) ? [["sweep", "budgets"], ...extra] : extra
 
 /**
@@ -151,7 +195,13 @@ export const budgetFields = (experiment: Experiment, budget: number, ...extra: R
  * the budget: its FLOPs off the budget by more than budgetTolerance (too few whole sequences),
  * fewer tokens than one batch, tokens past exact integers, or a model larger than MAX_PLANNED_PARAMS.
  */
-const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: number, label: string): Sizing => {
+export const sizeAtBudget = (
+  experiment: TrainedSpec,
+  budget: number,
+  targetParams: number,
+  label: string,
+  grid?: { readonly lr: number; readonly batch_tokens: number }
+): Sizing => {
   const { model, training, data } = experiment
   const at = `budget ${reasonNumber(budget, 3)}: ${label}`
   if (targetParams > MAX_PLANNED_PARAMS) {
@@ -201,15 +251,18 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
     })
   }
   const runVariables = { N: counts.active, D: tokens, C: flops }
-  const lr = evaluateRunExpression("training.lr", training.lr, runVariables, budget)
+  // A hyperparameter grid sets both; otherwise the spec's training section does.
+  const lr = grid?.lr ?? evaluateRunHyperparameter("lr", training.lr, runVariables, budget)
+  const askedBatch = grid?.batch_tokens ?? evaluateRunHyperparameter("batch_tokens", training.batch_tokens, runVariables, budget)
   // Whole sequences per step, at least one.
-  const batchSequences = Math.round(evaluateRunExpression("training.batch_tokens", training.batch_tokens, runVariables, budget) / model.context)
+  const batchSequences = Math.round(askedBatch / model.context)
   const batchTokens = Math.max(1, batchSequences) * model.context
+  const batchField = grid === undefined ? "training.batch_tokens" : "sweep.batch_tokens"
   if (batchTokens > tokens) {
     throw new PlanError({
-      message: `${at} (${sizeText}) trains on ${tokens} tokens, fewer than one batch of training.batch_tokens = ${batchTokens}; ` +
-        `raise the budget to at least ${reasonNumber(batchTokens * perToken)} (one batch), or lower training.batch_tokens`,
-      fields: budgetFields(experiment, budget, ["training", "batch_tokens"])
+      message: `${at} (${sizeText}) trains on ${tokens} tokens, fewer than one batch of ${batchField} = ${batchTokens}; ` +
+        `raise the budget to at least ${reasonNumber(batchTokens * perToken)} (one batch), or lower ${batchField}`,
+      fields: budgetFields(experiment, budget, [batchField.split(".")[0]!, "batch_tokens"])
     })
   }
   return {
@@ -225,7 +278,7 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
 }
 
 /** The runs of a sized model, one per seed. */
-const runsOfSizing = (experiment: Experiment, budget: number, sizing: Sizing, corpus: CorpusFacts | undefined): ReadonlyArray<RunSpec> => {
+export const runsOfSizing = (experiment: TrainedSpec, budget: number, sizing: Sizing, corpus: CorpusFacts | undefined): ReadonlyArray<RunSpec> => {
   const { sweep, training, data } = experiment
   const { memorization } = experiment.eval
   const runCorpus = plannedCorpus(data.corpus, corpus)

@@ -96,3 +96,11 @@ export {
 } from "./theme.ts"
 export type { TopLevelSpec } from "vega-lite"
 export { type VendorScript, vendorScripts } from "./vendorScripts.ts"
+export type {
+  HyperparameterLawLine,
+  HyperparameterOptimumPoint,
+  HyperparameterRunPoint,
+  LawPanelInput,
+  LossAgainstLrInput
+} from "./hyperparameterPlot.ts"
+export { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec } from "./hyperparameterPlot.ts"

@@ -4,7 +4,7 @@
 import { Effect } from "effect"
 import { dirname } from "node:path"
 import { globSync } from "tinyglobby"
-import type { Experiment } from "./experiment.ts"
+import type { TrainedSpec } from "./experiment.ts"
 import { BuiltInCorpus } from "./runContract.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
 import { closestMatch } from "./suggest.ts"
@@ -26,7 +26,7 @@ const unmatchedMessage = (pattern: string, folder: string): string => {
  * The experiment with a file corpus's paths expanded to the absolute paths of the files they match,
  * in sorted order without repeats. `text` is the spec's text, for locating a path that matches nothing.
  */
-export const expandCorpusFiles = (experiment: Experiment, file: string, text: string): Effect.Effect<Experiment, SpecError> =>
+export const expandCorpusFiles = <Spec extends TrainedSpec>(experiment: Spec, file: string, text: string): Effect.Effect<Spec, SpecError> =>
   Effect.suspend(() => {
     const corpus = experiment.data.corpus
     if (typeof corpus === "string" || corpus.kind !== "files") return Effect.succeed(experiment)

@@ -2,7 +2,7 @@
 // along the way located at its line and column in the text.
 import { Result, Schema } from "effect"
 import { isScalar, type LineCounter, type Node } from "yaml"
-import { type Experiment, type ExperimentSpec, ExperimentSchema, trainedExperiment } from "./experiment.ts"
+import { type Experiment, type ExperimentSpec, ExperimentSchema } from "./experiment.ts"
 import { messageNumber } from "@scalelab/laws"
 import { collectProblems, type SchemaProblem } from "./schemaProblems.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
@@ -101,19 +101,24 @@ export const decodeSpecText = (text: string, file: string): Result.Result<Experi
 }
 
 /**
- * The issue of a spec whose results were trained elsewhere (`sweep.kind: table`) given to something
- * that trains or tracks runs: it has none.
+ * The issue of a spec that is not an IsoFLOP sweep given to something that trains or tracks
+ * IsoFLOP runs: a table has no runs, a hyperparameter grid is planned, run and reported on its own.
  */
-export const notTrainedIssue = (file: string, text: string): SpecIssue => ({
+export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyperparameters"): SpecIssue => ({
   file,
   ...yamlPosition(text, ["sweep", "kind"]),
-  message: "sweep.kind: `table` names results trained elsewhere, so this spec has no runs to train or track; " +
-    "`scalelab validate`, `plan`, `run`, `fit` and `report` read its table"
+  message: kind === "table"
+    ? "sweep.kind: `table` names results trained elsewhere, so this spec has no runs to train or track; " +
+      "`scalelab validate`, `plan`, `run`, `fit` and `report` read its table"
+    : "sweep.kind: `hyperparameters` is a learning rate × batch size grid, which this command does not take; " +
+      "`scalelab validate`, `plan`, `run` and `report` do"
 })
 
 /** Decodes the text of a spec whose runs scalelab trains (an IsoFLOP sweep), as `decodeSpecText` does. */
 export const decodeExperimentText = (text: string, file: string): Result.Result<Experiment, SpecError> =>
   Result.flatMap(decodeSpecText(text, file), (spec) => {
-    const experiment = trainedExperiment(spec)
-    return experiment === undefined ? Result.fail(new SpecError({ issues: [notTrainedIssue(file, text)] })) : Result.succeed(experiment)
+    const { sweep } = spec
+    return sweep.kind === "isoflop"
+      ? Result.succeed({ ...spec, sweep })
+      : Result.fail(new SpecError({ issues: [notTrainedIssue(file, text, sweep.kind)] }))
   })

@@ -9,7 +9,7 @@ import {
   numberField,
   numberListField,
   optionalNumberField,
-  runExpressionField,
+  lawOrExpressionField,
   sectionWithDefaults,
   withDefault
 } from "./fields.ts"
@@ -266,7 +266,7 @@ const oneTableSource = Schema.makeFilter((sweep: { readonly file?: string; reado
  */
 export const TableSweep = Schema.Struct({
   kind: Schema.Literal("table").annotate({
-    expected: "a sweep kind: `isoflop` or `table`",
+    expected: "a sweep kind: `isoflop`, `hyperparameters` or `table`",
     description: "Results trained elsewhere, read from `file` or `dataset`: nothing is trained."
   }),
   file: Schema.optionalKey(resultsTablePath),
@@ -291,9 +291,65 @@ export const TableSweep = Schema.Struct({
   )
 }).check(oneTableSource)
 
-/** Sweeps are a union on `kind`: runs to train (IsoFLOP), or results trained elsewhere (a table). */
-export const Sweep = Schema.Union([IsoflopSweep, TableSweep]).annotate({
-  description: "Which runs to train (`kind: isoflop`), or a table of runs trained elsewhere (`kind: table`)."
+/** A hyperparameter sweep sizes its model one way: a published law's N*(C), or a fixed size. */
+const oneSizeRule = Schema.makeFilter((sweep: { readonly centre?: string; readonly params?: number }) =>
+  sweep.centre !== undefined && sweep.params !== undefined
+    ? { path: ["params"], issue: "expected `centre` (a published law's N*(C) at each budget) or `params` (one size for every budget), not both: remove one of them" }
+    : undefined
+)
+
+/**
+ * A grid of learning rate × batch size at each budget (DeepSeek LLM §3.1): one model size per
+ * budget, trained on the tokens that spend it, once per (lr, batch) pair; the fit reads each
+ * budget's optimum off the grid and fits lr*(C) and B*(C) as power laws of compute.
+ */
+export const HyperparameterSweep = Schema.Struct({
+  kind: Schema.Literal("hyperparameters").annotate({
+    expected: "a sweep kind: `isoflop`, `hyperparameters` or `table`",
+    description: "A grid of learning rate × batch size per budget, fitted as lr*(C) and B*(C) (DeepSeek LLM §3.1)."
+  }),
+  budgets: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "Compute budgets: a number, a list, or an expression such as `logspace(1e10, 1e11, 3)`. Unit: FLOPs.",
+    default: "logspace(1e10, 1e11, 3)"
+  }),
+  lr: numberListField({
+    expected: "a positive learning rate",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "Peak learning rates tried at every budget: a list, or an expression such as `logspace(3e-3, 1e-1, 4)`. " +
+      "The optimum is read off as interior only where the best value has a neighbour on both sides.",
+    default: "logspace(3e-3, 1e-1, 4)"
+  }),
+  batch_tokens: numberListField({
+    expected: "a positive number of tokens",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "Batch sizes tried at every budget, each rounded to whole sequences of `model.context` tokens. Unit: tokens.",
+    default: [1024, 4096]
+  }),
+  centre: Schema.optionalKey(Schema.Literals(CENTRE_LAWS).annotate({
+    expected: `a published law: ${CENTRE_LAWS.map((name) => `\`${name}\``).join(", ")}`,
+    description: "The published law whose N*(C) sizes the model at each budget (see `scalelab laws`); `chinchilla` when " +
+      "neither this nor `params` is given."
+  })),
+  params: optionalNumberField({
+    expected: "a positive number of parameters",
+    checks: [isGreaterThan(0)],
+    description: "One model size for every budget, in place of `centre`: the shape nearest this many parameters. Unit: parameters."
+  }),
+  seeds: positiveInteger("Training runs per grid point, each with its own seed.", 1)
+}).check(oneSizeRule)
+
+/** The published law that sizes a hyperparameter sweep's model when neither `centre` nor `params` is given. */
+export const DEFAULT_HYPERPARAMETER_CENTRE = "chinchilla"
+
+/** Sweeps are a union on `kind`: runs to train (IsoFLOP, hyperparameter grid), or results trained elsewhere (a table). */
+export const Sweep = Schema.Union([IsoflopSweep, HyperparameterSweep, TableSweep]).annotate({
+  description: "Which runs to train (`kind: isoflop`, or `kind: hyperparameters`, a learning rate × batch size grid per " +
+    "budget), or a table of runs trained elsewhere (`kind: table`)."
 })
 
 export const OptimizerSettings = Schema.Struct({
@@ -306,18 +362,24 @@ export const OptimizerSettings = Schema.Struct({
 
 export const TrainingSettings = Schema.Struct({
   optimizer: sectionWithDefaults(OptimizerSettings),
-  lr: runExpressionField({
+  lr: lawOrExpressionField({
     expected: "a positive learning rate",
-    description: "Peak learning rate: a number or an expression in N (params), D (tokens), C (FLOPs).",
+    hyperparameter: "learning_rate",
+    description: "Peak learning rate: a number or an expression in N (params), D (tokens), C (FLOPs); or a law of C: " +
+      "a published law with a learning rate (`deepseek-llm`, see `scalelab laws`), or `{ from: <spec> }`, the lr*(C) " +
+      "fitted by another spec's `kind: hyperparameters` sweep (a path relative to this spec; its `scalelab run` writes " +
+      "the fit to its default store). Each run takes the law's value at its budget C; see docs/hyperparameters.md.",
     default: "3e-3 * (N / 1e5)^-0.25"
   }),
   warmup: fraction("[0, 1)", "Fraction of steps spent in linear warmup. Unit: fraction of steps.", 0.05),
   schedule: choiceField(["cosine", "constant"], { description: "Learning-rate schedule after warmup.", default: "cosine" }),
   min_lr_fraction: fraction("[0, 1]", "The cosine schedule ends at lr times this. Unit: fraction of lr.", 0.1),
-  batch_tokens: runExpressionField({
+  batch_tokens: lawOrExpressionField({
     expected: "a positive number of tokens",
-    description: "Tokens per optimiser step: a number or an expression in N, D, C (`D / 500`: 500 steps a run); " +
-      "rounded to whole sequences of `model.context` tokens. Unit: tokens.",
+    hyperparameter: "batch_tokens",
+    description: "Tokens per optimiser step: a number or an expression in N, D, C (`D / 500`: 500 steps a run); or a " +
+      "law of C, as for `lr`: `deepseek-llm`, or `{ from: <spec> }` (the B*(C) another spec's hyperparameter sweep " +
+      "fitted); rounded to whole sequences of `model.context` tokens. Unit: tokens.",
     default: "4096"
   }),
   grad_clip: nonNegativeNumber("Global gradient-norm clip; 0 disables it.", 1)
@@ -635,9 +697,16 @@ export const ExperimentSchema = Schema.Struct({
 export type ExperimentSpec = typeof ExperimentSchema.Type
 export type IsoflopSweepSettings = typeof IsoflopSweep.Type
 export type TableSweepSettings = typeof TableSweep.Type
+export type HyperparameterSweepSettings = typeof HyperparameterSweep.Type
 
 /** An experiment whose runs scalelab trains (an IsoFLOP sweep): what the planner, runner and trainer take. */
 export type Experiment = ExperimentSpec & { readonly sweep: IsoflopSweepSettings }
+
+/** A learning rate × batch size grid to train (`sweep.kind: hyperparameters`). */
+export type HyperparameterExperiment = ExperimentSpec & { readonly sweep: HyperparameterSweepSettings }
+
+/** A spec whose runs scalelab trains, of either kind: what the planner's sizing and the trainer need. */
+export type TrainedSpec = Experiment | HyperparameterExperiment
 
 /** A spec of results trained elsewhere, read from a table. */
 export type TableExperiment = ExperimentSpec & { readonly sweep: TableSweepSettings }
@@ -650,12 +719,33 @@ export const trainedExperiment = (spec: ExperimentSpec): Experiment | undefined 
   return sweep.kind === "isoflop" ? { ...spec, sweep } : undefined
 }
 
-/** A spec by what it describes: an experiment to train, or results trained elsewhere. */
+/** The spec as runs to train of either kind, or undefined for results trained elsewhere. */
+export const trainedSpec = (spec: ExperimentSpec): TrainedSpec | undefined => {
+  const { sweep } = spec
+  switch (sweep.kind) {
+    case "table":
+      return undefined
+    case "hyperparameters":
+      return { ...spec, sweep }
+    case "isoflop":
+      return { ...spec, sweep }
+  }
+}
+
+/** A spec by what it describes: an IsoFLOP experiment to train, a hyperparameter grid, or results trained elsewhere. */
 export type SpecOfKind =
   | { readonly _tag: "Trained"; readonly experiment: Experiment }
+  | { readonly _tag: "Hyperparameters"; readonly experiment: HyperparameterExperiment }
   | { readonly _tag: "Table"; readonly table: TableExperiment }
 
 export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
   const { sweep } = spec
-  return sweep.kind === "table" ? { _tag: "Table", table: { ...spec, sweep } } : { _tag: "Trained", experiment: { ...spec, sweep } }
+  switch (sweep.kind) {
+    case "table":
+      return { _tag: "Table", table: { ...spec, sweep } }
+    case "hyperparameters":
+      return { _tag: "Hyperparameters", experiment: { ...spec, sweep } }
+    case "isoflop":
+      return { _tag: "Trained", experiment: { ...spec, sweep } }
+  }
 }

@@ -5,7 +5,7 @@
 import { Array as Arr, Effect, Result, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
 import { abbreviate } from "./abbreviate.ts"
 import { evaluateExpression, evaluateNumberList, type ExpressionError } from "./expression.ts"
-import { messageNumber } from "@scalelab/laws"
+import { messageNumber, publishedLaws } from "@scalelab/laws"
 
 /** The key may be left out of the YAML; `value`, in YAML form, then stands in for it. */
 export const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
@@ -155,42 +155,83 @@ const representativeRun = Object.entries(REPRESENTATIVE_RUN)
   .map(([name, value]) => `${name}=${messageNumber(value)}`)
   .join(", ")
 
+/** The published laws that give `hyperparameter` as a power law of compute. */
+const lawsWith = (hyperparameter: "learning_rate" | "batch_tokens"): ReadonlyArray<string> =>
+  publishedLaws.flatMap((law) => law.kind === "compute_power" && law[hyperparameter] !== undefined ? [law.name] : [])
+
 /**
- * A positive quantity that may depend on the run: an expression in N (parameters), D (tokens)
- * and C (FLOPs). It stays an expression after decoding, since only the planner knows each run's
- * N, D and C; decoding evaluates it once at a representative run to catch mistakes early.
+ * A positive quantity that may depend on the run, as written in YAML: an expression in N
+ * (parameters), D (tokens) and C (FLOPs). It stays an expression after decoding, since only the
+ * planner knows each run's N, D and C; decoding evaluates it once at a representative run to catch
+ * mistakes early. The published laws named in `laws` pass as they are (the planner evaluates them).
  */
-export const runExpressionField = (options: Documented<string> & { readonly expected: string }) => {
+const runExpression = (options: Documented<string> & { readonly expected: string }, laws: ReadonlyArray<string>) => {
   const { expected } = options
+  const lawWords = laws.length === 0 ? "" : `, or a law: ${laws.map((name) => `\`${name}\``).join(", ")}`
   const yamlForm = numberOrExpression(
-    `${expected} (a number or an expression in N, D, C such as \`3e-3 * (N / 1e5)^-0.25\`)`,
+    `${expected} (a number or an expression in N, D, C such as \`3e-3 * (N / 1e5)^-0.25\`${lawWords})`,
     options.description,
     [Schema.isGreaterThan(0)]
   ).annotate({ default: options.default })
-  return withDefault(
-    yamlForm.pipe(Schema.decodeTo(
-      Schema.String,
-      SchemaTransformation.transformEffect<string, number | string>({
-        decode: neverThrows((input, parseOptions) => {
-          const source = typeof input === "number" ? String(input) : input
-          return Result.match(evaluateExpression(source, REPRESENTATIVE_RUN), {
-            onSuccess: (value) =>
-              value > 0
-                ? Effect.succeed(source)
-                : Effect.fail(expressionIssue(
-                  `expected ${expected}, got \`${source}\` = ${messageNumber(value)} at ${representativeRun}`,
-                  input,
-                  parseOptions
-                )),
-            onFailure: (error) => Effect.fail(expressionIssue(error.message, input, parseOptions))
-          })
-        }),
-        encode: (source: string) => Effect.succeed(source)
-      })
-    )),
+  const otherLaws = publishedLaws.map((law) => law.name).filter((name) => !laws.includes(name))
+  return yamlForm.pipe(Schema.decodeTo(
+    Schema.String,
+    SchemaTransformation.transformEffect<string, number | string>({
+      decode: neverThrows((input, parseOptions) => {
+        const source = typeof input === "number" ? String(input) : input
+        if (laws.includes(source)) return Effect.succeed(source)
+        if (otherLaws.includes(source)) {
+          return Effect.fail(expressionIssue(
+            `expected ${expected}: the published law \`${source}\` does not give one` +
+              (laws.length === 0 ? "" : `; laws that do: ${laws.join(", ")}`),
+            input,
+            parseOptions
+          ))
+        }
+        return Result.match(evaluateExpression(source, REPRESENTATIVE_RUN), {
+          onSuccess: (value) =>
+            value > 0
+              ? Effect.succeed(source)
+              : Effect.fail(expressionIssue(
+                `expected ${expected}, got \`${source}\` = ${messageNumber(value)} at ${representativeRun}`,
+                input,
+                parseOptions
+              )),
+          onFailure: (error) => Effect.fail(expressionIssue(error.message, input, parseOptions))
+        })
+      }),
+      encode: (source: string) => Effect.succeed(source)
+    })
+  ))
+}
+
+/** A hyperparameter law fitted by another spec: `{ from: <spec> }`, the path relative to this spec's folder. */
+export const FittedLawReference = Schema.Struct({
+  from: Schema.String.annotate({
+    expected: "the path of a spec with `sweep.kind: hyperparameters`",
+    description: "A spec whose hyperparameter sweep fitted the law, relative to this spec's folder; its fit is read " +
+      "from that spec's default store (`scalelab run` of it writes it there)."
+  })
+})
+export type FittedLawReference = typeof FittedLawReference.Type
+
+/**
+ * A run's hyperparameter: an expression in N, D, C (as runExpressionField), a published law that
+ * gives it as a power law of compute (by name), or a law fitted by another spec (`{ from: <spec> }`,
+ * read when the spec is loaded from its file). The planner evaluates a law at each run's C.
+ */
+export const lawOrExpressionField = (
+  options: Documented<string> & { readonly expected: string; readonly hyperparameter: "learning_rate" | "batch_tokens" }
+) =>
+  withDefault(
+    Schema.Union([runExpression(options, lawsWith(options.hyperparameter)), FittedLawReference]).annotate({
+      expected: `${options.expected}: a number, an expression in N, D, C, a published law ` +
+        `(${lawsWith(options.hyperparameter).join(", ")}), or \`{ from: <spec> }\``,
+      description: options.description,
+      default: options.default
+    }),
     options.default
   )
-}
 
 /** One of a fixed set of words. */
 export const choiceField = <const Choices extends ReadonlyArray<string>>(

@@ -31,7 +31,11 @@ export {
   ExecutionSettings,
   EXECUTORS,
   type ExecutorName,
+  DEFAULT_HYPERPARAMETER_CENTRE,
   type Experiment,
+  type HyperparameterExperiment,
+  HyperparameterSweep,
+  type HyperparameterSweepSettings,
   ExperimentSchema,
   type ExperimentSpec,
   FIT_TOKENS,
@@ -60,10 +64,12 @@ export {
   type SpecOfKind,
   specOfKind,
   trainedExperiment,
+  type TrainedSpec,
+  trainedSpec,
   TrainingSettings
 } from "./experiment.ts"
 export { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, evaluateExpression, evaluateNumberList, ExpressionError } from "./expression.ts"
-export { REPRESENTATIVE_RUN } from "./fields.ts"
+export { FittedLawReference, REPRESENTATIVE_RUN } from "./fields.ts"
 export { experimentJsonSchema, runContractJsonSchema } from "./jsonSchema.ts"
 export { type FieldReference, type SectionReference, sectionKey, specReferenceMarkdown, specSections } from "./specReference.ts"
 export { loadExperiment, loadExperimentSpec } from "./load.ts"
@@ -71,3 +77,4 @@ export { linspace, logspace } from "./spacing.ts"
 export { formatSpecIssue, SpecError, SpecIssue } from "./specIssue.ts"
 export { firstWrittenPosition, type LinePosition, yamlPosition } from "./yamlLocation.ts"
 export { MAX_ALIAS_EXPANSION, type ParsedYaml, parseYaml, type YamlProblem } from "./yamlValue.ts"
+export { defaultStoreDir, type FittedHyperparameterLaw, lawExpression, reportFolder } from "./fittedLaw.ts"

@@ -2,7 +2,8 @@ import { Effect, FileSystem } from "effect"
 import type { PlatformError } from "effect/PlatformError"
 import { expandCorpusFiles } from "./corpusFiles.ts"
 import { decodeExperimentText, decodeSpecText } from "./decode.ts"
-import { type Experiment, type ExperimentSpec, trainedExperiment } from "./experiment.ts"
+import { type Experiment, type ExperimentSpec, trainedSpec } from "./experiment.ts"
+import { resolveFittedLaws } from "./fittedLaw.ts"
 import { resolveTableFile } from "./tableFile.ts"
 import { SpecError } from "./specIssue.ts"
 
@@ -23,8 +24,8 @@ export const loadExperimentSpec = Effect.fn("loadExperimentSpec")(
   function*(file: string): Effect.fn.Return<ExperimentSpec, SpecError, FileSystem.FileSystem> {
     const fileSystem = yield* FileSystem.FileSystem
     const text = yield* fileSystem.readFileString(file).pipe(Effect.mapError((error) => unreadable(file, error)))
-    const spec = yield* Effect.fromResult(decodeSpecText(text, file))
-    const trained = trainedExperiment(spec)
+    const spec = yield* resolveFittedLaws(yield* Effect.fromResult(decodeSpecText(text, file)), file, text)
+    const trained = trainedSpec(spec)
     return trained === undefined ? yield* resolveTableFile(spec, file, text) : yield* expandCorpusFiles(trained, file, text)
   }
 )
@@ -38,6 +39,7 @@ export const loadExperiment = Effect.fn("loadExperiment")(
     const fileSystem = yield* FileSystem.FileSystem
     const text = yield* fileSystem.readFileString(file).pipe(Effect.mapError((error) => unreadable(file, error)))
     const experiment = yield* Effect.fromResult(decodeExperimentText(text, file))
-    return yield* expandCorpusFiles(experiment, file, text)
+    const resolved = yield* resolveFittedLaws(experiment, file, text)
+    return yield* expandCorpusFiles({ ...experiment, training: resolved.training }, file, text)
   }
 )

@@ -1,12 +1,15 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import type { IsoflopPoint, Stepwise } from "@scalelab/laws"
-import { type CorpusFacts, type Plan, planAdaptive, planIsoflopSteps } from "@scalelab/planner"
+import { type CorpusFacts, type Plan, planAdaptive, planHyperparametersSteps, planIsoflopSteps } from "@scalelab/planner"
 import { databasePath, RunStore } from "@scalelab/runner"
-import type { Experiment } from "@scalelab/spec"
+import type { TrainedSpec } from "@scalelab/spec"
 import { corpusFacts } from "@scalelab/train/training-data"
 import { attempt, attemptStepwise } from "./pureInput.ts"
 import { tokenizerCacheDir } from "./workerCommand.ts"
+
+/** Whether the sweep plans each budget on the results of those below it (an adaptive IsoFLOP sweep). */
+export const isAdaptive = (spec: TrainedSpec): boolean => spec.sweep.kind === "isoflop" && spec.sweep.adaptive
 
 /** How a run ended, as far as planning cares: its point, or `diverged` (an end with no point). */
 export type RunEnding = IsoflopPoint | "diverged"
@@ -15,7 +18,7 @@ export type RunEnding = IsoflopPoint | "diverged"
  * What the corpus is (file digests go into run ids) and its size, so that the planner can tell
  * which runs repeat their data (and what those tokens are worth: Muennighoff et al. 2023).
  */
-export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
+export const loadCorpusFacts = (experiment: TrainedSpec, storeDir: string) =>
   attempt(() => corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
 
 /**
@@ -25,9 +28,13 @@ export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
  * same store always gives the same plan, and a sweep killed at any point resumes onto the very
  * runs it had started.
  */
-export const settledPlan = (experiment: Experiment, corpus: CorpusFacts, ended: ReadonlyMap<string, RunEnding>) =>
+export const settledPlan = (spec: TrainedSpec, corpus: CorpusFacts, ended: ReadonlyMap<string, RunEnding>) =>
   attemptStepwise(function*(): Stepwise<Plan> {
-    if (!experiment.sweep.adaptive) return yield* planIsoflopSteps(experiment, corpus)
+    const { sweep } = spec
+    // A hyperparameter grid is planned whole, as a static IsoFLOP sweep is.
+    if (sweep.kind === "hyperparameters") return yield* planHyperparametersSteps({ ...spec, sweep }, corpus)
+    const experiment = { ...spec, sweep }
+    if (!sweep.adaptive) return yield* planIsoflopSteps(experiment, corpus)
     const finished: Array<IsoflopPoint> = []
     const counted = new Set<string>()
     for (;;) {
@@ -67,10 +74,10 @@ export const endedRuns = (experiment: string) =>
  * adaptive sweep's later budgets depend on the results it holds. Opening a store creates it, so a
  * store that does not exist yet counts as empty.
  */
-export const planExperiment = (experiment: Experiment, storeDir: string) =>
+export const planExperiment = (experiment: TrainedSpec, storeDir: string) =>
   Effect.gen(function*() {
     const corpus = yield* loadCorpusFacts(experiment, storeDir)
-    const ended = experiment.sweep.adaptive && existsSync(databasePath(storeDir))
+    const ended = isAdaptive(experiment) && existsSync(databasePath(storeDir))
       ? yield* endedRuns(experiment.name).pipe(Effect.provide(RunStore.layer(storeDir)))
       : new Map<string, RunEnding>()
     return yield* settledPlan(experiment, corpus, ended)

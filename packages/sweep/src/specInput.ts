@@ -1,14 +1,14 @@
 import { Effect, FileSystem } from "effect"
-import { type PlanError, type PlanNote, previewPlanSteps, type SpecField } from "@scalelab/planner"
+import { type PlanError, type PlanNote, previewHyperparametersSteps, previewPlanSteps, type SpecField } from "@scalelab/planner"
 import {
-  type Experiment,
   type ExperimentSpec,
   firstWrittenPosition,
   formatSpecIssue,
   loadExperiment,
   loadExperimentSpec,
   type SpecError,
-  trainedExperiment
+  type TrainedSpec,
+  trainedSpec
 } from "@scalelab/spec"
 import { UserInputError } from "./inputError.ts"
 import { attemptStepwise } from "./pureInput.ts"
@@ -33,9 +33,12 @@ export const formatPlanNotes = (file: string, notes: ReadonlyArray<PlanNote>) =>
  * input error (all of them at once), as a schema problem is; otherwise the notes on sizes planned
  * other than asked.
  */
-const checkPlan = (file: string, experiment: Experiment) =>
+const checkPlan = (file: string, spec: TrainedSpec) =>
   Effect.gen(function*() {
-    const preview = yield* attemptStepwise(() => previewPlanSteps(experiment))
+    const { sweep } = spec
+    const preview = yield* attemptStepwise(() =>
+      sweep.kind === "hyperparameters" ? previewHyperparametersSteps({ ...spec, sweep }) : previewPlanSteps({ ...spec, sweep })
+    )
     const problems: ReadonlyArray<PlanError> = preview.problems
     if (problems.length > 0) return yield* new UserInputError({ message: (yield* locatedLines(file, problems)).join("\n") })
     return yield* formatPlanNotes(file, preview.notes)
@@ -55,7 +58,7 @@ export const loadSpec = (file: string) => loadTrackedSpec(file).pipe(Effect.tap(
 export const loadCheckedSpec = (file: string) =>
   Effect.gen(function*() {
     const spec: ExperimentSpec = yield* loadExperimentSpec(file).pipe(Effect.mapError(asInputError))
-    const trained = trainedExperiment(spec)
+    const trained = trainedSpec(spec)
     const notes = trained === undefined ? [] : yield* checkPlan(file, trained)
     return { spec, notes }
   })

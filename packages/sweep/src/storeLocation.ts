@@ -2,10 +2,11 @@ import { accessSync, constants, existsSync, statSync, type Stats } from "node:fs
 import * as path from "node:path"
 import { Effect } from "effect"
 import { databasePath } from "@scalelab/runner"
+import { defaultStoreDir } from "@scalelab/spec"
 import { UserInputError } from "./inputError.ts"
 
-/** A spec's runs live in `.scalelab/` beside the spec unless `--store` says otherwise (README.md, docs/fitting.md). */
-export const defaultStoreDir = (specFile: string): string => path.join(path.dirname(specFile), ".scalelab")
+// A spec's runs live in `.scalelab/` beside the spec unless `--store` says otherwise (README.md, docs/fitting.md).
+export { defaultStoreDir }
 
 /** What a command does with its store: reading needs a folder it may read; writing, one it may write in. */
 export type StoreUse = "read" | "write"

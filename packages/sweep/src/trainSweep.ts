@@ -3,9 +3,9 @@ import * as path from "node:path"
 import { Data, Effect, Option } from "effect"
 import type { CorpusFacts, Plan, PlannedRun } from "@scalelab/planner"
 import { runSweep, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
-import { effectiveSpec, type Experiment } from "@scalelab/spec"
+import { effectiveSpec, type TrainedSpec } from "@scalelab/spec"
 import { UserInputError } from "./inputError.ts"
-import { endedRuns, loadCorpusFacts, type RunEnding, settledPlan } from "./planExperiment.ts"
+import { endedRuns, isAdaptive, loadCorpusFacts, type RunEnding, settledPlan } from "./planExperiment.ts"
 
 /** Some runs failed for good: what finished is kept, and `scalelab run` again retries the rest. */
 export class SweepIncomplete extends Data.TaggedError("SweepIncomplete")<{
@@ -20,7 +20,7 @@ export class SweepIncomplete extends Data.TaggedError("SweepIncomplete")<{
 }
 
 /** Runs at once: the flag, else the spec; `auto` is the cores here, or every run on a cluster. */
-export const concurrencyFor = (experiment: Experiment, flag: Option.Option<number>, runCount: number): number =>
+export const concurrencyFor = (experiment: TrainedSpec, flag: Option.Option<number>, runCount: number): number =>
   Option.getOrElse(flag, () => {
     const { concurrency, executor } = experiment.execution
     if (concurrency !== "auto") return concurrency
@@ -78,7 +78,7 @@ export interface PreparedSweep {
 }
 
 /** Settles what `trainSweep` starts from; `rerun` (run ids or unique prefixes) overrides `choices.force`. */
-export const prepareSweep = (experiment: Experiment, choices: SweepChoices, rerun: ReadonlyArray<string>) =>
+export const prepareSweep = (experiment: TrainedSpec, choices: SweepChoices, rerun: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const corpus = yield* loadCorpusFacts(experiment, choices.storeDir)
     const firstPlan = yield* settledPlan(experiment, corpus, yield* endedRuns(experiment.name))
@@ -91,7 +91,7 @@ export const prepareSweep = (experiment: Experiment, choices: SweepChoices, reru
  * planning each on the results of those below it. Returns the final plan and what happened.
  */
 export const trainSweep = (
-  experiment: Experiment,
+  experiment: TrainedSpec,
   { corpus, choices }: PreparedSweep,
   emit: (event: SweepEvent) => Effect.Effect<void>
 ) =>
@@ -108,7 +108,7 @@ export const trainSweep = (
     let total: SweepOutcome = { completed: [], failed: [], skipped: 0 }
     let plan: Plan = yield* settled
     for (;;) {
-      const stage = experiment.sweep.adaptive
+      const stage = isAdaptive(experiment)
         ? byBudget(plan.runs).slice(-1)
         : byBudget(plan.runs)
       const toRun = stage.flatMap(([, runs]) => runs).filter(({ run }) => !executed.has(run.id))
@@ -127,7 +127,7 @@ export const trainSweep = (
       for (const { run } of toRun) executed.add(run.id)
       total = addOutcome(total, outcome)
       // An adaptive sweep cannot centre the next budget on one whose runs failed.
-      if (!experiment.sweep.adaptive || outcome.failed.length > 0) return { plan, outcome: total }
+      if (!isAdaptive(experiment) || outcome.failed.length > 0) return { plan, outcome: total }
       plan = yield* settled
     }
   })

@@ -2,9 +2,11 @@ import * as path from "node:path"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
-import { type Experiment, specOfKind } from "@scalelab/spec"
+import { type Plan } from "@scalelab/planner"
+import { type Experiment, type HyperparameterExperiment, specOfKind, type TrainedSpec } from "@scalelab/spec"
 import {
   concurrencyFor,
+  isAdaptive,
   loadSpecOfAnyKind,
   prepareSweep,
   seconds,
@@ -16,22 +18,55 @@ import {
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
-import { fitAndReport, fitSummary, otherFitLines, runTableSpec, whereToLook } from "@scalelab/analysis"
+import {
+  fitAndReport,
+  fitAndReportHyperparameters,
+  fitSummary,
+  hyperparameterReportLines,
+  otherFitLines,
+  runTableSpec,
+  whereToLook
+} from "@scalelab/analysis"
 import { specArgument } from "./validate.ts"
 
 interface RunChoices extends SweepChoices {
   readonly mode: ProgressMode
 }
 
-const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: ReadonlyArray<string>, specPath: string) =>
+/** An IsoFLOP sweep's fits: the laws, the forecasts and the report. */
+const isoflopFitReport = (experiment: Experiment, plan: Plan, storeDir: string, specPath: string) =>
+  Effect.map(fitAndReport(experiment, plan, storeDir), (fitted) => ({
+    lines: [...fitSummary(fitted.isoflop, fitted.intervals, fitted.lossForecasts), ...otherFitLines(fitted), "", ...whereToLook(fitted.report, specPath, storeDir)],
+    report: fitted.report.indexPath,
+    fit: fitted.report.fitJson as unknown,
+    failure: fitted.powerLawFailure
+  }))
+
+/** A hyperparameter sweep's fits: lr*(C), B*(C) and the report. */
+const hyperparameterFitReport = (experiment: HyperparameterExperiment, plan: Plan, storeDir: string) =>
+  Effect.map(fitAndReportHyperparameters(experiment, plan, storeDir), (report) => ({
+    lines: hyperparameterReportLines(report),
+    report: report.indexPath,
+    fit: report.record as unknown,
+    failure: undefined
+  }))
+
+const fitReportOf = (experiment: TrainedSpec, plan: Plan, storeDir: string, specPath: string) => {
+  const { sweep } = experiment
+  return sweep.kind === "hyperparameters"
+    ? hyperparameterFitReport({ ...experiment, sweep }, plan, storeDir)
+    : isoflopFitReport({ ...experiment, sweep }, plan, storeDir, specPath)
+}
+
+const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: ReadonlyArray<string>, specPath: string) =>
   Effect.gen(function*() {
     const startedAt = Date.now()
     const prepared = yield* prepareSweep(experiment, choices, rerun)
     const { firstPlan } = prepared
     const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
     yield* say(
-      `${experiment.name}: ${experiment.sweep.adaptive ? "adaptive sweep, " : ""}${firstPlan.runs.length} runs planned` +
-        `${experiment.sweep.adaptive ? " so far" : ""} over ${experiment.sweep.budgets.length} budgets on ` +
+      `${experiment.name}: ${isAdaptive(experiment) ? "adaptive sweep, " : ""}${firstPlan.runs.length} runs planned` +
+        `${isAdaptive(experiment) ? " so far" : ""} over ${experiment.sweep.budgets.length} budgets on ` +
         `${experiment.execution.executor}; store ${choices.storeDir}`
     )
     const { plan, outcome } = yield* Effect.scoped(Effect.gen(function*() {
@@ -44,7 +79,7 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
       })
       return yield* trainSweep(experiment, prepared, reporter.onEvent)
     }))
-    const fitted = yield* fitAndReport(experiment, plan, choices.storeDir)
+    const fitted = yield* fitReportOf(experiment, plan, choices.storeDir, specPath)
     const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
       `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
     if (choices.mode === "json") {
@@ -54,15 +89,13 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
         trained: outcome.completed.length,
         skipped: outcome.skipped,
         failed: outcome.failed.map((failure) => failure.id),
-        report: fitted.report.indexPath,
-        fit: fitted.report.fitJson
+        report: fitted.report,
+        fit: fitted.fit
       }))
     } else {
-      yield* Console.log(["", ...fitSummary(fitted.isoflop, fitted.intervals, fitted.lossForecasts),
-        ...otherFitLines(fitted), "", ...whereToLook(fitted.report, specPath, choices.storeDir), "", summary]
-        .join("\n"))
+      yield* Console.log(["", ...fitted.lines, "", summary].join("\n"))
     }
-    if (fitted.powerLawFailure !== undefined) return yield* fitted.powerLawFailure
+    if (fitted.failure !== undefined) return yield* fitted.failure
     if (outcome.failed.length > 0) {
       return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
     }

@@ -12,6 +12,13 @@ const summary = (spec: string, loaded: ExperimentSpec) => {
   if (kind._tag === "Table") {
     return Effect.map(loadTableRows(spec), (results) => `experiment "${loaded.name}", ${tableSource(spec, kind.table, results)}`)
   }
+  if (kind._tag === "Hyperparameters") {
+    const { sweep } = kind.experiment
+    return Effect.succeed(
+      `experiment "${loaded.name}", hyperparameter grid: ${sweep.budgets.length} budgets × ${sweep.lr.length} learning rates × ` +
+        `${sweep.batch_tokens.length} batch sizes × ${sweep.seeds} seed(s)`
+    )
+  }
   const { sweep } = kind.experiment
   return Effect.succeed(
     `experiment "${loaded.name}", ${sweep.budgets.length} budgets × ${sweep.sizes_per_budget} sizes × ${sweep.seeds} seed(s)`

@@ -153,3 +153,14 @@ export const lawByName = (name: string): PublishedLaw => {
   }
   return law
 }
+
+/** A published law's optimal learning rate or batch size (tokens) at `compute` FLOPs; undefined where it gives none. */
+export const publishedHyperparameter = (
+  law: PublishedLaw,
+  hyperparameter: "learning_rate" | "batch_tokens",
+  compute: number
+): number | undefined => {
+  if (law.kind !== "compute_power") return undefined
+  const coefficients = law[hyperparameter]
+  return coefficients === undefined ? undefined : coefficients.k * (compute / law.compute_unit_flops) ** coefficients.exponent
+}

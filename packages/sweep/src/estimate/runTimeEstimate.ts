@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { flopsPerToken } from "@scalelab/laws"
 import { canonicalJson, type Plan } from "@scalelab/planner"
 import { databasePath, largestFirst, makespan, RunStore, runFolderPath, runSpecFile, type StoreError } from "@scalelab/runner"
-import { Backend, type Experiment, ModelShape, type RunSpec } from "@scalelab/spec"
+import { Backend, ModelShape, type RunSpec, type TrainedSpec } from "@scalelab/spec"
 import { trainerVersion } from "@scalelab/train/throughput-report"
 import { Data, Effect, Option, Schema } from "effect"
 import { tokenizerCacheDir } from "../workerCommand.ts"
@@ -114,7 +114,7 @@ const storedSpeedFactors = (storeDir: string, id: string): Option.Option<SpeedFa
 }
 
 /** Completed runs of the experiment and their speeds; none without a store (opening one would create it). */
-const completedRuns = (experiment: Experiment, plan: Plan, storeDir: string): Effect.Effect<ReadonlyArray<CompletedRun>, StoreError> => {
+const completedRuns = (experiment: TrainedSpec, plan: Plan, storeDir: string): Effect.Effect<ReadonlyArray<CompletedRun>, StoreError> => {
   if (!existsSync(databasePath(storeDir))) return Effect.succeed([])
   const planned = new Map<string, SpeedFactors>(plan.runs.map(({ run }) => [run.id, run]))
   return Effect.gen(function* () {
@@ -212,7 +212,7 @@ const probeEvidence = (measurements: ReadonlyArray<ThroughputMeasurement>, probe
  * machine runs the probe (a few seconds); later ones read its measurements from `<store>/cache/`.
  */
 export const estimateRunSeconds = (
-  experiment: Experiment,
+  experiment: TrainedSpec,
   plan: Plan,
   storeDir: string,
   options: EstimateOptions = {}
