@@ -168,6 +168,11 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
   Effect.gen(function* () {
     const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
     if (loaded._tag === "Table") return yield* fromTableSweep(spec, loaded.table, rename)
+    if (loaded._tag === "Mixture") {
+      return yield* new UserInputError({
+        message: `${spec}: sweep.kind: mixture is fitted by \`scalelab run ${spec}\` (a data-mixing law, not a scaling law)`
+      })
+    }
     const { experiment } = loaded
     const storeDir = yield* storeDirFor(spec, store, "write")
     if (!existsSync(databasePath(storeDir))) {

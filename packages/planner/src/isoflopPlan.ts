@@ -1,4 +1,4 @@
-import type { CorpusSource, Experiment, RunCorpus, RunSpec } from "@scalelab/spec"
+import type { CorpusSource, Experiment, ExperimentSpec, RunCorpus, RunSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, memorizationWindow, moeShapeOf, tokenizerVocab, totalParams, trainerIdentity } from "@scalelab/spec"
 import { Data, Result, Runtime } from "effect"
 import { computeOptimal, countParams, effectiveTokens, flopsPerToken, lawByName, reasonNumber, runStepwise, shapeForParams, type Stepwise, trainingFlops } from "@scalelab/laws"
@@ -113,8 +113,11 @@ export interface SizedRuns {
   readonly runs: ReadonlyArray<RunSpec>
 }
 
+/** A spec whose runs are sized at budgets: an IsoFLOP or a data-mixture sweep. */
+export type SizedExperiment = ExperimentSpec & { readonly sweep: { readonly budgets: ReadonlyArray<number> } }
+
 /** What the spec alone decides about one model size at one budget: everything of its runs but the data and the seed. */
-interface Sizing {
+export interface Sizing {
   readonly shape: RunSpec["shape"]
   /** Active parameters: N of the run (all of them for a dense model). */
   readonly params: number
@@ -142,7 +145,7 @@ export const MAX_PLANNED_PARAMS = 1e12
  * distinct, so a budget's place in them is not its place in the file), then `extra`; none for a
  * budget from elsewhere (a backtest's forecast).
  */
-export const budgetFields = (experiment: Experiment, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
+export const budgetFields = (experiment: SizedExperiment, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
   experiment.sweep.budgets.includes(budget) ? [["sweep", "budgets"], ...extra] : extra
 
 /**
@@ -151,7 +154,7 @@ export const budgetFields = (experiment: Experiment, budget: number, ...extra: R
  * the budget: its FLOPs off the budget by more than budgetTolerance (too few whole sequences),
  * fewer tokens than one batch, tokens past exact integers, or a model larger than MAX_PLANNED_PARAMS.
  */
-const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: number, label: string): Sizing => {
+export const sizeAtBudget = (experiment: SizedExperiment, budget: number, targetParams: number, label: string): Sizing => {
   const { model, training, data } = experiment
   const at = `budget ${reasonNumber(budget, 3)}: ${label}`
   if (targetParams > MAX_PLANNED_PARAMS) {
@@ -226,52 +229,55 @@ const sizeAtBudget = (experiment: Experiment, budget: number, targetParams: numb
 
 /** The runs of a sized model, one per seed. */
 const runsOfSizing = (experiment: Experiment, budget: number, sizing: Sizing, corpus: CorpusFacts | undefined): ReadonlyArray<RunSpec> => {
-  const { sweep, training, data } = experiment
+  const runCorpus = plannedCorpus(experiment.data.corpus, corpus)
+  return Array.from({ length: experiment.sweep.seeds }, (_, seed) => runOfSizing(experiment, budget, sizing, runCorpus, seed))
+}
+
+/** The run of a sized model on a corpus with one seed, its id the hash of its content. */
+export const runOfSizing = (experiment: SizedExperiment, budget: number, sizing: Sizing, runCorpus: RunCorpus, seed: number): RunSpec => {
+  const { training, data } = experiment
   const { memorization } = experiment.eval
-  const runCorpus = plannedCorpus(data.corpus, corpus)
-  return Array.from({ length: sweep.seeds }, (_, seed): RunSpec => {
-    const withoutId: Omit<RunSpec, "id"> = {
-      experiment: experiment.name,
-      budget,
-      params: sizing.params,
-      params_non_embedding: sizing.params_non_embedding,
-      // Recorded for mixtures of experts only: a dense run's content, and so its id, stays as it was.
-      ...(sizing.shape.moe === undefined ? {} : { params_total: sizing.params_total }),
-      tokens: sizing.tokens,
-      flops: sizing.flops,
-      flops_convention: experiment.flops,
-      shape: sizing.shape,
-      data: {
-        corpus: runCorpus,
-        tokenizer: data.tokenizer,
-        validation: data.validation,
-        val_tokens: data.val_tokens,
-        document_masking: data.document_masking,
-        ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
-      },
-      training: {
-        optimizer: training.optimizer,
-        lr: sizing.lr,
-        schedule: training.schedule,
-        warmup: training.warmup,
-        min_lr_fraction: training.min_lr_fraction,
-        batch_tokens: sizing.batch_tokens,
-        grad_clip: training.grad_clip
-      },
-      eval: {
-        every: experiment.eval.every,
-        cloze: experiment.eval.cloze,
-        // Recorded only when on: a run without it keeps the content, and so the id, it had before.
-        ...(memorization.prompts === 0
-          ? {}
-          : { memorization: { prompts: memorization.prompts, ...memorizationWindow(memorization, sizing.shape.context) } })
-      },
-      seed,
-      backend: experiment.execution.backend,
-      trainer: trainerIdentity(experiment.execution)
-    }
-    return { id: contentId(withoutId), ...withoutId }
-  })
+  const withoutId: Omit<RunSpec, "id"> = {
+    experiment: experiment.name,
+    budget,
+    params: sizing.params,
+    params_non_embedding: sizing.params_non_embedding,
+    // Recorded for mixtures of experts only: a dense run's content, and so its id, stays as it was.
+    ...(sizing.shape.moe === undefined ? {} : { params_total: sizing.params_total }),
+    tokens: sizing.tokens,
+    flops: sizing.flops,
+    flops_convention: experiment.flops,
+    shape: sizing.shape,
+    data: {
+      corpus: runCorpus,
+      tokenizer: data.tokenizer,
+      validation: data.validation,
+      val_tokens: data.val_tokens,
+      document_masking: data.document_masking,
+      ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
+    },
+    training: {
+      optimizer: training.optimizer,
+      lr: sizing.lr,
+      schedule: training.schedule,
+      warmup: training.warmup,
+      min_lr_fraction: training.min_lr_fraction,
+      batch_tokens: sizing.batch_tokens,
+      grad_clip: training.grad_clip
+    },
+    eval: {
+      every: experiment.eval.every,
+      cloze: experiment.eval.cloze,
+      // Recorded only when on: a run without it keeps the content, and so the id, it had before.
+      ...(memorization.prompts === 0
+        ? {}
+        : { memorization: { prompts: memorization.prompts, ...memorizationWindow(memorization, sizing.shape.context) } })
+    },
+    seed,
+    backend: experiment.execution.backend,
+    trainer: trainerIdentity(experiment.execution)
+  }
+  return { id: contentId(withoutId), ...withoutId }
 }
 
 /**

@@ -104,16 +104,21 @@ export const decodeSpecText = (text: string, file: string): Result.Result<Experi
  * The issue of a spec whose results were trained elsewhere (`sweep.kind: table`) given to something
  * that trains or tracks runs: it has none.
  */
-export const notTrainedIssue = (file: string, text: string): SpecIssue => ({
+export const notTrainedIssue = (file: string, text: string, kind: string = "table"): SpecIssue => ({
   file,
   ...yamlPosition(text, ["sweep", "kind"]),
-  message: "sweep.kind: `table` names results trained elsewhere, so this spec has no runs to train or track; " +
-    "`scalelab validate`, `plan`, `run`, `fit` and `report` read its table"
+  message: kind === "mixture"
+    ? "sweep.kind: `mixture` is a data-mixture sweep, which this command does not read; `scalelab validate`, " +
+      "`plan` and `run` take it"
+    : "sweep.kind: `table` names results trained elsewhere, so this spec has no runs to train or track; " +
+      "`scalelab validate`, `plan`, `run`, `fit` and `report` read its table"
 })
 
 /** Decodes the text of a spec whose runs scalelab trains (an IsoFLOP sweep), as `decodeSpecText` does. */
 export const decodeExperimentText = (text: string, file: string): Result.Result<Experiment, SpecError> =>
   Result.flatMap(decodeSpecText(text, file), (spec) => {
     const experiment = trainedExperiment(spec)
-    return experiment === undefined ? Result.fail(new SpecError({ issues: [notTrainedIssue(file, text)] })) : Result.succeed(experiment)
+    return experiment === undefined
+      ? Result.fail(new SpecError({ issues: [notTrainedIssue(file, text, spec.sweep.kind)] }))
+      : Result.succeed(experiment)
   })

@@ -15,7 +15,7 @@ import {
 } from "./fields.ts"
 import { DATASET_NAMES } from "@scalelab/datasets"
 import { publishedLaws } from "@scalelab/laws"
-import { corpusField } from "./corpusSource.ts"
+import { corpusField, corpusSourceField } from "./corpusSource.ts"
 import {
   DEFAULT_BOOTSTRAP_RESAMPLES,
   DEFAULT_LAW_FORM,
@@ -291,9 +291,113 @@ export const TableSweep = Schema.Struct({
   )
 }).check(oneTableSource)
 
-/** Sweeps are a union on `kind`: runs to train (IsoFLOP), or results trained elsewhere (a table). */
-export const Sweep = Schema.Union([IsoflopSweep, TableSweep]).annotate({
-  description: "Which runs to train (`kind: isoflop`), or a table of runs trained elsewhere (`kind: table`)."
+/** A mixture sweep mixes this many domains. */
+export const MIXTURE_DOMAINS = { min: 2, max: 4 } as const
+
+/** How far a weight vector's sum may stray from 1 (weights written to a few decimals). */
+export const WEIGHT_SUM_TOLERANCE = 1e-6
+
+const domainNames = Schema.Record(Schema.String, corpusSourceField).annotate({
+  expected: `a map of ${MIXTURE_DOMAINS.min} to ${MIXTURE_DOMAINS.max} domains, each name to a corpus`,
+  description: `The domains to mix, ${MIXTURE_DOMAINS.min} to ${MIXTURE_DOMAINS.max}: a name (lowercase letters, digits, \`-\`, \`_\`) ` +
+    "to a corpus in any form `data.corpus` takes (a built-in name, a path or glob, a list of them, or `{ kind: markov, ... }`). " +
+    "Each domain holds out its own `data.validation` fraction of documents; weight vectors list the domains in this order."
+})
+
+/** A simplex lattice: every weight vector whose weights are multiples of 1/grid. */
+const SimplexGrid = Schema.Struct({
+  grid: numberField({
+    expected: "an integer from 1 to 20",
+    checks: [isInt(), isGreaterThanOrEqualTo(1), isLessThanOrEqualTo(20)],
+    description: "Every weight vector whose weights are multiples of 1/grid (a simplex lattice): `grid: 4` with two " +
+      "domains gives (0, 1), (0.25, 0.75), ..., (1, 0).",
+    default: 4
+  })
+})
+
+const weightDesign = Schema.Union([Schema.Array(Schema.Array(Schema.Finite)), SimplexGrid]).annotate({
+  expected: "a list of weight vectors (each a list of one weight per domain, summing to 1) or `{ grid: m }`",
+  description: "The mixtures to train: a list of weight vectors, each one weight per domain in the order of `corpora`, " +
+    "each weight in [0, 1] and each vector summing to 1; or `{ grid: m }`, every vector of multiples of 1/m."
+})
+
+const mixtureRules = Schema.makeFilter((sweep: {
+  readonly corpora: Readonly<Record<string, unknown>>
+  readonly weights: ReadonlyArray<ReadonlyArray<number>> | { readonly grid: number }
+  readonly budgets: ReadonlyArray<number>
+  readonly params?: ReadonlyArray<number>
+}) => {
+  const problems: Array<Schema.FilterIssue> = []
+  const names = Object.keys(sweep.corpora)
+  if (names.length < MIXTURE_DOMAINS.min || names.length > MIXTURE_DOMAINS.max) {
+    problems.push({
+      path: ["corpora"],
+      issue: `expected ${MIXTURE_DOMAINS.min} to ${MIXTURE_DOMAINS.max} domains, got ${names.length}: ` +
+        `${names.length < MIXTURE_DOMAINS.min ? "add" : "remove"} some`
+    })
+  }
+  for (const name of names) {
+    if (!NAME_PATTERN.test(name)) {
+      problems.push({ path: ["corpora", name], issue: `expected a domain name of lowercase letters, digits, \`-\` and \`_\`, got \`${name}\`` })
+    }
+  }
+  if (Array.isArray(sweep.weights)) {
+    const vectors: ReadonlyArray<ReadonlyArray<number>> = sweep.weights
+    if (vectors.length === 0) problems.push({ path: ["weights"], issue: "expected at least one weight vector" })
+    vectors.forEach((vector, index) => {
+      const sum = vector.reduce((total, weight) => total + weight, 0)
+      const issue = vector.length !== names.length
+        ? `expected ${names.length} weights (one per domain: ${names.join(", ")}), got ${vector.length}`
+        : vector.some((weight) => weight < 0 || weight > 1)
+        ? `expected weights in [0, 1], got [${vector.join(", ")}]`
+        : Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE
+        ? `expected weights summing to 1, got [${vector.join(", ")}] summing to ${sum}`
+        : undefined
+      if (issue !== undefined) problems.push({ path: ["weights", index], issue })
+    })
+  }
+  if (sweep.params !== undefined && sweep.params.length !== sweep.budgets.length) {
+    problems.push({
+      path: ["params"],
+      issue: `expected one model size per budget (${sweep.budgets.length}, in ascending budget order), got ${sweep.params.length}`
+    })
+  }
+  return problems
+})
+
+/**
+ * Data-mixture sweeps (Llama 3 §3.1.2; Ye et al. 2024): one model size per budget trained on each
+ * weighting of several corpora, so that a law of each domain's loss in the weights can be fitted.
+ */
+export const MixtureSweep = Schema.Struct({
+  kind: Schema.Literal("mixture").annotate({
+    expected: "a sweep kind: `isoflop`, `table` or `mixture`",
+    description: "Weightings of several corpora, each trained at every budget: `data.corpus` is not used."
+  }),
+  corpora: domainNames,
+  weights: weightDesign,
+  budgets: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "Compute budgets, one model size each: a number, a list, or an expression. Unit: FLOPs.",
+    default: "1e12"
+  }),
+  params: Schema.optionalKey(Schema.Array(Schema.Finite.check(isGreaterThan(0))).annotate({
+    expected: "a list of positive parameter counts, one per budget",
+    description: "The model size trained at each budget, in ascending budget order; left out, `centre`'s N*(C)."
+  })),
+  centre: choiceField(CENTRE_LAWS, {
+    description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
+    default: "chinchilla"
+  }),
+  seeds: positiveInteger("Training runs per (budget, weight vector), each with its own seed.", 1)
+}).check(mixtureRules)
+
+/** Sweeps are a union on `kind`: runs to train (IsoFLOP, mixture), or results trained elsewhere (a table). */
+export const Sweep = Schema.Union([IsoflopSweep, TableSweep, MixtureSweep]).annotate({
+  description: "Which runs to train (`kind: isoflop`, or `kind: mixture` for data mixtures), or a table of runs " +
+    "trained elsewhere (`kind: table`)."
 })
 
 export const OptimizerSettings = Schema.Struct({
@@ -635,27 +739,56 @@ export const ExperimentSchema = Schema.Struct({
 export type ExperimentSpec = typeof ExperimentSchema.Type
 export type IsoflopSweepSettings = typeof IsoflopSweep.Type
 export type TableSweepSettings = typeof TableSweep.Type
+export type MixtureSweepSettings = typeof MixtureSweep.Type
 
 /** An experiment whose runs scalelab trains (an IsoFLOP sweep): what the planner, runner and trainer take. */
 export type Experiment = ExperimentSpec & { readonly sweep: IsoflopSweepSettings }
+
+/** A data-mixture experiment: one model per budget trained on each weighting of its corpora. */
+export type MixtureExperiment = ExperimentSpec & { readonly sweep: MixtureSweepSettings }
+
+/** The weight vectors a mixture sweep trains, each one weight per domain in the order of `corpora`. */
+export const mixtureWeights = (sweep: MixtureSweepSettings): ReadonlyArray<ReadonlyArray<number>> => {
+  if (Array.isArray(sweep.weights)) return sweep.weights
+  const { grid } = sweep.weights as { readonly grid: number }
+  return simplexLattice(Object.keys(sweep.corpora).length, grid)
+}
+
+/** Every vector of `parts` non-negative multiples of 1/grid summing to 1, the first weight descending. */
+export const simplexLattice = (parts: number, grid: number): ReadonlyArray<ReadonlyArray<number>> => {
+  const compositions = (remaining: number, slots: number): ReadonlyArray<ReadonlyArray<number>> =>
+    slots === 1
+      ? [[remaining]]
+      : Array.from({ length: remaining + 1 }, (_, taken) => remaining - taken)
+        .flatMap((first) => compositions(remaining - first, slots - 1).map((rest) => [first, ...rest]))
+  return compositions(grid, parts).map((counts) => counts.map((count) => count / grid))
+}
 
 /** A spec of results trained elsewhere, read from a table. */
 export type TableExperiment = ExperimentSpec & { readonly sweep: TableSweepSettings }
 
 export const isTableExperiment = (spec: ExperimentSpec): spec is TableExperiment => spec.sweep.kind === "table"
 
-/** The spec as an experiment to train, or undefined for results trained elsewhere. */
+/** The spec as an IsoFLOP experiment to train, or undefined for another kind. */
 export const trainedExperiment = (spec: ExperimentSpec): Experiment | undefined => {
   const { sweep } = spec
   return sweep.kind === "isoflop" ? { ...spec, sweep } : undefined
 }
 
-/** A spec by what it describes: an experiment to train, or results trained elsewhere. */
+/** A spec by what it describes: an IsoFLOP experiment to train, a data-mixture one, or results trained elsewhere. */
 export type SpecOfKind =
   | { readonly _tag: "Trained"; readonly experiment: Experiment }
   | { readonly _tag: "Table"; readonly table: TableExperiment }
+  | { readonly _tag: "Mixture"; readonly mixture: MixtureExperiment }
 
 export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
   const { sweep } = spec
-  return sweep.kind === "table" ? { _tag: "Table", table: { ...spec, sweep } } : { _tag: "Trained", experiment: { ...spec, sweep } }
+  switch (sweep.kind) {
+    case "table":
+      return { _tag: "Table", table: { ...spec, sweep } }
+    case "mixture":
+      return { _tag: "Mixture", mixture: { ...spec, sweep } }
+    case "isoflop":
+      return { _tag: "Trained", experiment: { ...spec, sweep } }
+  }
 }

@@ -2,7 +2,7 @@ export { EXIT_BAD_INPUT, UserInputError } from "./inputError.ts"
 export { attempt, attemptAsync, attemptStepwise } from "./pureInput.ts"
 export { sci, seconds, sixNDFlops, table } from "./format.ts"
 export { formatPlanNotes, loadCheckedSpec, loadSpec, loadSpecOfAnyKind, loadTrackedSpec } from "./specInput.ts"
-export { endedRuns, loadCorpusFacts, planExperiment, type RunEnding, settledPlan } from "./planExperiment.ts"
+export { endedRuns, loadCorpusFacts, planExperiment, planMixtureExperiment, type RunEnding, settledPlan } from "./planExperiment.ts"
 export {
   checkedFolder,
   checkedStore,

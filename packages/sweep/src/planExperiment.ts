@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import type { IsoflopPoint, Stepwise } from "@scalelab/laws"
-import { type CorpusFacts, type Plan, planAdaptive, planIsoflopSteps } from "@scalelab/planner"
+import { type CorpusFacts, type Plan, planAdaptive, planIsoflopSteps, planMixture } from "@scalelab/planner"
 import { databasePath, RunStore } from "@scalelab/runner"
-import type { Experiment } from "@scalelab/spec"
-import { corpusFacts } from "@scalelab/train/training-data"
+import type { Experiment, MixtureExperiment } from "@scalelab/spec"
+import { corpusFacts, mixtureDomainCorpora } from "@scalelab/train/training-data"
 import { attempt, attemptStepwise } from "./pureInput.ts"
 import { tokenizerCacheDir } from "./workerCommand.ts"
 
@@ -17,6 +17,10 @@ export type RunEnding = IsoflopPoint | "diverged"
  */
 export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
   attempt(() => corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
+
+/** A data-mixture sweep's plan, its file domains read for their digests. */
+export const planMixtureExperiment = (experiment: MixtureExperiment) =>
+  attempt(() => planMixture(experiment, mixtureDomainCorpora(experiment.sweep.corpora)))
 
 /**
  * The plan as far as the ended runs settle it. A static sweep is planned whole. An adaptive one is

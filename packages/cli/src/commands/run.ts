@@ -11,7 +11,8 @@ import {
   storeDirFor,
   type SweepChoices,
   SweepIncomplete,
-  trainSweep
+  trainSweep,
+  UserInputError
 } from "@scalelab/sweep"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
@@ -87,6 +88,11 @@ export const runCommand = Command.make(
     Effect.gen(function*() {
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
+      if (loaded._tag === "Mixture") {
+        return yield* new UserInputError({
+          message: `${spec}: sweep.kind: mixture cannot be trained by \`scalelab run\` yet; \`scalelab plan ${spec}\` lists its runs`
+        })
+      }
       const experiment = yield* withExecutor(loaded.experiment, executor)
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
