@@ -14,7 +14,7 @@ import {
   withDefault
 } from "./fields.ts"
 import { DATASET_NAMES } from "@scalelab/datasets"
-import { publishedLaws } from "@scalelab/laws"
+import { publishedLaws, simplexLattice } from "@scalelab/laws"
 import { corpusField, corpusSourceField } from "./corpusSource.ts"
 import {
   DEFAULT_BOOTSTRAP_RESAMPLES,
@@ -752,16 +752,6 @@ export const mixtureWeights = (sweep: MixtureSweepSettings): ReadonlyArray<Reado
   if (Array.isArray(sweep.weights)) return sweep.weights
   const { grid } = sweep.weights as { readonly grid: number }
   return simplexLattice(Object.keys(sweep.corpora).length, grid)
-}
-
-/** Every vector of `parts` non-negative multiples of 1/grid summing to 1, the first weight descending. */
-export const simplexLattice = (parts: number, grid: number): ReadonlyArray<ReadonlyArray<number>> => {
-  const compositions = (remaining: number, slots: number): ReadonlyArray<ReadonlyArray<number>> =>
-    slots === 1
-      ? [[remaining]]
-      : Array.from({ length: remaining + 1 }, (_, taken) => remaining - taken)
-        .flatMap((first) => compositions(remaining - first, slots - 1).map((rest) => [first, ...rest]))
-  return compositions(grid, parts).map((counts) => counts.map((count) => count / grid))
 }
 
 /** A spec of results trained elsewhere, read from a table. */

@@ -50,7 +50,6 @@ export {
   MixtureSweep,
   type MixtureSweepSettings,
   mixtureWeights,
-  simplexLattice,
   WEIGHT_SUM_TOLERANCE,
   DEFAULT_AUX_LOSS_WEIGHT,
   DEFAULT_TOP_K,

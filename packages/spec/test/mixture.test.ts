@@ -1,6 +1,7 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeExperimentText, decodeSpecText, formatSpecIssue, type MixtureExperiment, mixtureWeights, simplexLattice, specOfKind } from "../src/index.ts"
+import { decodeExperimentText, decodeSpecText, formatSpecIssue, type MixtureExperiment, mixtureWeights, specOfKind } from "../src/index.ts"
+import { simplexLattice } from "@scalelab/laws"
 
 const spec = (weights: string, extra = "") => `name: mix
 sweep:
