@@ -119,3 +119,5 @@ export {
   trendText,
   unreachedText
 } from "./compare/compareText.ts"
+export { mixtureSweepFitReport, type MixtureSweepReport } from "./mixtureSweep.ts"
+export { fitMixtureBudgets, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, sliceWeights } from "./mixtureFit.ts"

@@ -1,13 +1,13 @@
 import { Effect, type Layer, Option } from "effect"
 import { CommandExecutor, commandWorker, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
-import { type Experiment, type ExecutorName, externalTrainerCommand } from "@scalelab/spec"
+import { type ExecutorName, type ExperimentSpec, externalTrainerCommand } from "@scalelab/spec"
 import { builtinWorkerCommand, UserInputError } from "@scalelab/sweep"
 
 /**
  * The experiment with `--executor` applied. The executor decides the trainer (built-in or an
  * external command), which is part of every run's id, so it is settled before planning.
  */
-export const withExecutor = (experiment: Experiment, flag: Option.Option<ExecutorName>) =>
+export const withExecutor = <E extends ExperimentSpec>(experiment: E, flag: Option.Option<ExecutorName>) =>
   Effect.gen(function*() {
     const executor = Option.getOrElse(flag, () => experiment.execution.executor)
     if (executor === "command" && experiment.execution.command.run.trim() === "") {
@@ -20,7 +20,7 @@ export const withExecutor = (experiment: Experiment, flag: Option.Option<Executo
   })
 
 /** The Executor service for the experiment's (effective) executor; `specDir` is where the spec is. */
-export const executorLayer = (experiment: Experiment, storeDir: string, specDir: string): Layer.Layer<Executor> => {
+export const executorLayer = (experiment: ExperimentSpec, storeDir: string, specDir: string): Layer.Layer<Executor> => {
   const { execution } = experiment
   switch (execution.executor) {
     case "local":

@@ -44,6 +44,32 @@ export const mixtureCorpus = (
   }))
 })
 
+/** The runs (one per seed) of one weight vector at one budget, with `why` leading their reason. */
+export const planMixtureRuns = (
+  experiment: MixtureExperiment,
+  budget: number,
+  weights: ReadonlyArray<number>,
+  why: string,
+  loaded: Readonly<Record<string, DomainCorpus>> = {}
+): ReadonlyArray<PlannedRun> => {
+  const centre = mixtureCentre(experiment, budget)
+  const sizing = sizeAtBudget(experiment, budget, centre.params, `the model of ${reasonNumber(centre.params)} params`)
+  const corpus = mixtureCorpus(experiment, weights, loaded)
+  const names = Object.keys(experiment.sweep.corpora)
+  return Array.from({ length: experiment.sweep.seeds }, (_, seed): PlannedRun => {
+    const run = runOfSizing(experiment, budget, sizing, corpus, seed)
+    return {
+      run,
+      params_total: totalParams(run),
+      target_params: centre.params,
+      centre_params: centre.params,
+      centre_reason: centre.reason,
+      centre: centre.source,
+      reason: `${why} (${describeWeights(names, weights)}) at C=${reasonNumber(budget, 3)}: ${centre.reason}`
+    }
+  })
+}
+
 /**
  * The runs of a data-mixture sweep: at each budget one model (mixtureCentre), trained once per
  * weight vector and seed on the tokens that spend the budget. `loaded` gives file domains'
@@ -51,28 +77,9 @@ export const mixtureCorpus = (
  * Throws PlanError, or the laws package's LawInputError.
  */
 export const planMixture = (experiment: MixtureExperiment, loaded: Readonly<Record<string, DomainCorpus>> = {}): Plan => {
-  const { sweep } = experiment
-  const names = Object.keys(sweep.corpora)
-  const vectors = mixtureWeights(sweep)
-  const runs = sweep.budgets.flatMap((budget) => {
-    const centre = mixtureCentre(experiment, budget)
-    const sizing = sizeAtBudget(experiment, budget, centre.params, `the model of ${reasonNumber(centre.params)} params`)
-    return vectors.flatMap((weights, index) => {
-      const corpus = mixtureCorpus(experiment, weights, loaded)
-      return Array.from({ length: sweep.seeds }, (_, seed): PlannedRun => {
-        const run = runOfSizing(experiment, budget, sizing, corpus, seed)
-        return {
-          run,
-          params_total: totalParams(run),
-          target_params: centre.params,
-          centre_params: centre.params,
-          centre_reason: centre.reason,
-          centre: centre.source,
-          reason: `mixture ${index + 1} of ${vectors.length} (${describeWeights(names, weights)}) at ` +
-            `C=${reasonNumber(budget, 3)}: ${centre.reason}`
-        }
-      })
-    })
-  })
+  const vectors = mixtureWeights(experiment.sweep)
+  const runs = experiment.sweep.budgets.flatMap((budget) =>
+    vectors.flatMap((weights, index) => planMixtureRuns(experiment, budget, weights, `mixture ${index + 1} of ${vectors.length}`, loaded))
+  )
   return { experiment: experiment.name, runs, notes: [] }
 }

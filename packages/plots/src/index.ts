@@ -96,3 +96,5 @@ export {
 } from "./theme.ts"
 export type { TopLevelSpec } from "vega-lite"
 export { type VendorScript, vendorScripts } from "./vendorScripts.ts"
+export type { MixtureOptimumMark, MixturePlotInput, MixtureRunMark, MixtureSlicePoint } from "./mixturePlot.ts"
+export { mixtureDomainPlotSpec, mixtureMarkNames, mixtureTargetPlotSpec } from "./mixturePlot.ts"

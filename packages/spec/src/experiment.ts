@@ -326,6 +326,7 @@ const mixtureRules = Schema.makeFilter((sweep: {
   readonly weights: ReadonlyArray<ReadonlyArray<number>> | { readonly grid: number }
   readonly budgets: ReadonlyArray<number>
   readonly params?: ReadonlyArray<number>
+  readonly target?: ReadonlyArray<number>
 }) => {
   const problems: Array<Schema.FilterIssue> = []
   const names = Object.keys(sweep.corpora)
@@ -355,6 +356,15 @@ const mixtureRules = Schema.makeFilter((sweep: {
         : undefined
       if (issue !== undefined) problems.push({ path: ["weights", index], issue })
     })
+  }
+  if (sweep.target !== undefined) {
+    const sum = sweep.target.reduce((total, weight) => total + weight, 0)
+    const issue = sweep.target.length !== names.length
+      ? `expected ${names.length} weights (one per domain: ${names.join(", ")}), got ${sweep.target.length}`
+      : sweep.target.some((weight) => weight < 0) || Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE
+      ? `expected weights >= 0 summing to 1, got [${sweep.target.join(", ")}]`
+      : undefined
+    if (issue !== undefined) problems.push({ path: ["target"], issue })
   }
   if (sweep.params !== undefined && sweep.params.length !== sweep.budgets.length) {
     problems.push({
@@ -391,8 +401,19 @@ export const MixtureSweep = Schema.Struct({
     description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
     default: "chinchilla"
   }),
-  seeds: positiveInteger("Training runs per (budget, weight vector), each with its own seed.", 1)
+  seeds: positiveInteger("Training runs per (budget, weight vector), each with its own seed.", 1),
+  target: Schema.optionalKey(Schema.Array(Schema.Finite).annotate({
+    expected: "a list of one weight per domain, summing to 1",
+    description: "What the predicted best mixture minimises: the domains' validation losses weighted by these, in the " +
+      "order of `corpora`. Left out, their mean (1/K each), as each run's `val_loss` is."
+  }))
 }).check(mixtureRules)
+
+/** The weights of the domains' losses in the target a mixture sweep minimises: `target`, else the mean. */
+export const mixtureTarget = (sweep: MixtureSweepSettings): ReadonlyArray<number> => {
+  const domains = Object.keys(sweep.corpora).length
+  return sweep.target ?? Array.from({ length: domains }, () => 1 / domains)
+}
 
 /** Sweeps are a union on `kind`: runs to train (IsoFLOP, mixture), or results trained elsewhere (a table). */
 export const Sweep = Schema.Union([IsoflopSweep, TableSweep, MixtureSweep]).annotate({

@@ -49,6 +49,7 @@ export {
   type MixtureExperiment,
   MixtureSweep,
   type MixtureSweepSettings,
+  mixtureTarget,
   mixtureWeights,
   WEIGHT_SUM_TOLERANCE,
   DEFAULT_AUX_LOSS_WEIGHT,

@@ -18,9 +18,12 @@ export type RunEnding = IsoflopPoint | "diverged"
 export const loadCorpusFacts = (experiment: Experiment, storeDir: string) =>
   attempt(() => corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
 
+/** A data-mixture sweep's domains as its runs read them: file domains by their digests. */
+export const loadMixtureDomains = (experiment: MixtureExperiment) => attempt(() => mixtureDomainCorpora(experiment.sweep.corpora))
+
 /** A data-mixture sweep's plan, its file domains read for their digests. */
 export const planMixtureExperiment = (experiment: MixtureExperiment) =>
-  attempt(() => planMixture(experiment, mixtureDomainCorpora(experiment.sweep.corpora)))
+  Effect.flatMap(loadMixtureDomains(experiment), (domains) => attempt(() => planMixture(experiment, domains)))
 
 /**
  * The plan as far as the ended runs settle it. A static sweep is planned whole. An adaptive one is

@@ -2,7 +2,7 @@ import * as path from "node:path"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
-import { type Experiment, specOfKind } from "@scalelab/spec"
+import { type Experiment, type MixtureExperiment, specOfKind } from "@scalelab/spec"
 import {
   concurrencyFor,
   loadSpecOfAnyKind,
@@ -11,13 +11,12 @@ import {
   storeDirFor,
   type SweepChoices,
   SweepIncomplete,
-  trainSweep,
-  UserInputError
+  trainSweep
 } from "@scalelab/sweep"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
-import { fitAndReport, fitSummary, otherFitLines, runTableSpec, whereToLook } from "@scalelab/analysis"
+import { fitAndReport, fitSummary, mixtureSweepFitReport, otherFitLines, runTableSpec, whereToLook } from "@scalelab/analysis"
 import { specArgument } from "./validate.ts"
 
 interface RunChoices extends SweepChoices {
@@ -69,6 +68,48 @@ const sweepFitReport = (experiment: Experiment, choices: RunChoices, rerun: Read
     }
   })
 
+/** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
+const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
+  Effect.gen(function*() {
+    const startedAt = Date.now()
+    const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
+    yield* say(`${experiment.name}: data mixture of ${Object.keys(experiment.sweep.corpora).join(", ")} over ` +
+      `${experiment.sweep.budgets.length} budgets on ${experiment.execution.executor}; store ${choices.storeDir}`)
+    const report = yield* Effect.scoped(Effect.gen(function*() {
+      const reporter = yield* makeProgressReporter({
+        mode: choices.mode,
+        experiment: experiment.name,
+        runs: new Map(),
+        concurrency: concurrencyFor(experiment, choices.concurrency, 1),
+        out: process.stdout
+      })
+      return yield* mixtureSweepFitReport(experiment, choices, reporter.onEvent)
+    }))
+    const { outcome } = report
+    const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
+      `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
+    if (choices.mode === "json") {
+      yield* Console.log(JSON.stringify({
+        event: "SweepEnded",
+        time: new Date().toISOString(),
+        trained: outcome.completed.length,
+        skipped: outcome.skipped,
+        failed: outcome.failed.map((failure) => failure.id),
+        report: report.indexPath,
+        fit: report.fitPath
+      }))
+    } else {
+      const relative = (file: string) => path.relative(process.cwd(), file) || "."
+      yield* Console.log(["", ...report.lines, "", "Where to look:",
+        `  report  ${relative(report.indexPath)}`,
+        `  plots   ${report.plotPaths.filter((file) => file.endsWith(".png")).map(relative).join(", ")}`,
+        `  fit     ${relative(report.fitPath)}`, "", summary].join("\n"))
+    }
+    if (outcome.failed.length > 0) {
+      return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
+    }
+  })
+
 export const runCommand = Command.make(
   "run",
   {
@@ -89,9 +130,12 @@ export const runCommand = Command.make(
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
       if (loaded._tag === "Mixture") {
-        return yield* new UserInputError({
-          message: `${spec}: sweep.kind: mixture cannot be trained by \`scalelab run\` yet; \`scalelab plan ${spec}\` lists its runs`
-        })
+        const mixture = yield* withExecutor(loaded.mixture, executor)
+        const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
+        const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
+        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
+          Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(mixture, storeDir, path.dirname(path.resolve(spec)))))
+        )
       }
       const experiment = yield* withExecutor(loaded.experiment, executor)
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
