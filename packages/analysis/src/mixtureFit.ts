@@ -1,7 +1,7 @@
 // The fit of a data-mixture sweep (Ye et al. 2024's law per domain at each budget), its predicted
 // best mixture with 80% bootstrap intervals, and the comparison of a run trained there with it.
 // Pure: the runs' results come in, records and plot inputs go out.
-import { type Interval, type MixtureBootstrap, bootstrapMixingLaw, type MixingLawFit, predictDomainLosses, targetLoss } from "@scalelab/laws"
+import { type MixtureBootstrap, bootstrapMixingLaw, type MixingLawFit, mixtureTargetIntervals, type MixtureTargetIntervals, predictDomainLosses, targetLoss } from "@scalelab/laws"
 import type { MixtureOptimumMark, MixturePlotInput, MixtureRunMark, MixtureSlicePoint } from "@scalelab/plots"
 import type { MixtureExperiment, RunResult, RunSpec } from "@scalelab/spec"
 import { mixtureTarget } from "@scalelab/spec"
@@ -81,12 +81,14 @@ export interface MixtureValidation {
   readonly runs: ReadonlyArray<MixtureRunMark>
   /** The law's target loss at the rounded weights the runs trained on. */
   readonly predicted: number
-  readonly interval?: Interval
+  /** The 80% intervals there: of the law's prediction, and of one new run's measurement. */
+  readonly intervals?: MixtureTargetIntervals
   /** The runs' mean target loss. */
   readonly measured: number
-  /** Whether the measured target loss lies in the interval. */
-  readonly inside?: boolean
 }
+
+/** Whether `value` lies in [low, high]. */
+export const within = (value: number, [low, high]: readonly [number, number]): boolean => low <= value && value <= high
 
 export const mixtureValidation = (
   fitted: Extract<MixtureBudgetFit, { _tag: "Fitted" }>,
@@ -95,15 +97,14 @@ export const mixtureValidation = (
   runs: ReadonlyArray<MixtureRunMark>
 ): MixtureValidation | undefined => {
   if (runs.length === 0) return undefined
-  const measured = runs.reduce((sum, run) => sum + run.target, 0) / runs.length
-  const interval = fitted.result.targetInterval
+  const intervals = mixtureTargetIntervals(fitted.result, fitted.runs, target, weights)
   return {
     budget: fitted.budget,
     weights,
     runs,
     predicted: targetLoss(fitted.result.fit, target, weights),
-    ...(interval === undefined ? {} : { interval, inside: interval[0] <= measured && measured <= interval[1] }),
-    measured
+    ...(intervals === undefined ? {} : { intervals }),
+    measured: runs.reduce((sum, run) => sum + run.target, 0) / runs.length
   }
 }
 
@@ -143,10 +144,14 @@ export const mixtureFitRecord = (experiment: MixtureExperiment, fits: ReadonlyAr
         weights: byName(domains, validation.weights),
         runs: validation.runs.map((run) => run.id),
         predicted_target_loss: validation.predicted,
-        ...(validation.interval === undefined ? {} : { target_loss_interval: validation.interval }),
+        ...(validation.intervals === undefined ? {} : {
+          law_interval: validation.intervals.law,
+          new_run_interval: validation.intervals.newRun,
+          inside_law_interval: within(validation.measured, validation.intervals.law),
+          inside_new_run_interval: within(validation.measured, validation.intervals.newRun)
+        }),
         measured_target_loss: validation.measured,
-        measured_losses: byName(domains, validation.runs[0]?.losses ?? []),
-        ...(validation.inside === undefined ? {} : { inside_interval: validation.inside })
+        measured_losses: byName(domains, validation.runs[0]?.losses ?? [])
       }
     })
   }
@@ -176,6 +181,7 @@ export const mixturePlotInput = (
 }
 
 const fixed = (value: number, digits = 3) => value.toFixed(digits)
+const interval = ([low, high]: readonly [number, number]) => `${fixed(low, 4)}–${fixed(high, 4)}`
 
 /** The fit in lines for the terminal. */
 export const mixtureFitLines = (experiment: MixtureExperiment, fits: ReadonlyArray<MixtureBudgetFit>, validation: MixtureValidation | undefined) => {
@@ -196,9 +202,13 @@ export const mixtureFitLines = (experiment: MixtureExperiment, fits: ReadonlyArr
     ...(validation === undefined ? [] : [
       `Validation at C=${validation.budget.toExponential(2)}, mixture ${named(validation.weights)}: measured target loss ` +
         `${fixed(validation.measured, 4)}, predicted ${fixed(validation.predicted, 4)}` +
-        (validation.interval === undefined
-          ? " (no interval)"
-          : `, 80% interval ${fixed(validation.interval[0], 4)}–${fixed(validation.interval[1], 4)}: ${validation.inside === true ? "inside" : "OUTSIDE"}`)
+        (validation.intervals === undefined ? " (no interval)" : ""),
+      ...(validation.intervals === undefined ? [] : [
+        `  80% interval for one new run (law + run scatter): ${interval(validation.intervals.newRun)}: ` +
+          `${within(validation.measured, validation.intervals.newRun) ? "inside" : "OUTSIDE"}`,
+        `  80% interval of the law's prediction alone:        ${interval(validation.intervals.law)}: ` +
+          `${within(validation.measured, validation.intervals.law) ? "inside" : "outside"}`
+      ])
     ])
   ]
 }

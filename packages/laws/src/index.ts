@@ -89,5 +89,5 @@ export type { BootstrappedLaw, MultiplierEstimate, MultiplierTrend, TrendDirecti
 export { multiplierAt, multiplierTrend } from "./compare/multiplierBootstrap.ts"
 export type { DomainMixingLaw, MixingLawFit, MixtureOptimum, MixturePoint } from "./mixture/mixingLaw.ts"
 export { domainLoss, fitDomainMixingLaw, fitMixingLaw, optimalMixture, predictDomainLosses, simplexLattice, targetLoss } from "./mixture/mixingLaw.ts"
-export type { MixtureBootstrap, MixtureBootstrapOptions } from "./mixture/mixingLawBootstrap.ts"
-export { bootstrapMixingLaw } from "./mixture/mixingLawBootstrap.ts"
+export type { MixtureBootstrap, MixtureBootstrapOptions, MixtureTargetIntervals } from "./mixture/mixingLawBootstrap.ts"
+export { bootstrapMixingLaw, mixtureTargetIntervals } from "./mixture/mixingLawBootstrap.ts"

@@ -4,6 +4,7 @@ import {
   type DomainMixingLaw,
   fitMixingLaw,
   LawInputError,
+  mixtureTargetIntervals,
   type MixingLawFit,
   type MixturePoint,
   mulberry32,
@@ -82,6 +83,21 @@ describe("data-mixing law (Ye et al. 2024)", () => {
     expect(targetCovered).toBeGreaterThanOrEqual(7)
     for (const covered of weightCovered) expect(covered).toBeGreaterThanOrEqual(6)
   }, 60_000)
+
+  it("widens the interval at a mixture by the runs' scatter for one new run", () => {
+    const points = pointsOf(truth, 5, 0.02, 11)
+    const result = bootstrapMixingLaw(points, { target: mean, resamples: 60, seed: 2 })
+    const weights = [0.4, 0.3, 0.3]
+    const intervals = mixtureTargetIntervals(result, points, mean, weights)!
+    const width = ([low, high]: readonly [number, number]) => high - low
+    expect(width(intervals.newRun)).toBeGreaterThan(width(intervals.law))
+    // The noise on each domain is 0.02, so on the mean of three about 0.012: the 80% new-run interval spans about 2.6 of those.
+    expect(width(intervals.newRun)).toBeGreaterThan(0.015)
+    expect(width(intervals.newRun)).toBeLessThan(0.08)
+    const truthThere = predictDomainLosses(truth, weights).reduce((a, b) => a + b, 0) / 3
+    expect(intervals.newRun[0]).toBeLessThan(truthThere)
+    expect(intervals.newRun[1]).toBeGreaterThan(truthThere)
+  }, 30_000)
 
   it("refuses too few distinct mixtures to fit", () => {
     const points = pointsOf(truth, 1, 0, 1)
