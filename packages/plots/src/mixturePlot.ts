@@ -105,6 +105,18 @@ const rowsOf = (input: MixturePlotInput, quantity: "loss" | "target"): Array<Row
   ]
 }
 
+/**
+ * The loss axis's top: a domain left out of a run's mixture can cost several nats (bytes it never
+ * saw), which would flatten everything else; points above this are drawn on the top edge as
+ * triangles, their values in the tooltip.
+ */
+export const mixtureAxisTop = (rows: ReadonlyArray<{ readonly kind: string; readonly y: number; readonly high_y?: number }>): number => {
+  const ys = rows.filter((row) => row.kind !== "curve").map((row) => row.y).filter(Number.isFinite).sort((a, b) => a - b)
+  const median = ys[Math.floor(ys.length / 2)] ?? 1
+  const kept = rows.flatMap((row) => [row.y, row.high_y ?? Number.NEGATIVE_INFINITY]).filter((y) => Number.isFinite(y) && y <= 1.6 * median)
+  return 1.05 * Math.max(...kept, median)
+}
+
 const panelSpec = (input: MixturePlotInput, quantity: "loss" | "target", yTitle: string, title: string, subtitle: string): TopLevelSpec => {
   const budgetLabels = [...new Set([...input.runs].sort((a, b) => a.budget - b.budget).map((run) => scientific(run.budget, 2)))]
   const color = {
@@ -116,7 +128,11 @@ const panelSpec = (input: MixturePlotInput, quantity: "loss" | "target", yTitle:
   } as const
   const weightDomain: [number, number] = [0, 1]
   const x = { field: "weight", type: "quantitative" as const, title: "Weight of the panel's domain", scale: { domain: weightDomain } }
-  const y = { field: "y", type: "quantitative", title: yTitle, scale: { zero: false } } as const
+  const rows = rowsOf(input, quantity)
+  const top = mixtureAxisTop(rows)
+  const shown = rows.map((row) => ({ ...row, y_shown: Math.min(row.y, top), off_scale: row.y > top }))
+  const yDomain: [number, number] = [Math.min(...rows.map((row) => row.y).filter(Number.isFinite)) * 0.97, top]
+  const y = { field: "y_shown", type: "quantitative" as const, title: yTitle, scale: { domain: yDomain, nice: false } }
   const only = (kind: Row["kind"]) => [{ filter: `datum.kind === '${kind}'` }]
   const tooltip = [
     { field: "id", type: "nominal", title: "Run" },
@@ -124,9 +140,10 @@ const panelSpec = (input: MixturePlotInput, quantity: "loss" | "target", yTitle:
     { field: "weight", type: "quantitative", title: "Weight", format: ".3f" },
     { field: "y", type: "quantitative", title: yTitle, format: ".4f" }
   ] as const
+  const shape = { condition: { test: "datum.off_scale", value: "triangle-up" }, value: "circle" } as const
   const layers: Array<Layer> = [
-    { name: mixtureMarkNames.curves, transform: only("curve"), mark: { type: "line", strokeWidth: 2, opacity: 0.8 }, encoding: { x, y, color, order: { field: "weight", type: "quantitative" } } },
-    { name: mixtureMarkNames.runs, transform: only("run"), mark: { type: "point", filled: true, size: 55, stroke: "white", strokeWidth: 0.8 }, encoding: { x, y, color, tooltip: [...tooltip] } }
+    { name: mixtureMarkNames.curves, transform: only("curve"), mark: { type: "line", strokeWidth: 2, opacity: 0.8, clip: true }, encoding: { x, y, color, order: { field: "weight", type: "quantitative" } } },
+    { name: mixtureMarkNames.runs, transform: only("run"), mark: { type: "point", filled: true, size: 55, stroke: "white", strokeWidth: 0.8 }, encoding: { x, y, color, shape, tooltip: [...tooltip] } }
   ]
   if (quantity === "target") {
     layers.push(
@@ -140,7 +157,7 @@ const panelSpec = (input: MixturePlotInput, quantity: "loss" | "target", yTitle:
     $schema: vegaLiteSchema,
     title: plotTitle(title, subtitle),
     config: themeConfig,
-    data: { values: rowsOf(input, quantity) },
+    data: { values: shown },
     facet: { column: { field: "domain", type: "nominal", title: null, sort: [...input.domains] } },
     spec: { width: Math.round(panelSize.width * 0.75), height: panelSize.height, layer: layers }
   } as TopLevelSpec
@@ -153,7 +170,7 @@ const panelSpec = (input: MixturePlotInput, quantity: "loss" | "target", yTitle:
  */
 export const mixtureDomainPlotSpec = (input: MixturePlotInput): TopLevelSpec =>
   panelSpec(input, "loss", "Domain's validation loss (nats/token)", "Domain losses against mixture weights",
-    "Points: runs. Curves: the fitted data-mixing law through the predicted best mixture, one colour per budget")
+    "Points: runs (triangles: above the axis, value in the tooltip). Curves: the fitted law through the predicted best mixture")
 
 /**
  * The target (weighted domain losses) against each domain's weight: runs, the fitted target through
@@ -162,4 +179,4 @@ export const mixtureDomainPlotSpec = (input: MixturePlotInput): TopLevelSpec =>
  */
 export const mixtureTargetPlotSpec = (input: MixturePlotInput): TopLevelSpec =>
   panelSpec(input, "target", "Target loss (nats/token)", "Target loss against mixture weights",
-    "Cross: predicted best mixture with 80% intervals. Red diamond: the run trained at it")
+    "Cross: predicted best mixture with 80% intervals. Red diamond: the run trained at it. Triangles: runs above the axis")

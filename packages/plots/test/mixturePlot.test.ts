@@ -42,6 +42,15 @@ describe("mixture plots", () => {
     expect(rowsOf(spec).filter((row) => row["kind"] === "validation").map((row) => row["y"])).toEqual([2.5, 2.5])
   })
 
+  it("draws a run far above the rest on the axis's top edge, keeping its value for the tooltip", () => {
+    const outlier = { ...input, runs: [...input.runs, { id: "r3", budget: 1e10, weights: [0, 1], losses: [9, 2.2], target: 5.6 }] }
+    const rows = rowsOf(mixtureDomainPlotSpec(outlier)).filter((row) => row["id"] === "r3")
+    const top = rows.find((row) => row["domain"] === "a")!
+    expect(top).toMatchObject({ y: 9, off_scale: true })
+    expect(top["y_shown"]).toBeLessThan(3)
+    expect(rows.find((row) => row["domain"] === "b")).toMatchObject({ y: 2.2, y_shown: 2.2, off_scale: false })
+  })
+
   it("renders both to SVG with a panel title per domain", async () => {
     for (const spec of [mixtureDomainPlotSpec(input), mixtureTargetPlotSpec(input)]) {
       const svg = await renderSvg(spec)
