@@ -266,7 +266,7 @@ const oneTableSource = Schema.makeFilter((sweep: { readonly file?: string; reado
  */
 export const TableSweep = Schema.Struct({
   kind: Schema.Literal("table").annotate({
-    expected: "a sweep kind: `isoflop` or `table`",
+    expected: "a sweep kind: `isoflop`, `table` or `mixture`",
     description: "Results trained elsewhere, read from `file` or `dataset`: nothing is trained."
   }),
   file: Schema.optionalKey(resultsTablePath),

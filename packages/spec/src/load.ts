@@ -1,8 +1,8 @@
 import { Effect, FileSystem } from "effect"
 import type { PlatformError } from "effect/PlatformError"
-import { expandCorpusFiles } from "./corpusFiles.ts"
+import { expandCorpusFiles, expandMixtureFiles } from "./corpusFiles.ts"
 import { decodeExperimentText, decodeSpecText } from "./decode.ts"
-import { type Experiment, type ExperimentSpec, trainedExperiment } from "./experiment.ts"
+import { type Experiment, type ExperimentSpec, specOfKind } from "./experiment.ts"
 import { resolveTableFile } from "./tableFile.ts"
 import { SpecError } from "./specIssue.ts"
 
@@ -24,8 +24,15 @@ export const loadExperimentSpec = Effect.fn("loadExperimentSpec")(
     const fileSystem = yield* FileSystem.FileSystem
     const text = yield* fileSystem.readFileString(file).pipe(Effect.mapError((error) => unreadable(file, error)))
     const spec = yield* Effect.fromResult(decodeSpecText(text, file))
-    const trained = trainedExperiment(spec)
-    return trained === undefined ? yield* resolveTableFile(spec, file, text) : yield* expandCorpusFiles(trained, file, text)
+    const kind = specOfKind(spec)
+    switch (kind._tag) {
+      case "Trained":
+        return yield* expandCorpusFiles(kind.experiment, file, text)
+      case "Mixture":
+        return yield* expandMixtureFiles(kind.mixture, file, text)
+      case "Table":
+        return yield* resolveTableFile(spec, file, text)
+    }
   }
 )
 

@@ -1,6 +1,10 @@
-import { Result } from "effect"
+import { NodeFileSystem } from "@effect/platform-node"
+import { Effect, Exit, Result } from "effect"
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { decodeExperimentText, decodeSpecText, formatSpecIssue, type MixtureExperiment, mixtureWeights, specOfKind } from "../src/index.ts"
+import { decodeExperimentText, decodeSpecText, formatSpecIssue, loadExperimentSpec, SpecError, type MixtureExperiment, mixtureWeights, specOfKind } from "../src/index.ts"
 import { simplexLattice } from "@scalelab/laws"
 
 const spec = (weights: string, extra = "") => `name: mix
@@ -68,5 +72,29 @@ describe("sweep.kind: mixture", () => {
     const decoded = decodeExperimentText(spec("{ grid: 2 }"), "mix.yaml")
     if (Result.isSuccess(decoded)) throw new Error("decoded as an IsoFLOP sweep")
     expect(formatSpecIssue(decoded.failure.issues[0]!)).toMatch(/^mix\.yaml:3:9: sweep\.kind: `mixture` is a data-mixture sweep/)
+  })
+
+  it("expands a file domain's paths relative to the spec's folder, and locates a path that matches nothing", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "scalelab-mixture-"))
+    mkdirSync(join(folder, "notes"))
+    writeFileSync(join(folder, "notes", "b.txt"), "second")
+    writeFileSync(join(folder, "notes", "a.txt"), "first")
+    const file = join(folder, "mix.yaml")
+    const load = async (text: string) => {
+      writeFileSync(file, text)
+      return Effect.runPromiseExit(loadExperimentSpec(file).pipe(Effect.provide(NodeFileSystem.layer)))
+    }
+    const loaded = await load(spec("{ grid: 2 }").replace("sotu: sotu", "notes: notes/*.txt"))
+    if (Exit.isFailure(loaded)) throw new Error(String(loaded.cause))
+    const kind = specOfKind(loaded.value)
+    if (kind._tag !== "Mixture") throw new Error(kind._tag)
+    expect(kind.mixture.sweep.corpora.notes).toEqual({ kind: "files", paths: [join(folder, "notes", "a.txt"), join(folder, "notes", "b.txt")] })
+    const missing = await load(spec("{ grid: 2 }").replace("sotu: sotu", "notes: nothing/*.txt"))
+    if (Exit.isSuccess(missing)) throw new Error("loaded a domain that matches no file")
+    const error = missing.cause.reasons.map((reason) => (reason._tag === "Fail" ? reason.error : undefined)).find(Boolean)
+    expect(error).toBeInstanceOf(SpecError)
+    expect((error as SpecError).issues.map(formatSpecIssue)).toEqual([
+      `${file}:6:12: sweep.corpora.notes: \`nothing/*.txt\` matches no file; check the path (relative to the spec's folder ${folder}), or name a built-in corpus: moby-dick, sotu`
+    ])
   })
 })
