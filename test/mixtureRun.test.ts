@@ -65,5 +65,8 @@ describe("scalelab run of a mixture spec", () => {
     const bad = await runCli(["validate", "bad.yaml"], scratch)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("bad.yaml:9:13: expected weights summing to 1, got [0.5, 0.6] summing to 1.1")
+    const rerun = await runCli(["run", "mix.yaml", "--store", join(scratch, "plan-store"), "--rerun", "abc"], scratch)
+    expect(rerun.code).toBe(2)
+    expect(rerun.stderr).toContain("--force retrains all of them")
   }, 60_000)
 })

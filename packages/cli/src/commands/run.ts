@@ -11,7 +11,8 @@ import {
   storeDirFor,
   type SweepChoices,
   SweepIncomplete,
-  trainSweep
+  trainSweep,
+  UserInputError
 } from "@scalelab/sweep"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
@@ -130,6 +131,9 @@ export const runCommand = Command.make(
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
       if (loaded._tag === "Mixture") {
+        if (rerun.length > 0) {
+          return yield* new UserInputError({ message: "--rerun does not take a mixture sweep's runs yet; --force retrains all of them" })
+        }
         const mixture = yield* withExecutor(loaded.mixture, executor)
         const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
         const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
