@@ -150,5 +150,6 @@ export const runCommand = Command.make(
     })
 ).pipe(Command.withDescription(
   "Plan, train, fit and report a spec's sweep. Resumable: finished runs are kept, interrupted ones resume from " +
-    "their checkpoints, failed ones are retried"
+    "their checkpoints, failed ones are retried. A data-mixture spec (sweep.kind: mixture) fits the data-mixing law " +
+    "instead and trains its predicted best mix (docs/mixtures.md)"
 ))
