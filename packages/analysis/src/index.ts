@@ -120,3 +120,5 @@ export {
   unreachedText
 } from "./compare/compareText.ts"
 export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterReportLines } from "./hyperparameterReport.ts"
+export { mixtureSweepFitReport, type MixtureSweepReport } from "./mixtureSweep.ts"
+export { fitMixtureBudgets, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, sliceWeights } from "./mixtureFit.ts"

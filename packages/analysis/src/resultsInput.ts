@@ -174,6 +174,11 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
           `\`scalelab run ${spec}\` or \`scalelab report ${spec}\` fits and reports it`
       })
     }
+    if (loaded._tag === "Mixture") {
+      return yield* new UserInputError({
+        message: `${spec}: sweep.kind: mixture is fitted by \`scalelab run ${spec}\` (a data-mixing law, not a scaling law)`
+      })
+    }
     const { experiment } = loaded
     const storeDir = yield* storeDirFor(spec, store, "write")
     if (!existsSync(databasePath(storeDir))) {

@@ -1,13 +1,13 @@
 import { Effect, type Layer, Option } from "effect"
 import { CommandExecutor, commandWorker, type Executor, LocalExecutor, SlurmExecutor } from "@scalelab/runner"
-import { type ExecutorName, externalTrainerCommand, type TrainedSpec } from "@scalelab/spec"
+import { type ExecutorName, type ExperimentSpec, externalTrainerCommand } from "@scalelab/spec"
 import { builtinWorkerCommand, UserInputError } from "@scalelab/sweep"
 
 /**
  * The experiment with `--executor` applied. The executor decides the trainer (built-in or an
  * external command), which is part of every run's id, so it is settled before planning.
  */
-export const withExecutor = <Spec extends TrainedSpec>(experiment: Spec, flag: Option.Option<ExecutorName>) =>
+export const withExecutor = <E extends ExperimentSpec>(experiment: E, flag: Option.Option<ExecutorName>) =>
   Effect.gen(function*() {
     const executor = Option.getOrElse(flag, () => experiment.execution.executor)
     if (executor === "command" && experiment.execution.command.run.trim() === "") {
@@ -16,11 +16,11 @@ export const withExecutor = <Spec extends TrainedSpec>(experiment: Spec, flag: O
           "`execution: { command: { run: \"python3 train.py {run_dir}\" } }`"
       })
     }
-    return { ...experiment, execution: { ...experiment.execution, executor } } satisfies Spec as Spec
+    return { ...experiment, execution: { ...experiment.execution, executor } } satisfies E as E
   })
 
 /** The Executor service for the experiment's (effective) executor; `specDir` is where the spec is. */
-export const executorLayer = (experiment: TrainedSpec, storeDir: string, specDir: string): Layer.Layer<Executor> => {
+export const executorLayer = (experiment: ExperimentSpec, storeDir: string, specDir: string): Layer.Layer<Executor> => {
   const { execution } = experiment
   switch (execution.executor) {
     case "local":

@@ -105,3 +105,7 @@ export {
   fitHyperparameterLaws,
   hyperparameterAt
 } from "./hyperparameters/hyperparameterLaw.ts"
+export type { DomainMixingLaw, MixingLawFit, MixtureOptimum, MixturePoint } from "./mixture/mixingLaw.ts"
+export { domainLoss, fitDomainMixingLaw, fitMixingLaw, optimalMixture, predictDomainLosses, simplexLattice, targetLoss } from "./mixture/mixingLaw.ts"
+export type { MixtureBootstrap, MixtureBootstrapOptions, MixtureTargetIntervals } from "./mixture/mixingLawBootstrap.ts"
+export { bootstrapMixingLaw, mixtureTargetIntervals } from "./mixture/mixingLawBootstrap.ts"

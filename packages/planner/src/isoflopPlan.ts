@@ -1,4 +1,4 @@
-import type { CorpusSource, Experiment, FittedLawReference, RunCorpus, RunSpec, TrainedSpec } from "@scalelab/spec"
+import type { CorpusSource, Experiment, ExperimentSpec, FittedLawReference, RunCorpus, RunSpec, TrainedSpec } from "@scalelab/spec"
 import { evaluateExpression, logspace, memorizationWindow, moeShapeOf, tokenizerVocab, totalParams, trainerIdentity } from "@scalelab/spec"
 import { Data, Result, Runtime } from "effect"
 import {
@@ -157,6 +157,9 @@ export interface SizedRuns {
   readonly runs: ReadonlyArray<RunSpec>
 }
 
+/** A spec whose runs are sized at budgets: an IsoFLOP or a data-mixture sweep. */
+export type SizedExperiment = ExperimentSpec & { readonly sweep: { readonly budgets: ReadonlyArray<number> } }
+
 /** What the spec alone decides about one model size at one budget: everything of its runs but the data and the seed. */
 export interface Sizing {
   readonly shape: RunSpec["shape"]
@@ -186,7 +189,7 @@ export const MAX_PLANNED_PARAMS = 1e12
  * distinct, so a budget's place in them is not its place in the file), then `extra`; none for a
  * budget from elsewhere (a backtest's forecast).
  */
-export const budgetFields = (experiment: TrainedSpec, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
+export const budgetFields = (experiment: SizedExperiment, budget: number, ...extra: ReadonlyArray<SpecField>): ReadonlyArray<SpecField> =>
   experiment.sweep.budgets.includes(budget) ? [["sweep", "budgets"], ...extra] : extra
 
 /**
@@ -196,7 +199,7 @@ export const budgetFields = (experiment: TrainedSpec, budget: number, ...extra: 
  * fewer tokens than one batch, tokens past exact integers, or a model larger than MAX_PLANNED_PARAMS.
  */
 export const sizeAtBudget = (
-  experiment: TrainedSpec,
+  experiment: SizedExperiment,
   budget: number,
   targetParams: number,
   label: string,
@@ -279,52 +282,55 @@ export const sizeAtBudget = (
 
 /** The runs of a sized model, one per seed. */
 export const runsOfSizing = (experiment: TrainedSpec, budget: number, sizing: Sizing, corpus: CorpusFacts | undefined): ReadonlyArray<RunSpec> => {
-  const { sweep, training, data } = experiment
+  const runCorpus = plannedCorpus(experiment.data.corpus, corpus)
+  return Array.from({ length: experiment.sweep.seeds }, (_, seed) => runOfSizing(experiment, budget, sizing, runCorpus, seed))
+}
+
+/** The run of a sized model on a corpus with one seed, its id the hash of its content. */
+export const runOfSizing = (experiment: SizedExperiment, budget: number, sizing: Sizing, runCorpus: RunCorpus, seed: number): RunSpec => {
+  const { training, data } = experiment
   const { memorization } = experiment.eval
-  const runCorpus = plannedCorpus(data.corpus, corpus)
-  return Array.from({ length: sweep.seeds }, (_, seed): RunSpec => {
-    const withoutId: Omit<RunSpec, "id"> = {
-      experiment: experiment.name,
-      budget,
-      params: sizing.params,
-      params_non_embedding: sizing.params_non_embedding,
-      // Recorded for mixtures of experts only: a dense run's content, and so its id, stays as it was.
-      ...(sizing.shape.moe === undefined ? {} : { params_total: sizing.params_total }),
-      tokens: sizing.tokens,
-      flops: sizing.flops,
-      flops_convention: experiment.flops,
-      shape: sizing.shape,
-      data: {
-        corpus: runCorpus,
-        tokenizer: data.tokenizer,
-        validation: data.validation,
-        val_tokens: data.val_tokens,
-        document_masking: data.document_masking,
-        ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
-      },
-      training: {
-        optimizer: training.optimizer,
-        lr: sizing.lr,
-        schedule: training.schedule,
-        warmup: training.warmup,
-        min_lr_fraction: training.min_lr_fraction,
-        batch_tokens: sizing.batch_tokens,
-        grad_clip: training.grad_clip
-      },
-      eval: {
-        every: experiment.eval.every,
-        cloze: experiment.eval.cloze,
-        // Recorded only when on: a run without it keeps the content, and so the id, it had before.
-        ...(memorization.prompts === 0
-          ? {}
-          : { memorization: { prompts: memorization.prompts, ...memorizationWindow(memorization, sizing.shape.context) } })
-      },
-      seed,
-      backend: experiment.execution.backend,
-      trainer: trainerIdentity(experiment.execution)
-    }
-    return { id: contentId(withoutId), ...withoutId }
-  })
+  const withoutId: Omit<RunSpec, "id"> = {
+    experiment: experiment.name,
+    budget,
+    params: sizing.params,
+    params_non_embedding: sizing.params_non_embedding,
+    // Recorded for mixtures of experts only: a dense run's content, and so its id, stays as it was.
+    ...(sizing.shape.moe === undefined ? {} : { params_total: sizing.params_total }),
+    tokens: sizing.tokens,
+    flops: sizing.flops,
+    flops_convention: experiment.flops,
+    shape: sizing.shape,
+    data: {
+      corpus: runCorpus,
+      tokenizer: data.tokenizer,
+      validation: data.validation,
+      val_tokens: data.val_tokens,
+      document_masking: data.document_masking,
+      ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
+    },
+    training: {
+      optimizer: training.optimizer,
+      lr: sizing.lr,
+      schedule: training.schedule,
+      warmup: training.warmup,
+      min_lr_fraction: training.min_lr_fraction,
+      batch_tokens: sizing.batch_tokens,
+      grad_clip: training.grad_clip
+    },
+    eval: {
+      every: experiment.eval.every,
+      cloze: experiment.eval.cloze,
+      // Recorded only when on: a run without it keeps the content, and so the id, it had before.
+      ...(memorization.prompts === 0
+        ? {}
+        : { memorization: { prompts: memorization.prompts, ...memorizationWindow(memorization, sizing.shape.context) } })
+    },
+    seed,
+    backend: experiment.execution.backend,
+    trainer: trainerIdentity(experiment.execution)
+  }
+  return { id: contentId(withoutId), ...withoutId }
 }
 
 /**

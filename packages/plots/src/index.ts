@@ -104,3 +104,5 @@ export type {
   LossAgainstLrInput
 } from "./hyperparameterPlot.ts"
 export { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec } from "./hyperparameterPlot.ts"
+export type { MixtureOptimumMark, MixturePlotInput, MixtureRunMark, MixtureSlicePoint } from "./mixturePlot.ts"
+export { mixtureDomainPlotSpec, mixtureMarkNames, mixtureTargetPlotSpec } from "./mixturePlot.ts"

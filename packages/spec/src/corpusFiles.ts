@@ -4,7 +4,8 @@
 import { Effect } from "effect"
 import { dirname } from "node:path"
 import { globSync } from "tinyglobby"
-import type { TrainedSpec } from "./experiment.ts"
+import type { CorpusSource, FilesCorpus } from "./corpusSource.ts"
+import type { MixtureExperiment, TrainedSpec } from "./experiment.ts"
 import { BuiltInCorpus } from "./runContract.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
 import { closestMatch } from "./suggest.ts"
@@ -14,13 +15,39 @@ import { yamlPosition } from "./yamlLocation.ts"
 export const filesMatching = (pattern: string, folder: string): ReadonlyArray<string> =>
   globSync(pattern, { cwd: folder, absolute: true, onlyFiles: true, expandDirectories: false }).sort()
 
-const unmatchedMessage = (pattern: string, folder: string): string => {
+const unmatchedMessage = (field: string, pattern: string, folder: string): string => {
   const builtIn = closestMatch(pattern, BuiltInCorpus.literals)
   const hint = builtIn === undefined
     ? `check the path (relative to the spec's folder ${folder}), or name a built-in corpus: ${BuiltInCorpus.literals.join(", ")}`
     : `did you mean the built-in corpus \`${builtIn}\`?`
-  return `data.corpus: \`${pattern}\` matches no file; ${hint}`
+  return `${field}: \`${pattern}\` matches no file; ${hint}`
 }
+
+/**
+ * A file corpus's paths expanded to the absolute paths of the files they match, in sorted order
+ * without repeats; a path matching nothing is an issue located at `field` (+ its index) in `text`.
+ */
+const expandPaths = (
+  corpus: FilesCorpus,
+  file: string,
+  text: string,
+  field: ReadonlyArray<string>
+): { readonly corpus: FilesCorpus; readonly issues: ReadonlyArray<SpecIssue> } => {
+  const folder = dirname(file)
+  const issues: Array<SpecIssue> = []
+  const files = new Set<string>()
+  corpus.paths.forEach((pattern, index) => {
+    const matches = filesMatching(pattern, folder)
+    if (matches.length === 0) {
+      // A single path is written as a scalar: locating its list index then stops at the scalar itself.
+      issues.push({ file, ...yamlPosition(text, [...field, index]), message: unmatchedMessage(field.join("."), pattern, folder) })
+    }
+    for (const match of matches) files.add(match)
+  })
+  return { corpus: { kind: "files", paths: [...files].sort() }, issues }
+}
+
+const isFiles = (corpus: CorpusSource): corpus is FilesCorpus => typeof corpus !== "string" && corpus.kind === "files"
 
 /**
  * The experiment with a file corpus's paths expanded to the absolute paths of the files they match,
@@ -29,18 +56,22 @@ const unmatchedMessage = (pattern: string, folder: string): string => {
 export const expandCorpusFiles = <Spec extends TrainedSpec>(experiment: Spec, file: string, text: string): Effect.Effect<Spec, SpecError> =>
   Effect.suspend(() => {
     const corpus = experiment.data.corpus
-    if (typeof corpus === "string" || corpus.kind !== "files") return Effect.succeed(experiment)
-    const folder = dirname(file)
+    if (!isFiles(corpus)) return Effect.succeed(experiment)
+    const expanded = expandPaths(corpus, file, text, ["data", "corpus"])
+    if (expanded.issues.length > 0) return Effect.fail(new SpecError({ issues: expanded.issues }))
+    return Effect.succeed({ ...experiment, data: { ...experiment.data, corpus: expanded.corpus } })
+  })
+
+/** A mixture sweep with every file domain's paths expanded as expandCorpusFiles expands `data.corpus`. */
+export const expandMixtureFiles = (experiment: MixtureExperiment, file: string, text: string): Effect.Effect<MixtureExperiment, SpecError> =>
+  Effect.suspend(() => {
     const issues: Array<SpecIssue> = []
-    const files = new Set<string>()
-    corpus.paths.forEach((pattern, index) => {
-      const matches = filesMatching(pattern, folder)
-      if (matches.length === 0) {
-        // A single path is written as a scalar: locating its list index then stops at the scalar itself.
-        issues.push({ file, ...yamlPosition(text, ["data", "corpus", index]), message: unmatchedMessage(pattern, folder) })
-      }
-      for (const match of matches) files.add(match)
-    })
+    const corpora = Object.fromEntries(Object.entries(experiment.sweep.corpora).map(([name, corpus]) => {
+      if (!isFiles(corpus)) return [name, corpus]
+      const expanded = expandPaths(corpus, file, text, ["sweep", "corpora", name])
+      issues.push(...expanded.issues)
+      return [name, expanded.corpus]
+    }))
     if (issues.length > 0) return Effect.fail(new SpecError({ issues }))
-    return Effect.succeed({ ...experiment, data: { ...experiment.data, corpus: { kind: "files", paths: [...files].sort() } } })
+    return Effect.succeed({ ...experiment, sweep: { ...experiment.sweep, corpora } })
   })

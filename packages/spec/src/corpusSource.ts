@@ -95,9 +95,8 @@ const isBuiltIn = (name: string): name is BuiltInCorpus => (BuiltInCorpus.litera
 // Array.isArray does not narrow a readonly array out of a union.
 const isPathList = (input: ReadonlyArray<string> | MarkovCorpus): input is ReadonlyArray<string> => Array.isArray(input)
 
-/** The `data.corpus` field. */
-export const corpusField = withDefault(
-  yamlForm.pipe(Schema.decodeTo(
+/** A corpus as written in YAML, decoded to a CorpusSource: `data.corpus`, or one domain of a mixture. */
+export const corpusSourceField = yamlForm.pipe(Schema.decodeTo(
     CorpusSource,
     SchemaTransformation.transformEffect({
       decode: (input: string | ReadonlyArray<string> | MarkovCorpus) =>
@@ -115,6 +114,7 @@ export const corpusField = withDefault(
           ? Effect.succeed(source.paths)
           : Effect.fail(new SchemaIssue.Forbidden({ message: "a file corpus needs at least one path" }, source, options))
     })
-  )),
-  "moby-dick"
-)
+  ))
+
+/** The `data.corpus` field. */
+export const corpusField = withDefault(corpusSourceField, "moby-dick")

@@ -102,16 +102,20 @@ export const decodeSpecText = (text: string, file: string): Result.Result<Experi
 
 /**
  * The issue of a spec that is not an IsoFLOP sweep given to something that trains or tracks
- * IsoFLOP runs: a table has no runs, a hyperparameter grid is planned, run and reported on its own.
+ * IsoFLOP runs: a table has no runs; a hyperparameter grid and a data mixture are planned, run and
+ * reported on their own.
  */
-export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyperparameters"): SpecIssue => ({
+export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyperparameters" | "mixture"): SpecIssue => ({
   file,
   ...yamlPosition(text, ["sweep", "kind"]),
   message: kind === "table"
     ? "sweep.kind: `table` names results trained elsewhere, so this spec has no runs to train or track; " +
       "`scalelab validate`, `plan`, `run`, `fit` and `report` read its table"
-    : "sweep.kind: `hyperparameters` is a learning rate × batch size grid, which this command does not take; " +
+    : kind === "hyperparameters"
+    ? "sweep.kind: `hyperparameters` is a learning rate × batch size grid, which this command does not take; " +
       "`scalelab validate`, `plan`, `run` and `report` do"
+    : "sweep.kind: `mixture` is a data-mixture sweep, which this command does not read; `scalelab validate`, " +
+      "`plan` and `run` take it"
 })
 
 /** Decodes the text of a spec whose runs scalelab trains (an IsoFLOP sweep), as `decodeSpecText` does. */

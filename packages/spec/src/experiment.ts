@@ -14,8 +14,8 @@ import {
   withDefault
 } from "./fields.ts"
 import { DATASET_NAMES } from "@scalelab/datasets"
-import { publishedLaws } from "@scalelab/laws"
-import { corpusField } from "./corpusSource.ts"
+import { publishedLaws, simplexLattice } from "@scalelab/laws"
+import { corpusField, corpusSourceField } from "./corpusSource.ts"
 import {
   DEFAULT_BOOTSTRAP_RESAMPLES,
   DEFAULT_LAW_FORM,
@@ -266,7 +266,7 @@ const oneTableSource = Schema.makeFilter((sweep: { readonly file?: string; reado
  */
 export const TableSweep = Schema.Struct({
   kind: Schema.Literal("table").annotate({
-    expected: "a sweep kind: `isoflop`, `hyperparameters` or `table`",
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture` or `table`",
     description: "Results trained elsewhere, read from `file` or `dataset`: nothing is trained."
   }),
   file: Schema.optionalKey(resultsTablePath),
@@ -305,7 +305,7 @@ const oneSizeRule = Schema.makeFilter((sweep: { readonly centre?: string; readon
  */
 export const HyperparameterSweep = Schema.Struct({
   kind: Schema.Literal("hyperparameters").annotate({
-    expected: "a sweep kind: `isoflop`, `hyperparameters` or `table`",
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture` or `table`",
     description: "A grid of learning rate × batch size per budget, fitted as lr*(C) and B*(C) (DeepSeek LLM §3.1)."
   }),
   budgets: numberListField({
@@ -346,10 +346,134 @@ export const HyperparameterSweep = Schema.Struct({
 /** The published law that sizes a hyperparameter sweep's model when neither `centre` nor `params` is given. */
 export const DEFAULT_HYPERPARAMETER_CENTRE = "chinchilla"
 
-/** Sweeps are a union on `kind`: runs to train (IsoFLOP, hyperparameter grid), or results trained elsewhere (a table). */
-export const Sweep = Schema.Union([IsoflopSweep, HyperparameterSweep, TableSweep]).annotate({
-  description: "Which runs to train (`kind: isoflop`, or `kind: hyperparameters`, a learning rate × batch size grid per " +
-    "budget), or a table of runs trained elsewhere (`kind: table`)."
+/** A mixture sweep mixes this many domains. */
+export const MIXTURE_DOMAINS = { min: 2, max: 4 } as const
+
+/** How far a weight vector's sum may stray from 1 (weights written to a few decimals). */
+export const WEIGHT_SUM_TOLERANCE = 1e-6
+
+const domainNames = Schema.Record(Schema.String, corpusSourceField).annotate({
+  expected: `a map of ${MIXTURE_DOMAINS.min} to ${MIXTURE_DOMAINS.max} domains, each name to a corpus`,
+  description: `The domains to mix, ${MIXTURE_DOMAINS.min} to ${MIXTURE_DOMAINS.max}: a name (lowercase letters, digits, \`-\`, \`_\`) ` +
+    "to a corpus in any form `data.corpus` takes (a built-in name, a path or glob, a list of them, or `{ kind: markov, ... }`). " +
+    "Each domain holds out its own `data.validation` fraction of documents; weight vectors list the domains in this order."
+})
+
+/** A simplex lattice: every weight vector whose weights are multiples of 1/grid. */
+const SimplexGrid = Schema.Struct({
+  grid: numberField({
+    expected: "an integer from 1 to 20",
+    checks: [isInt(), isGreaterThanOrEqualTo(1), isLessThanOrEqualTo(20)],
+    description: "Every weight vector whose weights are multiples of 1/grid (a simplex lattice): `grid: 4` with two " +
+      "domains gives (0, 1), (0.25, 0.75), ..., (1, 0).",
+    default: 4
+  })
+})
+
+const weightDesign = Schema.Union([Schema.Array(Schema.Array(Schema.Finite)), SimplexGrid]).annotate({
+  expected: "a list of weight vectors (each a list of one weight per domain, summing to 1) or `{ grid: m }`",
+  description: "The mixtures to train: a list of weight vectors, each one weight per domain in the order of `corpora`, " +
+    "each weight in [0, 1] and each vector summing to 1; or `{ grid: m }`, every vector of multiples of 1/m."
+})
+
+const mixtureRules = Schema.makeFilter((sweep: {
+  readonly corpora: Readonly<Record<string, unknown>>
+  readonly weights: ReadonlyArray<ReadonlyArray<number>> | { readonly grid: number }
+  readonly budgets: ReadonlyArray<number>
+  readonly params?: ReadonlyArray<number>
+  readonly target?: ReadonlyArray<number>
+}) => {
+  const problems: Array<Schema.FilterIssue> = []
+  const names = Object.keys(sweep.corpora)
+  if (names.length < MIXTURE_DOMAINS.min || names.length > MIXTURE_DOMAINS.max) {
+    problems.push({
+      path: ["corpora"],
+      issue: `expected ${MIXTURE_DOMAINS.min} to ${MIXTURE_DOMAINS.max} domains, got ${names.length}: ` +
+        `${names.length < MIXTURE_DOMAINS.min ? "add" : "remove"} some`
+    })
+  }
+  for (const name of names) {
+    if (!NAME_PATTERN.test(name)) {
+      problems.push({ path: ["corpora", name], issue: `expected a domain name of lowercase letters, digits, \`-\` and \`_\`, got \`${name}\`` })
+    }
+  }
+  if (Array.isArray(sweep.weights)) {
+    const vectors: ReadonlyArray<ReadonlyArray<number>> = sweep.weights
+    if (vectors.length === 0) problems.push({ path: ["weights"], issue: "expected at least one weight vector" })
+    vectors.forEach((vector, index) => {
+      const sum = vector.reduce((total, weight) => total + weight, 0)
+      const issue = vector.length !== names.length
+        ? `expected ${names.length} weights (one per domain: ${names.join(", ")}), got ${vector.length}`
+        : vector.some((weight) => weight < 0 || weight > 1)
+        ? `expected weights in [0, 1], got [${vector.join(", ")}]`
+        : Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE
+        ? `expected weights summing to 1, got [${vector.join(", ")}] summing to ${sum}`
+        : undefined
+      if (issue !== undefined) problems.push({ path: ["weights", index], issue })
+    })
+  }
+  if (sweep.target !== undefined) {
+    const sum = sweep.target.reduce((total, weight) => total + weight, 0)
+    const issue = sweep.target.length !== names.length
+      ? `expected ${names.length} weights (one per domain: ${names.join(", ")}), got ${sweep.target.length}`
+      : sweep.target.some((weight) => weight < 0) || Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE
+      ? `expected weights >= 0 summing to 1, got [${sweep.target.join(", ")}]`
+      : undefined
+    if (issue !== undefined) problems.push({ path: ["target"], issue })
+  }
+  if (sweep.params !== undefined && sweep.params.length !== sweep.budgets.length) {
+    problems.push({
+      path: ["params"],
+      issue: `expected one model size per budget (${sweep.budgets.length}, in ascending budget order), got ${sweep.params.length}`
+    })
+  }
+  return problems
+})
+
+/**
+ * Data-mixture sweeps (Llama 3 §3.1.2; Ye et al. 2024): one model size per budget trained on each
+ * weighting of several corpora, so that a law of each domain's loss in the weights can be fitted.
+ */
+export const MixtureSweep = Schema.Struct({
+  kind: Schema.Literal("mixture").annotate({
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture` or `table`",
+    description: "Weightings of several corpora, each trained at every budget: `data.corpus` is not used."
+  }),
+  corpora: domainNames,
+  weights: weightDesign,
+  budgets: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "Compute budgets, one model size each: a number, a list, or an expression. Unit: FLOPs.",
+    default: "1e12"
+  }),
+  params: Schema.optionalKey(Schema.Array(Schema.Finite.check(isGreaterThan(0))).annotate({
+    expected: "a list of positive parameter counts, one per budget",
+    description: "The model size trained at each budget, in ascending budget order; left out, `centre`'s N*(C)."
+  })),
+  centre: choiceField(CENTRE_LAWS, {
+    description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
+    default: "chinchilla"
+  }),
+  seeds: positiveInteger("Training runs per (budget, weight vector), each with its own seed.", 1),
+  target: Schema.optionalKey(Schema.Array(Schema.Finite).annotate({
+    expected: "a list of one weight per domain, summing to 1",
+    description: "What the predicted best mixture minimises: the domains' validation losses weighted by these, in the " +
+      "order of `corpora`. Left out, their mean (1/K each), as each run's `val_loss` is."
+  }))
+}).check(mixtureRules)
+
+/** The weights of the domains' losses in the target a mixture sweep minimises: `target`, else the mean. */
+export const mixtureTarget = (sweep: MixtureSweepSettings): ReadonlyArray<number> => {
+  const domains = Object.keys(sweep.corpora).length
+  return sweep.target ?? Array.from({ length: domains }, () => 1 / domains)
+}
+
+/** Sweeps are a union on `kind`: runs to train (IsoFLOP, hyperparameter grid, data mixture), or results trained elsewhere (a table). */
+export const Sweep = Schema.Union([IsoflopSweep, HyperparameterSweep, MixtureSweep, TableSweep]).annotate({
+  description: "Which runs to train (`kind: isoflop`; `kind: hyperparameters`, a learning rate × batch size grid per " +
+    "budget; `kind: mixture`, weightings of several corpora), or a table of runs trained elsewhere (`kind: table`)."
 })
 
 export const OptimizerSettings = Schema.Struct({
@@ -698,6 +822,7 @@ export type ExperimentSpec = typeof ExperimentSchema.Type
 export type IsoflopSweepSettings = typeof IsoflopSweep.Type
 export type TableSweepSettings = typeof TableSweep.Type
 export type HyperparameterSweepSettings = typeof HyperparameterSweep.Type
+export type MixtureSweepSettings = typeof MixtureSweep.Type
 
 /** An experiment whose runs scalelab trains (an IsoFLOP sweep): what the planner, runner and trainer take. */
 export type Experiment = ExperimentSpec & { readonly sweep: IsoflopSweepSettings }
@@ -707,23 +832,36 @@ export type HyperparameterExperiment = ExperimentSpec & { readonly sweep: Hyperp
 
 /** A spec whose runs scalelab trains, of either kind: what the planner's sizing and the trainer need. */
 export type TrainedSpec = Experiment | HyperparameterExperiment
+/** A data-mixture experiment: one model per budget trained on each weighting of its corpora. */
+export type MixtureExperiment = ExperimentSpec & { readonly sweep: MixtureSweepSettings }
+
+/** The weight vectors a mixture sweep trains, each one weight per domain in the order of `corpora`. */
+export const mixtureWeights = (sweep: MixtureSweepSettings): ReadonlyArray<ReadonlyArray<number>> => {
+  if (Array.isArray(sweep.weights)) return sweep.weights
+  const { grid } = sweep.weights as { readonly grid: number }
+  return simplexLattice(Object.keys(sweep.corpora).length, grid)
+}
 
 /** A spec of results trained elsewhere, read from a table. */
 export type TableExperiment = ExperimentSpec & { readonly sweep: TableSweepSettings }
 
 export const isTableExperiment = (spec: ExperimentSpec): spec is TableExperiment => spec.sweep.kind === "table"
 
-/** The spec as an experiment to train, or undefined for results trained elsewhere. */
+/** The spec as an IsoFLOP experiment to train, or undefined for another kind. */
 export const trainedExperiment = (spec: ExperimentSpec): Experiment | undefined => {
   const { sweep } = spec
   return sweep.kind === "isoflop" ? { ...spec, sweep } : undefined
 }
 
-/** The spec as runs to train of either kind, or undefined for results trained elsewhere. */
+/**
+ * The spec as runs the planner sizes from a law or a fixed size (an IsoFLOP sweep or a hyperparameter
+ * grid), or undefined for a data mixture (planned by domain weights) or results trained elsewhere.
+ */
 export const trainedSpec = (spec: ExperimentSpec): TrainedSpec | undefined => {
   const { sweep } = spec
   switch (sweep.kind) {
     case "table":
+    case "mixture":
       return undefined
     case "hyperparameters":
       return { ...spec, sweep }
@@ -732,11 +870,12 @@ export const trainedSpec = (spec: ExperimentSpec): TrainedSpec | undefined => {
   }
 }
 
-/** A spec by what it describes: an IsoFLOP experiment to train, a hyperparameter grid, or results trained elsewhere. */
+/** A spec by what it describes: an IsoFLOP experiment to train, a hyperparameter grid, a data mixture, or results trained elsewhere. */
 export type SpecOfKind =
   | { readonly _tag: "Trained"; readonly experiment: Experiment }
   | { readonly _tag: "Hyperparameters"; readonly experiment: HyperparameterExperiment }
   | { readonly _tag: "Table"; readonly table: TableExperiment }
+  | { readonly _tag: "Mixture"; readonly mixture: MixtureExperiment }
 
 export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
   const { sweep } = spec
@@ -745,6 +884,8 @@ export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
       return { _tag: "Table", table: { ...spec, sweep } }
     case "hyperparameters":
       return { _tag: "Hyperparameters", experiment: { ...spec, sweep } }
+    case "mixture":
+      return { _tag: "Mixture", mixture: { ...spec, sweep } }
     case "isoflop":
       return { _tag: "Trained", experiment: { ...spec, sweep } }
   }

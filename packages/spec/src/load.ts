@@ -1,8 +1,8 @@
 import { Effect, FileSystem } from "effect"
 import type { PlatformError } from "effect/PlatformError"
-import { expandCorpusFiles } from "./corpusFiles.ts"
+import { expandCorpusFiles, expandMixtureFiles } from "./corpusFiles.ts"
 import { decodeExperimentText, decodeSpecText } from "./decode.ts"
-import { type Experiment, type ExperimentSpec, trainedSpec } from "./experiment.ts"
+import { type Experiment, type ExperimentSpec, specOfKind } from "./experiment.ts"
 import { resolveFittedLaws } from "./fittedLaw.ts"
 import { resolveTableFile } from "./tableFile.ts"
 import { SpecError } from "./specIssue.ts"
@@ -25,8 +25,16 @@ export const loadExperimentSpec = Effect.fn("loadExperimentSpec")(
     const fileSystem = yield* FileSystem.FileSystem
     const text = yield* fileSystem.readFileString(file).pipe(Effect.mapError((error) => unreadable(file, error)))
     const spec = yield* resolveFittedLaws(yield* Effect.fromResult(decodeSpecText(text, file)), file, text)
-    const trained = trainedSpec(spec)
-    return trained === undefined ? yield* resolveTableFile(spec, file, text) : yield* expandCorpusFiles(trained, file, text)
+    const kind = specOfKind(spec)
+    switch (kind._tag) {
+      case "Trained":
+      case "Hyperparameters":
+        return yield* expandCorpusFiles(kind.experiment, file, text)
+      case "Mixture":
+        return yield* expandMixtureFiles(kind.mixture, file, text)
+      case "Table":
+        return yield* resolveTableFile(spec, file, text)
+    }
   }
 )
 

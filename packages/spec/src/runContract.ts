@@ -71,8 +71,23 @@ export const MarkovCorpus = Schema.Struct({
 })
 export type MarkovCorpus = typeof MarkovCorpus.Type
 
-/** Exactly what a run trains on: its content is fixed by this value (files by their digests). */
-export const RunCorpus = Schema.Union([BuiltInCorpus, FilesRunCorpus, MarkovCorpus])
+/** One corpus, fixed by this value (files by their digests): a run's whole corpus, or one domain of a mixture. */
+export const DomainCorpus = Schema.Union([BuiltInCorpus, FilesRunCorpus, MarkovCorpus])
+export type DomainCorpus = typeof DomainCorpus.Type
+
+/**
+ * Several corpora mixed by weight (`sweep.kind: mixture`): each domain holds out its own validation
+ * documents, training windows come from domain i with probability `weight` (the weights sum to 1),
+ * and the run's loss is measured on every domain's validation set.
+ */
+export const MixtureRunCorpus = Schema.Struct({
+  kind: Schema.Literal("mixture"),
+  domains: Schema.Array(Schema.Struct({ name: Schema.String, corpus: DomainCorpus, weight: Schema.Finite }))
+})
+export type MixtureRunCorpus = typeof MixtureRunCorpus.Type
+
+/** Exactly what a run trains on: its content is fixed by this value. */
+export const RunCorpus = Schema.Union([BuiltInCorpus, FilesRunCorpus, MarkovCorpus, MixtureRunCorpus])
 export type RunCorpus = typeof RunCorpus.Type
 
 // The built-in trainer's tensor backends, fastest first; `auto` takes the first that works
@@ -212,7 +227,9 @@ export const MetricLine = Schema.Struct({
   val_loss: Schema.optionalKey(Schema.Finite),
   cloze_accuracy: Schema.optionalKey(Schema.Finite), // fraction of cloze questions answered right
   cloze_nll: Schema.optionalKey(Schema.Finite), // nats per byte of the true cloze continuations
-  memorization: Schema.optionalKey(Schema.Finite) // fraction of training prefixes continued verbatim (final line only)
+  memorization: Schema.optionalKey(Schema.Finite), // fraction of training prefixes continued verbatim (final line only)
+  // A mixture's loss on each domain's validation set (nats/token), beside val_loss (their uniform mean)
+  val_loss_by_domain: Schema.optionalKey(Schema.Record(Schema.String, Schema.Finite))
 })
 export type MetricLine = typeof MetricLine.Type
 
@@ -225,6 +242,8 @@ export const RunResult = Schema.Struct({
   cloze_accuracy: Schema.optionalKey(Schema.Finite), // cloze benchmark at the end of training (eval.cloze.items > 0)
   cloze_nll: Schema.optionalKey(Schema.Finite), // the true continuations' loss there, in nats per byte
   memorization: Schema.optionalKey(Schema.Finite), // fraction of training prefixes continued verbatim (eval.memorization)
+  // A mixture's loss on each domain's validation set at the end of training; val_loss is their uniform mean
+  val_loss_by_domain: Schema.optionalKey(Schema.Record(Schema.String, Schema.Finite)),
   train_loss: Schema.Finite, // mean training loss over the last 10% of steps
   params: Schema.Int,
   tokens: Schema.Int,

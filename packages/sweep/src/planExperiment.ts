@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import type { IsoflopPoint, Stepwise } from "@scalelab/laws"
-import { type CorpusFacts, type Plan, planAdaptive, planHyperparametersSteps, planIsoflopSteps } from "@scalelab/planner"
+import { type CorpusFacts, type Plan, planAdaptive, planHyperparametersSteps, planIsoflopSteps, planMixture } from "@scalelab/planner"
 import { databasePath, RunStore } from "@scalelab/runner"
-import type { TrainedSpec } from "@scalelab/spec"
-import { corpusFacts } from "@scalelab/train/training-data"
+import type { MixtureExperiment, TrainedSpec } from "@scalelab/spec"
+import { corpusFacts, mixtureDomainCorpora } from "@scalelab/train/training-data"
 import { attempt, attemptStepwise } from "./pureInput.ts"
 import { tokenizerCacheDir } from "./workerCommand.ts"
 
@@ -20,6 +20,13 @@ export type RunEnding = IsoflopPoint | "diverged"
  */
 export const loadCorpusFacts = (experiment: TrainedSpec, storeDir: string) =>
   attempt(() => corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
+
+/** A data-mixture sweep's domains as its runs read them: file domains by their digests. */
+export const loadMixtureDomains = (experiment: MixtureExperiment) => attempt(() => mixtureDomainCorpora(experiment.sweep.corpora))
+
+/** A data-mixture sweep's plan, its file domains read for their digests. */
+export const planMixtureExperiment = (experiment: MixtureExperiment) =>
+  Effect.flatMap(loadMixtureDomains(experiment), (domains) => attempt(() => planMixture(experiment, domains)))
 
 /**
  * The plan as far as the ended runs settle it. A static sweep is planned whole. An adaptive one is

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Data, Effect, Option } from "effect"
 import type { CorpusFacts, Plan, PlannedRun } from "@scalelab/planner"
 import { runSweep, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
-import { effectiveSpec, type TrainedSpec } from "@scalelab/spec"
+import { effectiveSpec, type ExperimentSpec, type TrainedSpec } from "@scalelab/spec"
 import { UserInputError } from "./inputError.ts"
 import { endedRuns, isAdaptive, loadCorpusFacts, type RunEnding, settledPlan } from "./planExperiment.ts"
 
@@ -20,7 +20,7 @@ export class SweepIncomplete extends Data.TaggedError("SweepIncomplete")<{
 }
 
 /** Runs at once: the flag, else the spec; `auto` is the cores here, or every run on a cluster. */
-export const concurrencyFor = (experiment: TrainedSpec, flag: Option.Option<number>, runCount: number): number =>
+export const concurrencyFor = (experiment: Pick<ExperimentSpec, "execution">, flag: Option.Option<number>, runCount: number): number =>
   Option.getOrElse(flag, () => {
     const { concurrency, executor } = experiment.execution
     if (concurrency !== "auto") return concurrency
@@ -34,7 +34,7 @@ export interface SweepChoices {
   readonly force: true | ReadonlySet<string> | undefined
 }
 
-const budgetEvent = (budget: number, runs: ReadonlyArray<PlannedRun>): SweepEvent => ({
+export const budgetEvent = (budget: number, runs: ReadonlyArray<PlannedRun>): SweepEvent => ({
   _tag: "BudgetPlanned",
   budget,
   centre_params: runs[0]?.centre_params ?? 0,

@@ -1,6 +1,6 @@
 import { Clock, Console, Effect, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
-import { effectiveSpec, specOfKind, type TableExperiment } from "@scalelab/spec"
+import { effectiveSpec, type MixtureExperiment, specOfKind, type TableExperiment } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
 import { estimateLines } from "../estimate/estimateSummary.ts"
@@ -9,6 +9,7 @@ import {
   formatPlanNotes,
   loadSpecOfAnyKind,
   planExperiment,
+  planMixtureExperiment,
   type RunTimeEstimate,
   sci,
   seconds,
@@ -73,6 +74,32 @@ const tableSpecPlan = (spec: string, experiment: TableExperiment, json: boolean)
     yield* Console.log(tableRowsTable(results))
   })
 
+/** A data-mixture spec's plan: one run per budget, weight vector and seed, with each run's weights. */
+const mixtureSpecPlan = (experiment: MixtureExperiment, json: boolean) =>
+  Effect.gen(function* () {
+    const plan = yield* planMixtureExperiment(experiment)
+    if (json) return yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: plan.runs, notes: [] }, null, 2))
+    yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
+    const names = Object.keys(experiment.sweep.corpora)
+    yield* Console.log(table(
+      ["id", "budget", "params", "tokens", ...names.map((name) => `w.${name}`), "seed", "lr", "batch"],
+      plan.runs.map(({ run }) => [
+        run.id,
+        sci(run.budget),
+        String(run.params),
+        String(run.tokens),
+        ...(run.data.corpus !== null && typeof run.data.corpus === "object" && run.data.corpus.kind === "mixture"
+          ? run.data.corpus.domains.map((domain) => domain.weight.toFixed(3))
+          : names.map(() => "")),
+        String(run.seed),
+        run.training.lr.toPrecision(3),
+        String(run.training.batch_tokens)
+      ])
+    ))
+    const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
+    yield* Console.log(`\n${plan.runs.length} runs, ${sci(totalFlops)} training FLOPs in all`)
+  })
+
 export const planCommand = Command.make(
   "plan",
   { spec: specArgument, json: jsonFlag, store: storeFlag, estimate: estimateFlag },
@@ -80,6 +107,7 @@ export const planCommand = Command.make(
     Effect.gen(function* () {
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* tableSpecPlan(spec, loaded.table, json)
+      if (loaded._tag === "Mixture") return yield* mixtureSpecPlan(loaded.mixture, json)
       const { experiment } = loaded
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.

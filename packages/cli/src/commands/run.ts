@@ -3,7 +3,7 @@ import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
 import { type Plan } from "@scalelab/planner"
-import { type Experiment, type HyperparameterExperiment, specOfKind, type TrainedSpec } from "@scalelab/spec"
+import { type Experiment, type HyperparameterExperiment, type MixtureExperiment, specOfKind, type TrainedSpec } from "@scalelab/spec"
 import {
   concurrencyFor,
   isAdaptive,
@@ -13,7 +13,8 @@ import {
   storeDirFor,
   type SweepChoices,
   SweepIncomplete,
-  trainSweep
+  trainSweep,
+  UserInputError
 } from "@scalelab/sweep"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
@@ -23,6 +24,7 @@ import {
   fitAndReportHyperparameters,
   fitSummary,
   hyperparameterReportLines,
+  mixtureSweepFitReport,
   otherFitLines,
   runTableSpec,
   whereToLook
@@ -101,6 +103,48 @@ const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: Rea
     }
   })
 
+/** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
+const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
+  Effect.gen(function*() {
+    const startedAt = Date.now()
+    const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
+    yield* say(`${experiment.name}: data mixture of ${Object.keys(experiment.sweep.corpora).join(", ")} over ` +
+      `${experiment.sweep.budgets.length} budgets on ${experiment.execution.executor}; store ${choices.storeDir}`)
+    const report = yield* Effect.scoped(Effect.gen(function*() {
+      const reporter = yield* makeProgressReporter({
+        mode: choices.mode,
+        experiment: experiment.name,
+        runs: new Map(),
+        concurrency: concurrencyFor(experiment, choices.concurrency, 1),
+        out: process.stdout
+      })
+      return yield* mixtureSweepFitReport(experiment, choices, reporter.onEvent)
+    }))
+    const { outcome } = report
+    const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
+      `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
+    if (choices.mode === "json") {
+      yield* Console.log(JSON.stringify({
+        event: "SweepEnded",
+        time: new Date().toISOString(),
+        trained: outcome.completed.length,
+        skipped: outcome.skipped,
+        failed: outcome.failed.map((failure) => failure.id),
+        report: report.indexPath,
+        fit: report.fitPath
+      }))
+    } else {
+      const relative = (file: string) => path.relative(process.cwd(), file) || "."
+      yield* Console.log(["", ...report.lines, "", "Where to look:",
+        `  report  ${relative(report.indexPath)}`,
+        `  plots   ${report.plotPaths.filter((file) => file.endsWith(".png")).map(relative).join(", ")}`,
+        `  fit     ${relative(report.fitPath)}`, "", summary].join("\n"))
+    }
+    if (outcome.failed.length > 0) {
+      return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
+    }
+  })
+
 export const runCommand = Command.make(
   "run",
   {
@@ -120,6 +164,17 @@ export const runCommand = Command.make(
     Effect.gen(function*() {
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
+      if (loaded._tag === "Mixture") {
+        if (rerun.length > 0) {
+          return yield* new UserInputError({ message: "--rerun does not take a mixture sweep's runs yet; --force retrains all of them" })
+        }
+        const mixture = yield* withExecutor(loaded.mixture, executor)
+        const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
+        const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
+        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
+          Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(mixture, storeDir, path.dirname(path.resolve(spec)))))
+        )
+      }
       const experiment = yield* withExecutor(loaded.experiment, executor)
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
@@ -129,5 +184,6 @@ export const runCommand = Command.make(
     })
 ).pipe(Command.withDescription(
   "Plan, train, fit and report a spec's sweep. Resumable: finished runs are kept, interrupted ones resume from " +
-    "their checkpoints, failed ones are retried"
+    "their checkpoints, failed ones are retried. A data-mixture spec (sweep.kind: mixture) fits the data-mixing law " +
+    "instead and trains its predicted best mix (docs/mixtures.md)"
 ))

@@ -1,6 +1,6 @@
 import { Console, Effect, Result } from "effect"
 import { Argument, Command } from "effect/cli"
-import { type ExperimentSpec, specOfKind } from "@scalelab/spec"
+import { type ExperimentSpec, mixtureWeights, specOfKind } from "@scalelab/spec"
 import { loadCheckedSpec, UserInputError } from "@scalelab/sweep"
 import { loadTableRows, tableSource } from "@scalelab/analysis"
 
@@ -17,6 +17,13 @@ const summary = (spec: string, loaded: ExperimentSpec) => {
     return Effect.succeed(
       `experiment "${loaded.name}", hyperparameter grid: ${sweep.budgets.length} budgets × ${sweep.lr.length} learning rates × ` +
         `${sweep.batch_tokens.length} batch sizes × ${sweep.seeds} seed(s)`
+    )
+  }
+  if (kind._tag === "Mixture") {
+    const { sweep } = kind.mixture
+    return Effect.succeed(
+      `experiment "${loaded.name}", data mixture of ${Object.keys(sweep.corpora).length} domains: ` +
+        `${mixtureWeights(sweep).length} weight vectors × ${sweep.budgets.length} budgets × ${sweep.seeds} seed(s)`
     )
   }
   const { sweep } = kind.experiment

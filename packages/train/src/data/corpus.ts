@@ -2,7 +2,7 @@
 // text leaks into training through a shared paragraph, and it depends only on the documents and
 // the fraction (not on the run's seed), so every run of an experiment is scored on the same text.
 import { createRequire } from "node:module"
-import type { BuiltInCorpus, CorpusSource, RunCorpus } from "@scalelab/spec"
+import type { BuiltInCorpus, CorpusSource, DomainCorpus } from "@scalelab/spec"
 import { Data, Runtime } from "effect"
 import type { CorpusDocument } from "./corpusDocument.ts"
 import { fileDocuments, filesRunCorpus } from "./fileCorpus.ts"
@@ -57,12 +57,12 @@ const builtInCorpora: Record<BuiltInCorpus, () => ReadonlyArray<CorpusDocument>>
  * What a run reads for a corpus named in a spec. Only files need work: their digests, read now,
  * pin the text (see fileCorpus.ts).
  */
-export function runCorpus(source: CorpusSource): RunCorpus {
+export function runCorpus(source: CorpusSource): DomainCorpus {
   return typeof source === "string" || source.kind === "markov" ? source : filesRunCorpus(source.paths)
 }
 
 /** The documents of a corpus, in a fixed order. */
-export function loadCorpus(corpus: RunCorpus): ReadonlyArray<CorpusDocument> {
+export function loadCorpus(corpus: DomainCorpus): ReadonlyArray<CorpusDocument> {
   if (typeof corpus === "string") return builtInCorpora[corpus]()
   return corpus.kind === "files" ? fileDocuments(corpus) : markovDocuments(corpus)
 }

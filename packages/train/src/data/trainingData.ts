@@ -1,6 +1,6 @@
 // The tokens a run trains and validates on, prepared once per run; and the size of one epoch, which
 // the planner needs before any run exists.
-import type { Experiment, RunCorpus, RunSpec, Tokenizer } from "@scalelab/spec"
+import type { CorpusSource, DomainCorpus, Experiment, RunCorpus, RunSpec, Tokenizer } from "@scalelab/spec"
 import { BYTE_VOCABULARY } from "@scalelab/spec"
 import { Data, Runtime } from "effect"
 import {
@@ -17,12 +17,25 @@ import { bpeTokenizer } from "../tokenizer/bpeTokenizer.ts"
 import { type CorpusSplit, loadCorpus, runCorpus, splitDocuments } from "./corpus.ts"
 import type { CorpusDocument } from "./corpusDocument.ts"
 import { hashString, uniformSource } from "../prng.ts"
-import { type TextTokenizer, byteTokenizer, bytesPerToken } from "../tokenizer/tokenizer.ts"
+import { type TextTokenizer, byteTokenizer, bytesPerToken, tokenArray } from "../tokenizer/tokenizer.ts"
+
+/** One domain of a mixture as a run reads it: its own training stream and fixed validation set. */
+export interface DomainData {
+  readonly name: string
+  /** Probability that a training window comes from this domain. */
+  readonly weight: number
+  readonly train: TokenStream
+  readonly validation: TokenBatch
+}
 
 export interface TrainingData {
   readonly tokenizer: TextTokenizer
+  /** Every training document (all domains' for a mixture): what memorization prompts and epochs count. */
   readonly train: TokenStream
+  /** The fixed validation set; for a mixture, every domain's windows, as many from each. */
   readonly validation: TokenBatch
+  /** A mixture's domains, in the order of its corpus; absent for a single corpus. */
+  readonly domains?: ReadonlyArray<DomainData>
   /** The held-out documents as one stream: the cloze benchmark draws its items from it. */
   readonly validationStream: TokenStream
   /**
@@ -75,7 +88,34 @@ function splitTokenizer(train: ReadonlyArray<CorpusDocument>, tokenizer: Tokeniz
   return { tokenizer: bpeTokenizer(merges), merges }
 }
 
-const splitCorpus = (corpus: RunCorpus, validation: number): CorpusSplit => splitDocuments(loadCorpus(corpus), validation)
+const splitCorpus = (corpus: DomainCorpus, validation: number): CorpusSplit => splitDocuments(loadCorpus(corpus), validation)
+
+/** Token streams packed end to end, their document starts shifted along. */
+function concatStreams(streams: ReadonlyArray<TokenStream>, vocab: number): TokenStream {
+  const tokens = tokenArray(streams.reduce((total, stream) => total + stream.tokens.length, 0), vocab)
+  const starts: Array<number> = []
+  let offset = 0
+  for (const stream of streams) {
+    tokens.set(stream.tokens, offset)
+    for (const start of stream.documentStarts) starts.push(start + offset)
+    offset += stream.tokens.length
+  }
+  return { tokens, documentStarts: Int32Array.from(starts) }
+}
+
+/** Batches stacked row after row. */
+function concatBatches(batches: ReadonlyArray<TokenBatch>, context: number): TokenBatch {
+  const sequences = batches.reduce((total, batch) => total + batch.sequences, 0)
+  const stacked = { inputs: new Int32Array(sequences * context), targets: new Int32Array(sequences * context), documents: new Int32Array(sequences * context) }
+  let offset = 0
+  for (const batch of batches) {
+    stacked.inputs.set(batch.inputs, offset)
+    stacked.targets.set(batch.targets, offset)
+    stacked.documents.set(batch.documents, offset)
+    offset += batch.inputs.length
+  }
+  return { sequences, context, ...stacked }
+}
 
 /**
  * The first `maxTokens` tokens of the training stream (`data.max_train_tokens`), with the starts of
@@ -88,6 +128,7 @@ export function sliceTokens(stream: TokenStream, maxTokens: number | undefined):
 
 /** What fixes a run's token streams: its RunSpec's data section and vocabulary, nothing of the model or training. */
 export interface StreamSettings {
+  /** One corpus, or a mixture: then each domain is split, and cut to `train_tokens`, on its own. */
   readonly corpus: RunCorpus
   readonly tokenizer: Tokenizer
   readonly vocab: number
@@ -115,10 +156,20 @@ export const experimentStreamSettings = (data: Experiment["data"]): StreamSettin
   ...(data.max_train_tokens > 0 ? { train_tokens: data.max_train_tokens } : {})
 })
 
-/** The tokenized training and validation documents, each packed end to end in corpus order. */
+/** A mixture domain's tokenized training and validation documents. */
+export interface DomainStreams {
+  readonly name: string
+  readonly weight: number
+  readonly train: TokenStream
+  readonly validation: TokenStream
+}
+
+/** The tokenized training and validation documents, each packed end to end in corpus order (a mixture's domain after domain). */
 export interface TokenStreams extends SplitTokenizer {
   readonly train: TokenStream
   readonly validation: TokenStream
+  /** A mixture's domains, in its order; absent for a single corpus. */
+  readonly domains?: ReadonlyArray<DomainStreams>
 }
 
 /**
@@ -130,30 +181,86 @@ export function tokenStreams(settings: StreamSettings, options: DataOptions = {}
   if (kind === "bytes" ? vocab !== BYTE_VOCABULARY : vocab <= BYTE_VOCABULARY) {
     throw new VocabularyMismatchError({ vocab, tokenizer: kind })
   }
-  const split = splitCorpus(settings.corpus, settings.validation)
-  const learnt = splitTokenizer(split.train, kind, vocab, options)
-  return {
-    ...learnt,
+  const { corpus } = settings
+  if (typeof corpus === "string" || corpus.kind !== "mixture") {
+    const split = splitCorpus(corpus, settings.validation)
+    const learnt = splitTokenizer(split.train, kind, vocab, options)
+    return {
+      ...learnt,
+      train: sliceTokens(tokenizeDocuments(split.train, learnt.tokenizer), settings.train_tokens),
+      validation: tokenizeDocuments(split.validation, learnt.tokenizer)
+    }
+  }
+  // Each domain holds out its own documents first, so every run of the sweep is scored on the same text.
+  const splits = corpus.domains.map((domain) => ({ domain, split: splitCorpus(domain.corpus, settings.validation) }))
+  const learnt = splitTokenizer(splits.flatMap(({ split }) => split.train), kind, vocab, options)
+  const domains = splits.map(({ domain, split }): DomainStreams => ({
+    name: domain.name,
+    weight: domain.weight,
     train: sliceTokens(tokenizeDocuments(split.train, learnt.tokenizer), settings.train_tokens),
     validation: tokenizeDocuments(split.validation, learnt.tokenizer)
+  }))
+  return {
+    ...learnt,
+    train: concatStreams(domains.map((domain) => domain.train), learnt.tokenizer.vocab),
+    validation: concatStreams(domains.map((domain) => domain.validation), learnt.tokenizer.vocab),
+    domains
   }
 }
 
 export function prepareTrainingData(spec: RunSpec, options: DataOptions = {}): TrainingData {
   const { val_tokens } = spec.data
   const { context } = spec.shape
-  const { tokenizer, train, validation: validationStream } = tokenStreams(runStreamSettings(spec), options)
-  if (train.tokens.length <= context) throw new CorpusTooSmallError({ tokens: train.tokens.length, context })
-  const validation = validationWindows(validationStream, context, val_tokens)
-  return { tokenizer, train, validation, validationStream, validationBytesPerToken: bytesPerToken(validation.targets, tokenizer) }
+  const { tokenizer, train, validation: validationStream, domains: domainStreams } = tokenStreams(runStreamSettings(spec), options)
+  if (domainStreams === undefined) {
+    if (train.tokens.length <= context) throw new CorpusTooSmallError({ tokens: train.tokens.length, context })
+    const validation = validationWindows(validationStream, context, val_tokens)
+    return { tokenizer, train, validation, validationStream, validationBytesPerToken: bytesPerToken(validation.targets, tokenizer) }
+  }
+  const domains = domainStreams.map((domain): DomainData => {
+    // A domain never drawn from needs no training text, only its validation set.
+    if (domain.weight > 0 && domain.train.tokens.length <= context) {
+      throw new CorpusTooSmallError({ tokens: domain.train.tokens.length, context })
+    }
+    return { name: domain.name, weight: domain.weight, train: domain.train, validation: validationWindows(domain.validation, context, val_tokens) }
+  })
+  const validation = concatBatches(domains.map((domain) => domain.validation), context)
+  return { tokenizer, train, validation, validationStream, domains, validationBytesPerToken: bytesPerToken(validation.targets, tokenizer) }
+}
+
+/** The domain a draw u in [0, 1) falls in, by cumulative weight; the last weighted domain takes rounding's remainder. */
+export function domainOfDraw(weights: ReadonlyArray<number>, u: number): number {
+  let cumulative = 0
+  let last = 0
+  for (const [index, weight] of weights.entries()) {
+    if (weight <= 0) continue
+    cumulative += weight
+    last = index
+    if (u < cumulative) return index
+  }
+  return last
 }
 
 /**
  * The windows of one step, drawn from a generator seeded by (run seed, step): any step's batch can
  * be rebuilt without replaying the ones before it, which is what resuming from a checkpoint needs.
+ * A mixture draws each window's domain with its weight's probability, then the window within it.
  */
 export function trainingBatch(data: TrainingData, seed: number, step: number, sequences: number, context: number): TokenBatch {
-  return sampleWindows(data.train, context, sequences, uniformSource(hashString(`${seed}:${step}`)))
+  const uniform = uniformSource(hashString(`${seed}:${step}`))
+  const { domains } = data
+  if (domains === undefined) return sampleWindows(data.train, context, sequences, uniform)
+  const weights = domains.map((domain) => domain.weight)
+  const windows = Array.from({ length: sequences }, () => {
+    const domain = domains[domainOfDraw(weights, uniform())] as DomainData
+    return sampleWindows(domain.train, context, 1, uniform)
+  })
+  return concatBatches(windows, context)
+}
+
+/** A mixture's domains as runs read them (file domains by their digests), by name. */
+export function mixtureDomainCorpora(corpora: Readonly<Record<string, CorpusSource>>): Readonly<Record<string, DomainCorpus>> {
+  return Object.fromEntries(Object.entries(corpora).map(([name, source]) => [name, runCorpus(source)]))
 }
 
 /** What the planner learns from the corpus before planning: what runs read, and one epoch's size. */
@@ -171,7 +278,7 @@ export interface CorpusFacts {
  */
 export function corpusFacts(data: Experiment["data"], options: DataOptions = {}): CorpusFacts {
   const settings = experimentStreamSettings(data)
-  const { train } = splitCorpus(settings.corpus, settings.validation)
+  const { train } = splitCorpus(runCorpus(data.corpus), settings.validation)
   const { tokenizer } = splitTokenizer(train, settings.tokenizer, settings.vocab, options)
   const training_tokens = sliceTokens(tokenizeDocuments(train, tokenizer), settings.train_tokens).tokens.length
   return { corpus: settings.corpus, training_tokens }

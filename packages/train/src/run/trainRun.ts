@@ -12,7 +12,7 @@ import { type ModelConstants, batchLoss, disposeConstants, modelConstants, train
 import { type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "../optim/optimizer.ts"
 import { type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
 import { learningRateAt } from "../optim/schedule.ts"
-import { prepareTrainingData, trainingBatch } from "../data/trainingData.ts"
+import { prepareTrainingData, type TrainingData, trainingBatch } from "../data/trainingData.ts"
 
 /** Where a run keeps its checkpoint (the worker: checkpoint.bin in the run folder). */
 export interface CheckpointStore {
@@ -159,6 +159,26 @@ function restoredState(checkpoint: Checkpoint, constants: ModelConstants): AdamW
 // must be seen before the next one starts.
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
+/** A mixture's loss on each domain's validation set; absent for a single corpus. */
+type DomainLosses = { readonly val_loss_by_domain: Readonly<Record<string, number>> }
+
+/**
+ * The validation loss, and for a mixture each domain's: val_loss is then the uniform mean of the
+ * domains' losses, so that it does not depend on the run's own weights.
+ */
+async function validationLosses(
+  parameters: Parameters<typeof evaluateLoss>[0],
+  data: TrainingData,
+  constants: Parameters<typeof evaluateLoss>[2],
+  evalSlice: number
+): Promise<{ readonly valLoss: number; readonly byDomain?: DomainLosses }> {
+  if (data.domains === undefined) return { valLoss: await evaluateLoss(parameters, data.validation, constants, evalSlice) }
+  const losses: Record<string, number> = {}
+  for (const domain of data.domains) losses[domain.name] = await evaluateLoss(parameters, domain.validation, constants, evalSlice)
+  const values = Object.values(losses)
+  return { valLoss: values.reduce((a, b) => a + b, 0) / values.length, byDomain: { val_loss_by_domain: losses } }
+}
+
 export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Promise<TrainOutcome> {
   const started = performance.now()
   const emit = options.onMetric ?? (() => {})
@@ -201,6 +221,7 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
   let lastValLoss = checkpoint?.meta.last_val_loss ?? untrainedLoss
   let lastCloze: { readonly cloze_accuracy: number; readonly cloze_nll: number } | undefined
   let finalMemorization: { readonly memorization: number } | undefined
+  let lastByDomain: DomainLosses | undefined
   if (checkpoint !== undefined) {
     stepLosses.set(checkpoint.meta.step_losses)
     options.onResume?.(stepsDone)
@@ -287,10 +308,11 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
     }
 
     if (!diverged && evalAt.has(stepsDone)) {
-      const valLoss = await evaluateLoss(state.parameters, data.validation, constants, evalSlice)
+      const { valLoss, byDomain } = await validationLosses(state.parameters, data, constants, evalSlice)
       diverged = !Number.isFinite(valLoss)
       if (!diverged) {
         lastValLoss = valLoss
+        lastByDomain = byDomain
         if (clozeItems.length > 0) {
           const score = await scoreCloze(state.parameters, clozeItems, constants, evalSlice)
           lastCloze = { cloze_accuracy: score.accuracy, cloze_nll: score.nll_per_byte }
@@ -299,7 +321,7 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
         if (prompts !== undefined && stepsDone === steps) {
           finalMemorization = { memorization: await memorizedFraction(state.parameters, prompts, constants, evalSlice) }
         }
-        emit({ step: stepsDone, tokens: tokensSeen, flops, val_loss: valLoss, ...lastCloze, ...finalMemorization })
+        emit({ step: stepsDone, tokens: tokensSeen, flops, val_loss: valLoss, ...byDomain, ...lastCloze, ...finalMemorization })
       }
     }
 
@@ -339,7 +361,8 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
     epochs: spec.tokens / data.train.tokens.length,
     ...(resumedFrom > 0 ? { resumed_from_step: resumedFrom } : {}),
     ...lastCloze,
-    ...finalMemorization
+    ...finalMemorization,
+    ...lastByDomain
   }
   return { kind: "finished", result }
 }
