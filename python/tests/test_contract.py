@@ -17,7 +17,7 @@ def test_a_built_in_corpus_is_one_of_the_corpus_forms() -> None:
     assert contract_problems("RunSpec", spec, "run.json") == []
     spec["data"]["corpus"] = "war-and-peace"
     [problem] = contract_problems("RunSpec", spec, "run.json")
-    assert problem.startswith("run.json.data.corpus: \"war-and-peace\" matches none of its 3 forms")
+    assert problem.startswith("run.json.data.corpus: \"war-and-peace\" matches none of its 4 forms")
 
 
 def test_problems_name_the_field() -> None:
