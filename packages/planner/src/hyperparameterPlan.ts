@@ -1,7 +1,7 @@
 // The plan of a hyperparameter sweep (DeepSeek LLM §3.1): at each budget one model size, trained
 // once per (learning rate, batch size) of the grid on the tokens that spend the budget.
 import type { HyperparameterExperiment } from "@scalelab/spec"
-import { DEFAULT_HYPERPARAMETER_CENTRE, totalParams } from "@scalelab/spec"
+import { DEFAULT_HYPERPARAMETER_CENTRE } from "@scalelab/spec"
 import { effectiveTokens, reasonNumber, runStepwise, type Stepwise } from "@scalelab/laws"
 import {
   type Centre,
@@ -10,6 +10,7 @@ import {
   type Plan,
   PlanError,
   type PlannedRun,
+  plannedAtCentre,
   type PlanPreview,
   runsOfSizing,
   sizeAtBudget,
@@ -80,13 +81,7 @@ export function* planHyperparametersSteps(experiment: HyperparameterExperiment, 
     for (const { sizing, reason } of gridPoints(experiment, budget, centre)) {
       for (const run of runsOfSizing(experiment, budget, sizing, corpus)) {
         runs.push({
-          run,
-          params_total: totalParams(run),
-          target_params: centre.params,
-          centre_params: centre.params,
-          centre_reason: centre.reason,
-          centre: centre.source,
-          reason,
+          ...plannedAtCentre(run, centre, reason),
           ...(corpus === undefined
             ? {}
             : { epochs: run.tokens / corpus.training_tokens, effective_tokens: effectiveTokens(run.tokens, corpus.training_tokens) })

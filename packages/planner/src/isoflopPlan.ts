@@ -150,6 +150,20 @@ export const centreOfLaw = (name: string, budget: number): Centre => {
   return { params, source: law.name, reason: `N*(C)=${reasonNumber(params)} from the published law ${law.name}` }
 }
 
+/**
+ * A run planned at the size its centre gives (a hyperparameter grid point, a data mixture): the
+ * centre is its target, with no window of sizes around it.
+ */
+export const plannedAtCentre = (run: RunSpec, centre: Centre, reason: string): PlannedRun => ({
+  run,
+  params_total: totalParams(run),
+  target_params: centre.params,
+  centre_params: centre.params,
+  centre_reason: centre.reason,
+  centre: centre.source,
+  reason
+})
+
 /** The runs of one model size at one budget: one per seed, all of the same shape. */
 export interface SizedRuns {
   readonly shape: RunSpec["shape"]

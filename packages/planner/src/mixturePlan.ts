@@ -1,9 +1,9 @@
 // Data-mixture sweeps (Llama 3 §3.1.2, Ye et al. 2024): at each budget one model size, trained on
 // every weighting of the domains, so that each domain's loss can be fitted as a law of the weights.
 import type { CorpusSource, DomainCorpus, MixtureExperiment, MixtureRunCorpus } from "@scalelab/spec"
-import { mixtureWeights, totalParams } from "@scalelab/spec"
-import { computeOptimal, lawByName, reasonNumber } from "@scalelab/laws"
-import { type Centre, type Plan, PlanError, type PlannedRun, runOfSizing, sizeAtBudget } from "./isoflopPlan.ts"
+import { mixtureWeights } from "@scalelab/spec"
+import { reasonNumber } from "@scalelab/laws"
+import { type Centre, centreOfLaw, type Plan, PlanError, type PlannedRun, plannedAtCentre, runOfSizing, sizeAtBudget } from "./isoflopPlan.ts"
 
 /** A domain's corpus as runs read it: built-in and synthetic ones from the spec, files from their digests in `loaded`. */
 const plannedDomain = (name: string, source: CorpusSource, loaded: DomainCorpus | undefined): DomainCorpus => {
@@ -21,9 +21,7 @@ export const mixtureCentre = (experiment: MixtureExperiment, budget: number): Ce
   const { sweep } = experiment
   const given = sweep.params?.[sweep.budgets.indexOf(budget)]
   if (given !== undefined) return { params: given, source: "params", reason: `N=${reasonNumber(given)} given in sweep.params` }
-  const law = lawByName(sweep.centre)
-  const params = computeOptimal(law, budget).params
-  return { params, source: law.name, reason: `N*(C)=${reasonNumber(params)} from the published law ${law.name}` }
+  return centreOfLaw(sweep.centre, budget)
 }
 
 /** A weight vector in words: `a=0.25, b=0.75`. */
@@ -58,15 +56,7 @@ export const planMixtureRuns = (
   const names = Object.keys(experiment.sweep.corpora)
   return Array.from({ length: experiment.sweep.seeds }, (_, seed): PlannedRun => {
     const run = runOfSizing(experiment, budget, sizing, corpus, seed)
-    return {
-      run,
-      params_total: totalParams(run),
-      target_params: centre.params,
-      centre_params: centre.params,
-      centre_reason: centre.reason,
-      centre: centre.source,
-      reason: `${why} (${describeWeights(names, weights)}) at C=${reasonNumber(budget, 3)}: ${centre.reason}`
-    }
+    return plannedAtCentre(run, centre, `${why} (${describeWeights(names, weights)}) at C=${reasonNumber(budget, 3)}: ${centre.reason}`)
   })
 }
 

@@ -60,6 +60,32 @@ const fitReportOf = (experiment: TrainedSpec, plan: Plan, storeDir: string, spec
     : isoflopFitReport({ ...experiment, sweep }, plan, storeDir, specPath)
 }
 
+interface EndedSweep {
+  readonly completed: ReadonlyArray<unknown>
+  readonly skipped: number
+  readonly failed: ReadonlyArray<{ readonly id: string }>
+}
+
+/** How a sweep of any kind ended: one JSON event, or its fit's lines and a summary line. */
+const printSweepEnd = (
+  mode: ProgressMode,
+  outcome: EndedSweep,
+  startedAt: number,
+  fitted: { readonly lines: ReadonlyArray<string>; readonly report: string; readonly fit: unknown }
+) =>
+  mode === "json"
+    ? Console.log(JSON.stringify({
+      event: "SweepEnded",
+      time: new Date().toISOString(),
+      trained: outcome.completed.length,
+      skipped: outcome.skipped,
+      failed: outcome.failed.map((failure) => failure.id),
+      report: fitted.report,
+      fit: fitted.fit
+    }))
+    : Console.log(["", ...fitted.lines, "", `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
+      `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`].join("\n"))
+
 const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: ReadonlyArray<string>, specPath: string) =>
   Effect.gen(function*() {
     const startedAt = Date.now()
@@ -82,21 +108,7 @@ const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: Rea
       return yield* trainSweep(experiment, prepared, reporter.onEvent)
     }))
     const fitted = yield* fitReportOf(experiment, plan, choices.storeDir, specPath)
-    const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
-      `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
-    if (choices.mode === "json") {
-      yield* Console.log(JSON.stringify({
-        event: "SweepEnded",
-        time: new Date().toISOString(),
-        trained: outcome.completed.length,
-        skipped: outcome.skipped,
-        failed: outcome.failed.map((failure) => failure.id),
-        report: fitted.report,
-        fit: fitted.fit
-      }))
-    } else {
-      yield* Console.log(["", ...fitted.lines, "", summary].join("\n"))
-    }
+    yield* printSweepEnd(choices.mode, outcome, startedAt, fitted)
     if (fitted.failure !== undefined) return yield* fitted.failure
     if (outcome.failed.length > 0) {
       return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
@@ -121,25 +133,15 @@ const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
       return yield* mixtureSweepFitReport(experiment, choices, reporter.onEvent)
     }))
     const { outcome } = report
-    const summary = `${outcome.completed.length} runs trained, ${outcome.skipped} already complete, ` +
-      `${outcome.failed.length} failed; ${seconds((Date.now() - startedAt) / 1000)} wall`
-    if (choices.mode === "json") {
-      yield* Console.log(JSON.stringify({
-        event: "SweepEnded",
-        time: new Date().toISOString(),
-        trained: outcome.completed.length,
-        skipped: outcome.skipped,
-        failed: outcome.failed.map((failure) => failure.id),
-        report: report.indexPath,
-        fit: report.fitPath
-      }))
-    } else {
-      const relative = (file: string) => path.relative(process.cwd(), file) || "."
-      yield* Console.log(["", ...report.lines, "", "Where to look:",
+    const relative = (file: string) => path.relative(process.cwd(), file) || "."
+    yield* printSweepEnd(choices.mode, outcome, startedAt, {
+      lines: [...report.lines, "", "Where to look:",
         `  report  ${relative(report.indexPath)}`,
         `  plots   ${report.plotPaths.filter((file) => file.endsWith(".png")).map(relative).join(", ")}`,
-        `  fit     ${relative(report.fitPath)}`, "", summary].join("\n"))
-    }
+        `  fit     ${relative(report.fitPath)}`],
+      report: report.indexPath,
+      fit: report.fitPath
+    })
     if (outcome.failed.length > 0) {
       return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
     }
