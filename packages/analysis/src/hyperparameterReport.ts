@@ -1,7 +1,6 @@
 // The fit and report of a hyperparameter sweep (`sweep.kind: hyperparameters`): each budget's best
 // learning rate and batch size, lr*(C) and B*(C) with bootstrap intervals, fit.json (which another
 // spec's `training.lr: { from: ... }` reads) and the plots.
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect } from "effect"
 import {
@@ -19,11 +18,11 @@ import {
   scientific
 } from "@scalelab/laws"
 import type { Plan } from "@scalelab/planner"
-import { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec, writeHtmlReport } from "@scalelab/plots"
+import { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec } from "@scalelab/plots"
 import { RunStore } from "@scalelab/runner"
 import { type HyperparameterExperiment, reportFolder } from "@scalelab/spec"
 import { attempt, UserInputError } from "@scalelab/sweep"
-import { type BootstrapSettings, ReportWriteError } from "./reportWriter.ts"
+import { type BootstrapSettings, writeFitReport } from "./reportWriter.ts"
 import { specBootstrap } from "./sweepFit.ts"
 
 /** A hyperparameter sweep's fit, its intervals (or why there are none) and where its report went. */
@@ -191,42 +190,41 @@ export const fitAndReportHyperparameters = (
       })
     const outDir = options.outDir ?? reportFolder(storeDir, experiment.name)
     const record = hyperparameterFitJson(experiment, fit, bootstrap)
-    const written = yield* Effect.tryPromise({
-      try: async () => {
-        await fs.mkdir(outDir, { recursive: true })
-        const fitJson = path.join(outDir, "fit.json")
-        await fs.writeFile(fitJson, `${JSON.stringify(record, null, 2)}\n`)
-        const files = await writeHtmlReport(outDir, {
-          title: `scalelab report — ${experiment.name}`,
-          summary: hyperparameterSummary({ fit, bootstrap }),
-          sections: [
+    const { fitPath, files } = yield* writeFitReport(outDir, record, {
+      title: `scalelab report — ${experiment.name}`,
+      summary: hyperparameterSummary({ fit, bootstrap }),
+      sections: [
+        {
+          title: "Loss against learning rate",
+          name: "loss-vs-lr",
+          spec: lossAgainstLrPlotSpec({ runs, optima: optimaPoints(fit, "lr") }),
+          caption: "Each budget's grid: final validation loss against peak learning rate, one line per batch size. " +
+            "A solid rule marks lr* (refined by a quadratic in log lr and log B); a dashed one, a best lr on the grid's edge."
+        },
+        {
+          title: "Optimal learning rate and batch size against compute",
+          name: "hyperparameter-laws",
+          spec: hyperparameterLawsPlotSpec([
+            { title: "lr*(C)", axisTitle: "Optimal peak learning rate", optima: optimaPoints(fit, "lr"), ...lawPanelLine(fit.lr, bootstrap, "lr") },
             {
-              title: "Loss against learning rate",
-              name: "loss-vs-lr",
-              spec: lossAgainstLrPlotSpec({ runs, optima: optimaPoints(fit, "lr") }),
-              caption: "Each budget's grid: final validation loss against peak learning rate, one line per batch size. " +
-                "A solid rule marks lr* (refined by a quadratic in log lr and log B); a dashed one, a best lr on the grid's edge."
-            },
-            {
-              title: "Optimal learning rate and batch size against compute",
-              name: "hyperparameter-laws",
-              spec: hyperparameterLawsPlotSpec([
-                { title: "lr*(C)", axisTitle: "Optimal peak learning rate", optima: optimaPoints(fit, "lr"), ...lawPanelLine(fit.lr, bootstrap, "lr") },
-                {
-                  title: "B*(C)",
-                  axisTitle: "Optimal batch size (tokens)",
-                  optima: optimaPoints(fit, "batch_tokens"),
-                  ...lawPanelLine(fit.batch_tokens, bootstrap, "batch_tokens")
-                }
-              ]),
-              caption: "Power laws y*(C) = k·C^a fitted by least squares in log space through the budgets whose optimum is " +
-                "interior; the band is the 80% bootstrap interval of the law (runs resampled within each budget)."
+              title: "B*(C)",
+              axisTitle: "Optimal batch size (tokens)",
+              optima: optimaPoints(fit, "batch_tokens"),
+              ...lawPanelLine(fit.batch_tokens, bootstrap, "batch_tokens")
             }
-          ]
-        })
-        return { fitJson, record, indexPath: files.indexPath, plots: files.plots.map((plot) => plot.pngPath) }
-      },
-      catch: (cause) => new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
+          ]),
+          caption: "Power laws y*(C) = k·C^a fitted by least squares in log space through the budgets whose optimum is " +
+            "interior; the band is the 80% bootstrap interval of the law (runs resampled within each budget)."
+        }
+      ]
     })
-    return { fit, bootstrap, outDir, ...written } satisfies HyperparameterReport
+    return {
+      fit,
+      bootstrap,
+      outDir,
+      fitJson: fitPath,
+      record,
+      indexPath: files.indexPath,
+      plots: files.plots.map((plot) => plot.pngPath)
+    } satisfies HyperparameterReport
   })

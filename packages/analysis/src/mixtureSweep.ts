@@ -1,13 +1,11 @@
 // `scalelab run` of a data-mixture spec: train every planned run, fit the data-mixing law at each
 // budget, train the predicted best mixture at the largest budget, and write fit.json and the plots.
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
 import { Effect } from "effect"
 import { type PlannedRun, planMixtureRuns } from "@scalelab/planner"
-import { mixtureDomainPlotSpec, mixtureTargetPlotSpec, writeHtmlReport } from "@scalelab/plots"
+import { mixtureDomainPlotSpec, mixtureTargetPlotSpec } from "@scalelab/plots"
 import { readRunResult, runFolderPath, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
-import { type MixtureExperiment, mixtureTarget } from "@scalelab/spec"
-import { attempt, loadMixtureDomains, planMixtureExperiment, type SweepChoices, trainMixtureRuns } from "@scalelab/sweep"
+import { type MixtureExperiment, mixtureTarget, reportFolder } from "@scalelab/spec"
+import { addOutcome, attempt, loadMixtureDomains, planMixtureExperiment, type SweepChoices, trainMixtureRuns } from "@scalelab/sweep"
 import {
   fitMixtureBudgets,
   mixtureFitLines,
@@ -18,7 +16,7 @@ import {
   mixtureValidation,
   roundedMixture
 } from "./mixtureFit.ts"
-import { ReportWriteError } from "./reportWriter.ts"
+import { writeFitReport } from "./reportWriter.ts"
 
 /** The finished runs among `planned`, as the fit takes them (a run without a readable result is left out). */
 const finishedMarks = (experiment: MixtureExperiment, planned: ReadonlyArray<PlannedRun>, storeDir: string) =>
@@ -32,12 +30,6 @@ const finishedMarks = (experiment: MixtureExperiment, planned: ReadonlyArray<Pla
       ))
     return marks.filter((mark) => mark !== undefined)
   })
-
-const addOutcomes = (a: SweepOutcome, b: SweepOutcome): SweepOutcome => ({
-  completed: [...a.completed, ...b.completed],
-  failed: [...a.failed, ...b.failed],
-  skipped: a.skipped + b.skipped
-})
 
 export interface MixtureSweepReport {
   readonly lines: ReadonlyArray<string>
@@ -69,44 +61,37 @@ export const mixtureSweepFitReport = (
       const weights = roundedMixture(largest.result.optimum.weights)
       const domains = yield* loadMixtureDomains(experiment)
       const runs = yield* attempt(() => planMixtureRuns(experiment, largest.budget, weights, "predicted best mixture", domains))
-      outcome = addOutcomes(outcome, yield* trainMixtureRuns(experiment, runs, choices, emit))
+      outcome = addOutcome(outcome, yield* trainMixtureRuns(experiment, runs, choices, emit))
       validation = mixtureValidation(largest, mixtureTarget(experiment.sweep), weights, yield* finishedMarks(experiment, runs, choices.storeDir))
     }
-    const outDir = path.join(choices.storeDir, "reports", experiment.name)
+    const outDir = reportFolder(choices.storeDir, experiment.name)
     const record = mixtureFitRecord(experiment, fits, validation)
     const plotInput = mixturePlotInput(experiment, fits, validation)
-    const written = yield* Effect.tryPromise({
-      try: async () => {
-        await fs.mkdir(outDir, { recursive: true })
-        const fitPath = path.join(outDir, "fit.json")
-        await fs.writeFile(fitPath, `${JSON.stringify(record, null, 2)}\n`)
-        const files = await writeHtmlReport(outDir, {
-          title: `scalelab report — ${experiment.name} (data mixture)`,
-          sections: [
-            {
-              title: "Domain losses",
-              name: "mixture_domains",
-              spec: mixtureDomainPlotSpec(plotInput),
-              caption: "Each domain's validation loss against its weight in the mixture. Curves: the fitted law through the " +
-                "predicted best mixture (the other domains keep their shares of the rest as there)."
-            },
-            {
-              title: "Target loss",
-              name: "mixture_target",
-              spec: mixtureTargetPlotSpec(plotInput),
-              caption: "The target (weighted domain losses) against each domain's weight, with the predicted best mixture and " +
-                "its 80% bootstrap intervals, and the run trained there."
-            }
-          ]
-        })
-        return { fitPath, indexPath: files.indexPath, plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]) }
-      },
-      catch: (cause) => new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
+    const { fitPath, files } = yield* writeFitReport(outDir, record, {
+      title: `scalelab report — ${experiment.name} (data mixture)`,
+      sections: [
+        {
+          title: "Domain losses",
+          name: "mixture_domains",
+          spec: mixtureDomainPlotSpec(plotInput),
+          caption: "Each domain's validation loss against its weight in the mixture. Curves: the fitted law through the " +
+            "predicted best mixture (the other domains keep their shares of the rest as there)."
+        },
+        {
+          title: "Target loss",
+          name: "mixture_target",
+          spec: mixtureTargetPlotSpec(plotInput),
+          caption: "The target (weighted domain losses) against each domain's weight, with the predicted best mixture and " +
+            "its 80% bootstrap intervals, and the run trained there."
+        }
+      ]
     })
     return {
       lines: mixtureFitLines(experiment, fits, validation),
       outcome,
       plannedRuns: plan.runs.length,
-      ...written
+      fitPath,
+      indexPath: files.indexPath,
+      plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath])
     } satisfies MixtureSweepReport
   })

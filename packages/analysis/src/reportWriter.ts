@@ -37,6 +37,7 @@ import {
   parametricContourPlotSpec,
   parametricResidualPlotSpec,
   type PublishedFrontier,
+  type ReportInput,
   type ReportSection,
   writeHtmlReport
 } from "@scalelab/plots"
@@ -616,6 +617,22 @@ export interface WrittenReport {
 }
 
 /**
+ * Writes fit.json and the report page (index.html, an SVG and a PNG per plot) into `outDir`: what
+ * the report of every kind of sweep writes.
+ */
+export const writeFitReport = (outDir: string, fitRecord: unknown, page: ReportInput) =>
+  Effect.tryPromise({
+    try: async () => {
+      await fs.mkdir(outDir, { recursive: true })
+      const fitPath = path.join(outDir, "fit.json")
+      await fs.writeFile(fitPath, `${JSON.stringify(fitRecord, null, 2)}\n`)
+      return { fitPath, files: await writeHtmlReport(outDir, page) }
+    },
+    catch: (cause) =>
+      new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
+  })
+
+/**
  * Writes the report folder: index.html (opens offline from disk), an SVG and a PNG per plot,
  * fit.json, and forecast.json when there are forecasts.
  */
@@ -630,23 +647,14 @@ export const writeReport = (
       Effect.fromResult(encodeFitRecord(fitRecordOf(context))),
       (issue) => new ReportWriteError({ message: `the fits of ${context.name} are not a valid fit.json, so no report was written:\n${issue.message}` })
     )
-    return yield* Effect.tryPromise({
-      try: async (): Promise<WrittenReport> => {
-        await fs.mkdir(outDir, { recursive: true })
-        const fitPath = path.join(outDir, "fit.json")
-        await fs.writeFile(fitPath, `${JSON.stringify(fitJson, null, 2)}\n`)
-        const sections = builders.flatMap((build) => build(context)).map((section) => withTokensNote(section, context.tokensNote))
-        const files = await writeHtmlReport(outDir, { title: `scalelab report — ${context.name}`, sections })
-        return {
-          indexPath: files.indexPath,
-          fitPath,
-          fitJson,
-          plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),
-          dataPaths: files.dataPaths,
-          sections: sections.map((section) => section.title)
-        }
-      },
-      catch: (cause) =>
-        new ReportWriteError({ message: `could not write the report to ${outDir} (${String(cause)}); check that the folder is writable` })
-    })
+    const sections = builders.flatMap((build) => build(context)).map((section) => withTokensNote(section, context.tokensNote))
+    const { fitPath, files } = yield* writeFitReport(outDir, fitJson, { title: `scalelab report — ${context.name}`, sections })
+    return {
+      indexPath: files.indexPath,
+      fitPath,
+      fitJson,
+      plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),
+      dataPaths: files.dataPaths,
+      sections: sections.map((section) => section.title)
+    } satisfies WrittenReport
   })

@@ -14,6 +14,7 @@ export {
 } from "./storeLocation.ts"
 export { builtinWorkerCommand, tokenizerCacheDir } from "./workerCommand.ts"
 export {
+  addOutcome,
   concurrencyFor,
   prepareSweep,
   type PreparedSweep,

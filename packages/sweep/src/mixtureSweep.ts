@@ -3,8 +3,8 @@
 import { Effect } from "effect"
 import type { PlannedRun } from "@scalelab/planner"
 import { runSweep, type SweepEvent } from "@scalelab/runner"
-import { effectiveSpec, type MixtureExperiment } from "@scalelab/spec"
-import { budgetEvent, concurrencyFor, type SweepChoices } from "./trainSweep.ts"
+import type { MixtureExperiment } from "@scalelab/spec"
+import { budgetEvent, byBudget, runnerOptions, type SweepChoices } from "./trainSweep.ts"
 
 /** Trains planned runs of a mixture sweep (those complete in the store are kept), budget by budget in the events. */
 export const trainMixtureRuns = (
@@ -14,18 +14,6 @@ export const trainMixtureRuns = (
   emit: (event: SweepEvent) => Effect.Effect<void>
 ) =>
   Effect.gen(function*() {
-    for (const budget of [...new Set(runs.map(({ run }) => run.budget))].sort((a, b) => a - b)) {
-      yield* emit(budgetEvent(budget, runs.filter(({ run }) => run.budget === budget)))
-    }
-    const { execution } = experiment
-    return yield* runSweep(experiment.name, runs.map(({ run }) => run), {
-      storeDir: choices.storeDir,
-      concurrency: concurrencyFor(experiment, choices.concurrency, runs.length),
-      retries: execution.retries,
-      ...(choices.force === undefined ? {} : { force: choices.force }),
-      divergence: { retries: execution.divergence.retries, lrFactor: execution.divergence.lr_factor },
-      experimentSpec: effectiveSpec(experiment),
-      planReasons: new Map(runs.map(({ run, reason }) => [run.id, reason])),
-      onEvent: emit
-    })
+    for (const [budget, ofBudget] of byBudget(runs)) yield* emit(budgetEvent(budget, ofBudget))
+    return yield* runSweep(experiment.name, runs.map(({ run }) => run), runnerOptions(experiment, runs, choices, choices.force, emit))
   })

@@ -42,11 +42,29 @@ export const budgetEvent = (budget: number, runs: ReadonlyArray<PlannedRun>): Sw
   runs: runs.map(({ run }) => ({ id: run.id, params: run.params, tokens: run.tokens }))
 })
 
-const byBudget = (runs: ReadonlyArray<PlannedRun>): ReadonlyArray<[number, ReadonlyArray<PlannedRun>]> =>
+export const byBudget = (runs: ReadonlyArray<PlannedRun>): ReadonlyArray<[number, ReadonlyArray<PlannedRun>]> =>
   [...new Set(runs.map(({ run }) => run.budget))].sort((a, b) => a - b)
     .map((budget) => [budget, runs.filter(({ run }) => run.budget === budget)])
 
-const addOutcome = (total: SweepOutcome, outcome: SweepOutcome): SweepOutcome => ({
+/** What the runner needs to train `runs` of a spec: its execution settings, the sweep's choices, each run's plan reason. */
+export const runnerOptions = (
+  experiment: ExperimentSpec,
+  runs: ReadonlyArray<PlannedRun>,
+  choices: SweepChoices,
+  force: true | ReadonlySet<string> | undefined,
+  emit: (event: SweepEvent) => Effect.Effect<void>
+) => ({
+  storeDir: choices.storeDir,
+  concurrency: concurrencyFor(experiment, choices.concurrency, runs.length),
+  retries: experiment.execution.retries,
+  ...(force === undefined ? {} : { force }),
+  divergence: { retries: experiment.execution.divergence.retries, lrFactor: experiment.execution.divergence.lr_factor },
+  experimentSpec: effectiveSpec(experiment),
+  planReasons: new Map(runs.map(({ run, reason }) => [run.id, reason])),
+  onEvent: emit
+})
+
+export const addOutcome = (total: SweepOutcome, outcome: SweepOutcome): SweepOutcome => ({
   completed: [...total.completed, ...outcome.completed],
   failed: [...total.failed, ...outcome.failed],
   skipped: total.skipped + outcome.skipped
@@ -114,16 +132,8 @@ export const trainSweep = (
       const toRun = stage.flatMap(([, runs]) => runs).filter(({ run }) => !executed.has(run.id))
       if (toRun.length === 0) return { plan, outcome: total }
       for (const [budget, runs] of stage) yield* emit(budgetEvent(budget, runs))
-      const outcome = yield* runSweep(experiment.name, toRun.map(({ run }) => run), {
-        storeDir: choices.storeDir,
-        concurrency: concurrencyFor(experiment, choices.concurrency, toRun.length),
-        retries: experiment.execution.retries,
-        force: choices.force === true ? true : new Set(toRun.map(({ run }) => run.id).filter(redo)),
-        divergence: { retries: experiment.execution.divergence.retries, lrFactor: experiment.execution.divergence.lr_factor },
-        experimentSpec: effectiveSpec(experiment),
-        planReasons: new Map(toRun.map(({ run, reason }) => [run.id, reason])),
-        onEvent: emit
-      })
+      const force = choices.force === true ? true : new Set(toRun.map(({ run }) => run.id).filter(redo))
+      const outcome = yield* runSweep(experiment.name, toRun.map(({ run }) => run), runnerOptions(experiment, toRun, choices, force, emit))
       for (const { run } of toRun) executed.add(run.id)
       total = addOutcome(total, outcome)
       // An adaptive sweep cannot centre the next budget on one whose runs failed.
