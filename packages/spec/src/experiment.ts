@@ -496,8 +496,11 @@ export const TrainingSettings = Schema.Struct({
     default: "3e-3 * (N / 1e5)^-0.25"
   }),
   warmup: fraction("[0, 1)", "Fraction of steps spent in linear warmup. Unit: fraction of steps.", 0.05),
-  schedule: choiceField(["cosine", "constant"], { description: "Learning-rate schedule after warmup.", default: "cosine" }),
-  min_lr_fraction: fraction("[0, 1]", "The cosine schedule ends at lr times this. Unit: fraction of lr.", 0.1),
+  schedule: choiceField(["cosine", "constant", "linear"], {
+    description: "Learning-rate schedule after warmup: a cosine or linear decay to `min_lr_fraction` of lr at the last step, or constant.",
+    default: "cosine"
+  }),
+  min_lr_fraction: fraction("[0, 1]", "The cosine and linear schedules end at lr times this. Unit: fraction of lr.", 0.1),
   batch_tokens: lawOrExpressionField({
     expected: "a positive number of tokens",
     hyperparameter: "batch_tokens",

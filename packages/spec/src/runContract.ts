@@ -9,7 +9,10 @@ export const runFolderFiles = {
   spec: "run.json", // written by the runner
   metrics: "metrics.jsonl", // appended by the trainer
   result: "result.json", // written last by the trainer: its presence means a finished run
-  checkpoint: "checkpoint.bin" // the built-in trainer's checkpoint
+  checkpoint: "checkpoint.bin", // the built-in trainer's checkpoint
+  // The built-in trainer's weights and optimiser moments at the end of a run with `save_final`, in
+  // checkpoint.bin's format: what a run with `init` (an annealing probe) starts from.
+  final: "final.bin"
 } as const
 
 /** Environment variables a coordinator sets for every trainer it starts on this machine. */
@@ -159,9 +162,10 @@ export const RunSpec = Schema.Struct({
       weight_decay: Schema.Finite
     }),
     lr: Schema.Finite, // peak learning rate, already evaluated for this run's N, D, C
-    schedule: Schema.Literals(["cosine", "constant"]),
+    // After warmup: cosine or linear decay to lr * min_lr_fraction at the last step, or constant at lr.
+    schedule: Schema.Literals(["cosine", "constant", "linear"]),
     warmup: Schema.Finite, // fraction of the run's steps spent in linear warmup
-    min_lr_fraction: Schema.Finite, // cosine decays to lr * min_lr_fraction at the last step
+    min_lr_fraction: Schema.Finite, // cosine and linear decay to lr * min_lr_fraction at the last step
     batch_tokens: Schema.Int, // tokens per optimiser step (batch_size * context)
     grad_clip: Schema.Finite // global-norm clip; 0 disables
   }),
@@ -176,6 +180,13 @@ export const RunSpec = Schema.Struct({
     memorization: Schema.optionalKey(Schema.Struct({ prompts: Schema.Int, prefix_tokens: Schema.Int, continuation_tokens: Schema.Int }))
   }),
   seed: Schema.Int,
+  // Start from another run's end instead of fresh weights (an annealing probe, Llama 3 §3.1.3): the
+  // weights and AdamW moments of run `run`'s final.bin, in the store's run folder beside this run's,
+  // which that run wrote after `steps` optimiser steps. This run's step s then draws the batch of step
+  // `steps + s` and AdamW counts on from `steps`. Absent for fresh runs, so their ids are as before.
+  init: Schema.optionalKey(Schema.Struct({ run: Schema.String, steps: Schema.Int })),
+  // Write final.bin at the end of training, for runs that start from this one (`init`). Absent: no.
+  save_final: Schema.optionalKey(Schema.Boolean),
   backend: Backend,
   // Who trains the run, with its version: part of the id, so a trainer that computes differently
   // never has its runs mistaken for another's. See `trainerIdentity`.
