@@ -33,7 +33,7 @@ export {
 } from "./lossForecastSource.ts"
 export { fitTokensNote, withFitTokens } from "./fitTokens.ts"
 export { loadLawFile } from "./lawFile.ts"
-export { type BootstrapSettings, fitRecordOf, ReportWriteError, type WrittenReport } from "./reportWriter.ts"
+export { type BootstrapSettings, fitRecordOf, ReportWriteError, type WrittenReport, writtenFileLines } from "./reportWriter.ts"
 export {
   type Allocation,
   type BootstrapRequest,
@@ -122,3 +122,4 @@ export {
 export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterReportLines } from "./hyperparameterReport.ts"
 export { mixtureSweepFitReport, type MixtureSweepReport } from "./mixtureSweep.ts"
 export { fitMixtureBudgets, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, sliceWeights } from "./mixtureFit.ts"
+export { type AnnealingReport, annealingReportFromStore, annealingSweepReport } from "./annealingReport.ts"

@@ -616,6 +616,17 @@ export interface WrittenReport {
   readonly sections: ReadonlyArray<string>
 }
 
+/** Where a written report's files are, relative to the working folder, for a command's last lines. */
+export const writtenFileLines = (report: { readonly indexPath: string; readonly fitPath: string; readonly plotPaths: ReadonlyArray<string> }) => {
+  const relative = (file: string) => path.relative(process.cwd(), file) || "."
+  return [
+    "Where to look:",
+    `  report  ${relative(report.indexPath)}`,
+    `  plots   ${report.plotPaths.filter((file) => file.endsWith(".png")).map(relative).join(", ")}`,
+    `  fit     ${relative(report.fitPath)}`
+  ]
+}
+
 /**
  * Writes fit.json and the report page (index.html, an SVG and a PNG per plot) into `outDir`: what
  * the report of every kind of sweep writes.

@@ -179,6 +179,12 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
         message: `${spec}: sweep.kind: mixture is fitted by \`scalelab run ${spec}\` (a data-mixing law, not a scaling law)`
       })
     }
+    if (loaded._tag === "Annealing") {
+      return yield* new UserInputError({
+        message: `${spec}: sweep.kind: annealing measures loss changes against a control, not a scaling law: ` +
+          `\`scalelab run ${spec}\` or \`scalelab report ${spec}\` reports it`
+      })
+    }
     const { experiment } = loaded
     const storeDir = yield* storeDirFor(spec, store, "write")
     if (!existsSync(databasePath(storeDir))) {

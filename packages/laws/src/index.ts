@@ -109,3 +109,5 @@ export type { DomainMixingLaw, MixingLawFit, MixtureOptimum, MixturePoint } from
 export { domainLoss, fitDomainMixingLaw, fitMixingLaw, optimalMixture, predictDomainLosses, simplexLattice, targetLoss } from "./mixture/mixingLaw.ts"
 export type { MixtureBootstrap, MixtureBootstrapOptions, MixtureTargetIntervals } from "./mixture/mixingLawBootstrap.ts"
 export { bootstrapMixingLaw, mixtureTargetIntervals } from "./mixture/mixingLawBootstrap.ts"
+
+export { lnGamma, type MeanInterval, meanInterval, regularizedBeta, studentTCdf, studentTQuantile } from "./annealing/meanInterval.ts"

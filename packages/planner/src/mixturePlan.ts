@@ -16,8 +16,13 @@ const plannedDomain = (name: string, source: CorpusSource, loaded: DomainCorpus 
   })
 }
 
-/** The model size at each budget: the one given in `params`, else the `centre` law's N*(C). */
-export const mixtureCentre = (experiment: MixtureExperiment, budget: number): Centre => {
+/** A sweep sized by one model per budget: `params` in budget order, else the `centre` law's N*(C). */
+interface OneSizePerBudget {
+  readonly sweep: { readonly budgets: ReadonlyArray<number>; readonly params?: ReadonlyArray<number>; readonly centre: string }
+}
+
+/** The model size at each budget of a mixture or annealing sweep: the one given in `params`, else the `centre` law's N*(C). */
+export const mixtureCentre = (experiment: OneSizePerBudget, budget: number): Centre => {
   const { sweep } = experiment
   const given = sweep.params?.[sweep.budgets.indexOf(budget)]
   if (given !== undefined) return { params: given, source: "params", reason: `N=${reasonNumber(given)} given in sweep.params` }
@@ -29,18 +34,25 @@ export const describeWeights = (names: ReadonlyArray<string>, weights: ReadonlyA
   names.map((name, index) => `${name}=${reasonNumber(weights[index] ?? 0, 3)}`).join(", ")
 
 /** The corpus of a run at one weight vector: every domain, in the order of `corpora`, with its weight. */
-export const mixtureCorpus = (
-  experiment: MixtureExperiment,
+export const domainMixture = (
+  corpora: Readonly<Record<string, CorpusSource>>,
   weights: ReadonlyArray<number>,
   loaded: Readonly<Record<string, DomainCorpus>> = {}
 ): MixtureRunCorpus => ({
   kind: "mixture",
-  domains: Object.entries(experiment.sweep.corpora).map(([name, source], index) => ({
+  domains: Object.entries(corpora).map(([name, source], index) => ({
     name,
     corpus: plannedDomain(name, source, loaded[name]),
     weight: weights[index] ?? 0
   }))
 })
+
+/** A mixture sweep's run corpus at one weight vector. */
+export const mixtureCorpus = (
+  experiment: MixtureExperiment,
+  weights: ReadonlyArray<number>,
+  loaded: Readonly<Record<string, DomainCorpus>> = {}
+): MixtureRunCorpus => domainMixture(experiment.sweep.corpora, weights, loaded)
 
 /** The runs (one per seed) of one weight vector at one budget, with `why` leading their reason. */
 export const planMixtureRuns = (

@@ -106,3 +106,5 @@ export type {
 export { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec } from "./hyperparameterPlot.ts"
 export type { MixtureOptimumMark, MixturePlotInput, MixtureRunMark, MixtureSlicePoint } from "./mixturePlot.ts"
 export { mixtureDomainPlotSpec, mixtureMarkNames, mixtureTargetPlotSpec } from "./mixturePlot.ts"
+export type { AnnealingChangeMark, AnnealingLossMark, AnnealingPlotInput } from "./annealingPlot.ts"
+export { annealingChangePlotSpec, annealingLossPlotSpec, annealingMarkNames } from "./annealingPlot.ts"

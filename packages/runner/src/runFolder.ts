@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs"
 import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 
-export const { spec: runSpecFile, result: resultFile, metrics: metricsFile, checkpoint: checkpointFile } = runFolderFiles
+export const { spec: runSpecFile, result: resultFile, metrics: metricsFile, checkpoint: checkpointFile, final: finalFile } = runFolderFiles
 export const workerLogFile = "worker.log"
 /** The local worker's process id, while it runs: a restarted coordinator stops an orphan by it. */
 export const workerPidFile = "worker.pid"
@@ -112,12 +112,12 @@ export const readMetrics = (runDir: string): Effect.Effect<ReadonlyArray<MetricL
 }
 
 /**
- * Clears what an earlier execution of a run wrote (its spec, result, metrics, checkpoint) so that a
- * forced rerun starts from step 0 at the planned learning rate instead of resuming, and its metric
- * lines are not appended to the old ones.
+ * Clears what an earlier execution of a run wrote (its spec, result, metrics, checkpoint, final
+ * weights) so that a forced rerun starts from step 0 at the planned learning rate instead of
+ * resuming, its metric lines are not appended to the old ones, and no anneal starts from its old end.
  */
 export const clearRunOutputs = (runDir: string): Effect.Effect<void, RunFolderError> =>
-  Effect.forEach([runSpecFile, resultFile, metricsFile, checkpointFile], (name) => {
+  Effect.forEach([runSpecFile, resultFile, metricsFile, checkpointFile, finalFile], (name) => {
     const path = join(runDir, name)
     return Effect.tryPromise({
       try: () => rm(path, { force: true }),

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { dirname } from "node:path"
 import { globSync } from "tinyglobby"
 import type { CorpusSource, FilesCorpus } from "./corpusSource.ts"
-import type { MixtureExperiment, TrainedSpec } from "./experiment.ts"
+import { ANNEALING_BASE, type AnnealingExperiment, annealingCorpora, type MixtureExperiment, type TrainedSpec } from "./experiment.ts"
 import { BuiltInCorpus } from "./runContract.ts"
 import { SpecError, type SpecIssue } from "./specIssue.ts"
 import { closestMatch } from "./suggest.ts"
@@ -63,15 +63,41 @@ export const expandCorpusFiles = <Spec extends TrainedSpec>(experiment: Spec, fi
   })
 
 /** A mixture sweep with every file domain's paths expanded as expandCorpusFiles expands `data.corpus`. */
+/** Each file corpus of `corpora` expanded (expandPaths), located at `field` + its name. */
+const expandDomainFiles = (
+  corpora: Readonly<Record<string, CorpusSource>>,
+  file: string,
+  text: string,
+  field: (name: string) => ReadonlyArray<string>
+): { readonly corpora: Record<string, CorpusSource>; readonly issues: ReadonlyArray<SpecIssue> } => {
+  const issues: Array<SpecIssue> = []
+  const expanded = Object.fromEntries(Object.entries(corpora).map(([name, corpus]) => {
+    if (!isFiles(corpus)) return [name, corpus]
+    const paths = expandPaths(corpus, file, text, field(name))
+    issues.push(...paths.issues)
+    return [name, paths.corpus]
+  }))
+  return { corpora: expanded, issues }
+}
+
 export const expandMixtureFiles = (experiment: MixtureExperiment, file: string, text: string): Effect.Effect<MixtureExperiment, SpecError> =>
   Effect.suspend(() => {
-    const issues: Array<SpecIssue> = []
-    const corpora = Object.fromEntries(Object.entries(experiment.sweep.corpora).map(([name, corpus]) => {
-      if (!isFiles(corpus)) return [name, corpus]
-      const expanded = expandPaths(corpus, file, text, ["sweep", "corpora", name])
-      issues.push(...expanded.issues)
-      return [name, expanded.corpus]
-    }))
+    const { corpora, issues } = expandDomainFiles(experiment.sweep.corpora, file, text, (name) => ["sweep", "corpora", name])
     if (issues.length > 0) return Effect.fail(new SpecError({ issues }))
     return Effect.succeed({ ...experiment, sweep: { ...experiment.sweep, corpora } })
+  })
+
+/** An annealing sweep's default data and candidates with their file paths expanded, as expandMixtureFiles does a mixture's. */
+export const expandAnnealingFiles = (experiment: AnnealingExperiment, file: string, text: string): Effect.Effect<AnnealingExperiment, SpecError> =>
+  Effect.suspend(() => {
+    const { sweep } = experiment
+    const { corpora, issues } = expandDomainFiles(
+      annealingCorpora(sweep),
+      file,
+      text,
+      (name) => name === ANNEALING_BASE ? ["sweep", "base"] : ["sweep", "candidates", name]
+    )
+    if (issues.length > 0) return Effect.fail(new SpecError({ issues }))
+    const { [ANNEALING_BASE]: base, ...candidates } = corpora
+    return Effect.succeed({ ...experiment, sweep: { ...sweep, base: base ?? sweep.base, candidates } })
   })

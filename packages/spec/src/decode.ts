@@ -102,10 +102,10 @@ export const decodeSpecText = (text: string, file: string): Result.Result<Experi
 
 /**
  * The issue of a spec that is not an IsoFLOP sweep given to something that trains or tracks
- * IsoFLOP runs: a table has no runs; a hyperparameter grid and a data mixture are planned, run and
- * reported on their own.
+ * IsoFLOP runs: a table has no runs; a hyperparameter grid, a data mixture and annealing probes are
+ * planned, run and reported on their own.
  */
-export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyperparameters" | "mixture"): SpecIssue => ({
+export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyperparameters" | "mixture" | "annealing"): SpecIssue => ({
   file,
   ...yamlPosition(text, ["sweep", "kind"]),
   message: kind === "table"
@@ -114,8 +114,11 @@ export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyp
     : kind === "hyperparameters"
     ? "sweep.kind: `hyperparameters` is a learning rate × batch size grid, which this command does not take; " +
       "`scalelab validate`, `plan`, `run` and `report` do"
-    : "sweep.kind: `mixture` is a data-mixture sweep, which this command does not read; `scalelab validate`, " +
+    : kind === "mixture"
+    ? "sweep.kind: `mixture` is a data-mixture sweep, which this command does not read; `scalelab validate`, " +
       "`plan` and `run` take it"
+    : "sweep.kind: `annealing` is a set of annealing probes, which this command does not read; `scalelab validate`, " +
+      "`plan`, `run` and `report` take it"
 })
 
 /** Decodes the text of a spec whose runs scalelab trains (an IsoFLOP sweep), as `decodeSpecText` does. */

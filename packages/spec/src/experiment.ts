@@ -15,7 +15,7 @@ import {
 } from "./fields.ts"
 import { DATASET_NAMES } from "@scalelab/datasets"
 import { publishedLaws, simplexLattice } from "@scalelab/laws"
-import { corpusField, corpusSourceField } from "./corpusSource.ts"
+import { corpusField, type CorpusSource, corpusSourceField } from "./corpusSource.ts"
 import {
   DEFAULT_BOOTSTRAP_RESAMPLES,
   DEFAULT_LAW_FORM,
@@ -266,7 +266,7 @@ const oneTableSource = Schema.makeFilter((sweep: { readonly file?: string; reado
  */
 export const TableSweep = Schema.Struct({
   kind: Schema.Literal("table").annotate({
-    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture` or `table`",
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture`, `annealing` or `table`",
     description: "Results trained elsewhere, read from `file` or `dataset`: nothing is trained."
   }),
   file: Schema.optionalKey(resultsTablePath),
@@ -305,7 +305,7 @@ const oneSizeRule = Schema.makeFilter((sweep: { readonly centre?: string; readon
  */
 export const HyperparameterSweep = Schema.Struct({
   kind: Schema.Literal("hyperparameters").annotate({
-    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture` or `table`",
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture`, `annealing` or `table`",
     description: "A grid of learning rate × batch size per budget, fitted as lr*(C) and B*(C) (DeepSeek LLM §3.1)."
   }),
   budgets: numberListField({
@@ -436,7 +436,7 @@ const mixtureRules = Schema.makeFilter((sweep: {
  */
 export const MixtureSweep = Schema.Struct({
   kind: Schema.Literal("mixture").annotate({
-    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture` or `table`",
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture`, `annealing` or `table`",
     description: "Weightings of several corpora, each trained at every budget: `data.corpus` is not used."
   }),
   corpora: domainNames,
@@ -470,10 +470,128 @@ export const mixtureTarget = (sweep: MixtureSweepSettings): ReadonlyArray<number
   return sweep.target ?? Array.from({ length: domains }, () => 1 / domains)
 }
 
-/** Sweeps are a union on `kind`: runs to train (IsoFLOP, hyperparameter grid, data mixture), or results trained elsewhere (a table). */
-export const Sweep = Schema.Union([IsoflopSweep, HyperparameterSweep, MixtureSweep, TableSweep]).annotate({
+/** An annealing sweep values this many candidate datasets. */
+export const ANNEALING_CANDIDATES = { min: 1, max: 4 } as const
+
+/** The domain name of an annealing sweep's default data, beside its candidates' names. */
+export const ANNEALING_BASE = "base"
+
+const annealingRules = Schema.makeFilter((sweep: {
+  readonly candidates: Readonly<Record<string, unknown>>
+  readonly budgets: ReadonlyArray<number>
+  readonly params?: ReadonlyArray<number>
+  readonly target?: Readonly<Record<string, number>>
+}) => {
+  const problems: Array<Schema.FilterIssue> = []
+  const names = Object.keys(sweep.candidates)
+  if (names.length < ANNEALING_CANDIDATES.min || names.length > ANNEALING_CANDIDATES.max) {
+    problems.push({
+      path: ["candidates"],
+      issue: `expected ${ANNEALING_CANDIDATES.min} to ${ANNEALING_CANDIDATES.max} candidate datasets, got ${names.length}`
+    })
+  }
+  for (const name of names) {
+    const issue = name === ANNEALING_BASE
+      ? `\`${ANNEALING_BASE}\` names the default data (\`sweep.base\`): give the candidate another name`
+      : NAME_PATTERN.test(name)
+      ? undefined
+      : `expected a candidate name of lowercase letters, digits, \`-\` and \`_\`, got \`${name}\``
+    if (issue !== undefined) problems.push({ path: ["candidates", name], issue })
+  }
+  if (sweep.params !== undefined && sweep.params.length !== sweep.budgets.length) {
+    problems.push({
+      path: ["params"],
+      issue: `expected one model size per budget (${sweep.budgets.length}, in ascending budget order), got ${sweep.params.length}`
+    })
+  }
+  if (sweep.target !== undefined) {
+    const domains = [ANNEALING_BASE, ...names]
+    for (const name of Object.keys(sweep.target)) {
+      if (!domains.includes(name)) {
+        problems.push({ path: ["target", name], issue: `expected a domain of the sweep (${domains.join(", ")}), got \`${name}\`` })
+      }
+    }
+    const weights = Object.values(sweep.target)
+    const sum = weights.reduce((total, weight) => total + weight, 0)
+    if (weights.some((weight) => weight < 0) || Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
+      problems.push({ path: ["target"], issue: `expected weights >= 0 summing to 1, got ${weights.join(" + ")} = ${sum}` })
+    }
+  }
+  return problems
+})
+
+/**
+ * Annealing probes (Llama 3 §3.1.3): a checkpoint trained on the default data at a constant
+ * learning rate, then annealed linearly to zero over a few tokens, once on the default data alone
+ * (the control) and once per candidate dataset mixed in at `weight`. A candidate's value is the
+ * change of the losses it gives against the control's.
+ */
+export const AnnealingSweep = Schema.Struct({
+  kind: Schema.Literal("annealing").annotate({
+    expected: "a sweep kind: `isoflop`, `hyperparameters`, `mixture`, `annealing` or `table`",
+    description: "Annealing probes that value candidate datasets: `data.corpus` is not used (`base` is the default data)."
+  }),
+  base: corpusSourceField.annotate({
+    description: "The default data, in any form `data.corpus` takes: the checkpoint trains on it alone, and each " +
+      "anneal keeps it for the share `weight` leaves. Its domain is called `base`."
+  }),
+  candidates: Schema.Record(Schema.String, corpusSourceField).annotate({
+    expected: `a map of ${ANNEALING_CANDIDATES.min} to ${ANNEALING_CANDIDATES.max} candidates, each name to a corpus`,
+    description: "The datasets to value: a name (lowercase letters, digits, `-`, `_`; not `base`) to a corpus in any " +
+      "form `data.corpus` takes. Every run is scored on each candidate's and the default data's held-out documents."
+  }),
+  budgets: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: "The checkpoints' training budgets, one checkpoint (per seed) each: a number, a list, or an expression. Unit: FLOPs.",
+    default: "1e12"
+  }),
+  params: Schema.optionalKey(Schema.Array(Schema.Finite.check(isGreaterThan(0))).annotate({
+    expected: "a list of positive parameter counts, one per budget",
+    description: "The model size at each budget, in ascending budget order; left out, `centre`'s N*(C)."
+  })),
+  centre: choiceField(CENTRE_LAWS, {
+    description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
+    default: "chinchilla"
+  }),
+  anneal: numberField({
+    expected: "a fraction in (0, 1]",
+    checks: [isGreaterThan(0), isLessThanOrEqualTo(1)],
+    description: "Tokens of each anneal as a fraction of the checkpoint's tokens (rounded to whole batches). Llama 3 " +
+      "annealed 40B tokens; small models need a larger share for an effect above the seeds' noise. Unit: fraction.",
+    default: 0.1
+  }),
+  weight: fraction("(0, 1)", "The candidate's share of an anneal's tokens; the default data has the rest. Llama 3 used 0.3. Unit: fraction.", 0.3),
+  seeds: positiveInteger(
+    "Checkpoints per budget, each with its own seed and its own anneals: the spread of the differences to the " +
+      "control over the seeds gives the intervals (with one seed there are none).",
+    2
+  ),
+  target: Schema.optionalKey(Schema.Record(Schema.String, Schema.Finite).annotate({
+    expected: "a map of domain names to weights summing to 1",
+    description: "What a candidate's value is measured on: the domains' validation losses weighted by these (`base` " +
+      "and the candidates' names). Left out, their mean."
+  }))
+}).check(annealingRules)
+
+/** An annealing sweep's domains, in the order runs list them: the default data, then the candidates. */
+export const annealingCorpora = (sweep: AnnealingSweepSettings): Readonly<Record<string, CorpusSource>> => ({
+  [ANNEALING_BASE]: sweep.base,
+  ...sweep.candidates
+})
+
+/** The weights of the domains' losses in an annealing sweep's target, in annealingCorpora's order: `target`, else the mean. */
+export const annealingTarget = (sweep: AnnealingSweepSettings): ReadonlyArray<number> => {
+  const names = Object.keys(annealingCorpora(sweep))
+  return names.map((name) => sweep.target === undefined ? 1 / names.length : sweep.target[name] ?? 0)
+}
+
+/** Sweeps are a union on `kind`: runs to train (IsoFLOP, hyperparameter grid, data mixture, annealing), or results trained elsewhere (a table). */
+export const Sweep = Schema.Union([IsoflopSweep, HyperparameterSweep, MixtureSweep, AnnealingSweep, TableSweep]).annotate({
   description: "Which runs to train (`kind: isoflop`; `kind: hyperparameters`, a learning rate × batch size grid per " +
-    "budget; `kind: mixture`, weightings of several corpora), or a table of runs trained elsewhere (`kind: table`)."
+    "budget; `kind: mixture`, weightings of several corpora; `kind: annealing`, annealing probes valuing candidate " +
+    "datasets), or a table of runs trained elsewhere (`kind: table`)."
 })
 
 export const OptimizerSettings = Schema.Struct({
@@ -826,6 +944,7 @@ export type IsoflopSweepSettings = typeof IsoflopSweep.Type
 export type TableSweepSettings = typeof TableSweep.Type
 export type HyperparameterSweepSettings = typeof HyperparameterSweep.Type
 export type MixtureSweepSettings = typeof MixtureSweep.Type
+export type AnnealingSweepSettings = typeof AnnealingSweep.Type
 
 /** An experiment whose runs scalelab trains (an IsoFLOP sweep): what the planner, runner and trainer take. */
 export type Experiment = ExperimentSpec & { readonly sweep: IsoflopSweepSettings }
@@ -837,6 +956,9 @@ export type HyperparameterExperiment = ExperimentSpec & { readonly sweep: Hyperp
 export type TrainedSpec = Experiment | HyperparameterExperiment
 /** A data-mixture experiment: one model per budget trained on each weighting of its corpora. */
 export type MixtureExperiment = ExperimentSpec & { readonly sweep: MixtureSweepSettings }
+
+/** An annealing-probe experiment: per budget and seed a checkpoint, its control anneal and one anneal per candidate. */
+export type AnnealingExperiment = ExperimentSpec & { readonly sweep: AnnealingSweepSettings }
 
 /** The weight vectors a mixture sweep trains, each one weight per domain in the order of `corpora`. */
 export const mixtureWeights = (sweep: MixtureSweepSettings): ReadonlyArray<ReadonlyArray<number>> => {
@@ -865,6 +987,7 @@ export const trainedSpec = (spec: ExperimentSpec): TrainedSpec | undefined => {
   switch (sweep.kind) {
     case "table":
     case "mixture":
+    case "annealing":
       return undefined
     case "hyperparameters":
       return { ...spec, sweep }
@@ -879,6 +1002,7 @@ export type SpecOfKind =
   | { readonly _tag: "Hyperparameters"; readonly experiment: HyperparameterExperiment }
   | { readonly _tag: "Table"; readonly table: TableExperiment }
   | { readonly _tag: "Mixture"; readonly mixture: MixtureExperiment }
+  | { readonly _tag: "Annealing"; readonly annealing: AnnealingExperiment }
 
 export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
   const { sweep } = spec
@@ -889,6 +1013,8 @@ export const specOfKind = (spec: ExperimentSpec): SpecOfKind => {
       return { _tag: "Hyperparameters", experiment: { ...spec, sweep } }
     case "mixture":
       return { _tag: "Mixture", mixture: { ...spec, sweep } }
+    case "annealing":
+      return { _tag: "Annealing", annealing: { ...spec, sweep } }
     case "isoflop":
       return { _tag: "Trained", experiment: { ...spec, sweep } }
   }

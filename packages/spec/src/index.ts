@@ -24,6 +24,13 @@ export {
   MAX_BOOTSTRAP_RESAMPLES
 } from "./fitMethods.ts"
 export {
+  ANNEALING_BASE,
+  ANNEALING_CANDIDATES,
+  annealingCorpora,
+  type AnnealingExperiment,
+  AnnealingSweep,
+  type AnnealingSweepSettings,
+  annealingTarget,
   CommandSettings,
   DataSettings,
   DivergenceSettings,

@@ -1,6 +1,6 @@
 import { Effect, FileSystem } from "effect"
 import type { PlatformError } from "effect/PlatformError"
-import { expandCorpusFiles, expandMixtureFiles } from "./corpusFiles.ts"
+import { expandAnnealingFiles, expandCorpusFiles, expandMixtureFiles } from "./corpusFiles.ts"
 import { decodeExperimentText, decodeSpecText } from "./decode.ts"
 import { type Experiment, type ExperimentSpec, specOfKind } from "./experiment.ts"
 import { resolveFittedLaws } from "./fittedLaw.ts"
@@ -32,6 +32,8 @@ export const loadExperimentSpec = Effect.fn("loadExperimentSpec")(
         return yield* expandCorpusFiles(kind.experiment, file, text)
       case "Mixture":
         return yield* expandMixtureFiles(kind.mixture, file, text)
+      case "Annealing":
+        return yield* expandAnnealingFiles(kind.annealing, file, text)
       case "Table":
         return yield* resolveTableFile(spec, file, text)
     }

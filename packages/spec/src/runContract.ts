@@ -194,6 +194,18 @@ export const RunSpec = Schema.Struct({
 })
 export type RunSpec = typeof RunSpec.Type
 
+/** Sequences per step so that the run sees exactly `tokens` tokens; only the last step may be smaller. */
+export function sequencesPerStep(tokens: number, batchTokens: number, context: number): ReadonlyArray<number> {
+  const full = Math.max(1, Math.floor(batchTokens / context))
+  const total = Math.ceil(tokens / context)
+  const steps = Math.ceil(total / full)
+  return Array.from({ length: steps }, (_, i) => Math.min(full, total - i * full))
+}
+
+/** The optimiser steps a run takes. */
+export const runSteps = (run: Pick<RunSpec, "tokens" | "training" | "shape">): number =>
+  sequencesPerStep(run.tokens, run.training.batch_tokens, run.shape.context).length
+
 /** Every parameter of a run's model: params_total for a mixture of experts, params for a dense model. */
 export const totalParams = (run: { readonly params: number; readonly params_total?: number }): number =>
   run.params_total ?? run.params

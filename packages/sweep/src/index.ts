@@ -2,7 +2,7 @@ export { EXIT_BAD_INPUT, UserInputError } from "./inputError.ts"
 export { attempt, attemptAsync, attemptStepwise } from "./pureInput.ts"
 export { sci, seconds, sixNDFlops, table } from "./format.ts"
 export { formatPlanNotes, loadCheckedSpec, loadSpec, loadSpecOfAnyKind, loadTrackedSpec } from "./specInput.ts"
-export { endedRuns, isAdaptive, loadCorpusFacts, loadMixtureDomains, planExperiment, planMixtureExperiment, type RunEnding, settledPlan } from "./planExperiment.ts"
+export { endedRuns, isAdaptive, loadCorpusFacts, loadDomainCorpora, loadMixtureDomains, planExperiment, planMixtureExperiment, type RunEnding, settledPlan } from "./planExperiment.ts"
 export {
   checkedFolder,
   checkedStore,
@@ -39,3 +39,4 @@ export { ThroughputCacheError } from "./estimate/throughputCache.ts"
 export { processProbe, type ThroughputProbe, ThroughputProbeFailed } from "./estimate/throughputProbe.ts"
 export { exportData, type ExportSource } from "./dataExport.ts"
 export { trainMixtureRuns } from "./mixtureSweep.ts"
+export { planAnnealingExperiment, trainAnnealingRuns } from "./annealingSweep.ts"

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { IsoflopPoint, Stepwise } from "@scalelab/laws"
 import { type CorpusFacts, type Plan, planAdaptive, planHyperparametersSteps, planIsoflopSteps, planMixture } from "@scalelab/planner"
 import { databasePath, RunStore } from "@scalelab/runner"
-import type { MixtureExperiment, TrainedSpec } from "@scalelab/spec"
+import type { CorpusSource, MixtureExperiment, TrainedSpec } from "@scalelab/spec"
 import { corpusFacts, mixtureDomainCorpora } from "@scalelab/train/training-data"
 import { attempt, attemptStepwise } from "./pureInput.ts"
 import { tokenizerCacheDir } from "./workerCommand.ts"
@@ -21,8 +21,11 @@ export type RunEnding = IsoflopPoint | "diverged"
 export const loadCorpusFacts = (experiment: TrainedSpec, storeDir: string) =>
   attempt(() => corpusFacts(experiment.data, { cacheDirectory: tokenizerCacheDir(storeDir) }))
 
-/** A data-mixture sweep's domains as its runs read them: file domains by their digests. */
-export const loadMixtureDomains = (experiment: MixtureExperiment) => attempt(() => mixtureDomainCorpora(experiment.sweep.corpora))
+/** Domains as runs read them: file domains by their digests. */
+export const loadDomainCorpora = (corpora: Readonly<Record<string, CorpusSource>>) => attempt(() => mixtureDomainCorpora(corpora))
+
+/** A data-mixture sweep's domains as its runs read them. */
+export const loadMixtureDomains = (experiment: MixtureExperiment) => loadDomainCorpora(experiment.sweep.corpora)
 
 /** A data-mixture sweep's plan, its file domains read for their digests. */
 export const planMixtureExperiment = (experiment: MixtureExperiment) =>

@@ -1,6 +1,6 @@
 import { Clock, Console, Effect, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
-import { effectiveSpec, type MixtureExperiment, specOfKind, type TableExperiment } from "@scalelab/spec"
+import { annealingCorpora, effectiveSpec, type ExperimentSpec, specOfKind, type TableExperiment } from "@scalelab/spec"
 import type { Plan } from "@scalelab/planner"
 import { stringify } from "yaml"
 import { estimateLines } from "../estimate/estimateSummary.ts"
@@ -8,6 +8,7 @@ import {
   estimateRunSeconds,
   formatPlanNotes,
   loadSpecOfAnyKind,
+  planAnnealingExperiment,
   planExperiment,
   planMixtureExperiment,
   type RunTimeEstimate,
@@ -74,15 +75,17 @@ const tableSpecPlan = (spec: string, experiment: TableExperiment, json: boolean)
     yield* Console.log(tableRowsTable(results))
   })
 
-/** A data-mixture spec's plan: one run per budget, weight vector and seed, with each run's weights. */
-const mixtureSpecPlan = (experiment: MixtureExperiment, json: boolean) =>
+/**
+ * The plan of a spec whose runs mix domains (a data mixture, annealing probes): each run's weights
+ * and, for an anneal, the checkpoint it starts from.
+ */
+const domainSpecPlan = (experiment: ExperimentSpec, plan: Plan, names: ReadonlyArray<string>, json: boolean) =>
   Effect.gen(function* () {
-    const plan = yield* planMixtureExperiment(experiment)
     if (json) return yield* Console.log(JSON.stringify({ spec: effectiveSpec(experiment), runs: plan.runs, notes: [] }, null, 2))
     yield* Console.log(`# effective spec (defaults filled in)\n${stringify(effectiveSpec(experiment)).trimEnd()}\n`)
-    const names = Object.keys(experiment.sweep.corpora)
+    const anneals = plan.runs.some(({ run }) => run.init !== undefined)
     yield* Console.log(table(
-      ["id", "budget", "params", "tokens", ...names.map((name) => `w.${name}`), "seed", "lr", "batch"],
+      ["id", "budget", "params", "tokens", ...names.map((name) => `w.${name}`), "seed", "lr", "batch", ...(anneals ? ["from"] : [])],
       plan.runs.map(({ run }) => [
         run.id,
         sci(run.budget),
@@ -93,7 +96,8 @@ const mixtureSpecPlan = (experiment: MixtureExperiment, json: boolean) =>
           : names.map(() => "")),
         String(run.seed),
         run.training.lr.toPrecision(3),
-        String(run.training.batch_tokens)
+        String(run.training.batch_tokens),
+        ...(anneals ? [run.init === undefined ? "—" : run.init.run] : [])
       ])
     ))
     const totalFlops = plan.runs.reduce((sum, { run }) => sum + run.flops, 0)
@@ -107,7 +111,13 @@ export const planCommand = Command.make(
     Effect.gen(function* () {
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* tableSpecPlan(spec, loaded.table, json)
-      if (loaded._tag === "Mixture") return yield* mixtureSpecPlan(loaded.mixture, json)
+      if (loaded._tag === "Mixture") {
+        return yield* domainSpecPlan(loaded.mixture, yield* planMixtureExperiment(loaded.mixture), Object.keys(loaded.mixture.sweep.corpora), json)
+      }
+      if (loaded._tag === "Annealing") {
+        const { annealing } = loaded
+        return yield* domainSpecPlan(annealing, yield* planAnnealingExperiment(annealing), Object.keys(annealingCorpora(annealing.sweep)), json)
+      }
       const { experiment } = loaded
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       // The store's tokenizer cache: a BPE trained to plan is the one its runs then load.

@@ -5,13 +5,15 @@ import { RunStore } from "@scalelab/runner"
 import { DEFAULT_BOOTSTRAP_RESAMPLES, FIT_METHODS, type HyperparameterExperiment, specOfKind, trainedExperiment } from "@scalelab/spec"
 import { checkedFolder, loadSpecOfAnyKind, planExperiment, storeDirFor, UserInputError } from "@scalelab/sweep"
 import {
+  annealingReportFromStore,
   fitAndReportHyperparameters,
   hyperparameterReportLines,
   reportFileLines,
   type ResultPoint,
   specBootstrap,
   storedLossCurves,
-  writeResultsReport
+  writeResultsReport,
+  writtenFileLines
 } from "@scalelab/analysis"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
@@ -83,6 +85,11 @@ export const reportCommand = Command.make(
       if (isSpec) {
         const kind = specOfKind(yield* loadSpecOfAnyKind(input))
         if (kind._tag === "Hyperparameters") return yield* hyperparameterReport(input, kind.experiment, { out, store, bootstrap, seed })
+        if (kind._tag === "Annealing") {
+          const storeDir = yield* storeDirFor(input, Option.getOrUndefined(store), "write")
+          const report = yield* annealingReportFromStore(kind.annealing, storeDir, Option.getOrUndefined(out))
+          return yield* Console.log([...report.lines, "", ...writtenFileLines(report)].join("\n"))
+        }
       }
       const results = yield* loadInput(input, map, store)
       const spec = isSpec ? yield* specDetails(input, store, results.points) : undefined
@@ -107,5 +114,6 @@ export const reportCommand = Command.make(
     "and a PNG per plot (IsoFLOP curves, compute-optimal frontier with published laws, parametric loss surface, loss " +
     "curves, downstream accuracy per task, memorization rate when the runs measured it), the forecast table, fit.json " +
       "and forecast.json. Of a hyperparameter sweep's spec: lr*(C) and B*(C), fit.json, the loss against learning rate " +
-      "and the laws' plots."
+      "and the laws' plots. Of an annealing spec: each candidate's loss change against the control, its plots and " +
+      "fit.json (docs/annealing.md)."
 ))

@@ -1,9 +1,17 @@
 import * as path from "node:path"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { RunStore } from "@scalelab/runner"
+import { RunStore, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { type Plan } from "@scalelab/planner"
-import { type Experiment, type HyperparameterExperiment, type MixtureExperiment, specOfKind, type TrainedSpec } from "@scalelab/spec"
+import {
+  type AnnealingExperiment,
+  type Experiment,
+  type ExperimentSpec,
+  type HyperparameterExperiment,
+  type MixtureExperiment,
+  specOfKind,
+  type TrainedSpec
+} from "@scalelab/spec"
 import {
   concurrencyFor,
   isAdaptive,
@@ -20,6 +28,7 @@ import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFla
 import { executorLayer, withExecutor } from "../executorChoice.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
 import {
+  annealingSweepReport,
   fitAndReport,
   fitAndReportHyperparameters,
   fitSummary,
@@ -27,7 +36,8 @@ import {
   mixtureSweepFitReport,
   otherFitLines,
   runTableSpec,
-  whereToLook
+  whereToLook,
+  writtenFileLines
 } from "@scalelab/analysis"
 import { specArgument } from "./validate.ts"
 
@@ -116,12 +126,25 @@ const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: Rea
   })
 
 /** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
-const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
+/** What a sweep that writes its own report (a data mixture, annealing probes) gives back to `run`. */
+interface SweepWithReport {
+  readonly lines: ReadonlyArray<string>
+  readonly outcome: SweepOutcome
+  readonly indexPath: string
+  readonly fitPath: string
+  readonly plotPaths: ReadonlyArray<string>
+}
+
+/** Trains such a sweep with progress shown, then prints its summary and where its report is. */
+const sweepWithReportRun = <E, R>(
+  experiment: ExperimentSpec,
+  choices: RunChoices,
+  intro: string,
+  train: (emit: (event: SweepEvent) => Effect.Effect<void>) => Effect.Effect<SweepWithReport, E, R>
+) =>
   Effect.gen(function*() {
     const startedAt = Date.now()
-    const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
-    yield* say(`${experiment.name}: data mixture of ${Object.keys(experiment.sweep.corpora).join(", ")} over ` +
-      `${experiment.sweep.budgets.length} budgets on ${experiment.execution.executor}; store ${choices.storeDir}`)
+    if (choices.mode !== "json") yield* Console.log(`${intro}; store ${choices.storeDir}`)
     const report = yield* Effect.scoped(Effect.gen(function*() {
       const reporter = yield* makeProgressReporter({
         mode: choices.mode,
@@ -130,15 +153,11 @@ const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
         concurrency: concurrencyFor(experiment, choices.concurrency, 1),
         out: process.stdout
       })
-      return yield* mixtureSweepFitReport(experiment, choices, reporter.onEvent)
+      return yield* train(reporter.onEvent)
     }))
     const { outcome } = report
-    const relative = (file: string) => path.relative(process.cwd(), file) || "."
     yield* printSweepEnd(choices.mode, outcome, startedAt, {
-      lines: [...report.lines, "", "Where to look:",
-        `  report  ${relative(report.indexPath)}`,
-        `  plots   ${report.plotPaths.filter((file) => file.endsWith(".png")).map(relative).join(", ")}`,
-        `  fit     ${relative(report.fitPath)}`],
+      lines: [...report.lines, "", ...writtenFileLines(report)],
       report: report.indexPath,
       fit: report.fitPath
     })
@@ -146,6 +165,26 @@ const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
       return yield* new SweepIncomplete({ failed: outcome.failed.map((f) => f.id), storeDir: choices.storeDir })
     }
   })
+
+/** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
+const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
+  sweepWithReportRun(
+    experiment,
+    choices,
+    `${experiment.name}: data mixture of ${Object.keys(experiment.sweep.corpora).join(", ")} over ` +
+      `${experiment.sweep.budgets.length} budgets on ${experiment.execution.executor}`,
+    (emit) => mixtureSweepFitReport(experiment, choices, emit)
+  )
+
+/** Annealing probes: the checkpoints, their control and candidate anneals, and each candidate's change. */
+const annealingRun = (experiment: AnnealingExperiment, choices: RunChoices) =>
+  sweepWithReportRun(
+    experiment,
+    choices,
+    `${experiment.name}: annealing probes of ${Object.keys(experiment.sweep.candidates).join(", ")} over ` +
+      `${experiment.sweep.budgets.length} budgets × ${experiment.sweep.seeds} seeds on ${experiment.execution.executor}`,
+    (emit) => annealingSweepReport(experiment, choices, emit)
+  )
 
 export const runCommand = Command.make(
   "run",
@@ -177,6 +216,17 @@ export const runCommand = Command.make(
           Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(mixture, storeDir, path.dirname(path.resolve(spec)))))
         )
       }
+      if (loaded._tag === "Annealing") {
+        if (rerun.length > 0) {
+          return yield* new UserInputError({ message: "--rerun does not take annealing probes' runs; --force retrains all of them" })
+        }
+        const annealing = yield* withExecutor(loaded.annealing, executor)
+        const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
+        const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
+        return yield* annealingRun(annealing, { storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
+          Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(annealing, storeDir, path.dirname(path.resolve(spec)))))
+        )
+      }
       const experiment = yield* withExecutor(loaded.experiment, executor)
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
@@ -187,5 +237,6 @@ export const runCommand = Command.make(
 ).pipe(Command.withDescription(
   "Plan, train, fit and report a spec's sweep. Resumable: finished runs are kept, interrupted ones resume from " +
     "their checkpoints, failed ones are retried. A data-mixture spec (sweep.kind: mixture) fits the data-mixing law " +
-    "instead and trains its predicted best mix (docs/mixtures.md)"
+    "instead and trains its predicted best mix (docs/mixtures.md); an annealing spec (sweep.kind: annealing) trains " +
+    "its checkpoints, then their anneals, and reports each candidate's loss change against the control (docs/annealing.md)"
 ))

@@ -26,6 +26,14 @@ const summary = (spec: string, loaded: ExperimentSpec) => {
         `${mixtureWeights(sweep).length} weight vectors × ${sweep.budgets.length} budgets × ${sweep.seeds} seed(s)`
     )
   }
+  if (kind._tag === "Annealing") {
+    const { sweep } = kind.annealing
+    const candidates = Object.keys(sweep.candidates)
+    return Effect.succeed(
+      `experiment "${loaded.name}", annealing probes of ${candidates.join(", ")}: ${sweep.budgets.length} budgets × ` +
+        `${sweep.seeds} seed(s), each a checkpoint, a control anneal and ${candidates.length} candidate anneal(s)`
+    )
+  }
   const { sweep } = kind.experiment
   return Effect.succeed(
     `experiment "${loaded.name}", ${sweep.budgets.length} budgets × ${sweep.sizes_per_budget} sizes × ${sweep.seeds} seed(s)`

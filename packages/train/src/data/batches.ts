@@ -103,13 +103,9 @@ export function validationWindows(stream: TokenStream, context: number, valToken
   return windowsAt(stream, Array.from({ length: sequences }, (_, s) => s * context), context)
 }
 
-/** Sequences per step so that the run sees exactly `tokens` tokens; only the last step may be smaller. */
-export function sequencesPerStep(tokens: number, batchTokens: number, context: number): ReadonlyArray<number> {
-  const full = Math.max(1, Math.floor(batchTokens / context))
-  const total = Math.ceil(tokens / context)
-  const steps = Math.ceil(total / full)
-  return Array.from({ length: steps }, (_, i) => Math.min(full, total - i * full))
-}
+// The step plan is part of the run contract: the planner counts a run's steps with it too (an
+// annealing probe names the step its checkpoint ended at).
+export { sequencesPerStep } from "@scalelab/spec"
 
 /** Rows [from, from+count) of a batch, for evaluating a large set in slices. */
 export function sliceBatch(batch: TokenBatch, from: number, count: number): TokenBatch {

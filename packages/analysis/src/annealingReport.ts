@@ -1,0 +1,151 @@
+// `scalelab run` and `scalelab report` of annealing probes: train (run only), summarise the
+// results in the store, and write fit.json and the report page with its two plots.
+import { Effect } from "effect"
+import { type MeanInterval, reasonNumber } from "@scalelab/laws"
+import type { AnnealingPlan } from "@scalelab/planner"
+import { annealingChangePlotSpec, annealingLossPlotSpec } from "@scalelab/plots"
+import { readRunResult, runFolderPath, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
+import { type AnnealingExperiment, reportFolder, type RunResult } from "@scalelab/spec"
+import { planAnnealingExperiment, type SweepChoices, table, trainAnnealingRuns } from "@scalelab/sweep"
+import { ANNEALING_LEVEL, type AnnealingSummary, describeChange, summarizeAnnealing } from "./annealingSummary.ts"
+import { writeFitReport } from "./reportWriter.ts"
+
+/** The results of the plan's runs found complete (or diverged) in the store, by id. */
+const storedResults = (plan: AnnealingPlan, storeDir: string) =>
+  Effect.gen(function*() {
+    const found = yield* Effect.forEach(plan.runs, ({ run }) =>
+      readRunResult(runFolderPath(storeDir, run.id)).pipe(
+        Effect.map((result): readonly [string, RunResult] | undefined => [run.id, result]),
+        Effect.orElseSucceed(() => undefined)
+      ))
+    return new Map(found.filter((entry) => entry !== undefined))
+  })
+
+const formatLoss = (value: number | undefined) => value === undefined || !Number.isFinite(value) ? "—" : value.toFixed(4)
+
+const intervalRecord = (change: MeanInterval) => ({
+  mean: change.mean,
+  seeds: change.n,
+  ...(change.interval === undefined ? {} : { low: change.interval[0], high: change.interval[1] })
+})
+
+const byColumn = <T, U>(columns: ReadonlyArray<string>, values: ReadonlyArray<T>, map: (value: T) => U) =>
+  Object.fromEntries(values.map((value, index) => [columns[index] as string, map(value)]))
+
+/** fit.json of annealing probes: the settings, then per budget the mean losses and the paired changes. */
+export const annealingFitRecord = (experiment: AnnealingExperiment, summary: AnnealingSummary) => ({
+  kind: "annealing" as const,
+  experiment: experiment.name,
+  domains: summary.domains,
+  target: Object.fromEntries(summary.domains.map((domain, index) => [domain, summary.target[index] ?? 0])),
+  anneal_fraction: experiment.sweep.anneal,
+  candidate_weight: experiment.sweep.weight,
+  interval_level: ANNEALING_LEVEL,
+  budgets: summary.budgets.map((budget) => ({
+    budget: budget.budget,
+    params: budget.params,
+    checkpoint_tokens: budget.checkpointTokens,
+    anneal_tokens: budget.annealTokens,
+    seeds: budget.seeds,
+    planned_seeds: budget.plannedSeeds,
+    checkpoint: byColumn(summary.columns, budget.checkpoint, (loss) => loss),
+    control: byColumn(summary.columns, budget.control, (loss) => loss),
+    control_gain: byColumn(summary.columns, budget.controlGain, intervalRecord),
+    candidates: budget.candidates.map((candidate) => ({
+      name: candidate.name,
+      losses: byColumn(summary.columns, candidate.losses, (loss) => loss),
+      change: byColumn(summary.columns, candidate.change, intervalRecord)
+    }))
+  }))
+})
+
+/** The summary in words: per budget a table of losses, then each candidate's change against the control. */
+export const annealingLines = (experiment: AnnealingExperiment, summary: AnnealingSummary): ReadonlyArray<string> => {
+  const { sweep } = experiment
+  const lines = [
+    `Annealing probes: each anneal trains ${reasonNumber(100 * sweep.anneal, 3)}% of its checkpoint's tokens with the lr ` +
+      `decayed linearly to 0, ${reasonNumber(100 * sweep.weight, 3)}% of them from the candidate; changes are ` +
+      `(anneal with the candidate) − (control anneal), paired by seed, with ${100 * ANNEALING_LEVEL}% t intervals.`
+  ]
+  for (const budget of summary.budgets) {
+    lines.push(
+      "",
+      `C=${reasonNumber(budget.budget, 3)}: N=${reasonNumber(budget.params)}, checkpoint ${reasonNumber(budget.checkpointTokens)} tokens, ` +
+        `anneals ${reasonNumber(budget.annealTokens)} tokens; ${budget.seeds} of ${budget.plannedSeeds} seeds complete`
+    )
+    if (budget.seeds === 0) {
+      lines.push("  nothing to compare yet: no seed has both its checkpoint and its control anneal")
+      continue
+    }
+    const rows = [
+      ["checkpoint", ...budget.checkpoint.map(formatLoss)],
+      ["control anneal", ...budget.control.map(formatLoss)],
+      ...budget.candidates.map((candidate) => [`with ${candidate.name}`, ...candidate.losses.map(formatLoss)])
+    ]
+    lines.push(...table(["loss (nats/token)", ...summary.columns], rows).split("\n").map((line) => `  ${line}`))
+    const targetIndex = summary.columns.length - 1
+    lines.push(`  the control anneal itself: target ${describeChange(budget.controlGain[targetIndex] ?? { mean: Number.NaN, n: 0 })}`)
+    for (const candidate of budget.candidates) {
+      const perColumn = summary.columns.map((column, index) => `${column} ${describeChange(candidate.change[index] ?? { mean: Number.NaN, n: 0 })}`)
+      lines.push(`  ${candidate.name} against the control: ${perColumn.join("; ")}`)
+    }
+  }
+  return lines
+}
+
+export interface AnnealingReport {
+  readonly lines: ReadonlyArray<string>
+  readonly fitPath: string
+  readonly indexPath: string
+  readonly plotPaths: ReadonlyArray<string>
+  readonly plannedRuns: number
+}
+
+/** Summarises the plan's results in the store and writes fit.json and the report to `outDir` (default <store>/reports/<name>/). */
+export const writeAnnealingReport = (experiment: AnnealingExperiment, plan: AnnealingPlan, storeDir: string, outDir?: string) =>
+  Effect.gen(function*() {
+    const summary = summarizeAnnealing(experiment, plan.probes, yield* storedResults(plan, storeDir))
+    const folder = outDir ?? reportFolder(storeDir, experiment.name)
+    const { fitPath, files } = yield* writeFitReport(folder, annealingFitRecord(experiment, summary), {
+      title: `scalelab report — ${experiment.name} (annealing probes)`,
+      sections: [
+        {
+          title: "What each candidate changes",
+          name: "annealing_change",
+          spec: annealingChangePlotSpec(summary.plot),
+          caption: "Each candidate's loss change against the control anneal of the same checkpoint (the anneal with the " +
+            "candidate minus the control), per domain and on the target: the mean over seeds with its 80% Student-t interval."
+        },
+        {
+          title: "Losses before and after annealing",
+          name: "annealing_losses",
+          spec: annealingLossPlotSpec(summary.plot),
+          caption: "Every run's validation loss on each domain and the target: the checkpoints, the control anneals and " +
+            "each candidate's anneals, one point per seed."
+        }
+      ]
+    })
+    return {
+      lines: annealingLines(experiment, summary),
+      fitPath,
+      indexPath: files.indexPath,
+      plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),
+      plannedRuns: plan.runs.length
+    } satisfies AnnealingReport
+  })
+
+/** `scalelab report`: the report of the runs already in the store, nothing trained. */
+export const annealingReportFromStore = (experiment: AnnealingExperiment, storeDir: string, outDir?: string) =>
+  Effect.flatMap(planAnnealingExperiment(experiment), (plan) => writeAnnealingReport(experiment, plan, storeDir, outDir))
+
+/** `scalelab run`: trains the checkpoints and their anneals, then writes the report. */
+export const annealingSweepReport = (
+  experiment: AnnealingExperiment,
+  choices: SweepChoices,
+  emit: (event: SweepEvent) => Effect.Effect<void>
+) =>
+  Effect.gen(function*() {
+    const plan = yield* planAnnealingExperiment(experiment)
+    const outcome: SweepOutcome = yield* trainAnnealingRuns(experiment, plan, choices, emit)
+    return { ...(yield* writeAnnealingReport(experiment, plan, choices.storeDir)), outcome }
+  })
