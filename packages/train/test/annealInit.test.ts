@@ -185,6 +185,19 @@ describe("loadInitialCheckpoint", () => {
     expect(loaded.parameters[parameters - 1]).toBe(0.5)
   })
 
+  it("finds that folder when the run folder is given as \".\" or with a trailing slash", () => {
+    const probeDir = store(firstSteps)
+    const init = { run: "base", steps: firstSteps }
+    expect(loadInitialCheckpoint(`${probeDir}/`, "probe", init, parameters).meta.run_id).toBe("base")
+    const here = process.cwd()
+    try {
+      process.chdir(probeDir)
+      expect(loadInitialCheckpoint(".", "probe", init, parameters).meta.run_id).toBe("base")
+    } finally {
+      process.chdir(here)
+    }
+  })
+
   /** The error `run` throws: its tag, exit code and message. */
   const failure = (run: () => unknown): [string, number | undefined, string] => {
     try {

@@ -13,7 +13,7 @@
 //   padding   zero bytes up to a multiple of 4
 //   3·P·4     float32 little-endian: parameters, first moments, second moments (layout order)
 import { readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { type RunSpec, runFolderFiles } from "@scalelab/spec"
 import { Data, Runtime } from "effect"
 import { writeFileAtomically } from "@scalelab/spec/atomic-file"
@@ -152,7 +152,8 @@ export function loadCheckpoint(runDir: string, runId: string): Checkpoint | unde
  * beside this run's in the store. It must hold `init.steps` steps of a model of `parameters` parameters.
  */
 export function loadInitialCheckpoint(runDir: string, runId: string, init: NonNullable<RunSpec["init"]>, parameters: number): Checkpoint {
-  const file = finalFile(join(dirname(runDir), init.run))
+  // Resolved first: the run folder may be given as "." or with a trailing slash.
+  const file = finalFile(join(dirname(resolve(runDir)), init.run))
   const checkpoint = readCheckpointFile(file, init.run)
   if (checkpoint === undefined) throw new MissingInitialWeightsError({ run: runId, base: init.run, file })
   const mismatch = (problem: string) => new InitialWeightsMismatchError({ run: runId, file, problem })
