@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { learningRateAt } from "../packages/train/src/optim/schedule.ts"
 import { hasTorch, torchPython } from "./support/torch.ts"
 
 const root = join(import.meta.dirname, "..")
@@ -96,5 +97,31 @@ describe.skipIf(!hasTorch)("the PyTorch trainer (needs PyTorch importable by /us
     expect(outcome.status).toBe(2)
     expect(outcome.stderr).toContain("shape.heads (3) must be a multiple of shape.kv_heads (2)")
     expect(existsSync(join(folder, "result.json"))).toBe(false)
+  }, 60_000)
+
+  it.each([
+    ["init", { init: { run: "base-run", steps: 40 } }, "init is set (start from run base-run's final.bin)"],
+    ["save_final", { save_final: true }, "save_final is set"]
+  ])("exits 2 without training on a run with %s: annealing probes need the built-in trainer", (_, fields, problem) => {
+    const folder = runFolder({ ...tinyRun(), ...fields })
+    const outcome = spawnSync(python, [trainer, folder], { encoding: "utf8" })
+    expect(outcome.status).toBe(2)
+    expect(outcome.stderr).toContain(problem)
+    expect(outcome.stderr).toContain("need the built-in trainer")
+    expect(existsSync(join(folder, "metrics.jsonl"))).toBe(false)
+  }, 60_000)
+
+  it("follows the built-in trainer's learning rate, step by step, for every schedule", () => {
+    const steps = 20
+    for (const schedule of ["cosine", "constant", "linear"] as const) {
+      const training = { lr: 3e-3, schedule, warmup: 0.15, min_lr_fraction: 0.1 }
+      const script = `import json, sys; from train import learning_rate; ` +
+        `print(json.dumps([learning_rate(s, ${steps}, json.loads(sys.argv[1])) for s in range(${steps})]))`
+      const rates = JSON.parse(
+        execFileSync(python, ["-c", script, JSON.stringify(training)], { cwd: join(root, "experiments", "pytorch-trainer"), encoding: "utf8" })
+      ) as Array<number>
+      const settings = { kind: schedule, peak: training.lr, warmup: training.warmup, minFraction: training.min_lr_fraction }
+      expect(rates).toEqual(Array.from({ length: steps }, (_, step) => expect.closeTo(learningRateAt(step, steps, settings), 15)))
+    }
   }, 60_000)
 })

@@ -5,8 +5,8 @@ It trains the built-in trainer's model (model.py) the way the built-in trainer d
 (packages/train/src/run/trainRun.ts): the same tokens (exported by `scalelab data export --run`),
 the same initial weights and training windows (drawn from the RunSpec's seed with the same
 generator), AdamW with decoupled weight decay on every weight but the RMSNorm gains, global-norm
-gradient clipping, linear warmup then cosine decay over the run's own steps, and validation on the
-run's fixed windows. It runs on CUDA when there is one, else on the CPU.
+gradient clipping, linear warmup then cosine or linear decay (or a constant rate) over the run's own
+steps, and validation on the run's fixed windows. It runs on CUDA when there is one, else on the CPU.
 
 usage: train.py RUN_DIR
 """
@@ -89,6 +89,8 @@ def learning_rate(step: int, steps: int, training: dict) -> float:
     decay_steps = steps - 1 - warmup_steps
     progress = (step - warmup_steps) / decay_steps if decay_steps > 0 else 1
     floor = peak * training["min_lr_fraction"]
+    if training["schedule"] == "linear":
+        return peak - (peak - floor) * progress
     return floor + 0.5 * (peak - floor) * (1 + math.cos(math.pi * progress))
 
 
@@ -115,10 +117,21 @@ def check_shape(shape: dict) -> None:
         raise BadInput(f"run.json: shape.head_dim ({shape['head_dim']}) must be even for rotary embeddings")
 
 
+def check_no_final_weights(run: dict) -> None:
+    """Annealing probes start from the built-in trainer's final.bin, which this trainer neither reads nor writes."""
+    if run.get("init") is not None:
+        raise BadInput(f"run.json: init is set (start from run {run['init']['run']}'s final.bin), but this trainer cannot start "
+                       "from another run's end; annealing probes need the built-in trainer")
+    if run.get("save_final"):
+        raise BadInput("run.json: save_final is set, but this trainer does not write final.bin for runs to start from; "
+                       "annealing probes and the runs they start from need the built-in trainer")
+
+
 def main() -> int:
     worker = Worker.start()
     run = worker.run
     try:
+        check_no_final_weights(run)
         check_shape(run["shape"])
         data = export_data(worker)
     except BadInput as error:

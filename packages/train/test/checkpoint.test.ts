@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { type Checkpoint, checkpointFile, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from "../src/run/checkpoint.ts"
+import { type Checkpoint, checkpointFile, encodeCheckpoint, loadCheckpoint, optimizerStep, saveCheckpoint } from "../src/run/checkpoint.ts"
 
 const checkpoint = (runId: string, parameters: number): Checkpoint => ({
   meta: {
@@ -31,6 +31,16 @@ describe("checkpoint files", () => {
     expect(Array.from(loaded!.firstMoment)).toEqual(Array.from(saved.firstMoment))
     expect(Array.from(loaded!.secondMoment)).toEqual(Array.from(saved.secondMoment))
     expect(readdirSync(runDir)).toEqual(["checkpoint.bin"]) // no temporary file left behind
+  })
+
+  it("counts the optimiser's steps from the run a run started from, and reads a checkpoint written before that as its own steps", () => {
+    const runDir = mkdtempSync(join(tmpdir(), "checkpoint-"))
+    const continued = checkpoint("probe", 3)
+    saveCheckpoint(runDir, { ...continued, meta: { ...continued.meta, optimizer_step: 107 } })
+    expect(optimizerStep(loadCheckpoint(runDir, "probe")!.meta)).toBe(107)
+    // checkpoint() writes no optimizer_step, as checkpoints did before runs could start from another's end.
+    saveCheckpoint(runDir, checkpoint("old", 3))
+    expect(optimizerStep(loadCheckpoint(runDir, "old")!.meta)).toBe(7)
   })
 
   it("is absent for a fresh run folder", () => {

@@ -30,6 +30,19 @@ describe("learningRateAt", () => {
     expect(learningRateAt(99, 100, constant)).toBe(1e-3)
   })
 
+  it("decays linearly from the peak to peak·minFraction at the last step when linear", () => {
+    // 100 steps, 10 of warmup: the decay spans steps 10..99, 89 intervals of (1e-3 - 1e-4) / 89.
+    const linear = { ...cosine, kind: "linear" } as const
+    expect(learningRateAt(9, 100, linear)).toBeCloseTo(1e-3, 12)
+    expect(learningRateAt(10, 100, linear)).toBeCloseTo(1e-3, 12)
+    expect(learningRateAt(11, 100, linear)).toBeCloseTo(1e-3 - 9e-4 / 89, 12)
+    expect(learningRateAt(10 + 89 / 2, 100, linear)).toBeCloseTo((1e-3 + 1e-4) / 2, 12)
+    expect(learningRateAt(99, 100, linear)).toBeCloseTo(1e-4, 12)
+    // Equal steps down: an annealing probe's decay to zero (min_lr_fraction 0) over 4 steps.
+    const toZero = { kind: "linear", peak: 3e-3, warmup: 0, minFraction: 0 } as const
+    expect([0, 1, 2, 3].map((step) => learningRateAt(step, 4, toZero))).toEqual([3e-3, 2e-3, 1e-3, 0].map((lr) => expect.closeTo(lr, 12)))
+  })
+
   it("starts at the peak with no warmup", () => {
     expect(learningRateAt(0, 10, { ...cosine, warmup: 0 })).toBe(1e-3)
   })

@@ -5,12 +5,12 @@ import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import * as tf from "@tensorflow/tfjs-core"
 import { backendRecord, selectBackend } from "../backend/backend.ts"
 import { type TokenBatch, sequencesPerStep, sliceBatch } from "../data/batches.ts"
-import type { Checkpoint } from "./checkpoint.ts"
+import { type Checkpoint, optimizerStep } from "./checkpoint.ts"
 import { buildClozeItems, scoreCloze } from "../eval/cloze.ts"
 import { memorizationPrompts, memorizedFraction } from "../eval/memorization.ts"
 import { type ModelConstants, batchLoss, disposeConstants, modelConstants, trainingObjective } from "../model/model.ts"
 import { type AdamWState, adamWUpdate, disposeAdamWState, initialAdamWState } from "../optim/optimizer.ts"
-import { type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
+import { type ParameterLayout, type Weights, decays, flattenWeights, initialParameters, parameterLayout, weightTensors } from "../model/parameters.ts"
 import { learningRateAt } from "../optim/schedule.ts"
 import { prepareTrainingData, type TrainingData, trainingBatch } from "../data/trainingData.ts"
 
@@ -38,6 +38,13 @@ export interface TrainRunOptions {
   readonly microBatchTokens?: number
   /** Where trained tokenizers are cached between runs (see trainingData.ts); none: train in memory. */
   readonly cacheDirectory?: string
+  /**
+   * What a run with `init` starts from when it has no checkpoint of its own: the end of the run it
+   * names (the worker: that run's final.bin). Required for such a run, unused for others.
+   */
+  readonly initial?: () => Checkpoint
+  /** Receives the run's end state when it completes (neither diverged nor interrupted); the worker passes it for `save_final`. */
+  readonly saveFinal?: (checkpoint: Checkpoint) => void
 }
 
 export type TrainOutcome =
@@ -145,14 +152,21 @@ function evaluationSteps(steps: number, every: number): ReadonlySet<number> {
   return points
 }
 
-function restoredState(checkpoint: Checkpoint, constants: ModelConstants): AdamWState {
-  const { layout } = constants
+function restoredState(checkpoint: Checkpoint, layout: ParameterLayout): AdamWState {
   return {
-    step: checkpoint.meta.step,
+    step: optimizerStep(checkpoint.meta),
     parameters: weightTensors(checkpoint.parameters, layout),
     firstMoment: weightTensors(checkpoint.firstMoment, layout),
     secondMoment: weightTensors(checkpoint.secondMoment, layout)
   }
+}
+
+/** Where a run without a checkpoint starts: the end of the run its init names, or fresh weights (undefined). */
+function startingPoint(spec: RunSpec, options: TrainRunOptions): Checkpoint | undefined {
+  if (spec.init === undefined) return undefined
+  // Fresh weights would train a different run under this run's id.
+  if (options.initial === undefined) throw new Error(`run ${spec.id} starts from run ${spec.init.run}'s end, but no initial weights were given`)
+  return options.initial()
 }
 
 // Lets signal handlers and timers run between steps: a step is synchronous work, and a SIGTERM
@@ -183,6 +197,10 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
   const started = performance.now()
   const emit = options.onMetric ?? (() => {})
   const backend = await selectBackend(spec.backend)
+  // Read before anything is built, so that a missing or mismatched one fails at once. The run's own
+  // checkpoint comes first: a run with init that was stopped midway goes on from it.
+  const checkpoint = options.checkpoints?.load()
+  const start = checkpoint ?? startingPoint(spec, options)
   const data = prepareTrainingData(spec, options.cacheDirectory === undefined ? {} : { cacheDirectory: options.cacheDirectory })
   const context = spec.shape.context
   const layout = parameterLayout(spec.shape)
@@ -211,11 +229,14 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
     minFraction: spec.training.min_lr_fraction
   }
 
-  const checkpoint = options.checkpoints?.load()
-  let state = checkpoint === undefined
+  let state = start === undefined
     ? initialAdamWState(weightTensors(initialParameters(layout, spec.seed), layout))
-    : restoredState(checkpoint, constants)
+    : restoredState(start, layout)
   let stepsDone = checkpoint?.meta.step ?? 0
+  // Steps the weights had seen before this run's first: those of the run named by init. The batch of
+  // this run's step s is that of step lineageSteps + s, so that it goes on with that run's data order
+  // instead of replaying its first batches. The learning rate follows this run's own steps.
+  const lineageSteps = state.step - stepsDone
   let tokensSeen = checkpoint?.meta.tokens ?? 0
   let trainSeconds = checkpoint?.meta.train_seconds ?? 0
   let lastValLoss = checkpoint?.meta.last_val_loss ?? untrainedLoss
@@ -248,15 +269,16 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
     return losses.every(Number.isFinite)
   }
 
-  /** Saves a checkpoint when the weights are finite; false when they are not (the run diverged). */
-  const save = async (): Promise<boolean> => {
+  /** The run's state as a checkpoint; undefined when a weight is not finite (the run diverged). */
+  const snapshot = async (): Promise<Checkpoint | undefined> => {
     const parameters = await flattenWeights(state.parameters, layout)
-    if (!parameters.every(Number.isFinite)) return false
-    options.checkpoints?.save({
+    if (!parameters.every(Number.isFinite)) return undefined
+    return {
       meta: {
         format: 1,
         run_id: spec.id,
         step: stepsDone,
+        optimizer_step: state.step,
         tokens: tokensSeen,
         parameters: layout.total,
         train_seconds: trainSeconds,
@@ -266,14 +288,21 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
       parameters,
       firstMoment: await flattenWeights(state.firstMoment, layout),
       secondMoment: await flattenWeights(state.secondMoment, layout)
-    })
+    }
+  }
+
+  /** Saves a checkpoint when the weights are finite; false when they are not (the run diverged). */
+  const save = async (): Promise<boolean> => {
+    const saved = await snapshot()
+    if (saved === undefined) return false
+    options.checkpoints?.save(saved)
     secondsSinceCheckpoint = 0
     return true
   }
 
   while (stepsDone < steps && !diverged && !interrupted) {
     const sequences = plan[stepsDone] as number
-    const batch = trainingBatch(data, spec.seed, stepsDone, sequences, context)
+    const batch = trainingBatch(data, spec.seed, lineageSteps + stepsDone, sequences, context)
     const lr = learningRateAt(stepsDone, steps, schedule)
     const stepStarted = performance.now()
     const previous = state
@@ -331,6 +360,13 @@ export async function trainRun(spec: RunSpec, options: TrainRunOptions = {}): Pr
       stepsDone < steps && (interrupted || stepsDone % checkpointEvery === 0 || secondsSinceCheckpoint >= checkpointSeconds)
     // A checkpoint is only ever written from finite weights: the last good one survives a divergence.
     if (!diverged && checkpointDue && options.checkpoints !== undefined) diverged = !((await flushLosses()) && (await save()))
+  }
+
+  // Before the caller writes result.json: a completed run that saves its end always has it.
+  if (!diverged && !interrupted && options.saveFinal !== undefined) {
+    const final = await snapshot()
+    if (final === undefined) diverged = true
+    else options.saveFinal(final)
   }
 
   tf.dispose(pending)

@@ -8,13 +8,14 @@
 //   143 stopped by SIGTERM after saving a checkpoint (run it again to resume).
 import { workerEnvironment } from "@scalelab/spec"
 import { Effect, Runtime } from "effect"
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts"
+import { parameterLayout } from "../model/parameters.ts"
+import { loadCheckpoint, loadInitialCheckpoint, saveCheckpoint, saveFinalCheckpoint } from "./checkpoint.ts"
 import { appendMetric, readRunSpec, truncateMetricsAfter, writeResult } from "./runFolder.ts"
 import { trainRun } from "./trainRun.ts"
 
 const usage =
   "usage: worker RUN_DIR [--cache-dir DIR]\n" +
-  "  RUN_DIR holds run.json; metrics.jsonl, checkpoint.bin and result.json are written there.\n" +
+  "  RUN_DIR holds run.json; metrics.jsonl, checkpoint.bin, final.bin (with save_final) and result.json are written there.\n" +
   "  --cache-dir: where trained tokenizers are cached and shared between runs (default: none, train in memory)."
 
 /** 128 + SIGTERM's number, what a shell reports for a process ended by SIGTERM. */
@@ -42,6 +43,7 @@ if (process.env[workerEnvironment.stdinLifeline] === "1") {
 const train = (runDir: string, cacheDirectory: string | undefined) =>
   Effect.gen(function* () {
     const spec = yield* readRunSpec(runDir)
+    const { init } = spec
     const outcome = yield* Effect.tryPromise({
       // Metric lines are appended synchronously as they come: a crash loses no line already logged.
       try: () =>
@@ -50,6 +52,10 @@ const train = (runDir: string, cacheDirectory: string | undefined) =>
           checkpoints: { load: () => loadCheckpoint(runDir, spec.id), save: (c) => saveCheckpoint(runDir, c) },
           onResume: (step) => Effect.runSync(truncateMetricsAfter(runDir, step)),
           shouldStop: () => stopRequested,
+          ...(init === undefined
+            ? {}
+            : { initial: () => loadInitialCheckpoint(runDir, spec.id, init, parameterLayout(spec.shape).total) }),
+          ...(spec.save_final === true ? { saveFinal: (c) => saveFinalCheckpoint(runDir, c) } : {}),
           ...(cacheDirectory === undefined ? {} : { cacheDirectory })
         }),
       catch: (error) => error
