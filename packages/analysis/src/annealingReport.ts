@@ -7,7 +7,7 @@ import { annealingChangePlotSpec, annealingLossPlotSpec } from "@scalelab/plots"
 import { readRunResult, runFolderPath, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { type AnnealingExperiment, reportFolder, type RunResult } from "@scalelab/spec"
 import { planAnnealingExperiment, type SweepChoices, table, trainAnnealingRuns } from "@scalelab/sweep"
-import { ANNEALING_LEVEL, type AnnealingSummary, describeChange, summarizeAnnealing } from "./annealingSummary.ts"
+import { ANNEALING_LEVEL, type AnnealingSummary, changeCell, changeVerdict, summarizeAnnealing } from "./annealingSummary.ts"
 import { writeFitReport } from "./reportWriter.ts"
 
 /** The results of the plan's runs found complete (or diverged) in the store, by id. */
@@ -59,36 +59,41 @@ export const annealingFitRecord = (experiment: AnnealingExperiment, summary: Ann
   }))
 })
 
-/** The summary in words: per budget a table of losses, then each candidate's change against the control. */
+const count = (value: number) => Math.round(value).toLocaleString("en-US")
+
+/** The summary in words: per budget a table of losses, one of the changes against the control, and what they say of the target. */
 export const annealingLines = (experiment: AnnealingExperiment, summary: AnnealingSummary): ReadonlyArray<string> => {
   const { sweep } = experiment
+  const targetWords = summary.domains.filter((_, index) => (summary.target[index] ?? 0) > 0)
+    .map((domain) => `${domain} ${reasonNumber(summary.target[summary.domains.indexOf(domain)] ?? 0, 3)}`).join(", ")
   const lines = [
-    `Annealing probes: each anneal trains ${reasonNumber(100 * sweep.anneal, 3)}% of its checkpoint's tokens with the lr ` +
-      `decayed linearly to 0, ${reasonNumber(100 * sweep.weight, 3)}% of them from the candidate; changes are ` +
-      `(anneal with the candidate) − (control anneal), paired by seed, with ${100 * ANNEALING_LEVEL}% t intervals.`
+    `Annealing probes: each anneal trains ${reasonNumber(100 * sweep.anneal, 3)}% of its checkpoint's tokens more, the lr ` +
+      `decayed linearly to 0, ${reasonNumber(100 * sweep.weight, 3)}% of them from the candidate. Target: ${targetWords}.`
   ]
+  const indent = (text: string) => text.split("\n").map((line) => `  ${line}`)
   for (const budget of summary.budgets) {
     lines.push(
       "",
-      `C=${reasonNumber(budget.budget, 3)}: N=${reasonNumber(budget.params)}, checkpoint ${reasonNumber(budget.checkpointTokens)} tokens, ` +
-        `anneals ${reasonNumber(budget.annealTokens)} tokens; ${budget.seeds} of ${budget.plannedSeeds} seeds complete`
+      `C=${reasonNumber(budget.budget, 3)}: N=${count(budget.params)}, checkpoint ${count(budget.checkpointTokens)} tokens, ` +
+        `anneals ${count(budget.annealTokens)} tokens; ${budget.seeds} of ${budget.plannedSeeds} seeds complete`
     )
     if (budget.seeds === 0) {
       lines.push("  nothing to compare yet: no seed has both its checkpoint and its control anneal")
       continue
     }
-    const rows = [
+    lines.push(...indent(table(["loss (nats/token)", ...summary.columns], [
       ["checkpoint", ...budget.checkpoint.map(formatLoss)],
       ["control anneal", ...budget.control.map(formatLoss)],
       ...budget.candidates.map((candidate) => [`with ${candidate.name}`, ...candidate.losses.map(formatLoss)])
-    ]
-    lines.push(...table(["loss (nats/token)", ...summary.columns], rows).split("\n").map((line) => `  ${line}`))
+    ])))
+    lines.push("", `  changes, mean over seeds [${100 * ANNEALING_LEVEL}% t interval], paired by checkpoint:`)
+    lines.push(...indent(table(["change", ...summary.columns], [
+      ["control − checkpoint", ...budget.controlGain.map(changeCell)],
+      ...budget.candidates.map((candidate) => [`with ${candidate.name} − control`, ...candidate.change.map(changeCell)])
+    ])))
     const targetIndex = summary.columns.length - 1
-    lines.push(`  the control anneal itself: target ${describeChange(budget.controlGain[targetIndex] ?? { mean: Number.NaN, n: 0 })}`)
-    for (const candidate of budget.candidates) {
-      const perColumn = summary.columns.map((column, index) => `${column} ${describeChange(candidate.change[index] ?? { mean: Number.NaN, n: 0 })}`)
-      lines.push(`  ${candidate.name} against the control: ${perColumn.join("; ")}`)
-    }
+    const verdicts = budget.candidates.map((candidate) => changeVerdict(candidate.name, candidate.change[targetIndex] ?? { mean: Number.NaN, n: 0 }))
+    lines.push(`  On the target, against the control: ${verdicts.join("; ")}.`)
   }
   return lines
 }

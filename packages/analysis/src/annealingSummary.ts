@@ -1,7 +1,7 @@
 // What annealing probes measured, budget by budget: the losses of the checkpoints, the control
 // anneals and the candidates' anneals on every domain and the target, and each candidate's change
 // against the control paired by seed (the same checkpoint, the same data order but for the candidate).
-import { type MeanInterval, meanInterval, reasonNumber } from "@scalelab/laws"
+import { type MeanInterval, meanInterval } from "@scalelab/laws"
 import type { AnnealingProbes } from "@scalelab/planner"
 import type { AnnealingChangeMark, AnnealingLossMark, AnnealingPlotInput } from "@scalelab/plots"
 import { type AnnealingExperiment, annealingCorpora, annealingTarget, type RunResult, type RunSpec } from "@scalelab/spec"
@@ -130,12 +130,24 @@ export const summarizeAnnealing = (
   return { domains, columns, target, budgets, plot: { columns, candidates, changes, losses: lossMarks } }
 }
 
-/** A change in words: its sign, size and interval, and whether the interval tells it from no change. */
-export const describeChange = (change: MeanInterval): string => {
-  if (change.n === 0) return "not measured"
-  const signed = (value: number) => `${value >= 0 ? "+" : "−"}${reasonNumber(Math.abs(value), 3)}`
-  if (change.interval === undefined) return `${signed(change.mean)} (one seed: no interval)`
+const signed = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(4)}`
+
+/** A change and its interval as a table cell: `−0.0455 [−0.0611, −0.0300]`. */
+export const changeCell = (change: MeanInterval): string =>
+  change.n === 0
+    ? "—"
+    : change.interval === undefined
+    ? signed(change.mean)
+    : `${signed(change.mean)} [${signed(change.interval[0])}, ${signed(change.interval[1])}]`
+
+/** What a change on the target says, in words: lower, higher, or not told from no change by its interval. */
+export const changeVerdict = (name: string, change: MeanInterval): string => {
+  if (change.n === 0) return `${name}: not measured`
+  if (change.interval === undefined) return `${name}: ${signed(change.mean)} from one seed, no interval (add seeds)`
   const [low, high] = change.interval
-  const verdict = high < 0 ? "lower" : low > 0 ? "higher" : "not told from no change"
-  return `${signed(change.mean)} [${signed(low)}, ${signed(high)}], ${verdict}`
+  return high < 0
+    ? `${name} lowers it by ${Math.abs(change.mean).toFixed(4)} [${Math.abs(high).toFixed(4)}, ${Math.abs(low).toFixed(4)}]`
+    : low > 0
+    ? `${name} raises it by ${change.mean.toFixed(4)} [${low.toFixed(4)}, ${high.toFixed(4)}]`
+    : `${name} does not change it beyond the seeds' noise (${changeCell(change)})`
 }

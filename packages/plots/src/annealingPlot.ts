@@ -39,6 +39,7 @@ export const annealingMarkNames = {
   interval: "annealing_change_interval",
   zero: "annealing_zero",
   loss: "annealing_loss",
+  seedLine: "annealing_seed_line",
   lossMean: "annealing_loss_mean"
 } as const
 
@@ -74,24 +75,28 @@ export const annealingChangePlotSpec = (input: AnnealingPlotInput): TopLevelSpec
     budget_label: budgetLabel(mark.budget),
     mean: mark.mean,
     seeds: mark.seeds,
-    ...(mark.interval === undefined ? {} : { low: mark.interval[0], high: mark.interval[1] })
+    // Without an interval (one seed) the rule has no length: every panel keeps data for its scale.
+    low: mark.interval?.[0] ?? mark.mean,
+    high: mark.interval?.[1] ?? mark.mean,
+    interval_text: mark.interval === undefined
+      ? "none (one seed)"
+      : `[${mark.interval[0].toFixed(4)}, ${mark.interval[1].toFixed(4)}]`
   }))
   const x = { field: "candidate", type: "nominal", title: null, sort: [...input.candidates], axis: { labelAngle: 0 } } as const
-  const y = { field: "mean", type: "quantitative", title: "Loss change against the control (nats/token)", scale: { zero: true } } as const
+  // Short enough to fit beside a panel: a longer title would stretch the facet's rows.
+  const y = { field: "mean", type: "quantitative", title: "Change vs control (nats/token)", scale: { zero: true } } as const
   const color = candidateColor(input.candidates)
   const tooltip = [
     { field: "candidate", type: "nominal", title: "Candidate" },
     { field: "column", type: "nominal", title: "Measured on" },
     { field: "mean", type: "quantitative", title: "Change (mean)", format: "+.4f" },
-    { field: "low", type: "quantitative", title: "80% interval, low", format: "+.4f" },
-    { field: "high", type: "quantitative", title: "80% interval, high", format: "+.4f" },
+    { field: "interval_text", type: "nominal", title: "80% interval" },
     { field: "seeds", type: "quantitative", title: "Seeds" }
   ] as const
   const layers: Array<Layer> = [
     { name: annealingMarkNames.zero, mark: { type: "rule", color: inkColor, strokeDash: [4, 3] }, encoding: { y: { datum: 0, type: "quantitative" } } },
     {
       name: annealingMarkNames.interval,
-      transform: [{ filter: "isValid(datum.low)" }],
       mark: { type: "rule", strokeWidth: 2.5 },
       encoding: { x, y: { ...y, field: "low" }, y2: { field: "high" }, color }
     },
@@ -108,7 +113,7 @@ export const annealingChangePlotSpec = (input: AnnealingPlotInput): TopLevelSpec
     config: themeConfig,
     data: { values },
     facet: facetOf(input.columns, budgets),
-    spec: { width: Math.max(140, 70 * input.candidates.length), height: Math.round(panelSize.height * 0.8), layer: layers },
+    spec: { width: Math.max(140, 70 * input.candidates.length), height: panelSize.height, layer: layers },
     resolve: { scale: { y: "independent" } }
   } as TopLevelSpec
 }
@@ -126,7 +131,8 @@ export const annealingLossPlotSpec = (input: AnnealingPlotInput): TopLevelSpec =
     budget_label: budgetLabel(mark.budget),
     loss: mark.loss,
     seed: mark.seed,
-    id: mark.id
+    id: mark.id,
+    role_order: roles.indexOf(mark.role)
   }))
   const x = { field: "role", type: "nominal", title: null, sort: roles, axis: { labelAngle: -30 } } as const
   const y = { field: "loss", type: "quantitative", title: "Validation loss (nats/token)", scale: { zero: false } } as const
@@ -137,6 +143,12 @@ export const annealingLossPlotSpec = (input: AnnealingPlotInput): TopLevelSpec =
     scale: { domain: roles, range: ["#9a9a9a", inkColor, ...categoricalPalette.slice(0, input.candidates.length)] }
   } as const
   const layers: Array<Layer> = [
+    {
+      // The runs of one seed share their checkpoint: a line through them shows the pairing the changes use.
+      name: annealingMarkNames.seedLine,
+      mark: { type: "line", color: "#b5b5b5", strokeWidth: 1 },
+      encoding: { x, y, detail: { field: "seed", type: "nominal" }, order: { field: "role_order", type: "quantitative" } }
+    },
     {
       name: annealingMarkNames.lossMean,
       mark: { type: "tick", thickness: 2.5, size: 26 },
@@ -160,11 +172,12 @@ export const annealingLossPlotSpec = (input: AnnealingPlotInput): TopLevelSpec =
   ]
   return {
     $schema: vegaLiteSchema,
-    title: plotTitle("Losses before and after annealing", "Points: runs (one per seed); bars: their mean. Each panel has its own scale"),
+    title: plotTitle("Losses before and after annealing",
+      "Points: runs; grey lines join the runs of one checkpoint (seed); bars: their mean. Each panel has its own scale"),
     config: themeConfig,
     data: { values },
     facet: facetOf(input.columns, budgets),
-    spec: { width: Math.max(150, 42 * roles.length), height: Math.round(panelSize.height * 0.8), layer: layers },
+    spec: { width: Math.max(150, 42 * roles.length), height: panelSize.height, layer: layers },
     resolve: { scale: { y: "independent" } }
   } as TopLevelSpec
 }
