@@ -33,7 +33,7 @@ export {
 } from "./lossForecastSource.ts"
 export { fitTokensNote, withFitTokens } from "./fitTokens.ts"
 export { loadLawFile } from "./lawFile.ts"
-export { type BootstrapSettings, fitRecordOf, ReportWriteError, type WrittenReport } from "./reportWriter.ts"
+export { type BootstrapSettings, fitRecordOf, memorizationSections, ReportWriteError, type WrittenReport } from "./reportWriter.ts"
 export {
   type Allocation,
   type BootstrapRequest,
@@ -119,6 +119,21 @@ export {
   trendText,
   unreachedText
 } from "./compare/compareText.ts"
-export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterReportLines } from "./hyperparameterReport.ts"
-export { mixtureSweepFitReport, type MixtureSweepReport } from "./mixtureSweep.ts"
-export { fitMixtureBudgets, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, sliceWeights } from "./mixtureFit.ts"
+export {
+  fitAndReportHyperparameters,
+  fitHyperparameterRuns,
+  hyperparameterPoints,
+  type HyperparameterReport,
+  hyperparameterReportLines,
+  hyperparameterSections,
+  hyperparameterSummary
+} from "./hyperparameterReport.ts"
+export {
+  fitAndReportMixture,
+  mixtureReportTitle,
+  mixtureSections,
+  mixtureSweepFitReport,
+  type MixtureSweepReport,
+  storedPredictedMix
+} from "./mixtureSweep.ts"
+export { fitMixtureBudgets, mixtureFitLines, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, runWeights, sliceWeights } from "./mixtureFit.ts"
