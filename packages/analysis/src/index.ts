@@ -137,3 +137,4 @@ export {
   storedPredictedMix
 } from "./mixtureSweep.ts"
 export { fitMixtureBudgets, mixtureFitLines, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, runWeights, sliceWeights } from "./mixtureFit.ts"
+export { sweepRunColumns, type SweepRunColumns } from "./sweepRunColumns.ts"

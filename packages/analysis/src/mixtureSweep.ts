@@ -4,9 +4,9 @@
 import { Effect } from "effect"
 import { type PlannedRun, planMixtureRuns } from "@scalelab/planner"
 import { mixtureDomainPlotSpec, mixtureTargetPlotSpec, type ReportSection } from "@scalelab/plots"
-import { readRunResult, runFolderPath, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
+import { readRunResult, runFolderPath, RunStore, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { type MixtureExperiment, mixtureTarget, reportFolder } from "@scalelab/spec"
-import { addOutcome, attempt, loadMixtureDomains, planMixtureExperiment, type SweepChoices, trainMixtureRuns, UserInputError } from "@scalelab/sweep"
+import { addOutcome, attempt, loadMixtureDomains, planMixtureExperiment, resolveRerun, type SweepChoices, trainMixtureRuns, UserInputError } from "@scalelab/sweep"
 import {
   type MixtureBudgetFit,
   mixtureFitLines,
@@ -129,15 +129,23 @@ export const fitAndReportMixture = <E, R>(
 
 /**
  * `scalelab run` of a mixture spec: trains the sweep's runs (those complete in the store are kept),
- * then fits, trains the predicted best mixture and reports as `fitAndReportMixture` does.
+ * then fits, trains the predicted best mixture and reports as `fitAndReportMixture` does. `rerun`
+ * (run ids or unique prefixes, of the plan or of the store, where the predicted mix's runs are)
+ * overrides `choices.force`.
  */
 export const mixtureSweepFitReport = (
   experiment: MixtureExperiment,
-  choices: SweepChoices,
-  emit: (event: SweepEvent) => Effect.Effect<void>
+  sweepChoices: SweepChoices,
+  emit: (event: SweepEvent) => Effect.Effect<void>,
+  rerun: ReadonlyArray<string> = []
 ) =>
   Effect.gen(function*() {
     const plan = yield* planMixtureExperiment(experiment)
+    const stored = rerun.length === 0 ? [] : yield* (yield* RunStore).listRuns(experiment.name)
+    const choices: SweepChoices = rerun.length === 0 ? sweepChoices : {
+      ...sweepChoices,
+      force: yield* resolveRerun(rerun, [...plan.runs.map(({ run }) => run.id), ...stored.map((run) => run.id)])
+    }
     const trained = yield* trainMixtureRuns(experiment, plan.runs, choices, emit)
     return yield* fitAndReportMixture(experiment, choices.storeDir, {
       sweepOutcome: trained,

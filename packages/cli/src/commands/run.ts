@@ -13,8 +13,7 @@ import {
   storeDirFor,
   type SweepChoices,
   SweepIncomplete,
-  trainSweep,
-  UserInputError
+  trainSweep
 } from "@scalelab/sweep"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
@@ -116,7 +115,7 @@ const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: Rea
   })
 
 /** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
-const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
+const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices, rerun: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const startedAt = Date.now()
     const say = (text: string) => choices.mode === "json" ? Effect.void : Console.log(text)
@@ -130,7 +129,7 @@ const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
         concurrency: concurrencyFor(experiment, choices.concurrency, 1),
         out: process.stdout
       })
-      return yield* mixtureSweepFitReport(experiment, choices, reporter.onEvent)
+      return yield* mixtureSweepFitReport(experiment, choices, reporter.onEvent, rerun)
     }))
     const { outcome } = report
     const relative = (file: string) => path.relative(process.cwd(), file) || "."
@@ -167,13 +166,10 @@ export const runCommand = Command.make(
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
       if (loaded._tag === "Mixture") {
-        if (rerun.length > 0) {
-          return yield* new UserInputError({ message: "--rerun does not take a mixture sweep's runs yet; --force retrains all of them" })
-        }
         const mixture = yield* withExecutor(loaded.mixture, executor)
         const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
         const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
-        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
+        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun).pipe(
           Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(mixture, storeDir, path.dirname(path.resolve(spec)))))
         )
       }
