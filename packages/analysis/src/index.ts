@@ -134,6 +134,8 @@ export {
   mixtureSections,
   mixtureSweepFitReport,
   type MixtureSweepReport,
+  predictedMixReason,
+  storedMixtureFit,
   storedPredictedMix
 } from "./mixtureSweep.ts"
 export { fitMixtureBudgets, mixtureFitLines, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, runWeights, sliceWeights } from "./mixtureFit.ts"

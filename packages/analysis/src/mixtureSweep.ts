@@ -3,8 +3,8 @@
 // mixture at the largest budget, and write fit.json and the plots.
 import { Effect } from "effect"
 import { type PlannedRun, planMixtureRuns } from "@scalelab/planner"
-import { mixtureDomainPlotSpec, mixtureTargetPlotSpec, type ReportSection } from "@scalelab/plots"
-import { readRunResult, runFolderPath, RunStore, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
+import { mixtureDomainPlotSpec, type MixtureRunMark, mixtureTargetPlotSpec, type ReportSection } from "@scalelab/plots"
+import { readRunResult, readRunSpec, runFolderPath, RunStore, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { type MixtureExperiment, mixtureTarget, reportFolder } from "@scalelab/spec"
 import { addOutcome, attempt, loadMixtureDomains, planMixtureExperiment, resolveRerun, type SweepChoices, trainMixtureRuns, UserInputError } from "@scalelab/sweep"
 import {
@@ -31,6 +31,38 @@ const finishedMarks = (experiment: MixtureExperiment, planned: ReadonlyArray<Pla
         Effect.orElseSucceed(() => undefined)
       ))
     return marks.filter((mark) => mark !== undefined)
+  })
+
+/** The reason the planner gives the runs of the predicted best mixture (the start of their plan_reason in the store). */
+export const predictedMixReason = "predicted best mixture"
+
+/**
+ * A mixture sweep's fit as the store holds it, for a reader that has no plan (the dashboard):
+ * every completed run read from its folder, those planned at the predicted best mixture (by their
+ * plan reason) set apart as its validation, the law fitted to the rest as `fitAndReportMixture` fits it.
+ */
+export const storedMixtureFit = (
+  experiment: MixtureExperiment,
+  storeDir: string,
+  runs: ReadonlyArray<{ readonly id: string; readonly plan_reason: string | null }>
+) =>
+  Effect.gen(function*() {
+    const domains = Object.keys(experiment.sweep.corpora)
+    const target = mixtureTarget(experiment.sweep)
+    const marked = yield* Effect.forEach(runs, (row) =>
+      Effect.gen(function*() {
+        const folder = runFolderPath(storeDir, row.id)
+        const mark = mixtureRunMark(yield* readRunSpec(folder), yield* readRunResult(folder), domains, target)
+        return mark === undefined ? [] : [{ mark, predicted: row.plan_reason?.startsWith(predictedMixReason) === true }]
+      }).pipe(Effect.orElseSucceed(() => [])))
+    const all = marked.flat()
+    const fits = fitMixtureBudgets(experiment, all.filter((run) => !run.predicted).map((run) => run.mark))
+    const largest = fits.at(-1)
+    if (largest?._tag !== "Fitted") return { fits, validation: undefined }
+    const weights = roundedMixture(largest.result.optimum.weights)
+    const sameWeights = (mark: MixtureRunMark) => mark.weights.every((weight, i) => Math.abs(weight - (weights[i] ?? Number.NaN)) < 1e-9)
+    const validationRuns = all.filter((run) => run.predicted && run.mark.budget === largest.budget && sameWeights(run.mark)).map((run) => run.mark)
+    return { fits, validation: mixtureValidation(largest, target, weights, validationRuns) }
   })
 
 /** The report's two plots of a mixture fit: what the report page and the dashboard both draw. */
@@ -107,7 +139,7 @@ export const fitAndReportMixture = <E, R>(
     if (largest?._tag === "Fitted") {
       const weights = roundedMixture(largest.result.optimum.weights)
       const domains = yield* loadMixtureDomains(experiment)
-      const runs = yield* attempt(() => planMixtureRuns(experiment, largest.budget, weights, "predicted best mixture", domains))
+      const runs = yield* attempt(() => planMixtureRuns(experiment, largest.budget, weights, predictedMixReason, domains))
       outcome = addOutcome(outcome, yield* options.trainPredicted(runs))
       validation = mixtureValidation(largest, mixtureTarget(experiment.sweep), weights, yield* finishedMarks(experiment, runs, storeDir))
     }
