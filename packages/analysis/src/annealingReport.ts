@@ -3,7 +3,7 @@
 import { Effect } from "effect"
 import { type MeanInterval, reasonNumber } from "@scalelab/laws"
 import type { AnnealingPlan } from "@scalelab/planner"
-import { annealingChangePlotSpec, annealingLossPlotSpec } from "@scalelab/plots"
+import { annealingChangePlotSpec, annealingLossPlotSpec, type ReportSection } from "@scalelab/plots"
 import { readRunResult, runFolderPath, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { type AnnealingExperiment, reportFolder, type RunResult } from "@scalelab/spec"
 import { planAnnealingExperiment, type SweepChoices, table, trainAnnealingRuns } from "@scalelab/sweep"
@@ -100,38 +100,53 @@ export const annealingLines = (experiment: AnnealingExperiment, summary: Anneali
 
 export interface AnnealingReport {
   readonly lines: ReadonlyArray<string>
+  /** What fit.json holds. */
+  readonly record: ReturnType<typeof annealingFitRecord>
   readonly fitPath: string
   readonly indexPath: string
   readonly plotPaths: ReadonlyArray<string>
   readonly plannedRuns: number
 }
 
+/** The report's sections: the changes against the control, and the losses before and after annealing. */
+export const annealingSections = (summary: AnnealingSummary): ReadonlyArray<ReportSection> => [
+  {
+    title: "What each candidate changes",
+    name: "annealing_change",
+    spec: annealingChangePlotSpec(summary.plot),
+    caption: "Each candidate's loss change against the control anneal of the same checkpoint (the anneal with the " +
+      "candidate minus the control), per domain and on the target: the mean over seeds with its 80% Student-t interval."
+  },
+  {
+    title: "Losses before and after annealing",
+    name: "annealing_losses",
+    spec: annealingLossPlotSpec(summary.plot),
+    caption: "Every run's validation loss on each domain and the target: the checkpoints, the control anneals and " +
+      "each candidate's anneals, one point per seed."
+  }
+]
+
+/** The summary of the plan's runs found in the store. */
+const summaryOfStore = (experiment: AnnealingExperiment, plan: AnnealingPlan, storeDir: string) =>
+  Effect.map(storedResults(plan, storeDir), (results) => summarizeAnnealing(experiment, plan.probes, results))
+
+/** What the runs in the store say (nothing trained): for the dashboard, and `report`. */
+export const storedAnnealingSummary = (experiment: AnnealingExperiment, storeDir: string) =>
+  Effect.flatMap(planAnnealingExperiment(experiment), (plan) => summaryOfStore(experiment, plan, storeDir))
+
 /** Summarises the plan's results in the store and writes fit.json and the report to `outDir` (default <store>/reports/<name>/). */
 export const writeAnnealingReport = (experiment: AnnealingExperiment, plan: AnnealingPlan, storeDir: string, outDir?: string) =>
   Effect.gen(function*() {
-    const summary = summarizeAnnealing(experiment, plan.probes, yield* storedResults(plan, storeDir))
+    const summary = yield* summaryOfStore(experiment, plan, storeDir)
     const folder = outDir ?? reportFolder(storeDir, experiment.name)
-    const { fitPath, files } = yield* writeFitReport(folder, annealingFitRecord(experiment, summary), {
+    const record = annealingFitRecord(experiment, summary)
+    const { fitPath, files } = yield* writeFitReport(folder, record, {
       title: `scalelab report — ${experiment.name} (annealing probes)`,
-      sections: [
-        {
-          title: "What each candidate changes",
-          name: "annealing_change",
-          spec: annealingChangePlotSpec(summary.plot),
-          caption: "Each candidate's loss change against the control anneal of the same checkpoint (the anneal with the " +
-            "candidate minus the control), per domain and on the target: the mean over seeds with its 80% Student-t interval."
-        },
-        {
-          title: "Losses before and after annealing",
-          name: "annealing_losses",
-          spec: annealingLossPlotSpec(summary.plot),
-          caption: "Every run's validation loss on each domain and the target: the checkpoints, the control anneals and " +
-            "each candidate's anneals, one point per seed."
-        }
-      ]
+      sections: annealingSections(summary)
     })
     return {
       lines: annealingLines(experiment, summary),
+      record,
       fitPath,
       indexPath: files.indexPath,
       plotPaths: files.plots.flatMap((p) => [p.svgPath, p.pngPath]),

@@ -18,9 +18,9 @@ import {
   scientific
 } from "@scalelab/laws"
 import type { Plan } from "@scalelab/planner"
-import { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec } from "@scalelab/plots"
-import { RunStore } from "@scalelab/runner"
-import { type HyperparameterExperiment, reportFolder } from "@scalelab/spec"
+import { hyperparameterLawsPlotSpec, lossAgainstLrPlotSpec, type ReportSection } from "@scalelab/plots"
+import { type ResultRow, RunStore } from "@scalelab/runner"
+import { type HyperparameterExperiment, reportFolder, type RunSpec } from "@scalelab/spec"
 import { attempt, UserInputError } from "@scalelab/sweep"
 import { type BootstrapSettings, writeFitReport } from "./reportWriter.ts"
 import { specBootstrap } from "./sweepFit.ts"
@@ -39,17 +39,23 @@ export interface HyperparameterReport {
 
 const WORDS: Record<Hyperparameter, string> = { lr: "lr*(C)", batch_tokens: "B*(C)" }
 
+/** Result rows as the fit takes them: each with the grid point its run trained; rows of runs not in `runs` are left out. */
+export const hyperparameterPoints = (
+  rows: ReadonlyArray<ResultRow>,
+  runs: ReadonlyMap<string, Pick<RunSpec, "budget" | "training">>
+): ReadonlyArray<HyperparameterRun> =>
+  rows.flatMap((row): ReadonlyArray<HyperparameterRun> => {
+    const run = runs.get(row.run_id)
+    return run === undefined || !Number.isFinite(row.loss)
+      ? []
+      : [{ budget: run.budget, lr: run.training.lr, batch_tokens: run.training.batch_tokens, loss: row.loss }]
+  })
+
 /** The plan's finished runs with the grid point each trained: results of an earlier plan are not this sweep's. */
 export const hyperparameterRuns = (experiment: HyperparameterExperiment, plan: Plan) =>
   Effect.gen(function*() {
-    const planned = new Map(plan.runs.map(({ run }) => [run.id, run]))
     const rows = yield* (yield* RunStore).results(experiment.name)
-    return rows.flatMap((row): ReadonlyArray<HyperparameterRun> => {
-      const run = planned.get(row.run_id)
-      return run === undefined || !Number.isFinite(row.loss)
-        ? []
-        : [{ budget: run.budget, lr: run.training.lr, batch_tokens: run.training.batch_tokens, loss: row.loss }]
-    })
+    return hyperparameterPoints(rows, new Map(plan.runs.map(({ run }) => [run.id, run])))
   })
 
 const axisJson = (optimum: AxisOptimum) =>
@@ -160,6 +166,53 @@ const bandComputes = (budgets: ReadonlyArray<number>): ReadonlyArray<number> => 
   return Array.from({ length: 21 }, (_, index) => low * (high / low) ** (index / 20))
 }
 
+/** lr*(C) and B*(C) fitted to the runs, with their bootstrap (a bootstrap that cannot refit is reported, not fatal). */
+export const fitHyperparameterRuns = (runs: ReadonlyArray<HyperparameterRun>, { resamples, seed }: BootstrapSettings) =>
+  Effect.gen(function*() {
+    const fit = yield* attempt(() => fitHyperparameterLaws(runs))
+    const bootstrap: HyperparameterReport["bootstrap"] = resamples === 0
+      ? { skipped: "0 bootstrap resamples asked for (fit.bootstrap or --bootstrap)" }
+      : yield* Effect.sync(() => {
+        try {
+          return bootstrapHyperparameterLaws(runs, { resamples, seed, compute: bandComputes(fit.budgets.map((budget) => budget.budget)) })
+        } catch (error) {
+          if (error instanceof LawInputError) return { skipped: error.message }
+          throw error
+        }
+      })
+    return { fit, bootstrap }
+  })
+
+/** The report's two plots of a hyperparameter fit: what the report page and the dashboard both draw. */
+export const hyperparameterSections = (
+  runs: ReadonlyArray<HyperparameterRun>,
+  fit: HyperparameterFit,
+  bootstrap: HyperparameterReport["bootstrap"]
+): ReadonlyArray<ReportSection> => [
+  {
+    title: "Loss against learning rate",
+    name: "loss-vs-lr",
+    spec: lossAgainstLrPlotSpec({ runs, optima: optimaPoints(fit, "lr") }),
+    caption: "Each budget's grid: final validation loss against peak learning rate, one line per batch size. " +
+      "A solid rule marks lr* (refined by a quadratic in log lr and log B); a dashed one, a best lr on the grid's edge."
+  },
+  {
+    title: "Optimal learning rate and batch size against compute",
+    name: "hyperparameter-laws",
+    spec: hyperparameterLawsPlotSpec([
+      { title: "lr*(C)", axisTitle: "Optimal peak learning rate", optima: optimaPoints(fit, "lr"), ...lawPanelLine(fit.lr, bootstrap, "lr") },
+      {
+        title: "B*(C)",
+        axisTitle: "Optimal batch size (tokens)",
+        optima: optimaPoints(fit, "batch_tokens"),
+        ...lawPanelLine(fit.batch_tokens, bootstrap, "batch_tokens")
+      }
+    ]),
+    caption: "Power laws y*(C) = k·C^a fitted by least squares in log space through the budgets whose optimum is " +
+      "interior; the band is the 80% bootstrap interval of the law (runs resampled within each budget)."
+  }
+]
+
 /**
  * Fits the sweep's finished runs, bootstraps the laws (`fit.bootstrap` resamples; a bootstrap
  * that cannot refit is reported, not fatal) and writes the report to `<store>/reports/<name>/`:
@@ -176,47 +229,13 @@ export const fitAndReportHyperparameters = (
     if (runs.length === 0) {
       return yield* new UserInputError({ message: `${experiment.name}: no finished runs in ${storeDir}; run \`scalelab run\` on its spec first` })
     }
-    const fit = yield* attempt(() => fitHyperparameterLaws(runs))
-    const { resamples, seed } = options.bootstrap ?? specBootstrap(experiment)
-    const bootstrap: HyperparameterReport["bootstrap"] = resamples === 0
-      ? { skipped: "0 bootstrap resamples asked for (fit.bootstrap or --bootstrap)" }
-      : yield* Effect.sync(() => {
-        try {
-          return bootstrapHyperparameterLaws(runs, { resamples, seed, compute: bandComputes(fit.budgets.map((budget) => budget.budget)) })
-        } catch (error) {
-          if (error instanceof LawInputError) return { skipped: error.message }
-          throw error
-        }
-      })
+    const { fit, bootstrap } = yield* fitHyperparameterRuns(runs, options.bootstrap ?? specBootstrap(experiment))
     const outDir = options.outDir ?? reportFolder(storeDir, experiment.name)
     const record = hyperparameterFitJson(experiment, fit, bootstrap)
     const { fitPath, files } = yield* writeFitReport(outDir, record, {
       title: `scalelab report — ${experiment.name}`,
       summary: hyperparameterSummary({ fit, bootstrap }),
-      sections: [
-        {
-          title: "Loss against learning rate",
-          name: "loss-vs-lr",
-          spec: lossAgainstLrPlotSpec({ runs, optima: optimaPoints(fit, "lr") }),
-          caption: "Each budget's grid: final validation loss against peak learning rate, one line per batch size. " +
-            "A solid rule marks lr* (refined by a quadratic in log lr and log B); a dashed one, a best lr on the grid's edge."
-        },
-        {
-          title: "Optimal learning rate and batch size against compute",
-          name: "hyperparameter-laws",
-          spec: hyperparameterLawsPlotSpec([
-            { title: "lr*(C)", axisTitle: "Optimal peak learning rate", optima: optimaPoints(fit, "lr"), ...lawPanelLine(fit.lr, bootstrap, "lr") },
-            {
-              title: "B*(C)",
-              axisTitle: "Optimal batch size (tokens)",
-              optima: optimaPoints(fit, "batch_tokens"),
-              ...lawPanelLine(fit.batch_tokens, bootstrap, "batch_tokens")
-            }
-          ]),
-          caption: "Power laws y*(C) = k·C^a fitted by least squares in log space through the budgets whose optimum is " +
-            "interior; the band is the 80% bootstrap interval of the law (runs resampled within each budget)."
-        }
-      ]
+      sections: hyperparameterSections(runs, fit, bootstrap)
     })
     return {
       fit,

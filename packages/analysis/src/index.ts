@@ -33,7 +33,7 @@ export {
 } from "./lossForecastSource.ts"
 export { fitTokensNote, withFitTokens } from "./fitTokens.ts"
 export { loadLawFile } from "./lawFile.ts"
-export { type BootstrapSettings, fitRecordOf, ReportWriteError, type WrittenReport, writtenFileLines } from "./reportWriter.ts"
+export { type BootstrapSettings, fitRecordOf, memorizationSections, ReportWriteError, type WrittenReport, writtenFileLines } from "./reportWriter.ts"
 export {
   type Allocation,
   type BootstrapRequest,
@@ -119,7 +119,32 @@ export {
   trendText,
   unreachedText
 } from "./compare/compareText.ts"
-export { fitAndReportHyperparameters, type HyperparameterReport, hyperparameterReportLines } from "./hyperparameterReport.ts"
-export { mixtureSweepFitReport, type MixtureSweepReport } from "./mixtureSweep.ts"
-export { fitMixtureBudgets, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, sliceWeights } from "./mixtureFit.ts"
-export { type AnnealingReport, annealingReportFromStore, annealingSweepReport } from "./annealingReport.ts"
+export {
+  fitAndReportHyperparameters,
+  fitHyperparameterRuns,
+  hyperparameterPoints,
+  type HyperparameterReport,
+  hyperparameterReportLines,
+  hyperparameterSections,
+  hyperparameterSummary
+} from "./hyperparameterReport.ts"
+export {
+  fitAndReportMixture,
+  mixtureReportTitle,
+  mixtureSections,
+  mixtureSweepFitReport,
+  type MixtureSweepReport,
+  predictedMixReason,
+  storedMixtureFit,
+  storedPredictedMix
+} from "./mixtureSweep.ts"
+export { fitMixtureBudgets, mixtureFitLines, mixtureFitRecord, mixtureRunMark, mixtureValidation, roundedMixture, runWeights, sliceWeights } from "./mixtureFit.ts"
+export { sweepRunColumns, type SweepRunColumns } from "./sweepRunColumns.ts"
+export {
+  annealingLines,
+  type AnnealingReport,
+  annealingReportFromStore,
+  annealingSections,
+  annealingSweepReport,
+  storedAnnealingSummary
+} from "./annealingReport.ts"

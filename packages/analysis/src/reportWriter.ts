@@ -406,23 +406,31 @@ const lossCurvesSection: ReportSectionBuilder = (context) =>
     }]
     : []
 
-/** The memorization rate against N and D, when any run measured it (eval.memorization); none otherwise. */
-export const memorizationSection: ReportSectionBuilder = (context) => {
-  const runs = context.points.flatMap(({ id, params, tokens, budget, memorization }) =>
+/**
+ * The memorization rate against N and D, when any run measured it (eval.memorization); none
+ * otherwise. What the report and the dashboard both draw.
+ */
+export const memorizationSections = (
+  name: string,
+  points: ReadonlyArray<Pick<ReportPoint, "id" | "params" | "tokens" | "budget" | "memorization">>
+): ReadonlyArray<ReportSection> => {
+  const runs = points.flatMap(({ id, params, tokens, budget, memorization }) =>
     memorization === undefined ? [] : [{ id, params, tokens, budget, rate: memorization }]
   )
   if (runs.length === 0) return []
-  const unmeasured = context.points.length - runs.length
+  const unmeasured = points.length - runs.length
   return [{
     title: "Memorization",
     name: "memorization",
-    spec: memorizationPlotSpec({ title: `Memorization — ${context.name}`, runs }),
+    spec: memorizationPlotSpec({ title: `Memorization — ${name}`, runs }),
     caption: `The fraction of training prefixes each run continued verbatim under greedy decoding (eval.memorization), ` +
       `over ${runs.length} run${runs.length === 1 ? "" : "s"}` +
       (unmeasured === 0 ? "." : `; ${unmeasured} other run${unmeasured === 1 ? "" : "s"} did not measure it and ${unmeasured === 1 ? "is" : "are"} not drawn.`) +
       " Rates measured with different n-grams (another context) are not comparable."
   }]
 }
+
+export const memorizationSection: ReportSectionBuilder = (context) => memorizationSections(context.name, context.points)
 
 /**
  * The runs of a mixture of experts, each with its active parameters (params, the N of every fit

@@ -171,12 +171,13 @@ const fromSpec = (spec: string, store: string | undefined, rename: Readonly<Reco
     if (loaded._tag === "Hyperparameters") {
       return yield* new UserInputError({
         message: `${spec}: sweep.kind \`hyperparameters\` is fitted as lr*(C) and B*(C), not as a loss law: ` +
-          `\`scalelab run ${spec}\` or \`scalelab report ${spec}\` fits and reports it`
+          `\`scalelab fit ${spec}\` or \`scalelab report ${spec}\` fits and reports it`
       })
     }
     if (loaded._tag === "Mixture") {
       return yield* new UserInputError({
-        message: `${spec}: sweep.kind: mixture is fitted by \`scalelab run ${spec}\` (a data-mixing law, not a scaling law)`
+        message: `${spec}: sweep.kind: mixture is fitted as a data-mixing law, not a scaling law: ` +
+          `\`scalelab fit ${spec}\` or \`scalelab report ${spec}\` fits and reports it`
       })
     }
     if (loaded._tag === "Annealing") {

@@ -63,6 +63,61 @@ const requestFit = () => {
     });
 };
 
+// A hyperparameter grid's or a data mixture's own plots and the memorization rate: the server fits
+// them from the store (seconds when runs changed, cached otherwise), so they are asked for when the
+// experiment changes and when one of its runs ends, at most once per burst of events.
+let sweepRequest = 0;
+let sweepPending = false;
+// The experiment whose panels were last asked for.
+let sweepFor = null;
+const requestSweep = () => {
+  const experiment = state.experiment;
+  if (experiment === null) return;
+  sweepFor = experiment;
+  const request = ++sweepRequest;
+  fetch(`/api/sweep?experiment=${encodeURIComponent(experiment)}`)
+    .then((response) => response.json())
+    .then((body) => {
+      if (request === sweepRequest && experiment === state.experiment) drawSweep(body);
+    });
+};
+const scheduleSweep = () => {
+  if (sweepPending) return;
+  sweepPending = true;
+  setTimeout(() => {
+    sweepPending = false;
+    requestSweep();
+  }, 500);
+};
+
+const drawSweep = (view) => {
+  const section = element("sweep");
+  const panels = view.panels ?? [];
+  section.hidden = view.kind === null && panels.length === 0;
+  element("sweep-title").textContent = view.title ?? "Memorization";
+  const problem = element("sweep-problem");
+  problem.hidden = !view.problem && !view.error;
+  problem.textContent = view.error ?? (view.problem ? `Not fitted: ${view.problem}.` : "");
+  const summary = element("sweep-summary");
+  summary.hidden = !(view.summary?.length > 0);
+  summary.textContent = (view.summary ?? []).join("\n");
+  element("sweep-panels").replaceChildren(...panels.map((panel) => {
+    const figure = document.createElement("figure");
+    figure.className = "sweep-panel";
+    const heading = document.createElement("h3");
+    heading.textContent = panel.title;
+    const plot = document.createElement("div");
+    plot.className = "plot";
+    plot.dataset.plot = panel.name;
+    const caption = document.createElement("figcaption");
+    caption.className = "hint";
+    caption.textContent = panel.caption;
+    figure.append(heading, plot, caption);
+    vegaEmbed(plot, panel.spec, { renderer: "svg", actions: false }).catch((error) => showError(plot, error));
+    return figure;
+  }));
+};
+
 // The overlay and the multiplier panel ask for the ticked experiments in the store's order, the
 // baseline named apart, so each experiment keeps its colour whichever was ticked first and
 // whichever is the baseline, and has the same colour in the overlay's plots and the multiplier's.
@@ -210,6 +265,7 @@ const drawExperiments = () => {
     requestFit();
   }
   if (state.experiment !== null) select.value = state.experiment;
+  if (state.experiment !== sweepFor) requestSweep();
 };
 
 const cell = (text, className) => {
@@ -388,13 +444,17 @@ const handleEvent = (event) => {
       state.runs.set(event.run.id, event.run);
       requestMetrics(event.run);
       // A finished run of an overlaid experiment joins its IsoFLOP and loss plots.
+      if (event.run.status === "completed" && event.run.experiment === state.experiment) scheduleSweep();
       if (event.run.status === "completed" && state.overlaid.has(event.run.experiment)) scheduleOverlay();
       break;
     case "metrics":
       state.metrics.set(event.run, event.reset ? event.lines : [...(state.metrics.get(event.run) ?? []), ...event.lines]);
       break;
     case "fit":
-      if (event.experiment === state.experiment) requestFit();
+      if (event.experiment === state.experiment) {
+        requestFit();
+        scheduleSweep();
+      }
       if (state.overlaid.has(event.experiment)) scheduleOverlay();
       break;
     case "problem":
@@ -408,6 +468,7 @@ element("experiment").addEventListener("change", (event) => {
   state.experiment = event.target.value;
   state.fit = null;
   requestFit();
+  requestSweep();
   scheduleDraw();
 });
 

@@ -68,6 +68,12 @@ ${pageScripts.map((path) => `  <script src="${path}" defer></script>`).join("\n"
       </table>
       <p id="forecast-note" class="hint" hidden></p>
     </section>
+    <section id="sweep" hidden>
+      <h2 id="sweep-title">Sweep</h2>
+      <p id="sweep-problem" class="hint" hidden></p>
+      <pre id="sweep-summary" hidden></pre>
+      <div id="sweep-panels"></div>
+    </section>
     <section>
       <h2>Experiments overlaid</h2>
       <p id="overlay-hint" class="hint">Tick two or more experiments under Overlay to draw their runs and fits together.</p>

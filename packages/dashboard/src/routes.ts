@@ -10,6 +10,7 @@ import { overlayView } from "./overlayView.ts"
 import { baselineParam, experimentParam, experimentsParam, runParam, searchParamsOf } from "./queryParams.ts"
 import { failureResponse, jsonResponse, type RequestFailure, securityHeaders } from "./responses.ts"
 import { runViews } from "./runView.ts"
+import { makeSweepViewCache } from "./sweepView.ts"
 
 /** How often a page's event stream looks at the store for changes. */
 export const pollInterval = "1 second"
@@ -89,6 +90,14 @@ export const dashboardRoutes = (storeDir: string) =>
           const stored = yield* store.latestFit(experiment)
           if (Option.isNone(stored)) return jsonResponse({ fit: null })
           return jsonResponse({ fit: fitView(experiment, stored.value, yield* store.results(experiment)) })
+        })))
+
+      // A hyperparameter grid's or a data mixture's own plots, and the memorization rate, as the report draws them.
+      const sweepViewOf = makeSweepViewCache(storeDir)
+      yield* router.add("GET", "/api/sweep", handled((params) =>
+        Effect.gen(function*() {
+          const experiment = yield* experimentParam(params)
+          return jsonResponse(yield* sweepViewOf(experiment).pipe(Effect.provideService(RunStore, store)))
         })))
 
       // The named experiments' completed runs and latest fits; an experiment the store lacks is a 404.

@@ -7,6 +7,7 @@ export {
   metricsFile,
   readMetrics,
   readRunResult,
+  readRunSpec,
   resultFile,
   ResultUnreadable,
   RunFolderError,

@@ -118,7 +118,7 @@ export const notTrainedIssue = (file: string, text: string, kind: "table" | "hyp
     ? "sweep.kind: `mixture` is a data-mixture sweep, which this command does not read; `scalelab validate`, " +
       "`plan` and `run` take it"
     : "sweep.kind: `annealing` is a set of annealing probes, which this command does not read; `scalelab validate`, " +
-      "`plan`, `run` and `report` take it"
+      "`plan`, `run`, `fit`, `report`, `runs` and `ui` take it"
 })
 
 /** Decodes the text of a spec whose runs scalelab trains (an IsoFLOP sweep), as `decodeSpecText` does. */

@@ -17,6 +17,7 @@ export {
   addOutcome,
   concurrencyFor,
   prepareSweep,
+  resolveRerun,
   type PreparedSweep,
   type SweepChoices,
   SweepIncomplete,

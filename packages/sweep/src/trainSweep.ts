@@ -70,10 +70,10 @@ export const addOutcome = (total: SweepOutcome, outcome: SweepOutcome): SweepOut
   skipped: total.skipped + outcome.skipped
 })
 
-/** Run ids or unique prefixes of them, as `--rerun` takes them. */
-const resolveRerun = (wanted: ReadonlyArray<string>, plan: Plan) =>
+/** Run ids or unique prefixes of them, as `--rerun` takes them, among `known` (the plan's runs). */
+export const resolveRerun = (wanted: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const ids = plan.runs.map(({ run }) => run.id)
+    const ids = [...new Set(known)]
     const chosen = new Set<string>()
     for (const prefix of wanted) {
       const matches = ids.filter((id) => id.startsWith(prefix))
@@ -100,7 +100,7 @@ export const prepareSweep = (experiment: TrainedSpec, choices: SweepChoices, rer
   Effect.gen(function*() {
     const corpus = yield* loadCorpusFacts(experiment, choices.storeDir)
     const firstPlan = yield* settledPlan(experiment, corpus, yield* endedRuns(experiment.name))
-    const force = rerun.length > 0 ? yield* resolveRerun(rerun, firstPlan) : choices.force
+    const force = rerun.length > 0 ? yield* resolveRerun(rerun, firstPlan.runs.map(({ run }) => run.id)) : choices.force
     return { corpus, firstPlan, choices: { ...choices, force } } satisfies PreparedSweep
   })
 

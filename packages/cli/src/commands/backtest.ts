@@ -1,14 +1,14 @@
 import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { DEFAULT_BOOTSTRAP_RESAMPLES, type Experiment } from "@scalelab/spec"
+import { DEFAULT_BOOTSTRAP_RESAMPLES, type Experiment, specOfKind } from "@scalelab/spec"
 import { type BacktestOptions, backtestExperiment, LOSS_LAWS, type LossLaw, type TruthTraining } from "@scalelab/analysis"
 import { backtestText } from "../backtest/backtestText.ts"
 import { concurrencyFlag, executorFlag, jsonFlag, storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
 import { executorLayer, withExecutor } from "../executorChoice.ts"
 import { chooseProgressMode, makeProgressReporter, type ProgressMode } from "../progress/progressReporter.ts"
-import { concurrencyFor, loadSpec, storeDirFor } from "@scalelab/sweep"
+import { concurrencyFor, loadSpec, loadSpecOfAnyKind, storeDirFor, UserInputError } from "@scalelab/sweep"
 import { seedFlag } from "./fit.ts"
 import { specArgument } from "./validate.ts"
 
@@ -73,6 +73,15 @@ export const backtestCommand = Command.make(
   },
   ({ spec, cutoff, store, bootstrap, seed, lossLaw, out, concurrency, executor, quiet, json }) =>
     Effect.gen(function*() {
+      const kind = specOfKind(yield* loadSpecOfAnyKind(spec))
+      if (kind._tag === "Hyperparameters" || kind._tag === "Mixture") {
+        return yield* new UserInputError({
+          message: `${spec}: a backtest is defined for IsoFLOP sweeps only (it forecasts N*, D* and the loss at held-out ` +
+            `budgets from a scaling law); a ${kind._tag === "Mixture" ? "data-mixture sweep's check is its predicted mix's run, which " +
+            "`scalelab run` trains and `scalelab report` compares with the prediction" : "hyperparameter grid's fit is lr*(C) and B*(C): " +
+            "`scalelab report` shows it"}`
+        })
+      }
       const experiment = yield* withExecutor(yield* loadSpec(spec), executor)
       const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
       const isTTY = process.stdout.isTTY === true && process.env["TERM"] !== "dumb"

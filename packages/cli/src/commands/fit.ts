@@ -33,6 +33,7 @@ import {
 import { attemptStepwise, UserInputError } from "@scalelab/sweep"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges, withShownDefault } from "../flagRanges.ts"
+import { sweepSpecReport } from "./sweepReport.ts"
 
 export const inputArgument = Argument.String("input").pipe(
   Argument.withDescription("a spec (its store's finished runs) or a results table (.csv, .jsonl)")
@@ -182,6 +183,8 @@ export const fitCommand = Command.make(
   },
   ({ input, method, bootstrap, seed, isoflopMinimum, map, store, lawFile, task, lawForm, compute, json }) =>
     Effect.gen(function* () {
+      // A hyperparameter grid or a data mixture is not fitted by these methods: its own fit, as `run` ends.
+      if (yield* sweepSpecReport(input, { out: Option.none(), store, bootstrap: Option.none(), seed, json })) return
       const results = yield* loadInput(input, map, store)
       const request: MethodRequest = {
         input,
@@ -221,5 +224,8 @@ export const fitCommand = Command.make(
 ).pipe(Command.withDescription(
   "Fit scaling laws to a spec's finished runs or to a results table (CSV/JSONL). Envelope needs training curves: " +
     "the runs' metrics.jsonl (evaluation losses where logged) or table rows sharing a `run` column. Downstream needs " +
-    "task.<name>.nll and task.<name>.acc columns. Every result carries diagnostics (--json)."
+    "task.<name>.nll and task.<name>.acc columns. Every result carries diagnostics (--json). Of a hyperparameter " +
+    "grid's spec: lr*(C) and B*(C); of a data-mixture spec: the data-mixing law and its predicted best mix; both from " +
+    "the runs in the store (fit.bootstrap resamples), writing fit.json and the report as `scalelab run` does " +
+    "(--json prints fit.json)."
 ))

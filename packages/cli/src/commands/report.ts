@@ -2,22 +2,19 @@ import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { RunStore } from "@scalelab/runner"
-import { DEFAULT_BOOTSTRAP_RESAMPLES, FIT_METHODS, type HyperparameterExperiment, specOfKind, trainedExperiment } from "@scalelab/spec"
-import { checkedFolder, loadSpecOfAnyKind, planExperiment, storeDirFor, UserInputError } from "@scalelab/sweep"
+import { DEFAULT_BOOTSTRAP_RESAMPLES, FIT_METHODS, trainedExperiment } from "@scalelab/spec"
+import { checkedFolder, loadSpecOfAnyKind, storeDirFor, UserInputError } from "@scalelab/sweep"
 import {
-  annealingReportFromStore,
-  fitAndReportHyperparameters,
-  hyperparameterReportLines,
   reportFileLines,
   type ResultPoint,
   specBootstrap,
   storedLossCurves,
-  writeResultsReport,
-  writtenFileLines
+  writeResultsReport
 } from "@scalelab/analysis"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
 import { computesFlag, inputArgument, loadInput, mapFlag, seedFlag } from "./fit.ts"
+import { sweepSpecReport } from "./sweepReport.ts"
 
 const specExtensions = new Set([".yaml", ".yml"])
 
@@ -42,22 +39,6 @@ const specDetails = (input: string, store: Option.Option<string>, points: Readon
 
 const reportRole = { flag: "--out", noun: "report folder", holds: "the report" } as const
 
-/** A hyperparameter sweep's report: lr*(C) and B*(C) from its finished runs, not a loss law. */
-const hyperparameterReport = (
-  input: string,
-  experiment: HyperparameterExperiment,
-  flags: { readonly out: Option.Option<string>; readonly store: Option.Option<string>; readonly bootstrap: Option.Option<number>; readonly seed: number }
-) =>
-  Effect.gen(function*() {
-    const storeDir = yield* storeDirFor(input, Option.getOrUndefined(flags.store), "write")
-    const plan = yield* planExperiment(experiment, storeDir)
-    const report = yield* fitAndReportHyperparameters(experiment, plan, storeDir, {
-      ...(Option.isSome(flags.out) ? { outDir: flags.out.value } : {}),
-      bootstrap: { resamples: Option.getOrElse(flags.bootstrap, () => experiment.fit.bootstrap), seed: flags.seed }
-    })
-    yield* Console.log(hyperparameterReportLines(report).join("\n"))
-  })
-
 export const reportCommand = Command.make(
   "report",
   {
@@ -81,16 +62,8 @@ export const reportCommand = Command.make(
     Effect.gen(function*() {
       // A folder the report cannot be written to is bad input, said before the fit rather than after it.
       if (Option.isSome(out)) yield* checkedFolder(out.value, "write", reportRole)
+      if (yield* sweepSpecReport(input, { out, store, bootstrap, seed, json: false })) return
       const isSpec = specExtensions.has(path.extname(input).toLowerCase())
-      if (isSpec) {
-        const kind = specOfKind(yield* loadSpecOfAnyKind(input))
-        if (kind._tag === "Hyperparameters") return yield* hyperparameterReport(input, kind.experiment, { out, store, bootstrap, seed })
-        if (kind._tag === "Annealing") {
-          const storeDir = yield* storeDirFor(input, Option.getOrUndefined(store), "write")
-          const report = yield* annealingReportFromStore(kind.annealing, storeDir, Option.getOrUndefined(out))
-          return yield* Console.log([...report.lines, "", ...writtenFileLines(report)].join("\n"))
-        }
-      }
       const results = yield* loadInput(input, map, store)
       const spec = isSpec ? yield* specDetails(input, store, results.points) : undefined
       const stem = path.basename(input, path.extname(input))
@@ -114,6 +87,7 @@ export const reportCommand = Command.make(
     "and a PNG per plot (IsoFLOP curves, compute-optimal frontier with published laws, parametric loss surface, loss " +
     "curves, downstream accuracy per task, memorization rate when the runs measured it), the forecast table, fit.json " +
       "and forecast.json. Of a hyperparameter sweep's spec: lr*(C) and B*(C), fit.json, the loss against learning rate " +
-      "and the laws' plots. Of an annealing spec: each candidate's loss change against the control, its plots and " +
-      "fit.json (docs/annealing.md)."
+      "and the laws' plots. Of a data-mixture spec: the data-mixing law fitted to its runs in the store (nothing is " +
+      "trained), the predicted best mix (and its run's loss, when `scalelab run` trained it), fit.json and the plots. " +
+      "Of an annealing spec: each candidate's loss change against the control, fit.json and the plots (docs/annealing.md)."
 ))

@@ -125,7 +125,6 @@ const sweepFitReport = (experiment: TrainedSpec, choices: RunChoices, rerun: Rea
     }
   })
 
-/** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
 /** What a sweep that writes its own report (a data mixture, annealing probes) gives back to `run`. */
 interface SweepWithReport {
   readonly lines: ReadonlyArray<string>
@@ -167,13 +166,13 @@ const sweepWithReportRun = <E, R>(
   })
 
 /** A data-mixture sweep: its runs, the law's fit and predicted best mixture, and the run trained there. */
-const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices) =>
+const mixtureRun = (experiment: MixtureExperiment, choices: RunChoices, rerun: ReadonlyArray<string>) =>
   sweepWithReportRun(
     experiment,
     choices,
     `${experiment.name}: data mixture of ${Object.keys(experiment.sweep.corpora).join(", ")} over ` +
       `${experiment.sweep.budgets.length} budgets on ${experiment.execution.executor}`,
-    (emit) => mixtureSweepFitReport(experiment, choices, emit)
+    (emit) => mixtureSweepFitReport(experiment, choices, emit, rerun)
   )
 
 /** Annealing probes: the checkpoints, their control and candidate anneals, and each candidate's change. */
@@ -206,13 +205,10 @@ export const runCommand = Command.make(
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
       if (loaded._tag === "Mixture") {
-        if (rerun.length > 0) {
-          return yield* new UserInputError({ message: "--rerun does not take a mixture sweep's runs yet; --force retrains all of them" })
-        }
         const mixture = yield* withExecutor(loaded.mixture, executor)
         const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
         const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
-        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
+        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun).pipe(
           Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(mixture, storeDir, path.dirname(path.resolve(spec)))))
         )
       }

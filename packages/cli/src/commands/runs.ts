@@ -1,7 +1,10 @@
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type AttemptRow, RunStatus, RunStore } from "@scalelab/runner"
-import { existingStoreFor, loadTrackedSpec, sci, table, UserInputError } from "@scalelab/sweep"
+import { type SpecOfKind } from "@scalelab/spec"
+import { existingStoreFor, sci, table, UserInputError } from "@scalelab/sweep"
+import { sweepRunColumns } from "@scalelab/analysis"
+import { experimentNameOf, loadWatchedSpec } from "./watchedSpec.ts"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 
 // params is N (a mixture of experts' active parameters); params_total counts every parameter (= params for dense runs).
@@ -38,20 +41,37 @@ const errorCell = (error: string | null): string => {
 
 interface Listing {
   readonly experiment: string | undefined
+  readonly kind: SpecOfKind | undefined
+  readonly storeDir: string
   readonly statuses: ReadonlyArray<RunStatus> | undefined
   readonly json: boolean
   readonly csv: boolean
 }
 
-const listRuns = ({ experiment, statuses, json, csv }: Listing) =>
+const listRuns = ({ experiment, kind, storeDir, statuses, json, csv }: Listing) =>
   Effect.gen(function* () {
     const runStore = yield* RunStore
     const results = yield* runStore.results(experiment)
+    const sweepColumnsOf = (ids: ReadonlyArray<string>) => kind === undefined ? Effect.succeed(undefined) : sweepRunColumns(kind, storeDir, ids)
     if (csv) {
-      const lines = [resultColumns.join(","), ...results.map((row) => resultColumns.map((c) => csvCell(row[c])).join(","))]
+      const sweep = yield* sweepColumnsOf(results.map((row) => row.run_id))
+      const lines = [
+        [...resultColumns, ...(sweep?.columns ?? [])].join(","),
+        ...results.map((row) => [
+          ...resultColumns.map((c) => csvCell(row[c])),
+          ...(sweep?.columns ?? []).map((c) => csvCell(sweep?.values.get(row.run_id)?.[c]))
+        ].join(","))
+      ]
       return yield* Console.log(lines.join("\n"))
     }
     const runs = yield* runStore.listRuns(experiment, statuses)
+    const sweep = yield* sweepColumnsOf(runs.map((run) => run.id))
+    const sweepColumns = sweep?.columns ?? []
+    const sweepCells = (id: string) =>
+      sweepColumns.map((column) => {
+        const value = sweep?.values.get(id)?.[column]
+        return value === undefined ? "" : column === "batch_tokens" ? String(value) : column === "lr" ? sci(value) : value.toFixed(column.startsWith("weight.") ? 3 : 4)
+      })
     const resultById = new Map(results.map((r) => [r.run_id, r]))
     if (json) {
       const attemptsByRun = new Map<string, Array<AttemptRow>>()
@@ -62,6 +82,7 @@ const listRuns = ({ experiment, statuses, json, csv }: Listing) =>
       }
       const listed = runs.map((run) => ({
         ...run,
+        ...(sweep === undefined || sweepColumns.length === 0 ? {} : { sweep: sweep.values.get(run.id) ?? {} }),
         result: resultById.get(run.id) ?? null,
         attempt_history: attemptsByRun.get(run.id) ?? []
       }))
@@ -72,7 +93,7 @@ const listRuns = ({ experiment, statuses, json, csv }: Listing) =>
     const withErrors = runs.some((run) => run.status === "failed")
     const withTotals = runs.some((run) => run.params_total !== run.params)
     yield* Console.log(table(
-      ["id", "experiment", "status", "budget", "params", ...(withTotals ? ["params_total"] : []), "tokens", "loss", "attempts", "backend", ...(withErrors ? ["error"] : [])],
+      ["id", "experiment", "status", "budget", "params", ...(withTotals ? ["params_total"] : []), "tokens", "loss", ...sweepColumns, "attempts", "backend", ...(withErrors ? ["error"] : [])],
       runs.map((run) => [
         run.id,
         run.experiment,
@@ -82,6 +103,7 @@ const listRuns = ({ experiment, statuses, json, csv }: Listing) =>
         ...(withTotals ? [sci(run.params_total)] : []),
         sci(run.tokens),
         resultById.get(run.id)?.loss.toFixed(4) ?? "",
+        ...sweepCells(run.id),
         String(run.attempts),
         run.backend ?? "",
         ...(withErrors ? [run.status === "failed" ? errorCell(run.error) : ""] : [])
@@ -99,7 +121,8 @@ export const runsCommand = Command.make(
       Flag.optional
     ),
     json: jsonFlag,
-    csv: Flag.Boolean("csv").pipe(Flag.withDescription("the results table of completed runs as CSV (params, params_total, tokens, flops, loss, budget, seed, ...)"), Flag.withDefault(false))
+    csv: Flag.Boolean("csv").pipe(Flag.withDescription("the results table of completed runs as CSV (params, params_total, tokens, flops, loss, budget, seed, ...; " +
+      "of a hyperparameter grid's spec also lr and batch_tokens, of a data mixture's each domain's weight.<domain> and val_loss.<domain>)"), Flag.withDefault(false))
   },
   ({ spec, store, status, json, csv }) =>
     Effect.gen(function* () {
@@ -108,12 +131,17 @@ export const runsCommand = Command.make(
         return yield* new UserInputError({ message: "--csv lists the results of completed runs only; drop --status, or use --json to filter runs by status" })
       }
       // The spec first: a spec that tracks no runs (a table) is the problem to name, not its missing store.
-      const experiment = Option.isSome(spec) ? (yield* loadTrackedSpec(spec.value)).name : undefined
+      const kind = Option.isSome(spec) ? yield* loadWatchedSpec(spec.value) : undefined
+      const experiment = kind === undefined ? undefined : experimentNameOf(kind)
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),
         "say which runs: `scalelab runs SPEC` or `scalelab runs --store DIR`"
       )
-      yield* listRuns({ experiment, statuses, json, csv }).pipe(Effect.provide(RunStore.layer(storeDir)))
+      yield* listRuns({ experiment, kind, storeDir, statuses, json, csv }).pipe(Effect.provide(RunStore.layer(storeDir)))
     })
-).pipe(Command.withDescription("List runs and their state (--status to filter; --json adds each run's result and attempts); --csv exports the results table that fits read"))
+).pipe(Command.withDescription(
+  "List runs and their state (--status to filter; --json adds each run's result and attempts); --csv exports the results table " +
+    "that fits read. Given a hyperparameter grid's spec, each run's lr and batch_tokens too; a data mixture's, each domain's " +
+    "weight and validation loss"
+))

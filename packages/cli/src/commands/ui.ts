@@ -4,7 +4,8 @@ import { HttpServer } from "effect/http"
 import { dashboardServer } from "@scalelab/dashboard"
 import { storeFlag } from "../commonFlags.ts"
 import { bounded, flagRanges } from "../flagRanges.ts"
-import { existingStoreFor, loadTrackedSpec, UserInputError } from "@scalelab/sweep"
+import { existingStoreFor, UserInputError } from "@scalelab/sweep"
+import { experimentNameOf, loadWatchedSpec } from "./watchedSpec.ts"
 
 const defaultPort = 8765
 
@@ -39,7 +40,7 @@ export const uiCommand = Command.make(
   ({ spec, store, port }) =>
     Effect.gen(function*() {
       // The spec first: a spec that tracks no runs (a table) is the problem to name, not its missing store.
-      const experiment = Option.isSome(spec) ? (yield* loadTrackedSpec(spec.value)).name : undefined
+      const experiment = Option.isSome(spec) ? experimentNameOf(yield* loadWatchedSpec(spec.value)) : undefined
       const storeDir = yield* existingStoreFor(
         Option.getOrUndefined(spec),
         Option.getOrUndefined(store),
@@ -49,4 +50,8 @@ export const uiCommand = Command.make(
         Effect.catchTag("ServeError", (error) => Effect.fail(new UserInputError({ message: listenFailure(port, error.cause) })))
       )
     })
-).pipe(Command.withDescription("Serve a live dashboard of a store's runs, loss curves and fit on 127.0.0.1 (read-only)"))
+).pipe(Command.withDescription(
+  "Serve a live dashboard of a store's runs, loss curves and fit on 127.0.0.1 (read-only); for a hyperparameter grid, " +
+    "its loss against lr and lr*(C), B*(C); for a data mixture, its domain and target losses against the weights; the " +
+    "memorization rate when runs measured it"
+))

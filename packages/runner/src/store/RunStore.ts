@@ -74,6 +74,8 @@ export class RunStore extends Context.Service<RunStore, {
   abandonRunningAttempts(experiment?: string): Effect.Effect<ReadonlyArray<AbandonedAttempt>, StoreError>
   /** The experiments recorded, by name. */
   experiments(): Effect.Effect<ReadonlyArray<ExperimentRow>, StoreError>
+  /** The spec a sweep recorded for the experiment (its effective spec, parsed JSON); none when it recorded none. */
+  experimentSpec(name: string): Effect.Effect<Option.Option<unknown>, StoreError>
   /**
    * The metric lines recorded with a run's result, by step: empty until the run completes (a
    * running run's lines are in its folder's metrics.jsonl).
@@ -283,6 +285,12 @@ const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =
 
     const experiments = () => read("experiments", () => statements.experiments.all() as Array<ExperimentRow>)
 
+    const experimentSpec = (name: string) =>
+      read("experimentSpec", () => {
+        const row = statements.experimentSpec.get(name) as { spec_json: string | null } | undefined
+        return Option.map(Option.fromNullishOr(row?.spec_json), (json): unknown => JSON.parse(json))
+      })
+
     // Each line was decoded as a MetricLine before markCompleted stored it.
     const metrics = (id: string) =>
       read("metrics", () =>
@@ -344,6 +352,7 @@ const makeRunStore = (storeDir: string, open: ReturnType<typeof openDatabase>) =
       markInterrupted,
       abandonRunningAttempts,
       experiments,
+      experimentSpec,
       metrics,
       listRuns,
       attempts,

@@ -55,6 +55,7 @@ export const prepareStatements = (db: Database) => ({
       wall_s = excluded.wall_s, tokens_per_s = excluded.tokens_per_s, memorization = excluded.memorization,
       result_json = excluded.result_json`),
   experiments: db.prepare(`SELECT name, created_at FROM experiments ORDER BY name`),
+  experimentSpec: db.prepare(`SELECT spec_json FROM experiments WHERE name = ?`),
   metrics: db.prepare(`SELECT json FROM metrics WHERE run_id = ? ORDER BY step, rowid`),
   insertMetric: db.prepare(`INSERT INTO metrics (run_id, step, json) VALUES (?, ?, ?)`),
   markFailed: db.prepare(`
