@@ -74,7 +74,7 @@ const words: ReadonlyArray<readonly [string, unknown]> = [
   ["model.family", "gpt"],
   ["flops", "7N"],
   ["sweep.centre", "hoffmann"],
-  ["training.schedule", "linear"],
+  ["training.schedule", "step"],
   ["training.optimizer.name", "sgd"],
   ["fit.methods", ["parametric-typo"]],
   ["fit.tokens", "unique"],
