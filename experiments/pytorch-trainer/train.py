@@ -117,21 +117,10 @@ def check_shape(shape: dict) -> None:
         raise BadInput(f"run.json: shape.head_dim ({shape['head_dim']}) must be even for rotary embeddings")
 
 
-def check_no_final_weights(run: dict) -> None:
-    """Annealing probes start from the built-in trainer's final.bin, which this trainer neither reads nor writes."""
-    if run.get("init") is not None:
-        raise BadInput(f"run.json: init is set (start from run {run['init']['run']}'s final.bin), but this trainer cannot start "
-                       "from another run's end; annealing probes need the built-in trainer")
-    if run.get("save_final"):
-        raise BadInput("run.json: save_final is set, but this trainer does not write final.bin for runs to start from; "
-                       "annealing probes and the runs they start from need the built-in trainer")
-
-
 def main() -> int:
     worker = Worker.start()
     run = worker.run
     try:
-        check_no_final_weights(run)
         check_shape(run["shape"])
         data = export_data(worker)
     except BadInput as error:

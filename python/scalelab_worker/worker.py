@@ -51,6 +51,7 @@ class Worker:
             raise ContractError(f"{spec_path}: no run.json; the worker's argument must be a run folder")
         run = _read_json(spec_path)
         check("RunSpec", run, str(spec_path))
+        _refuse_final_weights(run, str(spec_path))
         return cls(folder, run, stop or StopRequest(), checkpoint_name)
 
     @classmethod
@@ -127,6 +128,17 @@ class Worker:
         kept = [line for line in lines if line.endswith("\n") and json.loads(line)["step"] <= step]
         if len(kept) != len(lines):
             write_atomically(self.metrics_path, "".join(kept))
+
+
+def _refuse_final_weights(run: dict[str, Any], where: str) -> None:
+    """Annealing probes start from the built-in trainer's final.bin, which this library neither reads nor
+    writes: a trainer built on it would train such a run from fresh weights without saying so."""
+    if run.get("init") is not None:
+        raise ContractError(f"{where}: init is set (start from run {run['init']['run']}'s final.bin), but this trainer cannot "
+                            "start from another run's end; annealing probes need the built-in trainer")
+    if run.get("save_final"):
+        raise ContractError(f"{where}: save_final is set, but this trainer does not write final.bin for runs to start from; "
+                            "annealing probes and the runs they start from need the built-in trainer")
 
 
 def _read_json(path: Path) -> Any:

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_spec
 from scalelab_worker import ContractError, Worker, contract_problems
 
 
@@ -123,4 +124,15 @@ def test_a_checkpoint_whose_files_are_gone_is_bad_input(run_dir: Path) -> None:
     (resumed.checkpoint_files / "tensors.bin").unlink()
     resumed.checkpoint_files.rmdir()
     with pytest.raises(ContractError, match="files folder .* is missing"):
+        Worker.open(run_dir)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("init", {"run": "base-run", "steps": 40}, r"init is set \(start from run base-run's final\.bin\)"),
+    ("save_final", True, r"save_final is set, but this trainer does not write final\.bin"),
+])
+def test_a_run_that_starts_from_or_keeps_final_weights_is_refused(run_dir: Path, field: str, value: object, message: str) -> None:
+    # The library cannot start from another run's final.bin: training such a run fresh would be silently wrong.
+    (run_dir / "run.json").write_text(json.dumps(run_spec(**{field: value})))
+    with pytest.raises(ContractError, match=message):
         Worker.open(run_dir)
