@@ -7,30 +7,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "./support/cli.ts"
+import { tinyAnnealingSpec } from "./support/tinySweeps.ts"
 
 let scratch: string
 
-// The candidate `same` is the default data's own source; `other` is a different chain, so annealing
-// on it must lower its own loss against the control, and raise the default data's.
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "scalelab-annealing-run-"))
-  await writeFile(join(scratch, "anneal.yaml"), `name: tiny-anneal
-data: { tokenizer: bytes, validation: 0.1, val_tokens: 512 }
-model: { context: 32, layers: 1, head_dim: 8, kv_heads: 1, aspect: 16 }
-sweep:
-  kind: annealing
-  base: { kind: markov, alphabet: 8, order: 1, branching: 2, documents: 40, length: 400, seed: 1 }
-  candidates:
-    other: { kind: markov, alphabet: 26, order: 1, branching: 2, documents: 40, length: 400, seed: 2 }
-  budgets: 3e8
-  params: [4000]
-  anneal: 0.25
-  weight: 0.5
-  seeds: 2
-training: { lr: 1e-2, batch_tokens: 256, warmup: 0.05 }
-eval: { every: 1, cloze: { items: 0 } }
-execution: { concurrency: 2, backend: wasm }
-`)
+  await writeFile(join(scratch, "anneal.yaml"), tinyAnnealingSpec())
 })
 
 afterAll(async () => {

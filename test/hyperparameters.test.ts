@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "./support/cli.ts"
+import { tinyGridSpec } from "./support/tinySweeps.ts"
 
 let scratch: string
 
@@ -17,20 +18,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true })
 })
 
-// Two budgets × three learning rates × one batch: six runs of a 1-layer model of a few thousand parameters.
-const grid = `name: grid
-data: { corpus: moby-dick, tokenizer: bytes, val_tokens: 1024 }
-model: { context: 32, layers: 1, head_dim: 8, kv_heads: 1, tied_embeddings: false }
-sweep:
-  kind: hyperparameters
-  budgets: [3e8, 1e9]
-  lr: [3e-3, 3e-2, 3e-1]
-  batch_tokens: 256
-  params: 3000
-eval: { every: 1, cloze: { items: 0 } }
-fit: { bootstrap: 20 }
-execution: { concurrency: 2, retries: 0 }
-`
+const grid = tinyGridSpec()
 
 interface FitJson {
   readonly laws: { readonly lr: { readonly fitted: boolean; readonly k?: number; readonly exponent?: number } }

@@ -7,27 +7,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "./support/cli.ts"
+import { tinyMixtureSpec } from "./support/tinySweeps.ts"
 
 let scratch: string
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "scalelab-mixture-run-"))
-  await writeFile(join(scratch, "mix.yaml"), `name: tiny-mix
-data: { tokenizer: bytes, validation: 0.1, val_tokens: 512 }
-model: { context: 32, layers: 1, head_dim: 8, kv_heads: 1, aspect: 16 }
-sweep:
-  kind: mixture
-  corpora:
-    easy: { kind: markov, alphabet: 4, order: 1, branching: 2, documents: 40, length: 400, seed: 1 }
-    hard: { kind: markov, alphabet: 26, order: 1, branching: 8, documents: 40, length: 400, seed: 2 }
-  weights: { grid: 4 }
-  budgets: 3e8
-  params: [4000]
-training: { lr: 1e-2, batch_tokens: 256 }
-eval: { every: 1, cloze: { items: 0 } }
-fit: { bootstrap: 40 }
-execution: { concurrency: 2, backend: wasm }
-`)
+  await writeFile(join(scratch, "mix.yaml"), tinyMixtureSpec())
 })
 
 afterAll(async () => {
@@ -67,6 +53,7 @@ describe("scalelab run of a mixture spec", () => {
     expect(bad.stderr).toContain("bad.yaml:9:13: expected weights summing to 1, got [0.5, 0.6] summing to 1.1")
     const rerun = await runCli(["run", "mix.yaml", "--store", join(scratch, "plan-store"), "--rerun", "abc"], scratch)
     expect(rerun.code).toBe(2)
-    expect(rerun.stderr).toContain("--force retrains all of them")
+    // --rerun takes a mixture's runs now: an id no run of the plan has is bad input, named.
+    expect(rerun.stderr).toContain("--rerun abc: no run of this plan starts with it")
   }, 60_000)
 })

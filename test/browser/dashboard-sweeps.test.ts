@@ -1,6 +1,6 @@
-// A hyperparameter grid and a data mixture, each trained tiny once into one store: `fit`, `report`,
-// `runs` and `run --rerun` read them without training the sweep again, and the dashboard draws
-// each one's own plots (the report's) in headless Chromium.
+// A hyperparameter grid, a data mixture and annealing probes, each trained tiny once into one store:
+// `fit`, `report`, `runs` and `run --rerun` read them without training the sweep again, and the
+// dashboard draws each one's own plots (the report's) in headless Chromium.
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -9,37 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningDashboard, startDashboard } from "../../packages/dashboard/test/dashboardFixture.ts"
 import { drawnMarks, type HeadlessBrowser, launchChromium, saveScreenshot, skipBrowserTests, watchPageErrors } from "../support/browser.ts"
 import { runCli } from "../support/cli.ts"
-
-const mixtureSpec = `name: tiny-mix
-data: { tokenizer: bytes, validation: 0.1, val_tokens: 512 }
-model: { context: 32, layers: 1, head_dim: 8, kv_heads: 1, aspect: 16 }
-sweep:
-  kind: mixture
-  corpora:
-    easy: { kind: markov, alphabet: 4, order: 1, branching: 2, documents: 40, length: 400, seed: 1 }
-    hard: { kind: markov, alphabet: 26, order: 1, branching: 8, documents: 40, length: 400, seed: 2 }
-  weights: { grid: 4 }
-  budgets: 3e8
-  params: [4000]
-training: { lr: 1e-2, batch_tokens: 256 }
-eval: { every: 1, cloze: { items: 0 } }
-fit: { bootstrap: 20 }
-execution: { concurrency: 2, backend: wasm }
-`
-
-const gridSpec = `name: tiny-grid
-data: { corpus: moby-dick, tokenizer: bytes, val_tokens: 1024 }
-model: { context: 32, layers: 1, head_dim: 8, kv_heads: 1, tied_embeddings: false }
-sweep:
-  kind: hyperparameters
-  budgets: [3e8, 1e9]
-  lr: [3e-3, 3e-2, 3e-1]
-  batch_tokens: 256
-  params: 3000
-eval: { every: 1, cloze: { items: 0 } }
-fit: { bootstrap: 20 }
-execution: { concurrency: 2, retries: 0 }
-`
+import { tinyAnnealingSpec, tinyGridSpec, tinyMixtureSpec } from "../support/tinySweeps.ts"
 
 let scratch = ""
 let store = ""
@@ -47,9 +17,10 @@ let store = ""
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "scalelab-sweep-views-"))
   store = join(scratch, "store")
-  await writeFile(join(scratch, "mix.yaml"), mixtureSpec)
-  await writeFile(join(scratch, "grid.yaml"), gridSpec)
-  for (const spec of ["mix.yaml", "grid.yaml"]) {
+  await writeFile(join(scratch, "mix.yaml"), tinyMixtureSpec())
+  await writeFile(join(scratch, "grid.yaml"), tinyGridSpec("tiny-grid"))
+  await writeFile(join(scratch, "anneal.yaml"), tinyAnnealingSpec())
+  for (const spec of ["mix.yaml", "grid.yaml", "anneal.yaml"]) {
     const trained = await runCli(["run", spec, "--store", store, "--quiet"], scratch)
     if (trained.code !== 0) throw new Error(`run ${spec}: ${trained.stderr}${trained.stdout}`)
   }
@@ -145,7 +116,7 @@ describe("fit, report, runs and run --rerun of mixture and hyperparameter specs"
   })
 })
 
-describe.skipIf(skipBrowserTests)("the dashboard's views of a mixture and a hyperparameter sweep in headless Chromium", () => {
+describe.skipIf(skipBrowserTests)("the dashboard's views of a mixture, a hyperparameter sweep and annealing probes in headless Chromium", () => {
   let browser: HeadlessBrowser | undefined
   let dashboard: RunningDashboard | undefined
   beforeAll(async () => {
@@ -187,6 +158,19 @@ describe.skipIf(skipBrowserTests)("the dashboard's views of a mixture and a hype
     await expect.poll(() => drawnMarks(page, '[data-plot="hyperparameter-laws"]'), { timeout: 15_000 }).toBeGreaterThan(1)
     expect(await page.locator("#sweep-summary").textContent()).toContain("Hyperparameter optima per budget:")
     await saveScreenshot(page, "dashboard-hyperparameters")
+    expect(errors).toEqual([])
+  })
+
+  it("draws annealing probes' changes against the control and their losses before and after", async () => {
+    const { page, errors } = await open("tiny-anneal")
+    await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(6)
+    await expect.poll(() => page.locator("#sweep-title").textContent(), { timeout: 30_000 }).toBe("Annealing probes — tiny-anneal")
+    expect(await page.locator("#sweep h3").allTextContents()).toEqual(["What each candidate changes", "Losses before and after annealing"])
+    // One candidate: a point per domain and the target.
+    await expect.poll(() => drawnMarks(page, '[data-plot="annealing_change"]'), { timeout: 15_000 }).toBeGreaterThanOrEqual(3)
+    await expect.poll(() => drawnMarks(page, '[data-plot="annealing_losses"]'), { timeout: 15_000 }).toBeGreaterThan(3)
+    expect(await page.locator("#sweep-summary").textContent()).toContain("On the target, against the control: other")
+    await saveScreenshot(page, "dashboard-annealing")
     expect(errors).toEqual([])
   })
 })

@@ -346,6 +346,37 @@ export const HyperparameterSweep = Schema.Struct({
 /** The published law that sizes a hyperparameter sweep's model when neither `centre` nor `params` is given. */
 export const DEFAULT_HYPERPARAMETER_CENTRE = "chinchilla"
 
+/**
+ * The fields of a sweep that trains one model size per budget (a data mixture, annealing probes):
+ * the budgets, and the size at each, given (`params`) or from a published law (`centre`).
+ */
+const oneSizePerBudget = (budgetsDescription: string) => ({
+  budgets: numberListField({
+    expected: "a positive number",
+    checks: [isGreaterThan(0)],
+    allowEmpty: false,
+    description: budgetsDescription,
+    default: "1e12"
+  }),
+  params: Schema.optionalKey(Schema.Array(Schema.Finite.check(isGreaterThan(0))).annotate({
+    expected: "a list of positive parameter counts, one per budget",
+    description: "The model size trained at each budget, in ascending budget order; left out, `centre`'s N*(C)."
+  })),
+  centre: choiceField(CENTRE_LAWS, {
+    description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
+    default: "chinchilla"
+  })
+})
+
+/** `params`, when given, must hold one size per budget. */
+const paramsPerBudgetProblems = (sweep: { readonly budgets: ReadonlyArray<number>; readonly params?: ReadonlyArray<number> }): Array<Schema.FilterIssue> =>
+  sweep.params !== undefined && sweep.params.length !== sweep.budgets.length
+    ? [{
+      path: ["params"],
+      issue: `expected one model size per budget (${sweep.budgets.length}, in ascending budget order), got ${sweep.params.length}`
+    }]
+    : []
+
 /** A mixture sweep mixes this many domains. */
 export const MIXTURE_DOMAINS = { min: 2, max: 4 } as const
 
@@ -421,12 +452,7 @@ const mixtureRules = Schema.makeFilter((sweep: {
       : undefined
     if (issue !== undefined) problems.push({ path: ["target"], issue })
   }
-  if (sweep.params !== undefined && sweep.params.length !== sweep.budgets.length) {
-    problems.push({
-      path: ["params"],
-      issue: `expected one model size per budget (${sweep.budgets.length}, in ascending budget order), got ${sweep.params.length}`
-    })
-  }
+  problems.push(...paramsPerBudgetProblems(sweep))
   return problems
 })
 
@@ -441,21 +467,7 @@ export const MixtureSweep = Schema.Struct({
   }),
   corpora: domainNames,
   weights: weightDesign,
-  budgets: numberListField({
-    expected: "a positive number",
-    checks: [isGreaterThan(0)],
-    allowEmpty: false,
-    description: "Compute budgets, one model size each: a number, a list, or an expression. Unit: FLOPs.",
-    default: "1e12"
-  }),
-  params: Schema.optionalKey(Schema.Array(Schema.Finite.check(isGreaterThan(0))).annotate({
-    expected: "a list of positive parameter counts, one per budget",
-    description: "The model size trained at each budget, in ascending budget order; left out, `centre`'s N*(C)."
-  })),
-  centre: choiceField(CENTRE_LAWS, {
-    description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
-    default: "chinchilla"
-  }),
+  ...oneSizePerBudget("Compute budgets, one model size each: a number, a list, or an expression. Unit: FLOPs."),
   seeds: positiveInteger("Training runs per (budget, weight vector), each with its own seed.", 1),
   target: Schema.optionalKey(Schema.Array(Schema.Finite).annotate({
     expected: "a list of one weight per domain, summing to 1",
@@ -498,12 +510,7 @@ const annealingRules = Schema.makeFilter((sweep: {
       : `expected a candidate name of lowercase letters, digits, \`-\` and \`_\`, got \`${name}\``
     if (issue !== undefined) problems.push({ path: ["candidates", name], issue })
   }
-  if (sweep.params !== undefined && sweep.params.length !== sweep.budgets.length) {
-    problems.push({
-      path: ["params"],
-      issue: `expected one model size per budget (${sweep.budgets.length}, in ascending budget order), got ${sweep.params.length}`
-    })
-  }
+  problems.push(...paramsPerBudgetProblems(sweep))
   if (sweep.target !== undefined) {
     const domains = [ANNEALING_BASE, ...names]
     for (const name of Object.keys(sweep.target)) {
@@ -540,21 +547,7 @@ export const AnnealingSweep = Schema.Struct({
     description: "The datasets to value: a name (lowercase letters, digits, `-`, `_`; not `base`) to a corpus in any " +
       "form `data.corpus` takes. Every run is scored on each candidate's and the default data's held-out documents."
   }),
-  budgets: numberListField({
-    expected: "a positive number",
-    checks: [isGreaterThan(0)],
-    allowEmpty: false,
-    description: "The checkpoints' training budgets, one checkpoint (per seed) each: a number, a list, or an expression. Unit: FLOPs.",
-    default: "1e12"
-  }),
-  params: Schema.optionalKey(Schema.Array(Schema.Finite.check(isGreaterThan(0))).annotate({
-    expected: "a list of positive parameter counts, one per budget",
-    description: "The model size at each budget, in ascending budget order; left out, `centre`'s N*(C)."
-  })),
-  centre: choiceField(CENTRE_LAWS, {
-    description: "The published law whose N*(C) sizes the model at each budget when `params` is left out (see `scalelab laws`).",
-    default: "chinchilla"
-  }),
+  ...oneSizePerBudget("The checkpoints' training budgets, one checkpoint (per seed) each: a number, a list, or an expression. Unit: FLOPs."),
   anneal: numberField({
     expected: "a fraction in (0, 1]",
     checks: [isGreaterThan(0), isLessThanOrEqualTo(1)],

@@ -83,7 +83,16 @@ export {
   trainingBatch
 } from "./data/trainingData.ts"
 export { type CheckpointStore, type TrainOutcome, type TrainRunOptions, evaluateLoss, trainRun, trainingStep } from "./run/trainRun.ts"
-export { type Checkpoint, type CheckpointMeta, CorruptCheckpointError, checkpointFile, loadCheckpoint, saveCheckpoint } from "./run/checkpoint.ts"
+export {
+  type Checkpoint,
+  type CheckpointMeta,
+  CorruptCheckpointError,
+  checkpointFile,
+  InitialWeightsMismatchError,
+  loadCheckpoint,
+  MissingInitialWeightsError,
+  saveCheckpoint
+} from "./run/checkpoint.ts"
 export {
   InvalidRunSpecError,
   RunFolderWriteError,
