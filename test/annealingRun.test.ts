@@ -26,19 +26,21 @@ describe("scalelab run of annealing probes", () => {
     const outcome = await runCli(["run", "anneal.yaml", "--store", store, "--quiet"], scratch)
     expect(outcome.stderr).toBe("")
     expect(outcome.code).toBe(0)
-    expect(outcome.stdout).toContain("6 runs trained, 0 already complete, 0 failed")
+    expect(outcome.stdout).toContain("8 runs trained, 0 already complete, 0 failed")
     expect(outcome.stdout).toMatch(/C=3e8: N=[\d,]+, checkpoint [\d,]+ tokens, anneals [\d,]+ tokens; 2 of 2 seeds complete/)
     expect(outcome.stdout).toMatch(/with other − control/)
     const report = join(store, "reports", "tiny-anneal")
     const fit = JSON.parse(readFileSync(join(report, "fit.json"), "utf8"))
-    expect(fit).toMatchObject({ kind: "annealing", domains: ["base", "other"], candidate_weight: 0.5, anneal_fraction: 0.25 })
+    expect(fit).toMatchObject({ kind: "annealing", domains: ["base", "other", "placebo"], candidate_weight: 0.5, anneal_fraction: 0.25 })
     const [budget] = fit.budgets
     expect(budget).toMatchObject({ budget: 3e8, seeds: 2, planned_seeds: 2 })
-    const [other] = budget.candidates
+    const [other, placebo] = budget.candidates
     // Half of the anneal on the other chain: its own loss falls and the default data's rises, against the control.
     expect(other.change.other.mean).toBeLessThan(0)
     expect(other.change.base.mean).toBeGreaterThan(0)
     expect(other.change.other.low).toBeLessThanOrEqual(other.change.other.mean)
+    // The placebo's windows are the control's own (same text, same draws): pairing leaves nothing.
+    for (const column of ["base", "other", "placebo", "target"]) expect(placebo.change[column]).toMatchObject({ mean: 0, low: 0, high: 0 })
     for (const file of ["annealing_change.png", "annealing_losses.png", "index.html"]) expect(existsSync(join(report, file)), file).toBe(true)
 
     // Each anneal started from its checkpoint's final weights and took its own steps from 0.
@@ -57,7 +59,7 @@ describe("scalelab run of annealing probes", () => {
 
     const again = await runCli(["run", "anneal.yaml", "--store", store, "--quiet"], scratch)
     expect(again.code).toBe(0)
-    expect(again.stdout).toContain("0 runs trained, 6 already complete, 0 failed")
+    expect(again.stdout).toContain("0 runs trained, 8 already complete, 0 failed")
 
     const reported = await runCli(["report", "anneal.yaml", "--store", store], scratch)
     expect(reported.code).toBe(0)

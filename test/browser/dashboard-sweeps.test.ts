@@ -163,11 +163,11 @@ describe.skipIf(skipBrowserTests)("the dashboard's views of a mixture, a hyperpa
 
   it("draws annealing probes' changes against the control and their losses before and after", async () => {
     const { page, errors } = await open("tiny-anneal")
-    await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(6)
+    await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(8)
     await expect.poll(() => page.locator("#sweep-title").textContent(), { timeout: 30_000 }).toBe("Annealing probes — tiny-anneal")
     expect(await page.locator("#sweep h3").allTextContents()).toEqual(["What each candidate changes", "Losses before and after annealing"])
-    // One candidate: a point per domain and the target.
-    await expect.poll(() => drawnMarks(page, '[data-plot="annealing_change"]'), { timeout: 15_000 }).toBeGreaterThanOrEqual(3)
+    // Two candidates: a point each per domain and the target.
+    await expect.poll(() => drawnMarks(page, '[data-plot="annealing_change"]'), { timeout: 15_000 }).toBeGreaterThanOrEqual(8)
     await expect.poll(() => drawnMarks(page, '[data-plot="annealing_losses"]'), { timeout: 15_000 }).toBeGreaterThan(3)
     expect(await page.locator("#sweep-summary").textContent()).toContain("On the target, against the control: other")
     await saveScreenshot(page, "dashboard-annealing")

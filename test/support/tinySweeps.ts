@@ -35,9 +35,10 @@ execution: { concurrency: 2, retries: 0 }
 `
 
 /**
- * Annealing probes, two seeds, one candidate: 6 runs. The candidate is a different chain from the
- * default data, so annealing on it must lower its own loss against the control and raise the
- * default data's.
+ * Annealing probes, two seeds, two candidates: 8 runs. `other` is a different chain from the default
+ * data, so annealing on it must lower its own loss against the control and raise the default data's.
+ * `placebo` is the default data itself: the windows it gives are the ones the control draws, so its
+ * change against the control is exactly nil.
  */
 export const tinyAnnealingSpec = (name = "tiny-anneal") => `name: ${name}
 data: { tokenizer: bytes, validation: 0.1, val_tokens: 512 }
@@ -47,6 +48,7 @@ sweep:
   base: { kind: markov, alphabet: 8, order: 1, branching: 2, documents: 40, length: 400, seed: 1 }
   candidates:
     other: { kind: markov, alphabet: 26, order: 1, branching: 2, documents: 40, length: 400, seed: 2 }
+    placebo: { kind: markov, alphabet: 8, order: 1, branching: 2, documents: 40, length: 400, seed: 1 }
   budgets: 3e8
   params: [4000]
   anneal: 0.25
