@@ -225,7 +225,7 @@ export const fitCommand = Command.make(
   "Fit scaling laws to a spec's finished runs or to a results table (CSV/JSONL). Envelope needs training curves: " +
     "the runs' metrics.jsonl (evaluation losses where logged) or table rows sharing a `run` column. Downstream needs " +
     "task.<name>.nll and task.<name>.acc columns. Every result carries diagnostics (--json). Of a hyperparameter " +
-    "grid's spec: lr*(C) and B*(C); of a data-mixture spec: the data-mixing law and its predicted best mix; both from " +
-    "the runs in the store (fit.bootstrap resamples), writing fit.json and the report as `scalelab run` does " +
-    "(--json prints fit.json)."
+    "grid's spec: lr*(C) and B*(C); of a data-mixture spec: the data-mixing law and its predicted best mix; of an " +
+    "annealing spec: each candidate's loss change against the control; all from the runs in the store " +
+    "(fit.bootstrap resamples), writing fit.json and the report as `scalelab run` does (--json prints fit.json)."
 ))

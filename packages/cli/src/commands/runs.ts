@@ -142,6 +142,6 @@ export const runsCommand = Command.make(
     })
 ).pipe(Command.withDescription(
   "List runs and their state (--status to filter; --json adds each run's result and attempts); --csv exports the results table " +
-    "that fits read. Given a hyperparameter grid's spec, each run's lr and batch_tokens too; a data mixture's, each domain's " +
-    "weight and validation loss"
+    "that fits read. Given a hyperparameter grid's spec, each run's lr and batch_tokens too; a data mixture's or annealing " +
+    "probes', each domain's weight and validation loss"
 ))

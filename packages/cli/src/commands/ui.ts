@@ -52,6 +52,6 @@ export const uiCommand = Command.make(
     })
 ).pipe(Command.withDescription(
   "Serve a live dashboard of a store's runs, loss curves and fit on 127.0.0.1 (read-only); for a hyperparameter grid, " +
-    "its loss against lr and lr*(C), B*(C); for a data mixture, its domain and target losses against the weights; the " +
-    "memorization rate when runs measured it"
+    "its loss against lr and lr*(C), B*(C); for a data mixture, its domain and target losses against the weights; for " +
+    "annealing probes, each candidate's change against the control; the memorization rate when runs measured it"
 ))
