@@ -2,11 +2,9 @@
 // behind (`save_final`): a run continued from another's final state computes what one longer run
 // computes, a probe stopped midway resumes from its own checkpoint, and final.bin is written only
 // for a completed run, before result.json.
-import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import type { MetricLine, RunResult, RunSpec } from "@scalelab/spec"
 import { Runtime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -22,6 +20,7 @@ import {
 } from "../src/run/checkpoint.ts"
 import { type TrainOutcome, type TrainRunOptions, trainRun } from "../src/run/trainRun.ts"
 import { tinySpec } from "./tinySpec.ts"
+import { spawnWorker } from "./spawnWorker.ts"
 
 beforeAll(async () => {
   await selectBackend("wasm")
@@ -233,13 +232,6 @@ describe("loadInitialCheckpoint", () => {
   })
 })
 
-const run = promisify(execFile)
-const worker = join(import.meta.dirname, "..", "src", "run", "worker.ts")
-const spawnWorker = (runDir: string) =>
-  run(process.execPath, ["--import", "tsx", worker, runDir], { cwd: join(import.meta.dirname, "..") }).then(
-    (out) => ({ code: 0, stderr: out.stderr }),
-    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr })
-  )
 
 describe("the worker", () => {
   /** A store's run folder for `spec`, at <store>/runs/<id>/ as the runner lays them out. */

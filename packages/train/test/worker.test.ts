@@ -1,20 +1,13 @@
-import { execFile, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import { MetricLine, RunResult } from "@scalelab/spec"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { tinySpec } from "./tinySpec.ts"
+import { spawnWorker, worker } from "./spawnWorker.ts"
 
-const run = promisify(execFile)
-const worker = join(import.meta.dirname, "..", "src", "run", "worker.ts")
-const spawnWorker = (runDir: string) =>
-  run(process.execPath, ["--import", "tsx", worker, runDir], { cwd: join(import.meta.dirname, "..") }).then(
-    (out) => ({ code: 0, stderr: out.stderr }),
-    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr })
-  )
 
 describe("worker", () => {
   it("trains a run folder: metrics.jsonl lines and a result.json that decodes", async () => {
