@@ -1,9 +1,8 @@
-import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { siFormatExpression } from "./numberFormat.ts"
 import type { CurvePoint, LogParabola } from "./parabola.ts"
 import { sampleLogParabola, widenLogRange } from "./parabola.ts"
-import { axisTitles, inkColor, logScaleAxis, plotSize, plotTitle, positiveExtent, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
+import { axisTitles, budgetColor, budgetField, budgetLabel, inkColor, logScaleAxis, plotSize, plotTitle, positiveExtent, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** One finished run of an IsoFLOP sweep. */
 export interface IsoflopRunPoint {
@@ -51,7 +50,6 @@ export const isoflopMarkNames = {
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
 
-const budgetField = "budget_label"
 const markerField = "marker"
 const legendInk = inkColor
 
@@ -82,26 +80,22 @@ export const isoflopFittedCurve = (fit: IsoflopBudgetFit): ReadonlyArray<CurvePo
  * compute budget, each parabola's minimum marked.
  */
 export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
-  const budgetValues = [...new Set([...input.points.map((p) => p.budget), ...input.budgets.map((b) => b.budget)])]
-    .sort((a, b) => a - b)
-  // Labels rather than numbers key the colour scale: an ordinal legend then reads "3.2e11".
-  const budgetLabels = [...new Set(budgetValues.map((budget) => scientific(budget, 2)))]
 
   const curveRows = (fit: IsoflopBudgetFit, span: readonly [number, number], samples: number) =>
     sampleLogParabola(fit.parabola_params, span, samples).map((sample) => ({
-      [budgetField]: scientific(fit.budget, 2),
+      [budgetField]: budgetLabel(fit.budget),
       params: sample.params,
       loss: sample.loss
     }))
   const fittedCurveRows = input.budgets.flatMap((fit) =>
-    isoflopFittedCurve(fit).map(({ params, loss }) => ({ [budgetField]: scientific(fit.budget, 2), params, loss }))
+    isoflopFittedCurve(fit).map(({ params, loss }) => ({ [budgetField]: budgetLabel(fit.budget), params, loss }))
   )
   const extrapolationRows = input.budgets.flatMap((fit) => {
     const span = fit.curve === undefined ? extrapolatedSpan(fit) : undefined
     return span === undefined ? [] : curveRows(fit, span, 24)
   })
   const runRows = input.points.map((point) => ({
-    [budgetField]: scientific(point.budget, 2),
+    [budgetField]: budgetLabel(point.budget),
     [markerField]: markerLabels.run,
     id: point.id,
     params: point.params,
@@ -112,7 +106,7 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
     input.budgets
       .filter((fit) => fit.bracketed === bracketed)
       .map((fit) => ({
-        [budgetField]: scientific(fit.budget, 2),
+        [budgetField]: budgetLabel(fit.budget),
         [markerField]: bracketed ? markerLabels.minimum : markerLabels.unbracketedMinimum,
         params: fit.params_opt,
         loss: fit.loss_opt
@@ -142,13 +136,7 @@ export const isoflopPlotSpec = (input: IsoflopPlotInput): TopLevelSpec => {
     scale: { zero: false, nice: true, padding: 10 },
     axis: { tickCount: 8 }
   } as const
-  const color = {
-    field: budgetField,
-    type: "ordinal",
-    title: axisTitles.budget,
-    scale: { domain: budgetLabels, scheme: sequentialScheme },
-    legend: { symbolType: "stroke", symbolStrokeWidth: 3 }
-  } as const
+  const color = budgetColor([...input.points.map((p) => p.budget), ...input.budgets.map((b) => b.budget)])
   const shape = {
     field: markerField,
     type: "nominal",

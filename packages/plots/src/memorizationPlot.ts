@@ -1,7 +1,6 @@
-import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
 import { siFormatExpression } from "./numberFormat.ts"
-import { axisTitles, logScaleAxis, panelSize, plotTitle, positiveExtent, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
+import { axisTitles, budgetColor, budgetField, budgetLabel, logScaleAxis, panelSize, plotTitle, positiveExtent, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** One run that measured memorization (eval.memorization). */
 export interface MemorizationRunPoint {
@@ -29,7 +28,6 @@ export const memorizationMarkNames = {
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
 
-const budgetField = "budget_label"
 
 // Quarters of the whole range: a sweep whose models memorized nothing still shows 0–100%, so
 // its points read as "none" rather than as a spread around an arbitrary small number.
@@ -42,16 +40,8 @@ const rateDomain: [number, number] = [0, 1]
  * trade against each other, so the two panels tell whether size or data drives memorization.
  */
 export const memorizationPlotSpec = (input: MemorizationPlotInput): TopLevelSpec => {
-  // Labels rather than numbers key the colour scale: an ordinal legend then reads "3e9".
-  const budgetLabels = [...new Set([...input.runs].sort((a, b) => a.budget - b.budget).map((run) => scientific(run.budget, 2)))]
-  const rows = input.runs.map((run) => ({ ...run, [budgetField]: scientific(run.budget, 2) }))
-  const color = {
-    field: budgetField,
-    type: "ordinal",
-    title: axisTitles.budget,
-    scale: { domain: budgetLabels, scheme: sequentialScheme },
-    legend: { symbolType: "stroke", symbolStrokeWidth: 3 }
-  } as const
+  const rows = input.runs.map((run) => ({ ...run, [budgetField]: budgetLabel(run.budget) }))
+  const color = budgetColor(input.runs.map((run) => run.budget))
   const y = {
     field: "rate",
     type: "quantitative",

@@ -1,6 +1,5 @@
-import { scientific } from "@scalelab/laws"
 import type { TopLevelSpec } from "vega-lite"
-import { panelSize, plotTitle, sequentialScheme, themeConfig, vegaLiteSchema } from "./theme.ts"
+import { budgetColor, budgetField, budgetLabel, panelSize, plotTitle, themeConfig, vegaLiteSchema } from "./theme.ts"
 
 /** One trained run of a mixture sweep: its weights and its loss on each domain (domain order), and its target loss. */
 export interface MixtureRunMark {
@@ -52,7 +51,6 @@ export const mixtureMarkNames = {
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>["layer"][number]
 
-const budgetField = "budget_label"
 
 interface Row {
   readonly kind: "run" | "curve" | "optimum" | "validation"
@@ -68,7 +66,6 @@ interface Row {
 }
 
 const rowsOf = (input: MixturePlotInput, quantity: "loss" | "target"): Array<Row> => {
-  const label = (budget: number) => scientific(budget, 2)
   const runRows = (run: MixtureRunMark, kind: "run" | "validation") =>
     input.domains.map((domain, j): Row => ({
       kind,
@@ -76,7 +73,7 @@ const rowsOf = (input: MixturePlotInput, quantity: "loss" | "target"): Array<Row
       id: run.id,
       weight: run.weights[j] ?? 0,
       y: quantity === "loss" ? (run.losses[j] ?? Number.NaN) : run.target,
-      [budgetField]: label(run.budget)
+      [budgetField]: budgetLabel(run.budget)
     }))
   return [
     ...input.runs.flatMap((run) => runRows(run, "run")),
@@ -85,7 +82,7 @@ const rowsOf = (input: MixturePlotInput, quantity: "loss" | "target"): Array<Row
       domain: input.domains[point.domain] ?? "",
       weight: point.weight,
       y: quantity === "loss" ? point.loss : point.target,
-      [budgetField]: label(point.budget)
+      [budgetField]: budgetLabel(point.budget)
     })),
     // The optimum is a point of the target, not of any one domain's loss.
     ...(quantity === "target"
@@ -95,7 +92,7 @@ const rowsOf = (input: MixturePlotInput, quantity: "loss" | "target"): Array<Row
           domain,
           weight: optimum.weights[j] ?? 0,
           y: optimum.target,
-          [budgetField]: label(optimum.budget),
+          [budgetField]: budgetLabel(optimum.budget),
           ...(optimum.weightIntervals === undefined ? {} : { low_weight: optimum.weightIntervals[j]?.[0] ?? 0, high_weight: optimum.weightIntervals[j]?.[1] ?? 0 }),
           ...(optimum.targetInterval === undefined ? {} : { low_y: optimum.targetInterval[0], high_y: optimum.targetInterval[1] })
         }))
@@ -118,14 +115,7 @@ export const mixtureAxisTop = (rows: ReadonlyArray<{ readonly kind: string; read
 }
 
 const panelSpec = (input: MixturePlotInput, quantity: "loss" | "target", yTitle: string, title: string, subtitle: string): TopLevelSpec => {
-  const budgetLabels = [...new Set([...input.runs].sort((a, b) => a.budget - b.budget).map((run) => scientific(run.budget, 2)))]
-  const color = {
-    field: budgetField,
-    type: "ordinal",
-    title: "Budget (FLOPs)",
-    scale: { domain: budgetLabels, scheme: sequentialScheme },
-    legend: { symbolType: "stroke", symbolStrokeWidth: 3 }
-  } as const
+  const color = budgetColor(input.runs.map((run) => run.budget), "Budget (FLOPs)")
   const weightDomain: [number, number] = [0, 1]
   const x = { field: "weight", type: "quantitative" as const, title: "Weight of the panel's domain", scale: { domain: weightDomain } }
   const rows = rowsOf(input, quantity)

@@ -1,3 +1,4 @@
+import { scientific } from "@scalelab/laws"
 import type { Config, TopLevelSpec } from "vega-lite"
 import { logAxisTicks } from "./logTicks.ts"
 import { siFormatExpression } from "./numberFormat.ts"
@@ -37,6 +38,21 @@ export const experimentPalette = [
  * vanishes on white.
  */
 export const sequentialScheme = { name: "viridis", extent: [0, 0.85] } as const
+
+/** The field that holds a row's compute budget as the colour scale reads it. */
+export const budgetField = "budget_label"
+
+/** A budget as the colour scale keys it: labels rather than numbers, so an ordinal legend reads "3.2e11". */
+export const budgetLabel = (budget: number): string => scientific(budget, 2)
+
+/** One colour per compute budget, on the sequential scheme in ascending order of budget. */
+export const budgetColor = (budgets: Iterable<number>, title: string = axisTitles.budget) => ({
+  field: budgetField,
+  type: "ordinal",
+  title,
+  scale: { domain: [...new Set([...budgets].sort((a, b) => a - b).map(budgetLabel))], scheme: sequentialScheme },
+  legend: { symbolType: "stroke", symbolStrokeWidth: 3 }
+}) as const
 
 /** Dark grey for marks that belong to no category (fitted lines, marker legends). */
 export const inkColor = "#3a3a3a"
