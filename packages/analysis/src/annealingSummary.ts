@@ -5,20 +5,13 @@ import { type MeanInterval, meanInterval } from "@scalelab/laws"
 import type { AnnealingProbes } from "@scalelab/planner"
 import type { AnnealingChangeMark, AnnealingLossMark, AnnealingPlotInput } from "@scalelab/plots"
 import { type AnnealingExperiment, annealingCorpora, annealingTarget, type RunResult, type RunSpec } from "@scalelab/spec"
+import { mixtureRunMark } from "./mixtureFit.ts"
 
 /** The level of the intervals of the changes, as every interval scalelab reports. */
 export const ANNEALING_LEVEL = 0.8
 
 /** The name of the target among the columns (the domains, then it). */
 export const TARGET_COLUMN = "target"
-
-/** A run's losses on the columns: each domain's, then the target's; undefined when a domain's is missing. */
-export const columnLosses = (result: RunResult, domains: ReadonlyArray<string>, target: ReadonlyArray<number>): ReadonlyArray<number> | undefined => {
-  const losses = domains.map((domain) => result.val_loss_by_domain?.[domain])
-  if (losses.some((loss) => loss === undefined || !Number.isFinite(loss))) return undefined
-  const defined = losses as ReadonlyArray<number>
-  return [...defined, defined.reduce((sum, loss, index) => sum + loss * (target[index] ?? 0), 0)]
-}
 
 /** One candidate at one budget: its mean losses and its change against the control per column. */
 export interface CandidateSummary {
@@ -83,8 +76,10 @@ export const summarizeAnnealing = (
   const target = annealingTarget(experiment.sweep)
   const columns = [...domains, TARGET_COLUMN]
   const lossesOf = (run: RunSpec) => {
+    // A completed run's losses on the columns: each domain's, then the target's (as a mixture run's).
     const result = results.get(run.id)
-    return result?.status === "completed" ? columnLosses(result, domains, target) : undefined
+    const mark = result === undefined ? undefined : mixtureRunMark(run, result, domains, target)
+    return mark === undefined ? undefined : [...mark.losses, mark.target]
   }
   const changes: Array<AnnealingChangeMark> = []
   const lossMarks: Array<AnnealingLossMark> = []

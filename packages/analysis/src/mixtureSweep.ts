@@ -2,7 +2,7 @@
 // the store, train (for `scalelab run`) or look up (for `fit` and `report`) the predicted best
 // mixture at the largest budget, and write fit.json and the plots.
 import { Effect } from "effect"
-import { type PlannedRun, planMixtureRuns } from "@scalelab/planner"
+import { type Plan, type PlannedRun, planMixtureRuns } from "@scalelab/planner"
 import { mixtureDomainPlotSpec, type MixtureRunMark, mixtureTargetPlotSpec, type ReportSection } from "@scalelab/plots"
 import { readRunResult, readRunSpec, runFolderPath, RunStore, type SweepEvent, type SweepOutcome } from "@scalelab/runner"
 import { type MixtureExperiment, mixtureTarget, reportFolder } from "@scalelab/spec"
@@ -109,7 +109,7 @@ const nothingTrained: SweepOutcome = { completed: [], failed: [], skipped: 0 }
 export const storedPredictedMix = (): Effect.Effect<SweepOutcome> => Effect.succeed(nothingTrained)
 
 /**
- * Fits the law at each budget on the sweep's finished runs in the store, then the predicted best
+ * Fits the law at each budget on the finished runs of `plan` in the store, then the predicted best
  * mixture (rounded to 3 decimals) at the largest fitted budget: `trainPredicted` trains it (`run`)
  * or not (`fit`, `report`), and its run, when the store has it finished, is compared with the
  * prediction's 80% interval. Writes fit.json and the report to `outDir` (default
@@ -117,6 +117,7 @@ export const storedPredictedMix = (): Effect.Effect<SweepOutcome> => Effect.succ
  */
 export const fitAndReportMixture = <E, R>(
   experiment: MixtureExperiment,
+  plan: Plan,
   storeDir: string,
   options: {
     readonly outDir?: string
@@ -125,7 +126,6 @@ export const fitAndReportMixture = <E, R>(
   }
 ) =>
   Effect.gen(function*() {
-    const plan = yield* planMixtureExperiment(experiment)
     const fits = fitMixtureBudgets(experiment, yield* finishedMarks(experiment, plan.runs, storeDir))
     // `run` reports whatever its training gave; `fit` and `report` have nothing to report without runs.
     if (fits.length === 0 && options.sweepOutcome === undefined) {
@@ -179,7 +179,7 @@ export const mixtureSweepFitReport = (
       force: yield* resolveRerun(rerun, [...plan.runs.map(({ run }) => run.id), ...stored.map((run) => run.id)])
     }
     const trained = yield* trainMixtureRuns(experiment, plan.runs, choices, emit)
-    return yield* fitAndReportMixture(experiment, choices.storeDir, {
+    return yield* fitAndReportMixture(experiment, plan, choices.storeDir, {
       sweepOutcome: trained,
       trainPredicted: (runs) => trainMixtureRuns(experiment, runs, choices, emit)
     })

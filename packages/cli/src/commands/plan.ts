@@ -17,7 +17,7 @@ import {
   storeDirFor,
   table
 } from "@scalelab/sweep"
-import { loadTableRows, tableRowsTable, tableSource } from "@scalelab/analysis"
+import { loadTableRows, runWeights, tableRowsTable, tableSource } from "@scalelab/analysis"
 import { jsonFlag, storeFlag } from "../commonFlags.ts"
 import { specArgument } from "./validate.ts"
 
@@ -91,9 +91,7 @@ const domainSpecPlan = (experiment: ExperimentSpec, plan: Plan, names: ReadonlyA
         sci(run.budget),
         String(run.params),
         String(run.tokens),
-        ...(run.data.corpus !== null && typeof run.data.corpus === "object" && run.data.corpus.kind === "mixture"
-          ? run.data.corpus.domains.map((domain) => domain.weight.toFixed(3))
-          : names.map(() => "")),
+        ...(runWeights(run)?.map((weight) => weight.toFixed(3)) ?? names.map(() => "")),
         String(run.seed),
         run.training.lr.toPrecision(3),
         String(run.training.batch_tokens),

@@ -204,31 +204,28 @@ export const runCommand = Command.make(
     Effect.gen(function*() {
       const loaded = specOfKind(yield* loadSpecOfAnyKind(spec))
       if (loaded._tag === "Table") return yield* runTableSpec(spec, loaded.table, store, json)
+      // The store and the executor's services, once the spec's executor is settled: a bad --executor writes nothing.
+      const trainIn = <A, E, R>(experiment: ExperimentSpec, train: (choices: RunChoices) => Effect.Effect<A, E, R>) =>
+        Effect.gen(function*() {
+          const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
+          const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
+          return yield* train({ storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
+            Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(experiment, storeDir, path.dirname(path.resolve(spec)))))
+          )
+        })
       if (loaded._tag === "Mixture") {
         const mixture = yield* withExecutor(loaded.mixture, executor)
-        const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
-        const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
-        return yield* mixtureRun(mixture, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun).pipe(
-          Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(mixture, storeDir, path.dirname(path.resolve(spec)))))
-        )
+        return yield* trainIn(mixture, (choices) => mixtureRun(mixture, choices, rerun))
       }
       if (loaded._tag === "Annealing") {
         if (rerun.length > 0) {
           return yield* new UserInputError({ message: "--rerun does not take annealing probes' runs; --force retrains all of them" })
         }
         const annealing = yield* withExecutor(loaded.annealing, executor)
-        const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
-        const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
-        return yield* annealingRun(annealing, { storeDir, concurrency, force: force ? true : undefined, mode }).pipe(
-          Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(annealing, storeDir, path.dirname(path.resolve(spec)))))
-        )
+        return yield* trainIn(annealing, (choices) => annealingRun(annealing, choices))
       }
       const experiment = yield* withExecutor(loaded.experiment, executor)
-      const storeDir = yield* storeDirFor(spec, Option.getOrUndefined(store), "write")
-      const mode = chooseProgressMode({ json, quiet, isTTY: process.stdout.isTTY === true && process.env["TERM"] !== "dumb" })
-      yield* sweepFitReport(experiment, { storeDir, concurrency, force: force ? true : undefined, mode }, rerun, spec).pipe(
-        Effect.provide(Layer.merge(RunStore.layer(storeDir), executorLayer(experiment, storeDir, path.dirname(path.resolve(spec)))))
-      )
+      yield* trainIn(experiment, (choices) => sweepFitReport(experiment, choices, rerun, spec))
     })
 ).pipe(Command.withDescription(
   "Plan, train, fit and report a spec's sweep. Resumable: finished runs are kept, interrupted ones resume from " +

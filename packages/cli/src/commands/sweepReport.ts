@@ -2,7 +2,7 @@ import * as path from "node:path"
 import { Console, Effect, Option } from "effect"
 import { RunStore } from "@scalelab/runner"
 import { type AnnealingExperiment, type HyperparameterExperiment, type MixtureExperiment, specOfKind } from "@scalelab/spec"
-import { existingStoreFor, loadSpecOfAnyKind, planExperiment } from "@scalelab/sweep"
+import { existingStoreFor, loadSpecOfAnyKind, planExperiment, planMixtureExperiment } from "@scalelab/sweep"
 import {
   annealingReportFromStore,
   fitAndReportHyperparameters,
@@ -51,7 +51,10 @@ const mixtureSweepReport = (input: string, experiment: MixtureExperiment, flags:
       onNone: () => experiment,
       onSome: (bootstrap) => ({ ...experiment, fit: { ...experiment.fit, bootstrap } })
     })
-    const report = yield* fitAndReportMixture(resampled, storeDir, { ...outDirOf(flags), trainPredicted: storedPredictedMix })
+    const report = yield* fitAndReportMixture(resampled, yield* planMixtureExperiment(resampled), storeDir, {
+      ...outDirOf(flags),
+      trainPredicted: storedPredictedMix
+    })
     yield* print(flags, report.record, [...report.lines, "", ...writtenFileLines(report)])
   })
 
